@@ -1,0 +1,25 @@
+"""`demo`: write the demo dataset (deterministic: the same bytes every run)."""
+
+from __future__ import annotations
+
+import argparse
+
+from impact.config import resolve_data_dir
+
+NAME = "demo"
+HELP = "Write the demo dataset built from the organisations' published reports."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", metavar="DIR", required=True,
+                        help="directory to write (its tables are replaced)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from impact.demo import write_demo
+
+    target = resolve_data_dir(args.data_dir)
+    counts = write_demo(target)
+    parts = ", ".join(f"{n} {t}" for t, n in counts.items())
+    print(f"demo data written to {target}: {parts}")
+    return 0

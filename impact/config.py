@@ -1,0 +1,31 @@
+"""Where the data lives and the few settings a deployment may change."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+QUERIES_DIR = PROJECT_ROOT / "queries"
+
+# Volunteer time is valued at a range, never a single figure: there is no agreed wage for it.
+# Low ≈ an hourly minimum wage in a Chinese city; high ≈ a social worker's hourly cost.
+VOLUNTEER_RATE_LOW = Decimal("25")
+VOLUNTEER_RATE_HIGH = Decimal("60")
+
+# One income category above this share of income is flagged as a dependence risk.
+CONCENTRATION_WARNING_SHARE = Decimal("0.60")
+
+
+def resolve_data_dir(explicit: str | os.PathLike | None = None) -> str:
+    """The data directory: an explicit value, else $IMPACT_DATA_DIR, else ./data beside dashboard.py.
+
+    Returned as a string because it may be an fsspec URL (s3://bucket/prefix) as well as a path.
+    """
+    value = explicit or os.environ.get("IMPACT_DATA_DIR") or DEFAULT_DATA_DIR
+    value = str(value)
+    if "://" in value:
+        return value.rstrip("/")
+    return str(Path(value).expanduser().resolve())

@@ -1,0 +1,224 @@
+"""Run the named SQL of `queries/` on DuckDB over the data directory's Parquet files.
+
+One connection per data directory, shared; a fresh cursor for every query, because DuckDB
+refuses (or mixes up) concurrent calls on one cursor. Views are rebuilt only when the
+manifest changes, so a running dashboard sees an import without a restart.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from impact.config import QUERIES_DIR, resolve_data_dir
+from impact.errors import DataError
+from impact.schema import TABLES, Table
+from impact.store import DataStore
+
+_PARAM = re.compile(r"(?<![:$\w])\$([a-z_][a-z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    """A query as plain data: its name (the file name), its SQL, and the parameters it binds."""
+
+    name: str
+    sql: str
+    parameters: tuple[str, ...]
+    description: str
+
+
+@cache
+def load_query(name: str) -> StoredQuery:
+    """The query `queries/<name>.sql`; its leading `--` comment lines are its description."""
+    path = QUERIES_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise KeyError(f"no query named {name!r} in {QUERIES_DIR}")
+    sql = path.read_text(encoding="utf-8")
+    description = " ".join(
+        line[2:].strip() for line in sql.splitlines() if line.startswith("--")
+    ).strip()
+    params = tuple(dict.fromkeys(_PARAM.findall(_strip_comments(sql))))
+    return StoredQuery(name, sql, params, description)
+
+
+def query_names() -> list[str]:
+    return sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
+
+
+def _strip_comments(sql: str) -> str:
+    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+
+
+def _empty_select(table: Table) -> str:
+    cols = [f"CAST(NULL AS {c.sql_type}) AS {c.name}" for c in table.columns]
+    if table.partitioned:
+        cols.append("CAST(NULL AS INTEGER) AS year")
+    return f"SELECT {', '.join(cols)} WHERE false"
+
+
+def _file_select(table: Table, paths: list[str]) -> str:
+    # Paths come from our own manifest, never from a user; quoted as SQL literals all the same.
+    listing = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
+    cols = [f"CAST({c.name} AS {c.sql_type}) AS {c.name}" for c in table.columns]
+    if table.partitioned:
+        cols.append("CAST(year AS INTEGER) AS year")
+        opts = "hive_partitioning = true, hive_types = {'year': INTEGER}"
+    else:
+        opts = "hive_partitioning = false"
+    return f"SELECT {', '.join(cols)} FROM read_parquet([{listing}], {opts})"
+
+
+# Filters are defined once, as table macros; every query reads `activities_in(...)` etc.
+# Each filter is off when its list is empty or its bound is NULL.
+_MACROS = """
+CREATE OR REPLACE MACRO activities_in(orgs, projects, areas, year_from, year_to) AS TABLE
+SELECT * FROM activities
+WHERE (len(orgs) = 0 OR list_contains(orgs, org))
+  AND (len(projects) = 0 OR list_contains(projects, project))
+  AND (len(areas) = 0 OR list_contains(areas, program_area))
+  AND (year_from IS NULL OR year >= year_from)
+  AND (year_to IS NULL OR year <= year_to);
+
+CREATE OR REPLACE MACRO finance_in(orgs, projects, areas, year_from, year_to) AS TABLE
+SELECT * FROM finance
+WHERE (len(orgs) = 0 OR list_contains(orgs, org))
+  AND (len(projects) = 0 OR list_contains(projects, project))
+  AND (len(areas) = 0 OR project IN (
+        SELECT DISTINCT a.project FROM activities a WHERE list_contains(areas, a.program_area)))
+  AND (year_from IS NULL OR year >= year_from)
+  AND (year_to IS NULL OR year <= year_to);
+
+CREATE OR REPLACE MACRO indicators_in(orgs, projects, year_from, year_to) AS TABLE
+SELECT * FROM indicators
+WHERE (len(orgs) = 0 OR list_contains(orgs, org))
+  AND (len(projects) = 0 OR list_contains(projects, project))
+  AND (year_from IS NULL OR year >= year_from)
+  AND (year_to IS NULL OR year <= year_to);
+
+CREATE OR REPLACE MACRO targets_in(orgs, projects, year_from, year_to) AS TABLE
+SELECT * FROM targets
+WHERE (len(orgs) = 0 OR list_contains(orgs, org))
+  AND (len(projects) = 0 OR list_contains(projects, project))
+  AND (year_from IS NULL OR year >= year_from)
+  AND (year_to IS NULL OR year <= year_to);
+"""
+
+# Parameters that carry lists are typed here so an empty list still binds as VARCHAR[].
+_LIST_PARAMS = {"orgs", "projects", "areas"}
+_INT_PARAMS = {"year_from", "year_to", "year", "limit"}
+
+
+class Database:
+    """A DuckDB connection with views over one data directory's committed files."""
+
+    def __init__(self, data_dir: str | None = None):
+        self.data_dir = resolve_data_dir(data_dir)
+        self.store = DataStore(self.data_dir)
+        self._con = duckdb.connect(":memory:", config={"threads": 2})
+        self._lock = threading.Lock()
+        self._version: str | None = None
+        self.refresh()
+
+    @property
+    def version(self) -> str:
+        """The data version the views currently show."""
+        return self._version or ""
+
+    def refresh(self) -> str:
+        """Rebuild the views if the committed data changed; return the data version."""
+        version = self.store.version()
+        if version == self._version:
+            return version
+        with self._lock:
+            if version != self._version:
+                self._build_views()
+                self._version = version
+        return version
+
+    def _build_views(self) -> None:
+        cur = self._con.cursor()
+        for table in TABLES.values():
+            paths = [str(Path(self.data_dir) / f.path) for f in self.store.files(table.name)]
+            select = _file_select(table, paths) if paths else _empty_select(table)
+            ddl = f"CREATE OR REPLACE VIEW {table.name} AS {select}"  # schema-derived, no user input
+            try:
+                cur.execute(ddl)
+            except duckdb.Error as exc:
+                raise self._data_error(table, paths, exc) from None
+        cur.execute(_MACROS)
+
+    def _data_error(self, table: Table, paths: list[str], exc: Exception) -> DataError:
+        """Name the file at fault: DuckDB's message does not always say which one it was."""
+        for path in paths:
+            try:
+                schema = pq.read_schema(path)
+            except FileNotFoundError:
+                return DataError(f"{path}: data file listed in the manifest is missing")
+            except (OSError, pa.ArrowException) as err:
+                return DataError(f"{path}: not a readable Parquet file ({_first_line(err)})")
+            missing = [c for c in table.column_names if c not in schema.names]
+            if missing:
+                return DataError(f"{path}: table {table.name} lacks column(s) {', '.join(missing)}")
+        return DataError(f"{self.data_dir}: cannot read table {table.name} ({_first_line(exc)})")
+
+    def run(self, name: str, **params) -> pa.Table:
+        """Run the named query with bound parameters; return an Arrow table (DECIMAL stays exact)."""
+        query = load_query(name)
+        missing = [p for p in query.parameters if p not in params]
+        if missing:
+            raise TypeError(f"query {name} needs parameter(s) {', '.join(missing)}")
+        bound = {p: _coerce(p, params[p]) for p in query.parameters}
+        sql = _typed(query.sql, query.parameters)
+        try:
+            return self._con.cursor().sql(sql, params=bound).to_arrow_table()
+        except (duckdb.IOException, duckdb.InvalidInputException) as exc:
+            raise self._diagnose(exc) from None
+
+    def rows(self, name: str, **params) -> list[dict]:
+        """The query's rows as dicts of Python values (Decimal for money)."""
+        return self.run(name, **params).to_pylist()
+
+    def _diagnose(self, exc: Exception) -> DataError:
+        for table in TABLES.values():
+            paths = [str(Path(self.data_dir) / f.path) for f in self.store.files(table.name)]
+            for path in paths:
+                try:
+                    pq.ParquetFile(path).read()
+                except FileNotFoundError:
+                    return DataError(f"{path}: data file listed in the manifest is missing")
+                except (OSError, pa.ArrowException) as err:
+                    return DataError(f"{path}: corrupt Parquet file ({_first_line(err)})")
+        return DataError(f"{self.data_dir}: cannot read the data ({_first_line(exc)})")
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _coerce(name: str, value):
+    if name in _LIST_PARAMS:
+        return [str(v) for v in (value or [])]
+    return value
+
+
+def _typed(sql: str, params: tuple[str, ...]) -> str:
+    """Cast list and integer parameters where they are bound, so NULL and [] carry a type."""
+    def cast(match: re.Match) -> str:
+        name = match.group(1)
+        if name in _LIST_PARAMS:
+            return f"CAST(${name} AS VARCHAR[])"
+        if name in _INT_PARAMS:
+            return f"CAST(${name} AS INTEGER)"
+        return match.group(0)
+    return _PARAM.sub(cast, sql)

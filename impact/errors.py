@@ -1,0 +1,13 @@
+"""Errors a user can meet. Each carries one clear line: which file, row, column, value and why."""
+
+
+class ImpactError(Exception):
+    """Base of every error we show to a user as one line instead of a traceback."""
+
+
+class DataError(ImpactError):
+    """A data file is missing columns, unreadable or corrupt."""
+
+
+class UsageError(ImpactError):
+    """The user asked for something that cannot be done as asked (bad flag value, bad path)."""

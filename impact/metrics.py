@@ -1,0 +1,191 @@
+"""Every metric the dashboard, the CLI and the reports show, defined once, in exact arithmetic.
+
+Counts are Python ints; money is Decimal quantised to the fen (0.01 元); ratios are Decimal.
+Nothing here is ever a float.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from impact.config import VOLUNTEER_RATE_HIGH, VOLUNTEER_RATE_LOW
+from impact.db import Database
+from impact.filters import Filters
+from impact.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+
+CENT = Decimal("0.01")
+RATIO = Decimal("0.0001")
+ZERO = Decimal("0.00")
+
+ACTIVITY_METRICS = ("services", "beneficiaries", "volunteers", "volunteer_minutes")
+MONEY_METRICS = ("income_total", "expense_total")
+YOY_METRICS = ACTIVITY_METRICS + MONEY_METRICS
+
+
+def money(value) -> Decimal:
+    """Quantise to the fen, half up (the way accountants round), from int, str or Decimal."""
+    return Decimal(value if value is not None else 0).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def ratio(numerator, denominator, places: Decimal = RATIO) -> Decimal | None:
+    """numerator ÷ denominator, or None when the denominator is zero (no meaningful ratio)."""
+    if not denominator:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 34
+        return (Decimal(numerator) / Decimal(denominator)).quantize(places, ROUND_HALF_UP)
+
+
+def volunteer_hours(volunteer_minutes: int) -> Decimal:
+    """Volunteer time in hours, to two decimals."""
+    return ratio(volunteer_minutes, 60, CENT) or ZERO
+
+
+def cost_per_beneficiary(expense_total: Decimal, beneficiaries: int) -> Decimal | None:
+    """Expense ÷ person-times: the cost per person-time (人次), not per person. None if no one."""
+    return ratio(expense_total, beneficiaries, CENT)
+
+
+def minutes_per_volunteer(volunteer_minutes: int, volunteers: int) -> Decimal | None:
+    """Average minutes one volunteer person-time gave."""
+    return ratio(volunteer_minutes, volunteers, Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class VolunteerValue:
+    """What volunteer time would have cost at a low and a high hourly rate.
+
+    A range, because there is no agreed wage for volunteer time; never added to income.
+    """
+
+    hours: Decimal
+    rate_low: Decimal
+    rate_high: Decimal
+
+    @property
+    def low(self) -> Decimal:
+        return money(self.hours * self.rate_low)
+
+    @property
+    def high(self) -> Decimal:
+        return money(self.hours * self.rate_high)
+
+
+def volunteer_value(volunteer_minutes: int, rate_low=VOLUNTEER_RATE_LOW,
+                    rate_high=VOLUNTEER_RATE_HIGH) -> VolunteerValue:
+    low, high = sorted((Decimal(rate_low), Decimal(rate_high)))
+    return VolunteerValue(volunteer_hours(volunteer_minutes), low, high)
+
+
+def funding_concentration(income_by_category: dict[str, Decimal]) -> dict:
+    """Largest income category, its share of income, and the Herfindahl index (Σ share²).
+
+    HHI runs from 1/n (evenly spread over n categories) to 1 (one source only).
+    """
+    total = sum(income_by_category.values(), ZERO)
+    if total <= 0:
+        return {"largest_category": None, "largest_share": None, "hhi": None}
+    largest = max(sorted(income_by_category), key=lambda c: income_by_category[c])
+    with localcontext() as ctx:
+        ctx.prec = 34
+        hhi = sum((v / total) ** 2 for v in income_by_category.values())
+    return {
+        "largest_category": largest,
+        "largest_share": ratio(income_by_category[largest], total),
+        "hhi": hhi.quantize(RATIO, ROUND_HALF_UP),
+    }
+
+
+def change(current, previous) -> dict | None:
+    """Year-over-year change: previous value, absolute change, and % change (None if from 0)."""
+    if previous is None:
+        return None
+    diff = current - previous
+    pct = ratio(diff * 100, previous, CENT)
+    return {"previous": previous, "change": diff, "pct": pct}
+
+
+def cagr(first, last, years: int) -> Decimal | None:
+    """Compound annual growth rate between two yearly values `years` apart, in % (None if
+    undefined: fewer than two years, or a start or end at zero)."""
+    if years < 1 or not first or not last or first <= 0 or last <= 0:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 34
+        growth = (Decimal(last) / Decimal(first)) ** (Decimal(1) / Decimal(years)) - 1
+    return (growth * 100).quantize(CENT, ROUND_HALF_UP)
+
+
+def achievement(actual, target) -> Decimal | None:
+    """Actual as a % of target."""
+    if actual is None:
+        return None
+    return ratio(Decimal(actual) * 100, target, Decimal("0.1"))
+
+
+# -- The summary: what the CLI prints and the Overview page shows -------------------------
+
+def activity_totals(db: Database, filters: Filters) -> dict:
+    return db.rows("activity_totals", **filters.params())[0]
+
+
+def finance_totals(db: Database, filters: Filters) -> dict:
+    """Income and expense by category (every category present, zero where none) and counts."""
+    income = {c: ZERO for c in INCOME_CATEGORIES}
+    expense = {c: ZERO for c in EXPENSE_CATEGORIES}
+    transactions = 0
+    for row in db.rows("finance_by_category", **filters.params()):
+        bucket = income if row["flow"] == "income" else expense
+        bucket[row["category"]] = money(row["amount"])
+        transactions += row["transactions"]
+    return {"income_by_category": income, "expense_by_category": expense,
+            "transactions": transactions}
+
+
+def summarize(db: Database, filters: Filters, rate_low=VOLUNTEER_RATE_LOW,
+              rate_high=VOLUNTEER_RATE_HIGH) -> dict:
+    """All headline metrics for a selection, with year-over-year change against the period
+    of equal length just before it."""
+    acts = activity_totals(db, filters)
+    fin = finance_totals(db, filters)
+    income_total = money(sum(fin["income_by_category"].values(), ZERO))
+    expense_total = money(sum(fin["expense_by_category"].values(), ZERO))
+    value = volunteer_value(acts["volunteer_minutes"], rate_low, rate_high)
+    summary = {
+        "services": acts["services"],
+        "beneficiaries": acts["beneficiaries"],
+        "volunteers": acts["volunteers"],
+        "volunteer_minutes": acts["volunteer_minutes"],
+        "volunteer_hours": value.hours,
+        "income_total": income_total,
+        "income_by_category": fin["income_by_category"],
+        "expense_total": expense_total,
+        "expense_by_category": fin["expense_by_category"],
+        "surplus": money(income_total - expense_total),
+        "cost_per_beneficiary": cost_per_beneficiary(expense_total, acts["beneficiaries"]),
+        "funding_concentration": funding_concentration(fin["income_by_category"]),
+        "volunteer_value": {"rate_low": value.rate_low, "rate_high": value.rate_high,
+                            "low": value.low, "high": value.high},
+        "records": {"activities": acts["records"], "transactions": fin["transactions"]},
+    }
+    summary["yoy"] = _yoy(db, filters, summary)
+    return summary
+
+
+def _yoy(db: Database, filters: Filters, current: dict) -> dict:
+    previous_filters = filters.previous_period()
+    out = {m: None for m in YOY_METRICS}
+    if previous_filters is None:
+        return out
+    acts = activity_totals(db, previous_filters)
+    fin = finance_totals(db, previous_filters)
+    previous = {m: (acts[m] if acts["records"] else None) for m in ACTIVITY_METRICS}
+    has_money = fin["transactions"] > 0
+    previous["income_total"] = (money(sum(fin["income_by_category"].values(), ZERO))
+                                if has_money else None)
+    previous["expense_total"] = (money(sum(fin["expense_by_category"].values(), ZERO))
+                                 if has_money else None)
+    for metric in YOY_METRICS:
+        out[metric] = change(current[metric], previous[metric])
+    return out

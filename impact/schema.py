@@ -1,0 +1,148 @@
+"""The data model: every table's columns, types and Chinese names, defined once.
+
+Everything else derives from here: the Parquet schema written to disk, the DuckDB views,
+the importer's header aliases, the docs (`docs/data-model.md` is checked against this).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+MONEY_SQL = "DECIMAL(18,2)"
+VALUE_SQL = "DECIMAL(18,4)"
+
+_ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "DATE": pa.date32(),
+    "INTEGER": pa.int32(),
+    "BOOLEAN": pa.bool_(),
+    MONEY_SQL: pa.decimal128(18, 2),
+    VALUE_SQL: pa.decimal128(18, 4),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its name, DuckDB type, whether it may be empty, its Chinese name and meaning."""
+
+    name: str
+    sql_type: str
+    nullable: bool
+    zh: str
+    doc: str
+
+    @property
+    def arrow_type(self) -> pa.DataType:
+        return _ARROW_TYPES[self.sql_type]
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the data directory. `partitioned` tables are stored as one file per year."""
+
+    name: str
+    zh: str
+    doc: str
+    columns: tuple[Column, ...]
+    key: str | None = None
+    partitioned: bool = False
+
+    @property
+    def arrow_schema(self) -> pa.Schema:
+        return pa.schema(
+            [pa.field(c.name, c.arrow_type, nullable=c.nullable) for c in self.columns]
+        )
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+INCOME_CATEGORIES = ("donation", "government", "foundation", "enterprise", "service_fee", "other")
+EXPENSE_CATEGORIES = ("program", "admin", "fundraising", "other")
+FLOWS = ("income", "expense")
+
+ACTIVITIES = Table(
+    name="activities",
+    zh="活动记录",
+    doc="One service event, or a roll-up of several sessions of one project (e.g. a month).",
+    key="activity_id",
+    partitioned=True,
+    columns=(
+        Column("activity_id", "VARCHAR", False, "活动编号", "Unique id of the record."),
+        Column("date", "DATE", False, "日期", "Day of the event (or of the roll-up period's start)."),
+        Column("org", "VARCHAR", False, "机构", "Organisation that delivered it."),
+        Column("project", "VARCHAR", False, "项目", "Project it belongs to."),
+        Column("program_area", "VARCHAR", True, "服务领域", "Programme area, e.g. 儿童服务."),
+        Column("activity_type", "VARCHAR", True, "活动类型", "Kind of activity, e.g. 小组活动."),
+        Column("sessions", "INTEGER", False, "服务次数",
+               "Sessions delivered (≥ 1; 1 for a single event)."),
+        Column("beneficiaries", "INTEGER", False, "受益人次",
+               "Person-times served (人次): each attendance counts, people are not de-duplicated."),
+        Column("volunteers", "INTEGER", False, "志愿者人次",
+               "Volunteer person-times: each volunteer attendance counts."),
+        Column("volunteer_minutes", "INTEGER", False, "志愿服务时长（分钟）",
+               "Volunteer time in minutes, summed over the volunteers."),
+    ),
+)
+
+FINANCE = Table(
+    name="finance",
+    zh="收支记录",
+    doc="One income or expense transaction.",
+    key="txn_id",
+    partitioned=True,
+    columns=(
+        Column("txn_id", "VARCHAR", False, "凭证号", "Unique id of the transaction."),
+        Column("date", "DATE", False, "日期", "Booking date."),
+        Column("org", "VARCHAR", False, "机构", "Organisation whose books it is in."),
+        Column("flow", "VARCHAR", False, "收支", "income (收入) or expense (支出)."),
+        Column("category", "VARCHAR", False, "类别",
+               "income: " + ", ".join(INCOME_CATEGORIES) + "; expense: "
+               + ", ".join(EXPENSE_CATEGORIES) + "."),
+        Column("funder", "VARCHAR", True, "资助方", "Who gave the money (income only)."),
+        Column("project", "VARCHAR", True, "项目", "Project it is booked to, if any."),
+        Column("restricted", "BOOLEAN", True, "限定性", "Restricted to a purpose by the funder."),
+        Column("amount", MONEY_SQL, False, "金额（元）", "Amount in yuan, > 0, exact to the fen."),
+    ),
+)
+
+INDICATORS = Table(
+    name="indicators",
+    zh="机构指标",
+    doc="The long tail of figures the reports print (staff, families, students funded …).",
+    columns=(
+        Column("org", "VARCHAR", False, "机构", "Organisation."),
+        Column("project", "VARCHAR", True, "项目", "Project, empty for the whole organisation."),
+        Column("year", "INTEGER", False, "年份", "Year the figure is for."),
+        Column("indicator", "VARCHAR", False, "指标", "snake_case key, e.g. staff, families."),
+        Column("value", VALUE_SQL, False, "数值", "The figure."),
+        Column("unit", "VARCHAR", False, "单位", "Unit as printed, e.g. 人, 个家庭, 吨."),
+    ),
+)
+
+TARGETS = Table(
+    name="targets",
+    zh="目标",
+    doc="Planned values for a core metric or an indicator.",
+    columns=(
+        Column("org", "VARCHAR", False, "机构", "Organisation."),
+        Column("project", "VARCHAR", True, "项目", "Project, empty for the whole organisation."),
+        Column("year", "INTEGER", False, "年份", "Year the target is for."),
+        Column("metric", "VARCHAR", False, "指标",
+               "A core metric (services, beneficiaries …) or an indicator key."),
+        Column("target", VALUE_SQL, False, "目标值", "Planned value."),
+    ),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (ACTIVITIES, FINANCE, INDICATORS, TARGETS)}
+
+
+def empty_arrow_table(table: Table) -> pa.Table:
+    """A zero-row table with the exact schema, for empty datasets."""
+    return table.arrow_schema.empty_table()
