@@ -179,7 +179,9 @@ class Database:
         sql = _typed(query.sql, query.parameters)
         try:
             return self._con.cursor().sql(sql, params=bound).to_arrow_table()
-        except (duckdb.IOException, duckdb.InvalidInputException) as exc:
+        except (duckdb.ParserException, duckdb.BinderException, duckdb.CatalogException):
+            raise  # a mistake in our SQL, not in the user's data
+        except duckdb.Error as exc:  # unreadable or corrupt data files surface in many forms
             raise self._diagnose(exc) from None
 
     def rows(self, name: str, **params) -> list[dict]:

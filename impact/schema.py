@@ -146,3 +146,12 @@ TABLES: dict[str, Table] = {t.name: t for t in (ACTIVITIES, FINANCE, INDICATORS,
 def empty_arrow_table(table: Table) -> pa.Table:
     """A zero-row table with the exact schema, for empty datasets."""
     return table.arrow_schema.empty_table()
+
+
+def markdown_table(table: Table) -> str:
+    """The table's columns as a Markdown table (docs/data-model.md embeds this; a test checks)."""
+    lines = ["| column | 中文列名 | type | may be empty | meaning |", "|---|---|---|---|---|"]
+    for c in table.columns:
+        lines.append(f"| `{c.name}` | {c.zh} | {c.sql_type} | {'yes' if c.nullable else 'no'} "
+                     f"| {c.doc} |")
+    return "\n".join(lines)

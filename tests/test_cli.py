@@ -1,0 +1,135 @@
+"""`python -m impact summary` as a user runs it: exact figures, zeros, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+SUMMARY_KEYS = {"services", "beneficiaries", "volunteers", "volunteer_minutes", "volunteer_hours",
+                "income_total", "income_by_category", "expense_total", "expense_by_category",
+                "surplus", "cost_per_beneficiary", "funding_concentration", "yoy"}
+
+
+def _json(result) -> dict:
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout, parse_float=Decimal)
+
+
+def test_zhuhai_2020_matches_the_annual_report(cli):
+    result = cli("summary", "--org", "珠海协作者", "--year", "2020", "--format", "json")
+    data = _json(result)
+    assert set(data) == SUMMARY_KEYS
+    assert (data["services"], data["beneficiaries"], data["volunteers"],
+            data["volunteer_minutes"]) == (581, 99037, 1394, 70644)
+    assert data["income_total"] == Decimal("1674657.61")
+    assert data["income_by_category"] == {
+        "donation": Decimal("129467.99"), "government": Decimal("11500.00"),
+        "foundation": Decimal("195459.04"), "enterprise": Decimal("1292703.60"),
+        "service_fee": Decimal("0.00"), "other": Decimal("45526.98")}
+    # Money is printed with exactly two decimals, digit for digit.
+    assert '"expense_total": 1053831.90,' in result.stdout
+    assert '"enterprise": 1292703.60' in result.stdout
+    assert data["surplus"] == Decimal("620825.71")
+    assert data["funding_concentration"]["largest_category"] == "enterprise"
+    assert set(data["yoy"]) == {"services", "beneficiaries", "volunteers", "volunteer_minutes",
+                                "income_total", "expense_total"}
+    assert data["yoy"]["services"]["previous"] > 0  # against 2019
+
+
+def test_suzhou_2015_income_and_yoy_against_2014(cli):
+    data = _json(cli("summary", "--org", "苏州清流", "--year", "2015", "--format", "json"))
+    assert data["income_total"] == Decimal("545000.00")
+    yoy = data["yoy"]["income_total"]
+    assert Decimal("220000") <= yoy["previous"] < Decimal("231000")  # 22万余
+    assert yoy["change"] == data["income_total"] - yoy["previous"]
+    assert yoy["pct"] == (yoy["change"] * 100 / yoy["previous"]).quantize(Decimal("0.01"))
+
+
+def test_range_summary_compares_with_the_period_before(cli):
+    data = _json(cli("summary", "--org", "北京协作者", "--from", "2003", "--to", "2006",
+                     "--format", "json"))
+    assert Decimal("68000") <= data["beneficiaries"] < Decimal("71400")  # 68000多人次
+    assert data["yoy"]["beneficiaries"] is None  # nothing before 2003
+
+
+@pytest.mark.parametrize("where", ["empty", "missing"])
+def test_empty_or_missing_data_dir_gives_zeros(cli, tmp_path, where):
+    data_dir = tmp_path / "d"
+    if where == "empty":
+        data_dir.mkdir()
+    data = _json(cli("summary", "--data-dir", str(data_dir), "--format", "json"))
+    assert data["services"] == data["beneficiaries"] == 0
+    assert data["income_total"] == data["expense_total"] == Decimal("0")
+    assert data["cost_per_beneficiary"] is None
+    assert all(v is None for v in data["yoy"].values())
+
+
+def test_unknown_org_and_year_are_zeros_not_errors(cli):
+    data = _json(cli("summary", "--org", "不存在的机构", "--year", "1999", "--format", "json"))
+    assert data["services"] == 0 and data["income_total"] == Decimal("0")
+
+
+def test_data_dir_from_environment(cli, tmp_path):
+    env = {**os.environ, "IMPACT_DATA_DIR": str(tmp_path)}
+    data = _json(cli("summary", "--format", "json", env=env))
+    assert data["services"] == 0
+
+
+def test_table_format_is_readable(cli):
+    result = cli("summary", "--org", "珠海协作者", "--year", "2020")
+    assert result.returncode == 0
+    assert "services                 581   (prev" in result.stdout
+    assert "income_total             1674657.61" in result.stdout
+
+
+def _one_line_error(result, code: int) -> str:
+    assert result.returncode == code
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_corrupt_parquet_file_names_the_file(cli, demo_copy):
+    victim = sorted((demo_copy / "activities").rglob("*.parquet"))[0]
+    victim.write_bytes(b"this is not parquet" + victim.read_bytes()[100:])
+    line = _one_line_error(cli("summary", "--data-dir", str(demo_copy)), 1)
+    assert victim.name in line
+
+
+def test_missing_data_file_names_the_file(cli, demo_copy):
+    victim = sorted((demo_copy / "finance").rglob("*.parquet"))[-1]
+    victim.unlink()
+    line = _one_line_error(cli("summary", "--data-dir", str(demo_copy)), 1)
+    assert victim.name in line and "missing" in line
+
+
+def test_corrupt_manifest(cli, demo_copy):
+    (demo_copy / "manifest.json").write_text("{not json", encoding="utf-8")
+    line = _one_line_error(cli("summary", "--data-dir", str(demo_copy)), 1)
+    assert "manifest.json" in line
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["summary", "--year", "twenty"], "invalid int value"),
+    (["summary", "--format", "xml"], "invalid choice"),
+    (["summary", "--year", "2020", "--from", "2019"], "either --year or --from/--to"),
+    (["summary", "--from", "2021", "--to", "2019"], "is after"),
+    (["nonsense"], "invalid choice"),
+])
+def test_bad_flags_exit_2_with_one_line(cli, args, fragment):
+    assert fragment in _one_line_error(cli(*args), 2)
+
+
+def test_wrong_columns_name_the_file(cli, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    target = tmp_path / "activities" / "year=2020"
+    target.mkdir(parents=True)
+    pq.write_table(pa.table({"date": ["2020-01-01"], "org": ["x"]}), target / "mine.parquet")
+    line = _one_line_error(cli("summary", "--data-dir", str(tmp_path)), 1)
+    assert "mine.parquet" in line and "activity_id" in line

@@ -1,0 +1,92 @@
+"""Metric definitions: exact decimal arithmetic, edge cases a user will meet."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from impact import jsonout
+from impact.demo.synth import split_total
+from impact.filters import Filters
+from impact.metrics import (achievement, cagr, change, cost_per_beneficiary,
+                            funding_concentration, money, summarize, volunteer_hours,
+                            volunteer_value)
+
+
+def test_income_categories_sum_exactly_not_as_printed():
+    parts = [D("129467.99"), D("11500"), D("195459.04"), D("1292703.6"), D("45526.98")]
+    assert money(sum(parts)) == D("1674657.61")
+
+
+def test_money_rounds_half_up_to_the_fen():
+    assert money("0.005") == D("0.01")
+    assert money("2.675") == D("2.68")  # a float would give 2.67
+    assert money(None) == D("0.00")
+
+
+def test_cost_per_beneficiary_is_per_person_time():
+    assert cost_per_beneficiary(D("1053831.90"), 99037) == D("10.64")
+    assert cost_per_beneficiary(D("100.00"), 0) is None
+
+
+def test_volunteer_hours_and_value_range():
+    assert volunteer_hours(70644) == D("1177.40")
+    value = volunteer_value(70644, rate_low=60, rate_high=25)  # given in either order
+    assert (value.rate_low, value.rate_high) == (D(25), D(60))
+    assert (value.low, value.high) == (D("29435.00"), D("70644.00"))
+
+
+def test_funding_concentration():
+    conc = funding_concentration({"government": D("500000"), "foundation": D("25000"),
+                                  "donation": D("20000")})
+    assert conc["largest_category"] == "government"
+    assert conc["largest_share"] == D("0.9174")
+    assert conc["hhi"] == D("0.8451")
+    even = funding_concentration({c: D("10") for c in "abcd"})
+    assert even["hhi"] == D("0.2500")
+    assert funding_concentration({"donation": D("0")})["hhi"] is None
+
+
+def test_change_and_cagr():
+    assert change(545000, 220000) == {"previous": 220000, "change": 325000, "pct": D("147.73")}
+    assert change(5, 0)["pct"] is None
+    assert change(5, None) is None
+    # 8万 → 54.5万 over three years: 89.5 % a year, not "doubling"
+    assert cagr(D("80000"), D("545000"), 3) == D("89.57")
+    assert cagr(0, 10, 3) is None
+
+
+def test_achievement():
+    assert achievement(581, D("600")) == D("96.8")
+    assert achievement(None, D("600")) is None
+
+
+def test_summary_has_no_floats_anywhere(demo_db):
+    summary = summarize(demo_db, Filters(orgs=("珠海协作者",), year_from=2020, year_to=2020))
+
+    def walk(value):
+        assert not isinstance(value, float), value
+        if isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+
+    walk(summary)
+    jsonout.dumps(summary)  # refuses floats
+
+
+def test_area_filter_reaches_finance_through_projects(demo_db):
+    everything = summarize(demo_db, Filters(orgs=("珠海协作者",), year_from=2020, year_to=2020))
+    family = summarize(demo_db, Filters(orgs=("珠海协作者",), year_from=2020, year_to=2020,
+                                        areas=("家庭支持",)))
+    assert 0 < family["income_total"] < everything["income_total"]
+    assert family["services"] == 127
+
+
+@given(st.integers(0, 10**12), st.lists(st.floats(0, 1000), min_size=1, max_size=50))
+def test_split_total_is_exact(total, weights):
+    if sum(weights) == 0:
+        weights = [1.0] * len(weights)
+    parts = split_total(total, weights)
+    assert sum(parts) == total and all(p >= 0 for p in parts)
