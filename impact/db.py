@@ -7,18 +7,23 @@ manifest changes, so a running dashboard sees an import without a restart.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
 import threading
+import weakref
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from impact import rollup
 from impact.config import QUERIES_DIR, resolve_data_dir
 from impact.errors import DataError
+from impact.mirror import FileMirror, default_cache_dir
 from impact.schema import TABLES, Table
 from impact.store import DataStore
 
@@ -77,39 +82,61 @@ def _file_select(table: Table, paths: list[str]) -> str:
 
 
 # Filters are defined once, as table macros; every query reads `activities_in(...)` etc.
+# array_length rather than len: sqlglot reads it as an array size (CARDINALITY in Trino).
 # Each filter is off when its list is empty or its bound is NULL.
 _MACROS = """
 CREATE OR REPLACE MACRO activities_in(orgs, projects, areas, year_from, year_to) AS TABLE
 SELECT * FROM activities
-WHERE (len(orgs) = 0 OR list_contains(orgs, org))
-  AND (len(projects) = 0 OR list_contains(projects, project))
-  AND (len(areas) = 0 OR list_contains(areas, program_area))
+WHERE (array_length(orgs) = 0 OR list_contains(orgs, org))
+  AND (array_length(projects) = 0 OR list_contains(projects, project))
+  AND (array_length(areas) = 0 OR list_contains(areas, program_area))
   AND (year_from IS NULL OR year >= year_from)
   AND (year_to IS NULL OR year <= year_to);
 
 CREATE OR REPLACE MACRO finance_in(orgs, projects, areas, year_from, year_to) AS TABLE
 SELECT * FROM finance
-WHERE (len(orgs) = 0 OR list_contains(orgs, org))
-  AND (len(projects) = 0 OR list_contains(projects, project))
-  AND (len(areas) = 0 OR project IN (
-        SELECT DISTINCT a.project FROM activities a WHERE list_contains(areas, a.program_area)))
+WHERE (array_length(orgs) = 0 OR list_contains(orgs, org))
+  AND (array_length(projects) = 0 OR list_contains(projects, project))
+  AND (array_length(areas) = 0 OR project IN (
+        SELECT DISTINCT a.project FROM {project_areas} a WHERE list_contains(areas, a.program_area)))
   AND (year_from IS NULL OR year >= year_from)
   AND (year_to IS NULL OR year <= year_to);
 
 CREATE OR REPLACE MACRO indicators_in(orgs, projects, year_from, year_to) AS TABLE
 SELECT * FROM indicators
-WHERE (len(orgs) = 0 OR list_contains(orgs, org))
-  AND (len(projects) = 0 OR list_contains(projects, project))
+WHERE (array_length(orgs) = 0 OR list_contains(orgs, org))
+  AND (array_length(projects) = 0 OR list_contains(projects, project))
+  AND (year_from IS NULL OR year >= year_from)
+  AND (year_to IS NULL OR year <= year_to);
+
+CREATE OR REPLACE MACRO activity_months_in(orgs, projects, areas, year_from, year_to) AS TABLE
+SELECT * FROM activity_months
+WHERE (array_length(orgs) = 0 OR list_contains(orgs, org))
+  AND (array_length(projects) = 0 OR list_contains(projects, project))
+  AND (array_length(areas) = 0 OR list_contains(areas, program_area))
   AND (year_from IS NULL OR year >= year_from)
   AND (year_to IS NULL OR year <= year_to);
 
 CREATE OR REPLACE MACRO targets_in(orgs, projects, year_from, year_to) AS TABLE
 SELECT * FROM targets
-WHERE (len(orgs) = 0 OR list_contains(orgs, org))
-  AND (len(projects) = 0 OR list_contains(projects, project))
+WHERE (array_length(orgs) = 0 OR list_contains(orgs, org))
+  AND (array_length(projects) = 0 OR list_contains(projects, project))
   AND (year_from IS NULL OR year >= year_from)
   AND (year_to IS NULL OR year <= year_to);
 """
+
+
+
+def macros_sql(project_areas: str = "activities") -> str:
+    """The filter macros' DDL. The finance area filter looks up which projects are in an area
+    in `project_areas`: the monthly rollup when there is one (far fewer rows), else the detail."""
+    return _MACROS.replace("{project_areas}", project_areas)
+
+
+# DuckDB's memory limit per Database (override: $IMPACT_DUCKDB_MEMORY). The everyday pages
+# need far less (they read the rollup); the data checks over 50M detail rows spill to disk
+# within it, where DuckDB's default (80 % of RAM) would take gigabytes (docs/performance.md).
+DUCKDB_MEMORY = "1GB"
 
 # Parameters that carry lists are typed here so an empty list still binds as VARCHAR[].
 _LIST_PARAMS = {"orgs", "projects", "areas"}
@@ -119,12 +146,31 @@ _INT_PARAMS = {"year_from", "year_to", "year", "limit"}
 class Database:
     """A DuckDB connection with views over one data directory's committed files."""
 
-    def __init__(self, data_dir: str | None = None):
+    def __init__(self, data_dir: str | None = None, *, rollups: bool = True, filesystem=None,
+                 cache_dir: "str | os.PathLike | None | bool" = None):
+        """`rollups=False` answers every query from the detail (tests compare both ways).
+        For a URL data directory: `filesystem` is its fsspec filesystem (default: from the URL);
+        `cache_dir` is where its files are mirrored on local disk (default: $IMPACT_CACHE_DIR,
+        else a directory under the system's temp dir; False reads the object store directly)."""
         self.data_dir = resolve_data_dir(data_dir)
-        self.store = DataStore(self.data_dir)
-        self._con = duckdb.connect(":memory:", config={"threads": 2})
+        self.store = DataStore(self.data_dir, filesystem=filesystem)
+        # Bounded memory: beyond the limit DuckDB spills to disk, so a heavy data check over
+        # the detail costs the same time but not gigabytes of server memory (issue 6).
+        self._spill = tempfile.mkdtemp(prefix="impact-duckdb-")
+        weakref.finalize(self, shutil.rmtree, self._spill, True)
+        self._con = duckdb.connect(":memory:", config={
+            "threads": 2, "memory_limit": os.environ.get("IMPACT_DUCKDB_MEMORY", DUCKDB_MEMORY),
+            "temp_directory": self._spill})
+        self.mirror = None
+        if self.store.url:
+            if cache_dir is not False:
+                self.mirror = FileMirror(self.store, cache_dir or default_cache_dir(self.data_dir))
+            # Without a mirror DuckDB reads s3://… through fsspec (httpfs may not be installable).
+            self._con.register_filesystem(self.store.fs)
         self._lock = threading.Lock()
         self._version: str | None = None
+        self._use_rollups = rollups
+        self.rollups = False  # whether the current views include an exact monthly rollup
         self.refresh()
 
     @property
@@ -133,33 +179,58 @@ class Database:
         return self._version or ""
 
     def refresh(self) -> str:
-        """Rebuild the views if the committed data changed; return the data version."""
+        """Rebuild the views if the committed data changed; return the data version.
+
+        Cheap when nothing changed: one read and hash of manifest.json (microseconds on local
+        disk, one GET on object storage), so every rerun of every page may call it.
+        """
         version = self.store.version()
         if version == self._version:
             return version
         with self._lock:
+            version, manifest = self.store.snapshot()
             if version != self._version:
-                self._build_views()
+                self._build_views(manifest)
                 self._version = version
         return version
 
-    def _build_views(self) -> None:
+    def _paths(self, files: list) -> list[str]:
+        if self.mirror is not None:
+            return [self.mirror.local(f) for f in files]
+        return [self.store.full_path(f.path) for f in files]
+
+    def _build_views(self, manifest: dict | None) -> None:
+        # DDL runs in its own transaction: a query already running on another cursor keeps
+        # the views it started with, and the store keeps superseded files for a grace period.
         cur = self._con.cursor()
+        live = []
         for table in TABLES.values():
-            paths = [str(Path(self.data_dir) / f.path) for f in self.store.files(table.name)]
+            files = self.store.files(table.name, manifest)
+            live += files
+            paths = self._paths(files)
             select = _file_select(table, paths) if paths else _empty_select(table)
             ddl = f"CREATE OR REPLACE VIEW {table.name} AS {select}"  # schema-derived, no user input
             try:
                 cur.execute(ddl)
             except duckdb.Error as exc:
                 raise self._data_error(table, paths, exc) from None
-        cur.execute(_MACROS)
+        months = self.store.rollup_files(manifest=manifest) if self._use_rollups and manifest \
+            else None
+        if months:
+            live += months
+            cur.execute(f"CREATE OR REPLACE VIEW {rollup.NAME} AS {_rollup_select(self._paths(months))}")
+        else:  # same columns, from the detail; rollup_sql is then never used (self.rollups)
+            cur.execute(f"CREATE OR REPLACE VIEW {rollup.NAME} AS {_rollup_from_detail()}")
+        cur.execute(macros_sql(rollup.NAME if months else "activities"))
+        self.rollups = bool(months)
+        if self.mirror is not None:
+            self.mirror.prune(keep={f.path for f in live})
 
     def _data_error(self, table: Table, paths: list[str], exc: Exception) -> DataError:
         """Name the file at fault: DuckDB's message does not always say which one it was."""
         for path in paths:
             try:
-                schema = pq.read_schema(path)
+                schema = self._read_schema(path)
             except FileNotFoundError:
                 return DataError(f"{path}: data file listed in the manifest is missing")
             except (OSError, pa.ArrowException) as err:
@@ -169,6 +240,12 @@ class Database:
                 return DataError(f"{path}: table {table.name} lacks column(s) {', '.join(missing)}")
         return DataError(f"{self.data_dir}: cannot read table {table.name} ({_first_line(exc)})")
 
+    def _read_schema(self, path: str) -> pa.Schema:
+        if self.store.url:
+            with self.store.fs.open(path, "rb") as fh:
+                return pq.read_schema(fh)
+        return pq.read_schema(path)
+
     def run(self, name: str, **params) -> pa.Table:
         """Run the named query with bound parameters; return an Arrow table (DECIMAL stays exact)."""
         query = load_query(name)
@@ -176,11 +253,17 @@ class Database:
         if missing:
             raise TypeError(f"query {name} needs parameter(s) {', '.join(missing)}")
         bound = {p: _coerce(p, params[p]) for p in query.parameters}
-        sql = _typed(query.sql, query.parameters)
+        sql = (self.rollups and rollup.rollup_sql(query.sql)) or query.sql
+        sql = _typed(sql, query.parameters)
         try:
             return self._con.cursor().sql(sql, params=bound).to_arrow_table()
         except (duckdb.ParserException, duckdb.BinderException, duckdb.CatalogException):
             raise  # a mistake in our SQL, not in the user's data
+        except duckdb.OutOfMemoryException:
+            limit = os.environ.get("IMPACT_DUCKDB_MEMORY", DUCKDB_MEMORY)
+            raise DataError(f"query {name} needs more memory than the {limit} allowed "
+                            "(IMPACT_DUCKDB_MEMORY): choose fewer years or organisations, "
+                            "or raise the limit") from None
         except duckdb.Error as exc:  # unreadable or corrupt data files surface in many forms
             raise self._diagnose(exc) from None
 
@@ -190,10 +273,11 @@ class Database:
 
     def _diagnose(self, exc: Exception) -> DataError:
         for table in TABLES.values():
-            paths = [str(Path(self.data_dir) / f.path) for f in self.store.files(table.name)]
-            for path in paths:
+            for f in self.store.files(table.name):
+                path = self.store.full_path(f.path)
                 try:
-                    pq.ParquetFile(path).read()
+                    with self.store.open(f.path) as fh:
+                        pq.ParquetFile(fh).read()
                 except FileNotFoundError:
                     return DataError(f"{path}: data file listed in the manifest is missing")
                 except (OSError, pa.ArrowException) as err:
@@ -202,6 +286,19 @@ class Database:
 
     def close(self) -> None:
         self._con.close()
+
+
+def _rollup_select(paths: list[str]) -> str:
+    listing = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
+    return (f"SELECT * FROM read_parquet([{listing}], hive_partitioning = true, "
+            "hive_types = {'year': INTEGER})")
+
+
+def _rollup_from_detail() -> str:
+    sums = ", ".join(f"sum({c})::BIGINT AS {c}" for c in rollup.SUMS)
+    return (f"SELECT date_trunc('month', date)::DATE AS date, org, project, program_area, "
+            f"year, count(*) AS records, {sums} FROM activities "
+            f"GROUP BY ALL")
 
 
 def _first_line(exc: Exception) -> str:

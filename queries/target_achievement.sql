@@ -3,17 +3,23 @@
 WITH t AS (
     SELECT * FROM targets_in($orgs, $projects, $year_from, $year_to)
 ), acts AS (
-    SELECT org, project, year, sessions, beneficiaries, volunteers, volunteer_minutes
+    -- Sum per project and year first: the metric rows below are then thousands, not millions.
+    SELECT org, project, year,
+           sum(sessions) AS services, sum(beneficiaries) AS beneficiaries,
+           sum(volunteers) AS volunteers, sum(volunteer_minutes) AS volunteer_minutes
     FROM activities_in($orgs, []::VARCHAR[], []::VARCHAR[], $year_from, $year_to)
+    GROUP BY org, project, year
+), per_project AS (
+    -- One row per metric (UNION ALL rather than UNPIVOT, so Trino and Spark can run it too).
+    SELECT org, project, year, 'services' AS metric, services AS actual FROM acts
+    UNION ALL SELECT org, project, year, 'beneficiaries', beneficiaries FROM acts
+    UNION ALL SELECT org, project, year, 'volunteers', volunteers FROM acts
+    UNION ALL SELECT org, project, year, 'volunteer_minutes', volunteer_minutes FROM acts
 ), core AS (
-    SELECT org, project, year, metric, sum(value) AS actual
-    FROM acts
-    UNPIVOT (value FOR metric IN (sessions AS 'services', beneficiaries, volunteers, volunteer_minutes))
-    GROUP BY org, project, year, metric
+    SELECT org, project, year, metric, actual FROM per_project
     UNION ALL
-    SELECT org, NULL AS project, year, metric, sum(value) AS actual
-    FROM acts
-    UNPIVOT (value FOR metric IN (sessions AS 'services', beneficiaries, volunteers, volunteer_minutes))
+    SELECT org, NULL AS project, year, metric, sum(actual) AS actual
+    FROM per_project
     GROUP BY org, year, metric
 ), money AS (
     SELECT org, NULL AS project, year, flow || '_total' AS metric, sum(amount) AS actual
