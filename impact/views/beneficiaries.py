@@ -1,0 +1,131 @@
+"""The Beneficiaries page model: person-times by year, project, programme area and month,
+services against person-times, a ranked project table and the records behind a project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from impact import charts
+from impact.filters import Filters
+from impact.i18n import t
+from impact.metrics import ratio
+from impact.views.common import (COUNT, DECIMAL, PERCENT, Chart, Column, PageModel, Table,
+                                 page_base)
+from impact.web.cache import cached
+
+MONTHS = range(1, 13)
+# Enough records to check a figure by eye; the CSV of the full set is the import file itself.
+DRILLDOWN_LIMIT = 1000
+
+
+@dataclass
+class BeneficiariesModel(PageModel):
+    """Everything the Beneficiaries page shows."""
+
+    by_year: Chart | None = None
+    by_project: Chart | None = None
+    by_area: Chart | None = None
+    by_month: Chart | None = None
+    services_vs_people: Chart | None = None
+    projects: Table | None = None
+
+
+def _chart(key: str, lang: str, caption: str, rows: list[dict], build) -> Chart:
+    title = t(f"beneficiaries.chart.{key}", lang)
+    figure = build(title) if rows else None
+    return Chart(key, title, caption, figure, rows, t("empty.chart", lang))
+
+
+def project_table(rows: list[dict], lang: str) -> Table:
+    """Projects ranked by person-times, with their share and person-times per service."""
+    total = sum(r["beneficiaries"] for r in rows)
+    ranked = [{**r, "rank": i, "share": ratio(r["beneficiaries"] * 100, total),
+               "per_service": ratio(r["beneficiaries"], r["services"], Decimal("0.1"))}
+              for i, r in enumerate(rows, start=1)]
+    columns = [Column("rank", t("col.rank", lang), COUNT), Column("org", t("col.org", lang)),
+               Column("project", t("col.project", lang)),
+               Column("program_area", t("col.area", lang)),
+               Column("services", t("metric.services", lang), COUNT),
+               Column("beneficiaries", t("metric.beneficiaries", lang), COUNT),
+               Column("share", t("col.share", lang), PERCENT),
+               Column("per_service", t("col.per_service", lang), DECIMAL),
+               Column("volunteers", t("metric.volunteers", lang), COUNT),
+               Column("records", t("col.records", lang), COUNT)]
+    return Table("projects", t("beneficiaries.table.projects", lang), columns, ranked,
+                 caption=t("beneficiaries.table.projects_note", lang), lang=lang)
+
+
+def project_records(db, filters: Filters, org: str, project: str, lang: str) -> Table:
+    """Drill-down: the activity records behind one project's figures (newest first)."""
+    narrowed = Filters(orgs=(org,), year_from=filters.year_from, year_to=filters.year_to,
+                       projects=(project,), areas=filters.areas)
+    rows = db.rows("activity_records", limit=DRILLDOWN_LIMIT, **narrowed.params())
+    columns = [Column(c, t(f"col.{c}", lang), COUNT if c in (
+        "sessions", "beneficiaries", "volunteers", "volunteer_minutes") else "text")
+               for c in ("activity_id", "date", "org", "project", "program_area",
+                         "activity_type", "sessions", "beneficiaries", "volunteers",
+                         "volunteer_minutes")]
+    caption = t("beneficiaries.records_note", lang, limit=DRILLDOWN_LIMIT)
+    return Table("records", t("beneficiaries.table.records", lang, project=project), columns,
+                 rows, caption=caption if len(rows) >= DRILLDOWN_LIMIT else "", lang=lang)
+
+
+def beneficiaries(db, filters: Filters, lang: str) -> BeneficiariesModel:
+    """Build the Beneficiaries page for a selection, in `lang`."""
+    db = cached(db)
+    p = filters.params()
+    db.prefetch([(name, p) for name in ("activity_totals", "finance_by_category",
+                                        "activity_by_year", "activity_by_project",
+                                        "activity_by_area", "activity_by_month")])
+    base = page_base("beneficiaries", db, filters, lang)
+    model = BeneficiariesModel(**vars(base))
+    if model.empty:
+        return model
+    cap = base.caption
+    metric = t("metric.beneficiaries", lang)
+
+    years = db.rows("activity_by_year", **p)
+    model.by_year = _chart("by_year", lang, cap, years, lambda title: charts.bars(
+        [r["year"] for r in years], {metric: [r["beneficiaries"] for r in years]},
+        title=title, lang=lang))
+
+    projects = db.rows("activity_by_project", **p)
+    model.by_project = _chart("by_project", lang, cap, projects, lambda title: charts.bars(
+        [_project_label(r, filters) for r in projects],
+        {metric: [r["beneficiaries"] for r in projects]}, title=title, lang=lang,
+        horizontal=True))
+
+    areas = db.rows("activity_by_area", **p)
+    model.by_area = _chart("by_area", lang, cap, areas, lambda title: charts.bars(
+        [r["program_area"] or t("common.no_area", lang) for r in areas],
+        {metric: [r["beneficiaries"] for r in areas]}, title=title, lang=lang,
+        horizontal=True))
+
+    months = db.rows("activity_by_month", **p)
+    model.by_month = _chart("by_month", lang, cap, months, lambda title: charts.lines(
+        [t(f"month.{m}", lang) for m in MONTHS], _by_year_and_month(months),
+        title=title, lang=lang))
+
+    model.services_vs_people = _chart(
+        "services_vs_people", lang, cap, projects, lambda title: charts.scatter(
+            [r["services"] for r in projects], [r["beneficiaries"] for r in projects],
+            [_project_label(r, filters) for r in projects], title=title, lang=lang,
+            x_title=t("metric.services", lang), y_title=metric))
+    model.projects = project_table(projects, lang)
+    return model
+
+
+def _project_label(row: dict, filters: Filters) -> str:
+    """Project name, with its organisation when several organisations are shown."""
+    if len(filters.orgs) == 1:
+        return row["project"]
+    return f"{row['project']}（{row['org']}）"
+
+
+def _by_year_and_month(rows: list[dict]) -> dict[str, list]:
+    """One line per year over the twelve months (0 where a month had no activity)."""
+    series: dict[str, list] = {}
+    for r in rows:
+        series.setdefault(str(r["year"]), [0] * 12)[r["month"] - 1] = r["beneficiaries"]
+    return series

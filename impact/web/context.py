@@ -1,0 +1,161 @@
+"""Per-run setup shared by every page: data, language, filters, URL, demo banner.
+
+dashboard.py calls `setup()` once per run, before `st.navigation(...).run()`; a page then
+calls `page_context()` to get the same PageContext (db, filters, lang, t).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from impact.config import resolve_data_dir
+from impact.db import Database
+from impact.errors import ImpactError
+from impact.filters import Filters
+from impact.i18n import DEFAULT_LANG, t
+from impact.web import sidebar, urlstate
+from impact.web.cache import CachedDatabase
+
+_CTX = "_impact_ctx"
+_SEEDED = "_impact_url_seeded"
+_DATA_DIR = "_impact_data_dir"
+_NOTICES = "_impact_url_notices"
+
+
+@dataclass
+class PageContext:
+    """Everything a page needs: the cached database, the selection and the language."""
+
+    db: CachedDatabase
+    data_dir: str
+    version: str
+    filters: Filters
+    lang: str
+    is_demo: bool = False
+    demo_notice: str = ""
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def url_params(self) -> dict[str, list[str]]:
+        """The URL parameters that reproduce this view (for links and page switches)."""
+        f = self.filters
+        return urlstate.to_params(f.orgs, f.year_from, f.year_to, f.projects, f.areas,
+                                  self.lang)
+
+    def t(self, key: str, **values) -> str:
+        """Translate `key` into the page's language."""
+        return t(key, self.lang, **values)
+
+
+@st.cache_resource(show_spinner=False)
+def get_db(data_dir: str) -> CachedDatabase:
+    """One Database (one DuckDB connection) per data directory for the whole server process;
+    every session shares it and its result cache. Stale data is not a concern: results are
+    keyed by data version, and `refresh()` on each run picks up an import."""
+    return CachedDatabase(Database(data_dir))
+
+
+def _query_params() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+
+
+def _seed_from_url(options: sidebar.Options, params: dict, lang: str) -> list[str]:
+    """First run of a session: put the URL's selection into the widgets' state."""
+    sel = urlstate.parse(params, lang, options.orgs(), options.projects, options.areas,
+                         options.span)
+    first, last = options.span(sel.orgs)
+    st.session_state[sidebar.KEY_ORGS] = sel.orgs
+    st.session_state[sidebar.KEY_PROJECTS] = sel.projects
+    st.session_state[sidebar.KEY_AREAS] = sel.areas
+    if last is not None:
+        # A director opening the dashboard wants this year against last: default to the
+        # latest year; one end given alone means "from it to the latest" / "that year".
+        year_to = sel.year_to if sel.year_to is not None else last
+        year_from = sel.year_from if sel.year_from is not None else year_to
+        st.session_state[sidebar.KEY_YEARS] = (min(year_from, year_to), max(year_from, year_to))
+    return sel.notices
+
+
+def _write_url(wanted: dict[str, list[str]]) -> None:
+    if _query_params() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def _demo_notice(db: CachedDatabase, lang: str) -> tuple[bool, str]:
+    manifest = db.store.manifest() or {}
+    meta = manifest.get("meta") or {}
+    return meta.get("source") == "demo", t("banner.demo", lang)
+
+
+def setup(data_dir: str | None = None) -> PageContext:
+    """Open the data, seed filters from the URL (first run), draw the sidebar, sync the URL.
+
+    Stops the script with a one-line error if the data cannot be read.
+    """
+    data_dir = resolve_data_dir(data_dir or st.session_state.get(_DATA_DIR))
+    st.session_state[_DATA_DIR] = data_dir
+    params = _query_params()
+    notices: list[str] = []
+    first_run = not st.session_state.get(_SEEDED)
+    if first_run:
+        url_lang, lang_notices = urlstate.parse_lang(params)
+        st.session_state[sidebar.KEY_LANG] = url_lang or DEFAULT_LANG
+    lang = sidebar.language_switch()
+    if first_run:
+        notices += [t(key, lang, **values) for key, values in lang_notices]
+    try:
+        db = get_db(data_dir)
+        version = db.refresh()
+        options = sidebar.Options(db)
+        if first_run:
+            notices += _seed_from_url(options, params, lang)
+            st.session_state[_SEEDED] = True
+        filters = sidebar.filter_widgets(options, lang)
+    except ImpactError as exc:
+        st.error(t("error.data", lang, detail=str(exc)))
+        st.stop()
+    is_demo, demo_notice = _demo_notice(db, lang)
+    ctx = PageContext(db=db, data_dir=data_dir, version=version, filters=filters, lang=lang,
+                      is_demo=is_demo, demo_notice=demo_notice, notices=notices)
+    if first_run:
+        st.session_state[_NOTICES] = (notices, ctx.url_params)
+    ctx.notices = _current_notices(ctx)
+    _write_url(ctx.url_params)
+    st.session_state[_CTX] = ctx
+    return ctx
+
+
+def _current_notices(ctx: PageContext) -> list[str]:
+    """The URL notices stay until the user changes the view the link opened (they would
+    otherwise vanish in the redirect from "/" to the first page)."""
+    notices, view = st.session_state.get(_NOTICES) or ([], None)
+    return notices if view == ctx.url_params else []
+
+
+def use_explicit_navigation() -> None:
+    """Make sure dashboard.py's st.navigation decides which page runs.
+
+    While a `pages/` folder exists, Streamlit keeps its old auto-discovery until st.navigation
+    has run once in the server process: a shared link (/finance?…) opened first on a fresh
+    server would run pages/finance.py alone — no sidebar filters, no banner. Turning that
+    fallback off and rerunning sends the same URL through dashboard.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def page_context() -> PageContext:
+    """The context dashboard.py set up for this run (or a fresh one, if a page runs alone)."""
+    use_explicit_navigation()
+    ctx = st.session_state.get(_CTX)
+    return ctx if ctx is not None else setup()
+
+
+def current_lang() -> str:
+    """The language the user chose (Chinese until told otherwise)."""
+    return st.session_state.get(sidebar.KEY_LANG) or DEFAULT_LANG

@@ -1,0 +1,98 @@
+"""Streamlit renderers for the page models of impact.views: banner, header, KPI cards,
+charts, tables with CSV download, empty state. Pages call these and nothing else to draw."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from impact.i18n import t
+from impact.views.common import COUNT, Chart, Kpi, PageModel, Table
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
+
+
+def md(text: str) -> str:
+    """Escape Markdown in data-derived text (org and project names), so it shows as typed."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def demo_banner(ctx) -> None:
+    """The notice that the data is the demo set (shown on every page while it is loaded)."""
+    if ctx.is_demo:
+        st.warning(ctx.demo_notice, icon=":material/science:")
+
+
+def url_notices(ctx) -> None:
+    """Small notices for URL values that were ignored (unknown organisation, bad year …)."""
+    for notice in ctx.notices:
+        st.caption(f":material/info: {md(notice)}")
+
+
+def header(model: PageModel) -> None:
+    """Page title and the one sentence that says what is counted."""
+    st.title(model.title)
+    st.markdown(model.intro)
+
+
+def empty_state(text: str) -> None:
+    """A friendly message instead of empty charts."""
+    st.info(text, icon=":material/filter_alt_off:")
+
+
+def kpis(cards: list[Kpi], per_row: int = 4) -> None:
+    """KPI cards, `per_row` to a row (Streamlit stacks them on a phone)."""
+    for start in range(0, len(cards), per_row):
+        columns = st.columns(per_row)
+        for column, card in zip(columns, cards[start:start + per_row]):
+            with column:
+                help_text = card.exact if not card.help else f"{card.exact}  \n{card.help}"
+                st.metric(card.label, card.display, delta=card.delta, help=help_text,
+                          delta_color=card.delta_color if card.delta else "off", border=True)
+
+
+def chart(model: Chart) -> None:
+    """A chart with its filter caption; the chart's empty text when there is nothing to draw."""
+    if model.figure is None:
+        st.markdown(f"**{md(model.title)}**")
+        st.info(model.empty_text, icon=":material/bar_chart_off:")
+    else:
+        st.plotly_chart(model.figure, key=f"chart_{model.key}", theme=None,
+                        config=PLOTLY_CONFIG)
+    st.caption(md(model.caption))
+
+
+def download_csv(table: Table, lang: str) -> None:
+    """A CSV download of `table` (UTF-8 with BOM: Excel opens Chinese correctly)."""
+    st.download_button(t("common.download_csv", lang), data=table.csv(),
+                       file_name=table.filename, mime="text/csv", key=f"csv_{table.key}",
+                       on_click="ignore", icon=":material/download:")
+
+
+def table(model: Table, lang: str, height: int | str = "auto",
+          selectable: bool = False) -> list[int]:
+    """A table with its title, caption and CSV download. With `selectable`, a click selects
+    one row; returns the selected row indexes (into model.rows)."""
+    if model.title:
+        st.markdown(f"**{md(model.title)}**")
+    if not model.rows:
+        st.info(t("empty.table", lang), icon=":material/table:")
+        return []
+    # Counts stay numbers (so a column sorts numerically), shown with thousands separators.
+    config = {c.label: st.column_config.NumberColumn(format="localized")
+              for c in model.columns if c.kind == COUNT}
+    options = dict(on_select="rerun", selection_mode="single-row") if selectable else {}
+    state = st.dataframe(model.display_rows(), hide_index=True, height=height,
+                         key=f"tbl_{model.key}", column_config=config, **options)
+    if model.caption:
+        st.caption(md(model.caption))
+    download_csv(model, lang)
+    return list(state.selection.rows) if selectable and state is not None else []
+
+
+def notices(model: PageModel) -> None:
+    """Warnings the page model raises (e.g. dependence on one funding source)."""
+    for text in model.notices:
+        st.warning(text, icon=":material/warning:")

@@ -1,0 +1,51 @@
+"""/beneficiaries 受益 — person-times by year, project, programme area and month."""
+
+import streamlit as st
+
+from impact.views.beneficiaries import beneficiaries, project_records
+from impact.web import page_context, widgets
+
+
+def drill_down(ctx, model, selected: list[int]) -> None:
+    """The activity records behind a project's figures: click its row in the table, or
+    pick it from the list (which the click fills in)."""
+    choices = {f"{r['project']} · {r['org']}": (r["org"], r["project"])
+               for r in model.projects.rows}
+    labels = list(choices)
+    if selected and selected != st.session_state.get("drill_row"):
+        st.session_state["drill_row"] = selected
+        st.session_state["drill_project"] = labels[selected[0]]
+    if st.session_state.get("drill_project") not in choices:  # a project filtered away
+        st.session_state.pop("drill_project", None)
+    # Nothing chosen until the user chooses (index=None), unless a click already chose.
+    unset = {} if "drill_project" in st.session_state else {"index": None}
+    picked = st.selectbox(ctx.t("beneficiaries.drill_label"), labels, key="drill_project",
+                          placeholder=ctx.t("beneficiaries.drill_placeholder"), **unset)
+    if picked in choices:
+        widgets.table(project_records(ctx.db, ctx.filters, *choices[picked], ctx.lang),
+                      ctx.lang, height=320)
+
+
+def main() -> None:
+    ctx = page_context()
+    model = beneficiaries(ctx.db, ctx.filters, ctx.lang)
+    widgets.header(model)
+    if model.empty:
+        widgets.empty_state(model.empty_text)
+        return
+    left, right = st.columns(2)
+    with left:
+        widgets.chart(model.by_year)
+    with right:
+        widgets.chart(model.by_month)
+    left, right = st.columns(2)
+    with left:
+        widgets.chart(model.by_project)
+    with right:
+        widgets.chart(model.by_area)
+    widgets.chart(model.services_vs_people)
+    selected = widgets.table(model.projects, ctx.lang, selectable=True)
+    drill_down(ctx, model, selected)
+
+
+main()

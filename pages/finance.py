@@ -1,0 +1,38 @@
+"""/finance 财务 — where the money comes from, where it goes, and how concentrated it is."""
+
+import streamlit as st
+
+from impact.views.finance import finance
+from impact.web import page_context, widgets
+
+
+def main() -> None:
+    ctx = page_context()
+    model = finance(ctx.db, ctx.filters, ctx.lang)
+    widgets.header(model)
+    if model.empty:
+        widgets.empty_state(model.empty_text)
+        return
+    widgets.notices(model)
+    # Three to a row: exact amounts (¥3,067,377.61) need the width.
+    widgets.kpis(model.kpis[:3], per_row=3)
+    widgets.kpis(model.kpis[3:], per_row=3)
+    left, right = st.columns([3, 2])
+    with left:
+        widgets.chart(model.income_by_year)
+    with right:
+        widgets.chart(model.income_shares)
+    left, right = st.columns(2)
+    with left:
+        widgets.chart(model.expense_by_year)
+    with right:
+        widgets.chart(model.surplus_by_year)
+    left, right = st.columns(2)
+    with left:
+        widgets.chart(model.cost_by_year)
+    with right:
+        widgets.table(model.categories, ctx.lang)
+    widgets.table(model.funders, ctx.lang)
+
+
+main()

@@ -1,0 +1,201 @@
+"""End to end in a real browser: Debian's Chromium driven by Playwright against
+`streamlit run dashboard.py` on localhost.
+
+Skipped (with the reason) when /usr/bin/chromium is absent; CI installs it. Screenshots go
+to a temporary directory, or to $IMPACT_SCREENSHOT_DIR (e.g. docs/screenshots) when set.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from impact.config import DEFAULT_DATA_DIR
+from impact.i18n import t
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
+PAGES = ("overview", "beneficiaries", "volunteers", "finance", "growth")
+DESKTOP, PHONE = 1400, 390
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.is_file(),
+                       reason="browser tests need Debian's chromium at /usr/bin/chromium "
+                              "(apt-get install chromium fonts-noto-cjk)"),
+    pytest.mark.skipif(not (DEFAULT_DATA_DIR / "manifest.json").is_file(),
+                       reason="needs the demo data in data/ (python -m impact demo)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    """`streamlit run dashboard.py` on a free local port, stopped after the module."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    target = os.environ.get("IMPACT_SCREENSHOT_DIR")
+    path = Path(target) if target else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def link(base: str, page: str, **params) -> str:
+    query = "&".join(f"{k}={quote(str(v))}" for k, v in params.items())
+    return f"{base}/{page}?{query}"
+
+
+def open_view(browser, url: str, title: str, width: int = DESKTOP):
+    """Open a URL in a fresh session and wait until the page's title and charts are drawn."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(url)
+    page.get_by_role("heading", name=title, level=1).wait_for(timeout=60_000)
+    if page.locator("[data-testid='stPlotlyChart']").count():
+        page.locator(".main-svg").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    return page
+
+
+def full_screenshot(page, path: Path) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so grow the viewport to it."""
+    height = page.evaluate(
+        "() => Math.max(document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0,"
+        " document.body.scrollHeight)")
+    page.set_viewport_size({"width": page.viewport_size["width"], "height": min(height, 6000)})
+    # Charts and tables draw lazily once they are in the viewport: wait for all of them.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+        ".every(c => c.querySelector('.main-svg')) &&"
+        " [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
+        ".every(d => d.querySelector('canvas'))", timeout=30_000)
+    page.wait_for_timeout(2000)  # plotly redraws responsive charts after the resize
+    page.screenshot(path=str(path))
+
+
+def main_text(page) -> str:
+    return page.locator("[data-testid='stMain']").inner_text()
+
+
+def expect_texts(page, *texts: str) -> None:
+    """Each text appears in the main area (waiting while Streamlit is still drawing)."""
+    from playwright.sync_api import expect
+    main = page.locator("[data-testid='stMain']")
+    for text in texts:
+        expect(main).to_contain_text(text, timeout=20_000)
+
+
+def test_shared_overview_link_shows_the_exact_figures_in_english(server, browser, shots):
+    url = link(server, "overview", org="珠海协作者", **{"from": 2020, "to": 2020}, lang="en")
+    page = open_view(browser, url, "Overview")
+    expect_texts(page, "581", "99,037", "1,394", "¥1,674,657.61", "+26,687 (+36.9%)",
+                 "-13 (-2.2%)", "Demo data")
+    assert page.locator("[data-testid='stException']").count() == 0
+    full_screenshot(page, shots / "overview-en-2020-desktop.png")
+    page.close()
+
+
+def test_the_same_link_in_chinese_uses_wan(server, browser, shots):
+    url = link(server, "overview", org="珠海协作者", **{"from": 2020, "to": 2020}, lang="zh")
+    page = open_view(browser, url, "总览")
+    expect_texts(page, "受益人次", "9.9万", "¥167.5万", "演示数据")
+    page.close()
+    page = open_view(browser, url, "总览", width=PHONE)
+    full_screenshot(page, shots / "overview-zh-phone.png")
+    page.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_renders_in_chromium(server, browser, shots, lang):
+    for name in PAGES:
+        params = {"org": "珠海协作者", "from": 2019, "to": 2020} if name != "growth" else {
+            "from": 2015, "to": 2018}
+        page = open_view(browser, link(server, name, **params, lang=lang),
+                         t(f"{name}.title", lang))
+        assert page.locator("[data-testid='stException']").count() == 0, name
+        assert "Traceback" not in main_text(page)
+        full_screenshot(page, shots / f"{name}-{lang}-desktop.png")
+        page.close()
+        if lang == "zh" and os.environ.get("IMPACT_SCREENSHOT_DIR"):  # docs only: CI time
+            phone = open_view(browser, link(server, name, **params, lang=lang),
+                              t(f"{name}.title", lang), width=PHONE)
+            full_screenshot(phone, shots / f"{name}-{lang}-phone.png")
+            phone.close()
+
+
+def test_change_a_filter_then_follow_the_shared_link(server, browser):
+    url = link(server, "finance", org="苏州清流", **{"from": 2015, "to": 2016}, lang="zh")
+    page = open_view(browser, url, "财务")
+    expect_texts(page, "政府资助", "86.5%")
+    page.get_by_role("radio", name="English").click()  # the language switch
+    page.get_by_role("heading", name="Finance", level=1).wait_for(timeout=30_000)
+    page.wait_for_function("() => location.search.includes('lang=en')", timeout=30_000)
+    shared = page.url
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length === 5 &&"
+        " document.querySelector('[data-testid=\"stMain\"]').innerText.includes('Government')",
+        timeout=30_000)
+    kpis = page.locator("[data-testid='stMetricValue']").all_inner_texts()
+    # Switching page in the sidebar keeps the filters and the language in the URL.
+    page.get_by_role("link", name="Volunteers").click()
+    page.get_by_role("heading", name="Volunteers", level=1).wait_for(timeout=30_000)
+    page.wait_for_function("() => location.pathname.endsWith('/volunteers')"
+                           " && location.search.includes('lang=en')"
+                           " && location.search.includes('from=2015')", timeout=30_000)
+    page.close()
+    assert "/finance?" in shared and "org=" in shared
+    again = open_view(browser, shared, "Finance")
+    again.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length === 5")
+    assert again.locator("[data-testid='stMetricValue']").all_inner_texts() == kpis
+    expect_texts(again, "Government")
+    again.close()

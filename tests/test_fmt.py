@@ -1,0 +1,57 @@
+"""Numbers as readers see them: 万/亿 in Chinese, thousands separators in English, ¥ with
+two decimals for exact money — never through float."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from impact import fmt
+
+
+@pytest.mark.parametrize("value, zh, en", [
+    (581, "581", "581"),
+    (9999, "9,999", "9,999"),
+    (10000, "1万", "10,000"),
+    (99037, "9.9万", "99,037"),
+    (1394, "1,394", "1,394"),
+    (123456789, "1.2亿", "123,456,789"),
+    (-26687, "-2.7万", "-26,687"),
+])
+def test_counts(value, zh, en):
+    assert fmt.count(value, "zh") == zh
+    assert fmt.count(value, "en") == en
+
+
+def test_exact_money_has_yen_and_two_decimals_in_both_languages():
+    amount = Decimal("1674657.61")
+    assert fmt.money(amount, "en") == "¥1,674,657.61"
+    assert fmt.money(amount, "zh") == "¥1,674,657.61"
+    assert fmt.money(Decimal("-620825.7"), "en") == "-¥620,825.70"
+    assert fmt.money(Decimal("0.005"), "en") == "¥0.01"  # half up, like accountants
+
+
+def test_money_for_cards_and_charts_is_rounded():
+    assert fmt.money_short(Decimal("1674657.61"), "zh") == "¥167.5万"
+    assert fmt.money_short(Decimal("1674657.61"), "en") == "¥1,674,658"
+    assert fmt.kpi_money(Decimal("1674657.61"), "en") == "¥1,674,657.61"
+    assert fmt.kpi_money(Decimal("1674657.61"), "zh") == "¥167.5万"
+
+
+def test_percent_and_change():
+    assert fmt.percent(Decimal("36.89"), "en", signed=True) == "+36.9%"
+    assert fmt.share(Decimal("0.7719"), "zh") == "77.2%"
+    change = {"previous": 72350, "change": 26687, "pct": Decimal("36.89")}
+    assert fmt.delta(change, "count", "en") == "+26,687 (+36.9%)"
+    assert fmt.delta(change, "count", "zh") == "+2.7万 (+36.9%)"
+    assert fmt.delta(None, "count", "en") is None
+
+
+def test_missing_values_show_a_dash():
+    assert fmt.count(None, "en") == fmt.money(None, "zh") == fmt.percent(None, "en") == "—"
+
+
+def test_decimals_keep_their_places_when_asked():
+    assert fmt.number(Decimal("1177.4"), "en", places=2) == "1,177.40"
+    assert fmt.count(Decimal("1177.40"), "en") == "1,177.4"
