@@ -1,0 +1,114 @@
+"""`import`: add the rows of a CSV or Excel file to a table of the data directory.
+
+(The module is `importer` because `import` is a Python keyword; the command word is `import`.)
+Exit 0 with a one-line summary; exit 1 with every error when any row is invalid (nothing is
+written); exit 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from impact.cli import add_data_dir
+from impact.config import resolve_data_dir
+from impact.errors import UsageError
+from impact.ingest import FileProblem, ImportCheck, import_payload, rejects_csv
+from impact.ingest.check import check_file
+from impact.ingest.messages import file_message, header_message, row_message
+from impact.schema import TABLES
+from impact.store import DataStore
+
+NAME = "import"
+HELP = "Import a CSV or Excel file into a table (all rows or none)."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help=".csv (UTF-8 or GBK) or .xlsx file")
+    parser.add_argument("--table", required=True, choices=sorted(TABLES),
+                        help="table the rows belong to")
+    add_data_dir(parser)
+    parser.add_argument("--sheet", metavar="NAME", help="Excel sheet (default: the first)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="validate and report, write nothing")
+    parser.add_argument("--skip-invalid", action="store_true",
+                        help="write the valid rows; write the invalid ones to FILE.rejects.csv")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.dry_run and args.skip_invalid:
+        raise UsageError("--dry-run and --skip-invalid cannot be combined")
+    path = Path(args.file)
+    if args.sheet and path.suffix.casefold() not in (".xlsx", ".xlsm"):
+        raise UsageError(f"--sheet applies to Excel files only, not {path.name}")
+    payload = _read_input(path)
+    store = DataStore(resolve_data_dir(args.data_dir))
+    try:
+        if args.dry_run:
+            check, entry = check_file(path.name, payload, args.table, store, sheet=args.sheet), None
+        else:
+            check, entry = import_payload(path.name, payload, args.table, store, sheet=args.sheet,
+                                          skip_invalid=args.skip_invalid, process="cli")
+    except FileProblem as problem:
+        print(f"{path}: {file_message(problem)}", file=sys.stderr)
+        return 1
+    if check.header_problems:
+        _print_problems(path, [header_message(p) for p in check.header_problems],
+                        "column problem", "; nothing was written")
+        return 1
+    if check.errors and not args.skip_invalid:
+        lines = [row_message(e) for e in check.errors]
+        _print_problems(path, lines, "error", f" in {len(check.rejected_rows)} of "
+                        f"{check.rows_read} rows; nothing was written")
+        return 1
+    if entry and entry.get("log_error"):
+        print(f"warning: imported, but the import log was not written: {entry['log_error']}",
+              file=sys.stderr)
+    rejects = _write_rejects(path, check) if check.errors else None
+    print(summary_line(path, check, written=entry is not None, dry_run=args.dry_run,
+                       rejects=rejects))
+    return 0
+
+
+def _read_input(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a directory, not a file") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _print_problems(path: Path, lines: list[str], noun: str, tail: str = "") -> None:
+    print(f"{path}: {len(lines)} {noun}{'s' if len(lines) != 1 else ''}{tail or ''}:",
+          file=sys.stderr)
+    for line in lines:
+        print(f"  {line}", file=sys.stderr)
+
+
+def _write_rejects(path: Path, check: ImportCheck) -> Path:
+    from impact.store import atomic_write_bytes
+
+    target = path.with_name(f"{path.stem}.rejects.csv")
+    atomic_write_bytes(target, rejects_csv(check))
+    return target
+
+
+def summary_line(path: Path, check: ImportCheck, *, written: bool, dry_run: bool,
+                 rejects: Path | None) -> str:
+    """One line: what was (or would be) added, per organisation and year."""
+    groups = ", ".join(f"{org} {year}: {n}" for (org, year), n in check.added_by_org_year().items())
+    verb = "would add" if dry_run else "added"
+    text = (f"{path.name} → {check.table}: {check.rows_read} rows read, {verb} "
+            f"{len(check.new_rows)}, {check.duplicates} duplicates skipped")
+    if groups:
+        text += f" ({groups})"
+    if rejects is not None:
+        text += (f"; {len(check.rejected_rows)} invalid rows skipped, listed with reasons "
+                 f"in {rejects}")
+    if check.sheet and check.sheet.encoding:
+        text += f" [encoding {check.sheet.encoding}]"
+    return text

@@ -1,0 +1,168 @@
+"""Read and validate a file against the schema and the stored data, without writing anything.
+
+`check_file` is the whole dry run: read → map headers → validate rows → assign keys →
+compare with what is stored (duplicates are skipped, a different record under the same key
+is a conflict). `impact.ingest.write` commits what it found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from impact.ingest.headers import HeaderProblem, looks_like_header, map_headers
+from impact.ingest.keys import AUTO_PREFIX, assign_keys, canonical, record_key
+from impact.ingest.reading import Sheet, read_file
+from impact.ingest.rows import ParsedRow, RowError, validate_rows
+from impact.schema import TABLES
+from impact.store import DataStore
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class ImportCheck:
+    """Everything a dry run learns about one file; what the CLI prints and the page shows."""
+
+    file_name: str
+    table: str
+    sha256: str
+    sheet: Sheet | None = None
+    header_problems: list[HeaderProblem] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    new_rows: list[ParsedRow] = field(default_factory=list)
+    duplicates: int = 0
+    # Kept to compare again with the store under the import lock, without re-reading the file.
+    valid_rows: list[ParsedRow] = field(default_factory=list, repr=False)
+    file_errors: list[RowError] = field(default_factory=list, repr=False)
+    labels: dict[str, str] = field(default_factory=dict, repr=False)
+    positions: dict[str, int] = field(default_factory=dict, repr=False)  # column → file position
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.sheet.rows) if self.sheet else 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.header_problems and not self.errors
+
+    @property
+    def rejected_rows(self) -> list[int]:
+        return sorted({e.row for e in self.errors})
+
+    def added_by_org_year(self) -> dict[tuple[str, int], int]:
+        """New rows per (organisation, year), for the one-line summary."""
+        counts: Counter = Counter()
+        for row in self.new_rows:
+            r = row.record
+            counts[(r["org"], r["date"].year if "date" in r else r["year"])] += 1
+        return dict(sorted(counts.items()))
+
+
+def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
+               sheet: str | None = None, today: date | None = None,
+               progress: Progress | None = None) -> ImportCheck:
+    """Validate `payload` (the bytes of `file_name`) for `table` against `store`.
+
+    File-level problems (format, encoding, sheet) raise `FileProblem`; header and row problems
+    are collected in the result, every one of them.
+    """
+    today = today or date.today()
+    report = _progress(progress)
+    result = ImportCheck(file_name, table, hashlib.sha256(payload).hexdigest())
+    report(0.02, "read")
+    result.sheet = read_file(file_name, payload, sheet, looks_like_header)
+    mapping, result.header_problems = map_headers(table, result.sheet.headers)
+    if result.header_problems:
+        result.header_problems += _other_table_hint(table, result.sheet.headers)
+        return result
+    labels = {name: str(result.sheet.headers[pos]).strip() for pos, name in mapping.items()}
+    total = max(1, result.rows_read)
+    parsed, errors = validate_rows(table, mapping, labels, result.sheet.rows, today,
+                                   lambda i: report(0.1 + 0.7 * i / total, "validate"))
+    report(0.8, "compare")
+    result.valid_rows, key_errors = assign_keys(table, parsed, labels)
+    result.file_errors, result.labels = errors + key_errors, labels
+    result.positions = {name: pos for pos, name in mapping.items()}
+    recompare(result, store)
+    report(0.9, "checked")
+    return result
+
+
+def recompare(result: ImportCheck, store: DataStore) -> None:
+    """(Re)compute new rows, duplicates and conflicts against what the store holds now."""
+    new_rows, duplicates, conflicts = compare_with_store(result.table, result.valid_rows, store,
+                                                         result.labels)
+    # In the order the user reads the sheet: by row, then left to right.
+    last = len(result.positions)
+    result.errors = sorted(result.file_errors + conflicts,
+                           key=lambda e: (e.row, result.positions.get(e.field, last)))
+    result.new_rows, result.duplicates = new_rows, duplicates
+
+
+def _other_table_hint(table: str, headers: list) -> list[HeaderProblem]:
+    """A file of another table (finance given as --table activities) is a common slip."""
+    for other in TABLES:
+        if other != table and not map_headers(other, headers)[1]:
+            return [HeaderProblem("wrong_table", other)]
+    return []
+
+
+def _progress(progress: Progress | None) -> Progress:
+    return progress or (lambda fraction, stage: None)
+
+
+def compare_with_store(table: str, parsed: list[ParsedRow], store: DataStore,
+                       labels: dict[str, str]) -> tuple[list[ParsedRow], int, list[RowError]]:
+    """Split rows into new ones, duplicates of stored records, and conflicts with them."""
+    stored = _stored_records(table, parsed, store)
+    new, duplicates, conflicts = [], 0, []
+    for row in parsed:
+        key = record_key(table, row.record)
+        if key not in stored:
+            new.append(row)
+        elif stored[key] is None or canonical(table, stored[key]) == canonical(table, row.record):
+            duplicates += 1
+        else:
+            conflicts.append(_conflict(table, row, stored[key], labels))
+    return new, duplicates, conflicts
+
+
+def _stored_records(table: str, parsed: list[ParsedRow], store: DataStore
+                    ) -> dict[tuple, dict | None]:
+    """Stored records that share a key with an imported row (only those: tables can be big).
+
+    A generated id is a hash of the content, so a stored one needs no comparing: it maps to
+    None ("same content"), which spares reading whole rows on a re-import of a big file.
+    """
+    data = store.read_table(table)
+    key_column = TABLES[table].key
+    if not key_column or not data.num_rows:
+        return {record_key(table, r): r for r in data.to_pylist()}
+    wanted = pa.array(sorted({r.record[key_column] for r in parsed}), pa.string())
+    data = data.filter(pc.is_in(data[key_column], value_set=wanted))
+    generated = pc.starts_with(data[key_column], AUTO_PREFIX)
+    same = data.filter(generated)
+    stored: dict[tuple, dict | None] = dict.fromkeys(
+        zip(same["org"].to_pylist(), same[key_column].to_pylist()))
+    stored.update((record_key(table, r), r) for r in data.filter(pc.invert(generated)).to_pylist())
+    return stored
+
+
+def _conflict(table: str, row: ParsedRow, existing: dict, labels: dict[str, str]) -> RowError:
+    differing = [c for c in TABLES[table].column_names if existing[c] != row.record[c]]
+    difference = "; ".join(f"{labels.get(c, c)}: {_show(existing[c])} → {_show(row.record[c])}"
+                           for c in differing)
+    column = TABLES[table].key or differing[0]
+    return RowError(row.row, labels.get(column, column), column, _show(row.record[column]),
+                    "conflicts_existing", {"difference": difference})
+
+
+def _show(value) -> str:
+    return "" if value is None else str(value)

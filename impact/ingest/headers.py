@@ -1,0 +1,158 @@
+"""Map the headers of a user's sheet to the schema's columns.
+
+Aliases are derived from `impact/schema.py` (the English name and the Chinese name of every
+column) plus the names staff actually type in their sheets. Matching ignores case, surrounding
+spaces and full-width vs half-width characters (（） vs (), ＡＢＣ vs ABC).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from impact.schema import TABLES, Table
+
+# A header that is not a schema column but converts into one (hours → minutes).
+VOLUNTEER_HOURS = "volunteer_hours"
+
+# Names seen in real sheets, beyond the schema's own English and Chinese names.
+_EXTRA_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "activities": {
+        "activity_id": ("编号", "活动编号", "记录编号", "id"),
+        "date": ("日期", "活动日期", "服务日期"),
+        "org": ("机构", "机构名称", "organisation", "organization"),
+        "project": ("项目", "项目名称"),
+        "program_area": ("领域", "服务领域", "业务板块", "area", "programme_area"),
+        "activity_type": ("活动类型", "服务类型", "type"),
+        "sessions": ("服务次数", "次数", "场次"),
+        "beneficiaries": ("受益人次", "服务人次"),
+        "volunteers": ("志愿者人次", "义工人次"),
+        "volunteer_minutes": ("志愿服务时长(分钟)", "志愿时长(分钟)"),
+        VOLUNTEER_HOURS: ("志愿服务时长(小时)", "志愿时长(小时)", "volunteer_hours"),
+    },
+    "finance": {
+        "txn_id": ("凭证号", "凭证编号", "编号", "id"),
+        "date": ("日期", "记账日期", "凭证日期"),
+        "org": ("机构", "机构名称", "organisation", "organization"),
+        "flow": ("收支", "收入/支出", "收支类型"),
+        "category": ("类别", "收支类别", "科目"),
+        "funder": ("资助方", "捐赠方", "资助方/捐赠方"),
+        "project": ("项目", "项目名称"),
+        "restricted": ("限定性", "是否限定"),
+        "amount": ("金额", "金额(元)"),
+    },
+    "indicators": {
+        "org": ("机构", "机构名称"),
+        "project": ("项目", "项目名称"),
+        "year": ("年份", "年度"),
+        "indicator": ("指标", "指标名称"),
+        "value": ("数值", "值"),
+        "unit": ("单位",),
+    },
+    "targets": {
+        "org": ("机构", "机构名称"),
+        "project": ("项目", "项目名称"),
+        "year": ("年份", "年度"),
+        "metric": ("指标", "指标名称"),
+        "target": ("目标值", "目标"),
+    },
+}
+
+
+def normalise(header: object) -> str:
+    """The form headers are compared in: NFKC (full-width → half-width), case-folded,
+    inner whitespace collapsed, spaces and hyphens in English names read as underscores."""
+    text = unicodedata.normalize("NFKC", str(header if header is not None else ""))
+    text = " ".join(text.split()).casefold()
+    text = re.sub(r" ?([()]) ?", r"\1", text)  # "金额 (元)" = "金额（元）"
+    return re.sub(r"[ -]", "_", text)  # "Activity ID", "activity-id" = activity_id
+
+
+def aliases(table: Table) -> dict[str, str]:
+    """normalised header → column name, for one table (schema names first, then extras)."""
+    out: dict[str, str] = {}
+    for column in table.columns:
+        out.setdefault(normalise(column.name), column.name)
+        out.setdefault(normalise(column.zh), column.name)
+    for column, names in _EXTRA_ALIASES.get(table.name, {}).items():
+        for name in names:
+            out.setdefault(normalise(name), column)
+    if table.name == "activities":
+        out.setdefault(normalise(VOLUNTEER_HOURS), VOLUNTEER_HOURS)
+    return out
+
+
+def display_names(table: Table) -> list[str]:
+    """The header names we accept, for suggestions and docs: Chinese first, then English."""
+    names = []
+    for column in table.columns:
+        names += [column.zh, column.name]
+    for names_ in _EXTRA_ALIASES.get(table.name, {}).values():
+        names += list(names_)
+    return list(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class HeaderProblem:
+    """A header-level error: which header, what is wrong, and the closest known name."""
+
+    code: str  # unknown_column | missing_column | duplicate_column | ambiguous_hours | empty_header
+    header: str
+    suggestion: str = ""
+    other: str = ""  # the other header, for duplicates
+
+
+def required_columns(table: Table) -> list[str]:
+    """Columns the sheet must have. Ids are generated when absent, so they are optional."""
+    return [c.name for c in table.columns if not c.nullable and c.name != table.key]
+
+
+def suggest(word: str, candidates: list[str]) -> str:
+    """The closest candidate, compared in normalised form, or '' when nothing is close."""
+    by_norm = {normalise(c): c for c in candidates}
+    match = difflib.get_close_matches(normalise(word), list(by_norm), n=1, cutoff=0.5)
+    return by_norm[match[0]] if match else ""
+
+
+def map_headers(table_name: str, headers: list) -> tuple[dict[int, str], list[HeaderProblem]]:
+    """Column position → column name, plus every problem found (all at once, not the first)."""
+    table = TABLES[table_name]
+    known = aliases(table)
+    mapping: dict[int, str] = {}
+    seen: dict[str, str] = {}
+    problems: list[HeaderProblem] = []
+    unknown: list[str] = []
+    for pos, raw in enumerate(headers):
+        text = "" if raw is None else str(raw).strip()
+        if not text:
+            problems.append(HeaderProblem("empty_header", f"#{pos + 1}"))
+            continue
+        column = known.get(normalise(text))
+        if column is None:
+            unknown.append(text)
+            problems.append(HeaderProblem("unknown_column", text,
+                                          suggest(text, display_names(table))))
+            continue
+        if column in seen:
+            problems.append(HeaderProblem("duplicate_column", text, other=seen[column]))
+            continue
+        seen[column] = text
+        mapping[pos] = column
+    if "volunteer_minutes" in seen and VOLUNTEER_HOURS in seen:
+        problems.append(HeaderProblem("ambiguous_hours", seen[VOLUNTEER_HOURS],
+                                      other=seen["volunteer_minutes"]))
+    have = set(seen) | ({"volunteer_minutes"} if VOLUNTEER_HOURS in seen else set())
+    for name in required_columns(table):
+        if name not in have:
+            zh = table.column(name).zh
+            problems.append(HeaderProblem("missing_column", f"{zh} ({name})",
+                                          suggest(zh, unknown) or suggest(name, unknown)))
+    return mapping, problems
+
+
+def looks_like_header(cells: list) -> bool:
+    """At least two cells are known column names (of any table): a header row, not a title."""
+    known = {name for table in TABLES.values() for name in aliases(table)}
+    return sum(1 for c in cells if c is not None and normalise(c) in known) >= 2

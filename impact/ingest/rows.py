@@ -1,0 +1,167 @@
+"""Validate every data row of a sheet into schema records, collecting every error at once.
+
+A row error names the row number as the user sees it, the column as the user wrote it, the
+value and a reason code (rendered by `impact.ingest.messages`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable
+
+from impact.ingest.headers import VOLUNTEER_HOURS
+from impact.ingest.values import (CellError, clean_text, parse_amount, parse_bool,
+                                  parse_category, parse_count, parse_date, parse_decimal,
+                                  parse_flow, parse_hours_as_minutes, parse_text)
+from impact.schema import TABLES
+
+MINUTES_PER_DAY = 24 * 60
+FUTURE_TARGET_YEARS = 10  # targets are plans: a few years ahead is normal
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One refused cell (or row, when `column` is empty)."""
+
+    row: int
+    column: str  # the header as written in the file
+    field: str  # the schema column it maps to
+    value: str
+    code: str
+    params: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass
+class ParsedRow:
+    """A valid row: its number in the file and its record in schema column names."""
+
+    row: int
+    record: dict
+
+
+def _year_parser(today: date, *, ahead: int) -> Callable:
+    def parse(value):
+        year = parse_count(value)
+        if year < 1950:
+            raise CellError("too_old", earliest=1950)
+        if year > today.year + ahead:
+            raise CellError("future_year", latest=today.year + ahead)
+        return year
+    return parse
+
+
+def _parsers(table: str, today: date) -> dict[str, Callable]:
+    """Column → parser for the columns whose parser needs no other column of the row."""
+    text = parse_text
+    if table == "activities":
+        return {"activity_id": text, "date": lambda v: parse_date(v, today), "org": text,
+                "project": text, "program_area": text, "activity_type": text,
+                "sessions": lambda v: parse_count(v, minimum=1), "beneficiaries": parse_count,
+                "volunteers": parse_count, "volunteer_minutes": parse_count,
+                VOLUNTEER_HOURS: parse_hours_as_minutes}
+    if table == "finance":
+        return {"txn_id": text, "date": lambda v: parse_date(v, today), "org": text,
+                "flow": parse_flow, "funder": text, "project": text,
+                "restricted": parse_bool, "amount": parse_amount}
+    if table == "indicators":
+        return {"org": text, "project": text, "year": _year_parser(today, ahead=0),
+                "indicator": text, "value": lambda v: parse_decimal(v, places=4), "unit": text}
+    return {"org": text, "project": text, "year": _year_parser(today, ahead=FUTURE_TARGET_YEARS),
+            "metric": text, "target": _non_negative_value}
+
+
+def _non_negative_value(value):
+    number = parse_decimal(value, places=4)
+    if number < 0:
+        raise CellError("negative")
+    return number
+
+
+def validate_rows(table_name: str, mapping: dict[int, str], labels: dict[str, str],
+                  rows: list[tuple[int, list]], today: date,
+                  progress: Callable[[int], None] | None = None
+                  ) -> tuple[list[ParsedRow], list[RowError]]:
+    """Parse every row; return the valid ones and all errors (rows with an error are not valid).
+
+    `mapping` is column position → schema column; `labels` is schema column → header as written.
+    """
+    table = TABLES[table_name]
+    parsers = _parsers(table_name, today)
+    headers = {name: pos for pos, name in mapping.items()}
+    parsed, errors = [], []
+    for index, (number, cells) in enumerate(rows):
+        record, row_errors = _parse_row(parsers, headers, number, cells)
+        _missing_values(table, record, headers, number, row_errors)
+        if table_name == "activities" and not row_errors:
+            _check_volunteer_time(record, number, headers, row_errors)
+        if row_errors:
+            errors += [_labelled(e, labels) for e in row_errors]
+        else:
+            parsed.append(ParsedRow(number, {c: record.get(c) for c in table.column_names}))
+        if progress and index % 2000 == 0:
+            progress(index)
+    return parsed, errors
+
+
+def _parse_row(parsers: dict, headers: dict[str, int], number: int, cells: list
+               ) -> tuple[dict, list[RowError]]:
+    """Each cell through its column's parser; the errors of every cell, not just the first."""
+    record, errors = {}, []
+    for name, pos in headers.items():
+        raw = cells[pos]
+        if name == "category":
+            continue  # needs the flow: parsed below
+        target = "volunteer_minutes" if name == VOLUNTEER_HOURS else name
+        if clean_text(raw) == "":
+            record[target] = None
+            continue
+        try:
+            record[target] = parsers[name](raw)
+        except CellError as exc:
+            errors.append(RowError(number, "", name, clean_text(raw), exc.code, exc.params))
+    if "category" in headers:
+        _category(record, cells[headers["category"]], number, errors)
+    return record, errors
+
+
+def _missing_values(table, record: dict, headers: dict[str, int], number: int,
+                    errors: list[RowError]) -> None:
+    """A required cell left empty (ids are generated when empty, so they may be)."""
+    for column in table.columns:
+        if column.nullable or column.name == table.key or record.get(column.name) is not None:
+            continue
+        source = VOLUNTEER_HOURS if (column.name == "volunteer_minutes"
+                                     and VOLUNTEER_HOURS in headers) else column.name
+        if not any(e.field == source for e in errors):  # an unreadable cell: already reported
+            errors.append(RowError(number, "", source, "", "missing_value"))
+
+
+def _labelled(error: RowError, labels: dict[str, str]) -> RowError:
+    return RowError(error.row, labels.get(error.field, error.field), error.field, error.value,
+                    error.code, error.params)
+
+
+def _category(record: dict, raw, number: int, errors: list[RowError]) -> None:
+    if clean_text(raw) == "":
+        record["category"] = None
+        return
+    flow = record.get("flow")
+    if flow is None:
+        # The flow's own error (or its missing value) is reported; the category waits on it.
+        record["category"] = ""
+        return
+    try:
+        record["category"] = parse_category(raw, flow)
+    except CellError as exc:
+        errors.append(RowError(number, "", "category", clean_text(raw), exc.code, exc.params))
+
+
+def _check_volunteer_time(record: dict, number: int, headers: dict, errors: list[RowError]):
+    """Minutes above 24 h per volunteer person-time are a typo (hours typed as minutes, or an
+    extra digit), never a real day of volunteering."""
+    minutes, volunteers = record["volunteer_minutes"], record["volunteers"]
+    if minutes > MINUTES_PER_DAY * volunteers:
+        source = VOLUNTEER_HOURS if VOLUNTEER_HOURS in headers else "volunteer_minutes"
+        errors.append(RowError(number, "", source, str(minutes), "minutes_per_volunteer",
+                               {"volunteers": volunteers, "limit": MINUTES_PER_DAY * volunteers}))

@@ -1,0 +1,104 @@
+"""The Data page's quality panel: records per organisation and year, months with no records,
+possible duplicates, outliers, the manifest check and the import log — as plain tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from impact.filters import Filters
+from impact.i18n import t
+from impact.ingest import read_log
+from impact.integrity import describe, verify
+from impact.views.common import COUNT, DECIMAL, TEXT, Column, Table
+
+
+@dataclass
+class QualityModel:
+    """Everything the quality panel shows; each table has its own CSV download."""
+
+    rows: Table
+    gaps: Table
+    duplicates: Table
+    outliers: Table
+
+
+@dataclass
+class IntegrityModel:
+    """The manifest check: a verdict line and one row per data file."""
+
+    ok: bool
+    summary: str
+    files: Table
+    problems: list[str]  # one line per file that does not match: "path: what is wrong"
+
+
+def _cols(lang: str, *spec: tuple[str, str]) -> list[Column]:
+    return [Column(key, t(f"data.col.{key}", lang), kind) for key, kind in spec]
+
+
+def data_quality(db, filters: Filters, lang: str) -> QualityModel:
+    """The panel's tables for the chosen organisations, projects and areas, over all years:
+    a gap or a duplicate is a problem of the record, whichever year the dashboard shows."""
+    params = filters.with_years(None, None).params()
+    gaps: dict[str, list[str]] = {}
+    for row in db.rows("data_quality_gaps", **params):
+        gaps.setdefault(row["org"], []).append(row["month"])
+    gap_rows = [{"org": org, "months": len(months), "month_list": t("data.list_sep", lang)
+                 .join(months)} for org, months in gaps.items()]
+    return QualityModel(
+        rows=Table("data_rows", t("data.quality.rows", lang),
+                   _cols(lang, ("org", TEXT), ("year", TEXT), ("activity_rows", COUNT),
+                         ("finance_rows", COUNT)),
+                   db.rows("data_quality_rows", **params), lang=lang),
+        gaps=Table("data_gaps", t("data.quality.gaps", lang),
+                   _cols(lang, ("org", TEXT), ("months", COUNT), ("month_list", TEXT)),
+                   gap_rows, caption=t("data.quality.gaps_caption", lang), lang=lang),
+        duplicates=Table("data_duplicates", t("data.quality.duplicates", lang),
+                         _cols(lang, ("org", TEXT), ("date", TEXT), ("project", TEXT),
+                               ("activity_type", TEXT), ("beneficiaries", COUNT),
+                               ("copies", COUNT), ("ids", TEXT)),
+                         db.rows("data_quality_duplicates", **params),
+                         caption=t("data.quality.duplicates_caption", lang), lang=lang),
+        outliers=Table("data_outliers", t("data.quality.outliers", lang),
+                       _cols(lang, ("activity_id", TEXT), ("date", TEXT), ("org", TEXT),
+                             ("project", TEXT), ("beneficiaries", COUNT),
+                             ("project_median", DECIMAL), ("times_median", DECIMAL)),
+                       db.rows("data_quality_outliers", **params),
+                       caption=t("data.quality.outliers_caption", lang), lang=lang),
+    )
+
+
+def integrity(store, lang: str) -> IntegrityModel:
+    """Recompute every file's checksum, rows and control totals against the manifest."""
+    result = verify(store)
+    rows = [{"table": t(f"data.table.{f.table}", lang), "path": f.path, "rows": f.rows,
+             "status": t("data.integrity.ok", lang) if f.ok else
+             "; ".join(describe(p, lang) for p in f.problems)} for f in result.files]
+    rows.sort(key=lambda r: (r["status"] == t("data.integrity.ok", lang), r["path"]))
+    if result.ok and result.manifest_version is None:
+        summary = t("data.integrity.nothing", lang)
+    elif result.ok:
+        summary = t("data.integrity.all_ok", lang, files=len(result.files),
+                    rows=result.data_rows, version=result.manifest_version)
+    else:
+        problems = [describe(p, lang) for p in result.problems]
+        summary = t("data.integrity.bad", lang, bad=len(result.bad_files),
+                    files=len(result.files), detail=t("data.list_sep", lang).join(problems))
+    problems = [f"{f.path}: " + t("data.list_sep", lang).join(describe(p, lang) for p in f.problems)
+                for f in result.bad_files]
+    return IntegrityModel(result.ok, summary, problems=problems, files=Table(
+        "data_integrity", t("data.integrity.title", lang),
+        _cols(lang, ("table", TEXT), ("path", TEXT), ("rows", COUNT), ("status", TEXT)),
+        rows, lang=lang))
+
+
+def import_log(store, lang: str, limit: int = 50) -> Table:
+    """The latest imports first: when, who, which file (and its hash), rows added."""
+    entries = list(reversed(read_log(store)))[:limit]
+    rows = [{**e, "sha256": e.get("sha256", "")[:12],
+             "table": t(f"data.table.{e.get('table')}", lang)} for e in entries]
+    return Table("import_log", t("data.log.title", lang),
+                 _cols(lang, ("time", TEXT), ("who", TEXT), ("file", TEXT), ("sha256", TEXT),
+                       ("table", TEXT), ("rows_added", COUNT), ("duplicates_skipped", COUNT),
+                       ("rows_rejected", COUNT)),
+                 rows, lang=lang)

@@ -1,0 +1,218 @@
+"""/data 数据导入 — staff import CSV/Excel files, check data quality and the manifest.
+
+Upload → every row checked (errors shown on their rows) → confirm → one atomic commit; the
+other pages see the new data on their next run (the data version changes).
+"""
+
+import streamlit as st
+
+from impact.errors import ImpactError
+from impact.ingest import FileProblem, check_file, commit_checked, rejects_csv
+from impact.ingest.messages import file_message
+from impact.ingest.reading import MAX_BYTES, sheet_names
+from impact.ingest.template import template_csv, template_xlsx
+from impact.schema import TABLES
+from impact.store import DataStore
+from impact.views.data_import import preview, staff_gate_required, staff_password_ok
+from impact.views.data_quality import data_quality, import_log, integrity
+from impact.web import page_context, widgets
+
+MAX_MB = MAX_BYTES // (1024 * 1024)
+_CHECK = "data_check"  # the last checked upload: (identity, ImportCheck)
+_DONE = "data_done"  # the last import's log entry, shown once after the rerun
+
+
+def staff_gate(ctx) -> bool:
+    """True when the visitor may import (no password configured, or the right one typed)."""
+    if not staff_gate_required() or st.session_state.get("data_staff_ok"):
+        return True
+    st.info(ctx.t("data.staff.locked"), icon=":material/lock:")
+    entered = st.text_input(ctx.t("data.staff.password"), type="password", key="data_pw")
+    if entered and staff_password_ok(entered):
+        st.session_state["data_staff_ok"] = True
+        st.rerun()
+    if entered:
+        st.error(ctx.t("data.staff.wrong"))
+    return False
+
+
+def checked_upload(ctx, table, upload, sheet):
+    """Check the upload once per (file, table, sheet, data version); a progress bar meanwhile."""
+    payload = upload.getvalue()
+    identity = (upload.file_id, table, sheet, ctx.db.refresh())
+    cached = st.session_state.get(_CHECK)
+    if cached and cached[0] == identity:
+        return cached[1]
+    bar = st.progress(0.0, ctx.t("data.checking", file=upload.name))
+    try:
+        check = check_file(upload.name, payload, table, ctx.db.store, sheet=sheet,
+                           progress=lambda f, stage: bar.progress(min(f, 1.0),
+                                                                  ctx.t(f"data.stage.{stage}")))
+    finally:
+        bar.empty()
+    st.session_state[_CHECK] = (identity, check)
+    return check
+
+
+def show_done(ctx) -> None:
+    done = st.session_state.pop(_DONE, None)
+    if done:
+        entry, rejects = done
+        st.success(ctx.t("data.imported", added=entry["rows_added"], file=entry["file"],
+                         table=ctx.t(f"data.table.{entry['table']}"),
+                         duplicates=entry["duplicates_skipped"]), icon=":material/task_alt:")
+        if entry.get("log_error"):
+            st.warning(ctx.t("data.log_failed", detail=widgets.md(entry["log_error"])))
+        if rejects:
+            st.download_button(ctx.t("data.download_rejects"), rejects, mime="text/csv",
+                               file_name=f"{entry['file'].rsplit('.', 1)[0]}.rejects.csv",
+                               icon=":material/download:", on_click="ignore")
+
+
+def import_section(ctx) -> None:
+    show_done(ctx)
+    table = st.selectbox(ctx.t("data.table_label"), list(TABLES), key="data_table",
+                         format_func=lambda name: ctx.t(f"data.table.{name}"))
+    upload = st.file_uploader(ctx.t("data.upload_label"), type=["csv", "xlsx"],
+                              key="data_upload", max_upload_size=MAX_MB,
+                              help=ctx.t("data.upload_help"))
+    st.caption(ctx.t("data.upload_limit", mb=MAX_MB))
+    if upload is None:
+        return
+    sheet = None
+    if upload.name.lower().endswith(".xlsx"):
+        names = sheet_names(upload.getvalue())
+        if len(names) > 1:
+            sheet = st.selectbox(ctx.t("data.sheet_label"), names, key="data_sheet")
+    try:
+        check = checked_upload(ctx, table, upload, sheet)
+    except FileProblem as problem:
+        st.error(f"{widgets.md(upload.name)}: {widgets.md(file_message(problem, ctx.lang))}")
+        return
+    model = preview(check, ctx.lang)
+    show_preview(ctx, model)
+    if model.blocked:
+        return
+    if not model.new_rows and not model.errors:
+        st.info(ctx.t("data.nothing_new"), icon=":material/done_all:")
+        return
+    skip = False
+    if model.errors and model.new_rows:
+        skip = st.checkbox(ctx.t("data.skip_invalid", rejected=model.rejected_rows),
+                           key="data_skip", help=ctx.t("data.skip_invalid_help"))
+    if not model.can_commit(skip):
+        st.warning(ctx.t("data.fix_first"), icon=":material/block:")
+        return
+    if st.button(ctx.t("data.confirm", count=model.new_rows), type="primary", key="data_go",
+                 icon=":material/upload:"):
+        bar = st.progress(0.5, ctx.t("data.stage.commit"))
+        try:
+            entry = commit_checked(check, ctx.db.store, skip_invalid=skip, process="web")
+        except (ImpactError, OSError) as exc:  # e.g. disk full: the old data stays as it was
+            bar.empty()
+            st.error(ctx.t("data.commit_failed", detail=widgets.md(str(exc))))
+            return
+        bar.progress(1.0, ctx.t("data.stage.done"))
+        ctx.db.refresh()
+        st.session_state.pop(_CHECK, None)
+        if entry:
+            st.session_state[_DONE] = (entry, rejects_csv(check, ctx.lang) if skip else None)
+        st.rerun()
+
+
+def show_preview(ctx, model) -> None:
+    if model.blocked:
+        st.error(widgets.md(model.summary))
+        for line in model.header_problems:
+            st.markdown(f"- {widgets.md(line)}")
+        return
+    (st.warning if model.errors else st.success)(widgets.md(model.summary))
+    if model.errors:
+        with st.expander(ctx.t("data.preview.error_list", count=len(model.errors)),
+                         expanded=len(model.errors) <= 10):
+            st.markdown("\n".join(f"- {widgets.md(line)}" for line in model.errors))
+    st.markdown(f"**{ctx.t('data.preview.title')}**")
+    st.dataframe(model.rows, column_order=model.columns, hide_index=True, key="data_preview")
+
+
+def _height(table) -> int | str:
+    """Short tables at their own height; long ones scroll inside 400 px."""
+    return "auto" if len(table.rows) <= 12 else 400
+
+
+def quality_section(ctx) -> None:
+    st.caption(ctx.t("data.quality.intro"))
+    model = data_quality(ctx.db, ctx.filters, ctx.lang)
+    widgets.table(model.rows, ctx.lang, height=_height(model.rows))
+    for part, none_key in ((model.gaps, "data.quality.gaps_none"),
+                           (model.duplicates, "data.quality.duplicates_none"),
+                           (model.outliers, "data.quality.outliers_none")):
+        if part.rows:
+            widgets.table(part, ctx.lang)
+        else:
+            st.markdown(f"**{widgets.md(part.title)}**")
+            st.caption(widgets.md(part.caption))
+            st.success(ctx.t(none_key), icon=":material/check:")
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=8)
+def cached_integrity(data_dir: str, version: str, lang: str):
+    """Reading every data file is slow on a big dataset: check once per data version (and at
+    most every 10 minutes, for damage that does not change the version)."""
+    return integrity(DataStore(data_dir), lang)
+
+
+def integrity_section(ctx) -> None:
+    st.caption(ctx.t("data.integrity.intro"))
+    if st.button(ctx.t("data.integrity.again"), key="data_verify", icon=":material/refresh:"):
+        cached_integrity.clear()
+    model = cached_integrity(ctx.data_dir, ctx.version, ctx.lang)
+    if model.ok:
+        st.success(widgets.md(model.summary), icon=":material/verified:")
+    else:
+        st.error("\n".join([widgets.md(model.summary)] +
+                           [f"- {widgets.md(line)}" for line in model.problems]),
+                 icon=":material/report:")
+    widgets.table(model.files, ctx.lang, height=_height(model.files))
+    log = import_log(ctx.db.store, ctx.lang)
+    if log.rows:
+        widgets.table(log, ctx.lang)
+    else:
+        st.markdown(f"**{widgets.md(log.title)}**")
+        st.caption(ctx.t("data.log.empty"))
+
+
+def templates_section(ctx) -> None:
+    st.caption(ctx.t("data.templates.intro"))
+    for name, table in TABLES.items():
+        left, mid, right = st.columns([2, 1, 1])
+        left.markdown(f"**{ctx.t(f'data.table.{name}')}**")
+        mid.download_button(ctx.t("data.templates.xlsx"), template_xlsx(name),
+                            file_name=f"{table.zh}_{name}_template.xlsx", key=f"tpl_x_{name}",
+                            mime="application/vnd.openxmlformats-officedocument."
+                                 "spreadsheetml.sheet",
+                            icon=":material/download:", on_click="ignore")
+        right.download_button(ctx.t("data.templates.csv"), template_csv(name),
+                              file_name=f"{table.zh}_{name}_template.csv", key=f"tpl_c_{name}",
+                              mime="text/csv", icon=":material/download:", on_click="ignore")
+
+
+def main() -> None:
+    ctx = page_context()
+    st.title(ctx.t("data.title"))
+    st.markdown(ctx.t("data.intro"))
+    if not staff_gate(ctx):
+        return
+    tabs = st.tabs([ctx.t("data.tab.import"), ctx.t("data.tab.quality"),
+                    ctx.t("data.tab.integrity"), ctx.t("data.tab.templates")])
+    with tabs[0]:
+        import_section(ctx)
+    with tabs[1]:
+        quality_section(ctx)
+    with tabs[2]:
+        integrity_section(ctx)
+    with tabs[3]:
+        templates_section(ctx)
+
+
+main()

@@ -1,0 +1,28 @@
+-- Data quality: groups of activity records identical in every column but their id. Often
+-- legitimate (two identical sessions on one day), sometimes one file imported twice under
+-- different ids: worth a look, not an error.
+WITH r AS (
+    SELECT * FROM activities_in($orgs, $projects, $areas, $year_from, $year_to)
+), groups AS (
+    -- Find the repeated groups first, without their ids: an ordered string_agg over every
+    -- group of millions of records is what made this query take minutes (issue 6).
+    SELECT org, date, project, program_area, activity_type, sessions, beneficiaries,
+           volunteers, volunteer_minutes, count(*)::BIGINT AS copies
+    FROM r
+    GROUP BY ALL
+    HAVING count(*) > 1
+)
+SELECT
+    g.org, g.date, g.project, g.program_area, g.activity_type, g.sessions, g.beneficiaries,
+    g.volunteers, g.volunteer_minutes, g.copies,
+    string_agg(r.activity_id, ', ' ORDER BY r.activity_id) AS ids
+FROM groups g
+JOIN r
+  ON r.org = g.org AND r.date = g.date AND r.project = g.project
+ AND r.program_area IS NOT DISTINCT FROM g.program_area
+ AND r.activity_type IS NOT DISTINCT FROM g.activity_type
+ AND r.sessions = g.sessions AND r.beneficiaries = g.beneficiaries
+ AND r.volunteers = g.volunteers AND r.volunteer_minutes = g.volunteer_minutes
+GROUP BY ALL
+ORDER BY copies DESC, org, date
+LIMIT 200
