@@ -1,0 +1,173 @@
+"""Everything a report says, gathered once from the metrics and the named queries.
+
+The renderers (HTML, PDF, Excel) only lay this out; none of them runs a query or computes
+a figure, so the three formats can never disagree.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+from impact.db import Database, load_query
+from impact.errors import UsageError
+from impact.filters import Filters
+from impact.i18n import normalize_lang
+from impact.metrics import achievement, cagr, money, ratio, summarize
+from impact.store import MANIFEST
+
+# The multi-year growth chart looks back at most this many years from the period's end.
+GROWTH_YEARS = 10
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """The figures and tables of one report: a selection, in one language."""
+
+    filters: Filters
+    lang: str
+    orgs: tuple[str, ...]
+    generated: datetime
+    data_changed: datetime | None
+    data_version: str
+    data_dir: str
+    demo: bool
+    summary: dict
+    projects: list[dict]
+    monthly: list[dict]
+    finance: list[dict]
+    funders: list[dict]
+    years: list[dict]
+    targets: list[dict]
+    indicators: list[dict]
+    growth: dict = field(default_factory=dict)
+
+    @property
+    def has_data(self) -> bool:
+        """Whether the selection has any activity or finance record at all."""
+        records = self.summary["records"]
+        return bool(records["activities"] or records["transactions"])
+
+    @property
+    def one_year(self) -> bool:
+        return self.filters.span == 1
+
+
+def _rows(db: Database, name: str, filters: Filters) -> list[dict]:
+    """Run a named query with the filter parameters it takes."""
+    params = {k: v for k, v in filters.params().items() if k in load_query(name).parameters}
+    return db.rows(name, **params)
+
+
+def resolve_orgs(db: Database, orgs: tuple[str, ...]) -> tuple[str, ...]:
+    """The organisations to report on; an unknown name is a usage error listing known ones."""
+    known = [r["org"] for r in db.rows("filter_orgs")]
+    if not orgs:
+        return tuple(known)
+    unknown = [o for o in orgs if o not in known]
+    if unknown:
+        listing = ", ".join(known) if known else "none: the data directory is empty"
+        raise UsageError(f"no organisation named {', '.join(unknown)} in {db.data_dir} "
+                         f"(known: {listing})")
+    return tuple(dict.fromkeys(orgs))
+
+
+def _data_changed(data_dir: str) -> datetime | None:
+    """When the data was last committed: the manifest's modification time."""
+    if "://" in data_dir:
+        return None
+    try:
+        stamp = os.stat(Path(data_dir) / MANIFEST).st_mtime
+    except OSError:
+        return None
+    return datetime.fromtimestamp(stamp, tz=timezone.utc).astimezone()
+
+
+def _with_shares(rows: list[dict]) -> list[dict]:
+    """Finance rows with each category's share (%) of its flow's total."""
+    totals: dict[str, Decimal] = {}
+    for row in rows:
+        totals[row["flow"]] = totals.get(row["flow"], Decimal(0)) + row["amount"]
+    return [{**row, "amount": money(row["amount"]),
+             "share": ratio(row["amount"] * 100, totals[row["flow"]], Decimal("0.01"))}
+            for row in rows]
+
+
+def _with_achievement(rows: list[dict]) -> list[dict]:
+    return [{**row, "achievement": achievement(row["actual"], row["target"])} for row in rows]
+
+
+def _growth_filters(db: Database, filters: Filters, orgs: tuple[str, ...]) -> Filters | None:
+    """The years the growth chart covers: from the first year with data (at most
+    GROWTH_YEARS back) to the end of the period."""
+    span = db.rows("year_span", orgs=list(orgs))[0]
+    if span["first_year"] is None:
+        return None
+    last = filters.year_to if filters.year_to is not None else span["last_year"]
+    first = max(span["first_year"], last - GROWTH_YEARS + 1)
+    if filters.year_from is not None:
+        first = min(first, filters.year_from)
+    return filters.with_years(first, last)
+
+
+def _per_year(rows: list[dict]) -> list[dict]:
+    """org_by_year rows summed over the organisations, one row per year."""
+    out: dict[int, dict] = {}
+    for row in rows:
+        acc = out.setdefault(row["year"], {"year": row["year"], "services": 0,
+                                           "beneficiaries": 0, "volunteers": 0,
+                                           "volunteer_minutes": 0,
+                                           "income_total": money(0), "expense_total": money(0)})
+        for key in ("services", "beneficiaries", "volunteers", "volunteer_minutes",
+                    "income_total", "expense_total"):
+            acc[key] += row[key]
+    return [out[y] for y in sorted(out)]
+
+
+def _growth(per_year: list[dict]) -> dict:
+    """Compound annual growth of person-times and income over the years shown."""
+    if len(per_year) < 2:
+        return {}
+    first, last = per_year[0], per_year[-1]
+    years = last["year"] - first["year"]
+    return {"first_year": first["year"], "last_year": last["year"],
+            "beneficiaries": cagr(first["beneficiaries"], last["beneficiaries"], years),
+            "income_total": cagr(first["income_total"], last["income_total"], years)}
+
+
+def gather(db: Database, filters: Filters, lang: str = "zh") -> ReportContent:
+    """All of a report's content for `filters` (organisations resolved, unknown ones refused)."""
+    db.refresh()
+    orgs = resolve_orgs(db, filters.orgs)
+    filters = Filters(orgs=orgs, year_from=filters.year_from, year_to=filters.year_to,
+                      projects=filters.projects, areas=filters.areas)
+    growth_filters = _growth_filters(db, filters, orgs)
+    years = _rows(db, "org_by_year", growth_filters) if growth_filters else []
+    meta = (db.store.manifest() or {}).get("meta", {})
+    return ReportContent(
+        filters=filters,
+        lang=normalize_lang(lang),
+        orgs=orgs,
+        generated=datetime.now().astimezone(),
+        data_changed=_data_changed(db.data_dir),
+        data_version=db.version,
+        data_dir=db.data_dir,
+        demo=meta.get("source") == "demo",
+        summary=summarize(db, filters),
+        projects=_rows(db, "activity_by_project", filters),
+        monthly=_rows(db, "activity_by_month", filters),
+        finance=_with_shares(_rows(db, "finance_by_category", filters)),
+        funders=_rows(db, "finance_by_funder", filters),
+        years=years,
+        targets=_with_achievement(_rows(db, "target_achievement", filters)),
+        indicators=_rows(db, "indicators", filters),
+        growth=_growth(_per_year(years)),
+    )
+
+
+def per_year(content: ReportContent) -> list[dict]:
+    """The growth years summed over the report's organisations (for the growth chart)."""
+    return _per_year(content.years)

@@ -1,0 +1,118 @@
+"""The report as one self-contained HTML file: inline CSS, charts as inline SVG, no script,
+no link to anything outside the file, so it opens offline. The PDF is this page, printed.
+
+Every value reaches the page through Jinja2 with autoescaping on; the only unescaped
+insertions are the SVG documents kaleido serialised from our own figures.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from impact import fmt
+from impact.i18n import t
+from impact.report import labels
+from impact.report.about import definitions, scope
+from impact.report.content import ReportContent
+from impact.report.figures import HALF_WIDTH, report_charts
+from impact.report.images import svg
+from impact.report.labels import MONEY, TEXT
+from impact.report.narrative import narrative
+from impact.report.tables import KPI_ROWS, ReportTable, all_tables, cell_text
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+# The tables the document shows, in reading order (the KPI table is shown as cards).
+SECTIONS = ("projects", "targets", "indicators", "finance", "funders", "monthly", "years")
+
+
+@cache
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True,
+                             lstrip_blocks=True)
+    return env.get_template("report.html.j2")
+
+
+def _delta(change: dict | None, kind: str, lang: str) -> tuple[str, str]:
+    """'上期 594，-13（-2.19%）' and its direction, for a KPI card."""
+    if not change:
+        return t("report.kpi.no_previous", lang), ""
+    values = {"previous": labels.number(change["previous"], kind, lang),
+              "change": labels.signed_number(change["change"], kind, lang)}
+    if change["pct"] is None:
+        text = t("report.kpi.vs_no_pct", lang, **values)
+    else:
+        text = t("report.kpi.vs", lang, **values,
+                 pct=labels.signed_number(change["pct"], labels.PCT, lang))
+    trend = "up" if change["change"] > 0 else "down" if change["change"] < 0 else ""
+    return text, trend
+
+
+def cards(content: ReportContent) -> list[dict]:
+    """The headline figures as cards: value, and change against the previous period."""
+    s, lang = content.summary, content.lang
+    out = []
+    for metric, kind in KPI_ROWS:
+        delta, trend = _delta(s["yoy"].get(metric), kind, lang)
+        if metric == "expense_total":
+            trend = ""  # spending less is neither good nor bad news by itself
+        out.append({"label": t(f"report.kpi.{metric}", lang),
+                    "value": labels.number(s[metric], kind, lang), "delta": delta,
+                    "trend": trend, "range": False})
+    value = s["volunteer_value"]
+    extra = (
+        ("surplus", labels.number(s["surplus"], MONEY, lang), ""),
+        ("cost_per_beneficiary", labels.number(s["cost_per_beneficiary"], MONEY, lang), ""),
+        ("volunteer_value", f"{labels.number(value['low'], MONEY, lang)} – "
+                            f"{labels.number(value['high'], MONEY, lang)}",
+         t("report.kpi.volunteer_value_note", lang, low=fmt.number(value["rate_low"], lang),
+           high=fmt.number(value["rate_high"], lang))),
+    )
+    out += [{"label": t(f"report.kpi.{key}", lang), "value": text, "delta": note, "trend": "",
+             "range": key == "volunteer_value"} for key, text, note in extra]
+    return out
+
+
+def _table_view(table: ReportTable, lang: str) -> dict:
+    classes = ["" if c.kind == TEXT or c.key in ("year", "month") else "num"
+               for c in table.columns]
+    return {"name": table.name, "title": t(f"report.section.{table.name}", lang),
+            "headers": table.headers(lang), "classes": classes,
+            "rows": [[cell_text(c, row, lang) for c in table.columns] for row in table.rows],
+            "empty": t(f"report.{table.name}.none", lang) if table.name in (
+                "targets", "indicators") else t("report.table.empty", lang)}
+
+
+def render_html(content: ReportContent, with_charts: bool = True) -> str:
+    """The full report page. `with_charts=False` leaves the charts out (no browser needed)."""
+    lang = content.lang
+    tables = {tb.name: tb for tb in all_tables(content)}
+    charts = []
+    if with_charts:
+        charts = [{"svg": svg(c.figure, c.width, c.height), "half": c.width == HALF_WIDTH}
+                  for c in report_charts(content)]
+    period = labels.period(content.filters, lang)
+    return _template().render(
+        html_lang="zh-CN" if lang == "zh" else "en",
+        title=labels.title(content.filters, content.orgs, lang),
+        subtitle=t("report.subtitle", lang),
+        css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
+        scope=scope(content),
+        data_changed=(t("report.data_changed", lang,
+                        date=content.data_changed.strftime("%Y-%m-%d"))
+                      if content.data_changed else ""),
+        generated=t("report.generated", lang, date=content.generated.strftime("%Y-%m-%d")),
+        demo_notice=t("report.demo_notice", lang) if content.demo else "",
+        no_data="" if content.has_data else t("report.no_data", lang, period=period),
+        text={k: t(f"report.section.{k}", lang) for k in
+              ("kpis", "narrative", "charts", "definitions", "filters")},
+        cards=cards(content),
+        narrative=narrative(content),
+        charts=charts,
+        tables=[_table_view(tables[name], lang) for name in SECTIONS],
+        definitions=definitions(content),
+    )
+

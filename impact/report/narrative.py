@@ -1,0 +1,128 @@
+"""The drafted summary paragraph, in the style of the organisations' own annual reports.
+
+Built from the figures by templates (`report.narrative.*` in the locale files), never by a
+language model: every number in it is one the report's tables show. Example (zh):
+
+    2020 年，珠海协作者共开展了 581 次专业服务，受益 99,037 人次；1,394 人次志愿者参与，
+    累计志愿服务 70,644 分钟（约 1,177.40 小时）。全年收入 1,674,657.61 元，其中企业 …
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from impact import fmt
+from impact.config import CONCENTRATION_WARNING_SHARE
+from impact.i18n import t
+from impact.report import labels
+from impact.report.content import ReportContent
+from impact.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+
+# The changes the last sentence mentions, in the order a director reads them.
+YOY_ORDER = ("services", "beneficiaries", "volunteers", "income_total", "expense_total")
+
+
+def narrative(content: ReportContent) -> str:
+    """The summary paragraph for the report's selection, in its language."""
+    lang = content.lang
+    sep = "" if lang == "zh" else " "
+    return sep.join(s for s in (_activity(content), _income(content), _expense(content),
+                                _yoy(content)) if s)
+
+
+def _n(value, lang: str) -> str:
+    return labels.number(value, labels.INT, lang)
+
+
+def _m(value, lang: str) -> str:
+    return labels.number(value, labels.MONEY, lang)
+
+
+def _subject(content: ReportContent) -> dict:
+    lang = content.lang
+    return {"period": labels.period(content.filters, lang),
+            "orgs": labels.orgs(content.orgs, lang)}
+
+
+def _activity(content: ReportContent) -> str:
+    s, lang = content.summary, content.lang
+    if not s["records"]["activities"]:
+        return t("report.narrative.no_activity", lang, **_subject(content))
+    return t("report.narrative.activity", lang, **_subject(content),
+             services=_n(s["services"], lang), beneficiaries=_n(s["beneficiaries"], lang),
+             volunteers=_n(s["volunteers"], lang),
+             volunteer_minutes=_n(s["volunteer_minutes"], lang),
+             volunteer_hours=_m(s["volunteer_hours"], lang))
+
+
+def _parts(amounts: dict[str, Decimal], flow: str, order: tuple[str, ...], lang: str,
+           total: Decimal, with_share: bool) -> str:
+    """'企业 1,292,703.60 元，基金会 195,459.04 元 …', largest first, empty categories left out."""
+    present = sorted((c for c in order if amounts.get(c)), key=lambda c: (-amounts[c],
+                                                                          order.index(c)))
+    key = "report.narrative.income_part_share" if with_share else "report.narrative.income_part"
+    texts = [t(key, lang, label=_inline(labels.category(flow, c, lang), lang),
+               amount=_m(amounts[c], lang),
+               share=fmt.share(amounts[c] / total, lang)) for c in present]
+    return t("report.narrative.part_sep", lang).join(texts)
+
+
+def _inline(label: str, lang: str) -> str:
+    """A label as it reads mid-sentence: lower case in English ("of which enterprises …")."""
+    return label[0].lower() + label[1:] if lang == "en" and label else label
+
+
+def _income(content: ReportContent) -> str:
+    s, lang = content.summary, content.lang
+    if not s["records"]["transactions"]:
+        return t("report.narrative.no_money", lang)
+    if s["income_total"] <= 0:
+        return ""
+    key = "report.narrative.income_year" if content.one_year else "report.narrative.income_range"
+    text = t(key, lang, income_total=_m(s["income_total"], lang),
+             parts=_parts(s["income_by_category"], "income", INCOME_CATEGORIES, lang,
+                          s["income_total"], with_share=False))
+    concentration = s["funding_concentration"]
+    share = concentration["largest_share"]
+    if share is not None and share > CONCENTRATION_WARNING_SHARE:
+        text += (" " if lang != "zh" else "") + t(
+            "report.narrative.concentration", lang,
+            label=labels.category("income", concentration["largest_category"], lang),
+            threshold=fmt.share(CONCENTRATION_WARNING_SHARE, lang, places=0))
+    return text
+
+
+def _expense(content: ReportContent) -> str:
+    s, lang = content.summary, content.lang
+    if not s["records"]["transactions"] or s["expense_total"] <= 0:
+        return ""
+    parts = _parts(s["expense_by_category"], "expense", EXPENSE_CATEGORIES, lang,
+                   s["expense_total"], with_share=True)
+    if s["surplus"] >= 0:
+        return t("report.narrative.expense", lang, expense_total=_m(s["expense_total"], lang),
+                 parts=parts, surplus=_m(s["surplus"], lang))
+    return t("report.narrative.expense_deficit", lang, expense_total=_m(s["expense_total"], lang),
+             parts=parts, deficit=_m(-s["surplus"], lang))
+
+
+def _yoy(content: ReportContent) -> str:
+    """'与 2019 年相比，受益人次增长 36.89%，…' for the metrics with a defined % change."""
+    lang, yoy = content.lang, content.summary["yoy"]
+    previous = content.filters.previous_period()
+    changes = []
+    for metric in YOY_ORDER:
+        change = yoy.get(metric)
+        if not change or change["pct"] is None:
+            continue
+        pct = change["pct"]
+        label = labels.metric(metric, lang)
+        if lang == "en":
+            label = _inline(label, lang)
+        key = ("report.narrative.up" if pct > 0 else
+               "report.narrative.down" if pct < 0 else "report.narrative.flat")
+        changes.append(t(key, lang, label=label, pct=fmt.number(abs(pct), lang, places=2) + "%"))
+    if not changes or previous is None:
+        return ""
+    return t("report.narrative.yoy", lang,
+             previous_period=labels.period(previous, lang),
+             changes=t("report.narrative.change_sep", lang).join(changes))

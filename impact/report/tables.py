@@ -1,0 +1,148 @@
+"""The report's tables, defined once: which rows, which columns, of what kind.
+
+HTML, PDF and Excel lay out the same `ReportTable`s. Cells keep their exact values (int,
+Decimal); codes (income categories, metric keys) are turned into words here, in the
+report's language, so every format shows the same text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from impact.i18n import t
+from impact.report import labels
+from impact.report.content import ReportContent
+from impact.report.labels import INT, MONEY, PCT, TEXT, VALUE
+
+# The headline figures, in the order the report lists them, with the kind of each value.
+KPI_ROWS = (("services", INT), ("beneficiaries", INT), ("volunteers", INT),
+            ("volunteer_minutes", INT), ("income_total", MONEY), ("expense_total", MONEY))
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: the field it shows and the kind of value it holds."""
+
+    key: str
+    kind: str = TEXT
+    label: str | None = None  # the report.col.* key of its header, when not `key`
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """One table: its name (section and sheet), its columns, and its rows of exact values.
+
+    `query` names the query in queries/ the rows come from (None for derived tables).
+    """
+
+    name: str
+    columns: tuple[Column, ...]
+    rows: list[dict]
+    query: str | None = None
+
+    def headers(self, lang: str) -> list[str]:
+        return [labels.column(c.label or c.key, lang) for c in self.columns]
+
+    def cells(self, row: dict) -> list:
+        return [row.get(c.key) for c in self.columns]
+
+
+def _project(name: str | None, lang: str) -> str:
+    return name if name is not None else t("report.project.whole_org", lang)
+
+
+def kpi_table(content: ReportContent) -> ReportTable:
+    """This period against the previous one, for the six headline metrics."""
+    s, lang = content.summary, content.lang
+    rows = []
+    for metric, kind in KPI_ROWS:
+        change = s["yoy"].get(metric) or {}
+        rows.append({"metric": t(f"report.kpi.{metric}", lang), "value": s[metric], "kind": kind,
+                     "previous": change.get("previous"), "change": change.get("change"),
+                     "pct": change.get("pct")})
+    columns = (Column("metric"), Column("value", "auto"), Column("previous", "auto"),
+               Column("change", "auto"), Column("pct", PCT))
+    return ReportTable("kpis", columns, rows)
+
+
+def project_table(content: ReportContent) -> ReportTable:
+    columns = (Column("org"), Column("project"), Column("program_area"),
+               Column("services", INT), Column("beneficiaries", INT),
+               Column("volunteers", INT), Column("volunteer_minutes", INT))
+    return ReportTable("projects", columns, content.projects, "activity_by_project")
+
+
+def monthly_table(content: ReportContent) -> ReportTable:
+    columns = (Column("year", TEXT), Column("month", INT), Column("services", INT),
+               Column("beneficiaries", INT), Column("volunteers", INT),
+               Column("volunteer_minutes", INT))
+    return ReportTable("monthly", columns, content.monthly, "activity_by_month")
+
+
+def finance_table(content: ReportContent) -> ReportTable:
+    lang = content.lang
+    rows = [{**r, "flow": labels.flow(r["flow"], lang),
+             "category": labels.category(r["flow"], r["category"], lang)}
+            for r in content.finance]
+    columns = (Column("flow"), Column("category"), Column("transactions", INT),
+               Column("amount", MONEY), Column("share", PCT))
+    return ReportTable("finance", columns, rows, "finance_by_category")
+
+
+def funder_table(content: ReportContent) -> ReportTable:
+    lang = content.lang
+    rows = [{**r, "funder": r["funder"] or t("report.funder.unnamed", lang),
+             "category": labels.category("income", r["category"], lang)}
+            for r in content.funders]
+    columns = (Column("funder"), Column("category"), Column("transactions", INT),
+               Column("amount", MONEY))
+    return ReportTable("funders", columns, rows, "finance_by_funder")
+
+
+def year_table(content: ReportContent) -> ReportTable:
+    columns = (Column("org"), Column("year", TEXT), Column("services", INT),
+               Column("beneficiaries", INT), Column("volunteers", INT),
+               Column("volunteer_minutes", INT), Column("income_total", MONEY),
+               Column("expense_total", MONEY))
+    return ReportTable("years", columns, content.years, "org_by_year")
+
+
+def target_table(content: ReportContent) -> ReportTable:
+    lang = content.lang
+    rows = [{**r, "project": _project(r["project"], lang),
+             "metric": labels.metric(r["metric"], lang)} for r in content.targets]
+    columns = (Column("org"), Column("year", TEXT), Column("project"), Column("metric"),
+               Column("target", VALUE), Column("actual", VALUE), Column("achievement", PCT))
+    return ReportTable("targets", columns, rows, "target_achievement")
+
+
+def indicator_table(content: ReportContent) -> ReportTable:
+    lang = content.lang
+    rows = [{**r, "project": _project(r["project"], lang),
+             "indicator": labels.metric(r["indicator"], lang)} for r in content.indicators]
+    columns = (Column("org"), Column("year", TEXT), Column("project"), Column("indicator"),
+               Column("value", VALUE, label="figure"), Column("unit"))
+    return ReportTable("indicators", columns, rows, "indicators")
+
+
+def all_tables(content: ReportContent) -> list[ReportTable]:
+    """Every table of the report, in reading order."""
+    return [kpi_table(content), project_table(content), monthly_table(content),
+            finance_table(content), funder_table(content), year_table(content),
+            target_table(content), indicator_table(content)]
+
+
+def cell_kind(column: Column, row: dict) -> str:
+    """A cell's kind; 'auto' columns (the KPI table mixes counts and money) ask the row."""
+    return row.get("kind", INT) if column.kind == "auto" else column.kind
+
+
+def cell_text(column: Column, row: dict, lang: str) -> str:
+    """A cell as the HTML and PDF show it: exact, grouped digits; changes signed."""
+    value = row.get(column.key)
+    kind = cell_kind(column, row)
+    if column.key in ("change", "pct"):
+        return labels.signed_number(value, kind, lang)
+    if column.key in ("year", "month") and value is not None:
+        return str(value)
+    return labels.number(value, kind, lang)

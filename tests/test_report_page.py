@@ -1,0 +1,56 @@
+"""The /report page: the summary preview for the sidebar's selection, and the downloads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from impact.config import DEFAULT_DATA_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif(not (DEFAULT_DATA_DIR / "manifest.json").is_file(),
+                                reason="needs the demo data in data/ (python -m impact demo)")
+
+
+def open_report(params: dict) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at.query_params.update(params)
+    at.run()
+    at.switch_page("pages/report.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _labels(at: AppTest, kind: str) -> list[str]:
+    return [el.proto.label for el in at.get(kind)]
+
+
+def test_report_page_previews_the_summary_and_offers_the_files():
+    at = open_report({"org": "珠海协作者", "from": "2020", "to": "2020"})
+    assert at.title[0].value == "年度报告"
+    preview = at.code[0].value
+    assert preview.startswith("2020 年，珠海协作者共开展了 581 次专业服务，受益 99,037 人次；"
+                              "1,394 人次志愿者参与，累计志愿服务 70,644 分钟")
+    assert "全年收入 1,674,657.61 元" in preview
+    assert _labels(at, "download_button") == ["下载 Excel"]
+    assert [b.label for b in at.button] == ["生成 PDF", "生成 HTML"]
+
+
+def test_building_the_pdf_turns_the_button_into_a_download():
+    at = open_report({"org": "珠海协作者", "from": "2020", "to": "2020"})
+    at.button(key="build_pdf").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _labels(at, "download_button") == ["下载 PDF", "下载 Excel"]
+
+
+def test_english_report_preview():
+    at = open_report({"org": "珠海协作者", "from": "2020", "to": "2020", "lang": "en"})
+    assert at.code[0].value.startswith("In 2020, 珠海协作者 delivered 581 professional services")
+
+
+def test_first_year_of_an_organisation_has_no_comparison():
+    at = open_report({"org": "珠海协作者", "from": "2017", "to": "2017"})
+    assert "405 次专业服务" in at.code[0].value and "相比" not in at.code[0].value
