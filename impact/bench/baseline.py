@@ -1,0 +1,145 @@
+"""The pandas way: what a typical Streamlit app does instead of SQL, for comparison only.
+
+Load every table with `pd.read_parquet` once and keep it in `st.cache_data`. That cache
+pickles the return value and unpickles a fresh copy on every hit, so each rerun pays for a
+copy of the frames, then filters and groups them for every chart. `PANDAS_QUERIES` mirrors
+our named queries, so the baseline does the same work a page does through SQL. Money stays
+Decimal (object columns), as the money rule requires; that is slow, and it is what pandas
+gives for a DECIMAL Parquet column.
+"""
+
+from __future__ import annotations
+
+import pickle
+from decimal import Decimal
+
+import pandas as pd
+
+from impact.store import DataStore
+
+SUMS = ["sessions", "beneficiaries", "volunteers", "volunteer_minutes"]
+
+
+def load(data_dir: str) -> bytes:
+    """The frames as `st.cache_data` holds them: pickled once, after a one-off cleanup."""
+    store = DataStore(data_dir)
+    frames = {}
+    for table in ("activities", "finance", "indicators", "targets"):
+        paths = [store.full_path(f.path) for f in store.files(table)]
+        df = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True) if paths \
+            else pd.DataFrame()
+        if "date" in df:
+            df["date"] = pd.to_datetime(df["date"])
+            df["year"] = df["date"].dt.year
+        frames[table] = df
+    return pickle.dumps(frames, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _filtered(df: pd.DataFrame, p: dict, areas: bool = True) -> pd.DataFrame:
+    mask = pd.Series(True, index=df.index)
+    if p.get("orgs"):
+        mask &= df["org"].isin(p["orgs"])
+    if p.get("projects") and "project" in df:
+        mask &= df["project"].isin(p["projects"])
+    if areas and p.get("areas") and "program_area" in df:
+        mask &= df["program_area"].isin(p["areas"])
+    if p.get("year_from") is not None:
+        mask &= df["year"] >= p["year_from"]
+    if p.get("year_to") is not None:
+        mask &= df["year"] <= p["year_to"]
+    return df[mask]
+
+
+def _money(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return df.groupby(keys, dropna=False)["amount"].agg(
+        lambda s: sum(s, Decimal("0"))).reset_index()
+
+
+def _acts(f, p):
+    return _filtered(f["activities"], p)
+
+
+def _fin(f, p):
+    return _filtered(f["finance"], p, areas=False)
+
+
+PANDAS_QUERIES = {
+    "activity_totals": lambda f, p: _acts(f, p)[SUMS].sum(),
+    "activity_by_year": lambda f, p: _acts(f, p).groupby("year")[SUMS].sum(),
+    "activity_by_month": lambda f, p: (lambda a: a.groupby(
+        [a["year"], a["date"].dt.month])[SUMS].sum())(_acts(f, p)),
+    "activity_by_area": lambda f, p: _acts(f, p).groupby("program_area", dropna=False)[SUMS].sum(),
+    "activity_by_project": lambda f, p: _acts(f, p).groupby(["org", "project"]).agg(
+        records=("sessions", "size"), **{c: (c, "sum") for c in SUMS},
+        program_area=("program_area", lambda s: "、".join(sorted(s.dropna().unique())))),
+    "activity_by_project_year": lambda f, p: _acts(f, p).groupby(
+        ["year", "org", "project"])[SUMS].sum(),
+    "activity_records": lambda f, p: _acts(f, p).sort_values(
+        ["date", "activity_id"], ascending=[False, True]).head(p.get("limit") or 200),
+    "filter_projects": lambda f, p: _filtered(f["activities"], {"orgs": p.get("orgs")})[
+        ["org", "project"]].drop_duplicates(),
+    "filter_areas": lambda f, p: _filtered(f["activities"], {"orgs": p.get("orgs")})[
+        "program_area"].dropna().unique(),
+    "filter_orgs": lambda f, p: sorted(set(f["activities"]["org"]) | set(f["finance"]["org"])),
+    "year_span": lambda f, p: (_filtered(f["activities"], {"orgs": p.get("orgs")})["year"].agg(
+        ["min", "max"])),
+    "finance_by_category": lambda f, p: _money(_fin(f, p), ["flow", "category"]),
+    "finance_by_funder": lambda f, p: (lambda d: _money(d[d["flow"] == "income"],
+                                                        ["funder", "category"]))(_fin(f, p)),
+    "finance_by_year_category": lambda f, p: _money(_fin(f, p), ["year", "flow", "category"]),
+    "org_by_year": lambda f, p: (_acts(f, p).groupby(["org", "year"])[SUMS].sum(),
+                                 _money(_fin(f, p), ["org", "year", "flow"])),
+    "indicators": lambda f, p: _filtered(f["indicators"], p, areas=False),
+    "target_achievement": lambda f, p: (
+        _filtered(f["targets"], p, areas=False),
+        _filtered(f["activities"], {**p, "projects": [], "areas": []}).groupby(
+            ["org", "project", "year"])[SUMS].sum(),
+        _money(_filtered(f["finance"], {**p, "projects": []}), ["org", "year", "flow"])),
+}
+
+
+_DUP_KEYS = ["org", "date", "project", "program_area", "activity_type", *SUMS]
+
+
+def _duplicates(f, p):
+    a = _acts(f, p)
+    dup = a[a.duplicated(_DUP_KEYS, keep=False)]
+    copies = dup.groupby(_DUP_KEYS, dropna=False)["activity_id"].agg(
+        ["size", lambda s: ", ".join(sorted(s))])
+    return copies.sort_values("size", ascending=False).head(200)
+
+
+def _outliers(f, p):
+    a = _acts(f, p)
+    grouped = a.groupby(["org", "project"])["beneficiaries"]
+    median, n = grouped.transform("median"), grouped.transform("size")
+    hits = a[(n >= 5) & (median > 0) & (a["beneficiaries"] > 10 * median)]
+    return hits.assign(ratio=hits["beneficiaries"] / median[hits.index]).nlargest(200, "ratio")
+
+
+def _gaps(f, p):
+    months = _acts(f, p).assign(m=lambda d: d["date"].dt.to_period("M")).groupby("org")["m"]
+    return {org: sorted(set(pd.period_range(s.min(), s.max(), freq="M")) - set(s))
+            for org, s in months}
+
+
+PANDAS_QUERIES.update({
+    "data_quality_rows": lambda f, p: (_acts(f, p).groupby(["org", "year"]).size(),
+                                       _fin(f, p).groupby(["org", "year"]).size()),
+    "data_quality_duplicates": _duplicates,
+    "data_quality_outliers": _outliers,
+    "data_quality_gaps": _gaps,
+})
+
+
+def interaction(cached: bytes, calls) -> int:
+    """One rerun the pandas way: a cache hit (unpickle), then every query of the page.
+    Returns how many of the calls had a pandas equivalent."""
+    frames = pickle.loads(cached)
+    done = 0
+    for call in calls:
+        fn = PANDAS_QUERIES.get(call.name)
+        if fn is not None:
+            fn(frames, call.kwargs())
+            done += 1
+    return done

@@ -1,0 +1,160 @@
+"""The whole benchmark: make (or reuse) the data, run each measurement in its own process,
+and put the numbers side by side with the budget of issue 6."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from impact.config import PROJECT_ROOT
+from impact.errors import DataError, UsageError
+from impact.store import DataStore
+
+BUDGET_WARM_MS = 150          # per page and filter change, at 10M rows (300 ms at 50M)
+BUDGET_COLD_MS = 1000         # first page of a new session
+BUDGET_RSS_MB = 400           # dashboard process at 10M rows
+BUDGET_FLOOR_RATIO = 1.15     # ours ÷ floor
+PANDAS_MAX_ROWS = 20_000_000  # beyond this the pandas way needs more memory than is safe here
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile (p95 of 20 values is the 19th smallest)."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * pct // 100))
+    return ordered[int(rank) - 1]
+
+
+def _worker(mode: str, data_dir: str, arg: str, timeout: int = 3600) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.run([sys.executable, "-m", "impact.bench.worker", mode, data_dir, arg],
+                          capture_output=True, text=True, env=env, timeout=timeout,
+                          cwd=PROJECT_ROOT)
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise DataError(f"benchmark step '{mode}' failed: {last}")
+    return json.loads(proc.stdout)
+
+
+def prepare_data(data_dir: str | None, rows: int, log) -> tuple[str, bool]:
+    """A data directory holding exactly `rows` bench rows: reused if it already does, made
+    otherwise. Refuses a directory holding anything but benchmark data. Returns (dir, temp)."""
+    from impact.bench.generate import generate
+
+    temp = data_dir is None
+    path = data_dir or tempfile.mkdtemp(prefix="impact-bench-")
+    store = DataStore(path)
+    manifest = store.manifest()
+    if manifest is not None and manifest.get("meta", {}).get("source") != "bench":
+        raise UsageError(f"--data-dir {path}: holds real data (manifest source "
+                         f"{manifest.get('meta', {}).get('source')!r}); give an empty directory")
+    if manifest is None and not temp and Path(path).is_dir() and any(Path(path).iterdir()):
+        raise UsageError(f"--data-dir {path}: not empty and not a benchmark data directory")
+    if manifest is not None and manifest["meta"].get("rows") == rows:
+        log(f"reusing {rows:,} rows in {path}")
+        return path, temp
+    t0 = time.perf_counter()
+    generate(path, rows)
+    log(f"generated {rows:,} activity rows in {path} ({time.perf_counter() - t0:.1f} s)")
+    return path, temp
+
+
+def measure(data_dir: str, rows: int, changes: int, pandas: bool, log) -> dict:
+    """Run every measurement; return the report (what --json writes)."""
+    log("warm: every page over filter changes, then the floor …")
+    warm = _worker("warm", data_dir, str(changes))
+    report = {"rows": rows, "peak_rss_mb": warm["peak_rss_mb"], "pandas_peak_rss_mb": None,
+              "filter_changes": changes, "rollups": warm["rollups"], "pages": {}}
+    from impact.bench.pages import ADMIN_PAGES
+    everyday = [w["peak_rss_after_mb"] for p, w in warm["pages"].items() if p not in ADMIN_PAGES]
+    report["everyday_peak_rss_mb"] = max(everyday) if everyday else None
+    log("cold: a new process, a fresh Database per page …")
+    cold = _worker("cold", data_dir, "-")
+    report["import_ms"] = round(cold["import_ms"], 1)
+    for page, w in warm["pages"].items():
+        report["pages"][page] = {
+            "kind": w["kind"],
+            "queries": w["queries"],
+            "changes_measured": len(w["times_ms"]),
+            "warm_p50_ms": round(statistics.median(w["times_ms"]), 1),
+            "query_p50_ms": round(statistics.median(w["query_ms"]), 1),
+            "peak_rss_after_mb": w["peak_rss_after_mb"],
+            "warm_p95_ms": round(percentile(w["times_ms"], 95), 1),
+            "cold_ms": round(cold["pages"][page], 1),
+            "floor_ms": round(w["floor_ms"], 1),
+            "floor_detail_ms": round(w["floor_detail_ms"], 1),
+            "pandas_ms": None,
+        }
+    if pandas:
+        log("pandas: read the Parquet, cache, group by per interaction …")
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+            json.dump({p: w["calls"] for p, w in warm["pages"].items()}, fh)
+        try:
+            pd_result = _worker("pandas", data_dir, fh.name)
+        finally:
+            os.unlink(fh.name)
+        report["pandas_peak_rss_mb"] = pd_result["peak_rss_mb"]
+        report["pandas_load_ms"] = round(pd_result["load_ms"], 1)
+        for page, r in pd_result["pages"].items():
+            report["pages"][page]["pandas_ms"] = round(statistics.median(r["times_ms"]), 1)
+            report["pages"][page]["pandas_queries_covered"] = r["covered"]
+            report["pages"][page]["pandas_changes_measured"] = len(r["times_ms"])
+    return report
+
+
+def _ratio(a, b) -> str:
+    return f"{a / b:.2f}" if a is not None and b else "–"
+
+
+def format_table(report: dict) -> str:
+    """The report as a plain-text table, with the ratios the budget is stated in."""
+    head = (f"{'page':<14}{'n':>4}{'warm p50':>10}{'p95':>9}{'queries':>9}{'cold':>8}"
+            f"{'floor':>8}{'q/floor':>9}{'detail':>8}{'pandas':>9}{'pandas/ours':>12}{'RSS':>7}")
+    lines = [f"{report['rows']:,} activity rows, {report['filter_changes']} filter changes; "
+             "ms, server side, without Streamlit", head, "-" * len(head)]
+    for page, p in report["pages"].items():
+        pandas_ms = "skipped" if p["pandas_ms"] is None else f"{p['pandas_ms']:.0f}"
+        mark = "" if p["kind"] == "view" else " *"
+        lines.append(f"{(page + mark):<14}{p['changes_measured']:>4}"
+                     f"{p['warm_p50_ms']:>10.1f}{p['warm_p95_ms']:>9.1f}{p['query_p50_ms']:>9.1f}"
+                     f"{p['cold_ms']:>8.0f}{p['floor_ms']:>8.1f}"
+                     f"{_ratio(p['query_p50_ms'], p['floor_ms']):>9}{p['floor_detail_ms']:>8.1f}"
+                     f"{pandas_ms:>9}{_ratio(p['pandas_ms'], p['warm_p50_ms']):>12}"
+                     f"{p['peak_rss_after_mb']:>7.0f}")
+    lines.append("-" * len(head))
+    pandas_rss = report.get("pandas_peak_rss_mb")
+    everyday = report.get("everyday_peak_rss_mb")
+    lines.append(f"peak RSS: dashboard process {report['peak_rss_mb']:.0f} MB"
+                 + (f" ({everyday:.0f} MB before the data-check pages)" if everyday else "")
+                 + (f"; pandas way {pandas_rss:.0f} MB" if pandas_rss else "; pandas way skipped"))
+    lines += [
+        "warm = page model (queries + figures + formatting) per filter change, p50/p95 over n;",
+        "queries = the same renders' time inside Database.run; cold = new process, fresh Database;",
+        "floor = raw DuckDB scan of the columns those queries read (rollup files where used);",
+        "detail = that scan over the detail rows; RSS = process peak after the page's runs (MB)."]
+    if any(p["kind"] != "view" for p in report["pages"].values()):
+        lines.append("* stand-in: no page model in impact/views yet; times its queries + one figure each")
+    return "\n".join(lines)
+
+
+def run(rows: int, data_dir: str | None, json_path: str | None, changes: int,
+        pandas: bool | None, keep: bool, log=print) -> dict:
+    path, temp = prepare_data(data_dir, rows, log)
+    try:
+        if pandas is None:
+            pandas = rows <= PANDAS_MAX_ROWS
+        report = measure(path, rows, changes, pandas, log)
+    finally:
+        if temp and not keep:
+            import shutil
+            shutil.rmtree(path, ignore_errors=True)
+    print(format_table(report))
+    if json_path:
+        Path(json_path).write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n",
+                                   encoding="utf-8")
+    return report

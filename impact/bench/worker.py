@@ -1,0 +1,151 @@
+"""One measurement in a process of its own, so its time and peak memory are its own.
+
+    python -m impact.bench.worker warm   DATA_DIR CHANGES      our path: every page, warm
+    python -m impact.bench.worker cold   DATA_DIR -            our path: first renders
+    python -m impact.bench.worker pandas DATA_DIR CALLS_FILE   the pandas way
+
+Each prints one JSON object on stdout. The runner (impact.bench.runner) starts them.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import sys
+import time
+
+PAGE_BUDGET_S = 30  # measure a page over fewer filter changes once it has used this much
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _calls_json(calls) -> list:
+    return [[c.name, [[k, list(v) if isinstance(v, tuple) else v] for k, v in c.params]]
+            for c in calls]
+
+
+def _calls_from_json(raw) -> list:
+    from impact.bench.pages import Call
+    return [Call(name, tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in params))
+            for name, params in raw]
+
+
+def _selection(db):
+    from impact.bench.pages import default_filters, filter_changes
+    orgs = [r["org"] for r in db.rows("activity_by_project", orgs=[], projects=[], areas=[],
+                                      year_from=None, year_to=None)]
+    orgs = list(dict.fromkeys(orgs))  # largest first: the rows are ordered by person-times
+    span = db.rows("year_span", orgs=[])[0]
+    years = list(range(span["first_year"], span["last_year"] + 1))
+    return orgs, years, default_filters, filter_changes
+
+
+def warm(data_dir: str, changes: int) -> dict:
+    """Every page over `changes` filter changes on one warm Database; then the floor."""
+    import duckdb
+
+    from impact.bench.floor import page_floor_ms
+    from impact.bench.pages import RecordingDatabase, call_page, discover
+    from impact.db import Database
+
+    db = Database(data_dir)
+    orgs, years, default_filters, filter_changes = _selection(db)
+    pages = discover()
+    selections = filter_changes(orgs, years, changes)
+    times = {p: [] for p in pages}
+    query_times = {p: [] for p in pages}
+    calls = {p: [] for p in pages}
+    rss_after = {}
+    for page, (fn, _) in pages.items():  # page by page, so memory can be read per page
+        call_page(fn, db, default_filters(years))  # untimed: lazy imports, plotly templates
+        for filters in selections:
+            if len(times[page]) >= 3 and sum(times[page]) > PAGE_BUDGET_S * 1000:
+                break  # a pathologically slow page: report fewer changes, not wait an hour
+            rec = RecordingDatabase(db)
+            t0 = time.perf_counter()
+            db.refresh()  # what every rerun does: cheap unless an import happened
+            call_page(fn, rec, filters)
+            times[page].append((time.perf_counter() - t0) * 1000)
+            query_times[page].append(rec.query_s * 1000)
+            calls[page].append(rec.calls)
+        rss_after[page] = round(peak_rss_mb(), 1)
+    rss = peak_rss_mb()
+    con = duckdb.connect(":memory:", config={"threads": 2})
+    floors = {p: statistics.median(page_floor_ms(con, db.store, c, rollups=db.rollups)
+                                   for c in calls[p]) for p in pages}
+    detail = {p: statistics.median(page_floor_ms(con, db.store, c, rollups=False)
+                                   for c in calls[p]) for p in pages}
+    return {
+        "peak_rss_mb": round(rss, 1),
+        "rollups": db.rollups,
+        "pages": {p: {"kind": pages[p][1], "times_ms": times[p], "floor_ms": floors[p],
+                      "query_ms": query_times[p], "peak_rss_after_mb": rss_after[p],
+                      "floor_detail_ms": detail[p],
+                      "queries": sorted({c.name for cs in calls[p] for c in cs}),
+                      "calls": [_calls_json(cs) for cs in calls[p]]} for p in pages},
+    }
+
+
+def cold(data_dir: str) -> dict:
+    """A new process renders the landing page, then every other page, each on a fresh
+    Database (new DuckDB, views built from the manifest, nothing cached). The landing page
+    also pays for what a new server process loads lazily (plotly, locale data)."""
+    t_start = time.perf_counter()
+    from impact.bench.pages import call_page, default_filters, discover
+    from impact.db import Database
+
+    pages = discover()  # imports every page model, as a new server process does
+    out = {"import_ms": (time.perf_counter() - t_start) * 1000, "pages": {}}
+    for page, (fn, _) in pages.items():
+        t0 = time.perf_counter()
+        db = Database(data_dir)
+        span = db.rows("year_span", orgs=[])[0]
+        call_page(fn, db, default_filters(list(range(span["first_year"], span["last_year"] + 1))))
+        out["pages"][page] = (time.perf_counter() - t0) * 1000
+        db.close()
+    return out
+
+
+def pandas(data_dir: str, calls_file: str) -> dict:
+    """The pandas way over the same calls our pages made; per interaction, median."""
+    from impact.bench import baseline
+
+    with open(calls_file, encoding="utf-8") as fh:
+        wanted = json.load(fh)
+    t0 = time.perf_counter()
+    cached = baseline.load(data_dir)
+    load_ms = (time.perf_counter() - t0) * 1000
+    out = {}
+    for page, per_change in wanted.items():
+        times, covered = [], 0
+        for raw in per_change:
+            if len(times) >= 3 and sum(times) > PAGE_BUDGET_S * 1000:
+                break  # as for our path: fewer changes for a very slow page
+            calls = _calls_from_json(raw)
+            t1 = time.perf_counter()
+            covered = baseline.interaction(cached, calls)
+            times.append((time.perf_counter() - t1) * 1000)
+        out[page] = {"times_ms": times, "covered": covered}
+    return {"load_ms": load_ms, "peak_rss_mb": round(peak_rss_mb(), 1), "pages": out}
+
+
+def main(argv: list[str]) -> int:
+    mode, data_dir, arg = argv
+    if mode == "warm":
+        result = warm(data_dir, int(arg))
+    elif mode == "cold":
+        result = cold(data_dir)
+    elif mode == "pandas":
+        result = pandas(data_dir, arg)
+    else:
+        raise SystemExit(f"unknown mode {mode}")
+    json.dump(result, sys.stdout, default=str)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

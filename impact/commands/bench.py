@@ -1,0 +1,40 @@
+"""`bench`: the performance benchmark of issue 6 (our path vs the DuckDB floor vs pandas)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from impact.errors import UsageError
+
+NAME = "bench"
+HELP = ("Generate N synthetic activity rows and time every page: warm/cold, the DuckDB "
+        "floor, the pandas way, peak memory.")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rows", type=int, default=1_000_000, metavar="N",
+                        help="activity rows to generate (default 1,000,000; finance gets N/20)")
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="where to put the benchmark data (default: a temporary directory, "
+                             "deleted afterwards); reused when it already holds N bench rows")
+    parser.add_argument("--changes", type=int, default=20, metavar="K",
+                        help="filter changes per page for the warm p50/p95 (default 20)")
+    pandas = parser.add_mutually_exclusive_group()
+    pandas.add_argument("--pandas", dest="pandas", action="store_true", default=None,
+                        help="run the pandas baseline even above 20M rows (needs a lot of RAM)")
+    pandas.add_argument("--no-pandas", dest="pandas", action="store_false",
+                        help="skip the pandas baseline")
+
+
+def run(args: argparse.Namespace) -> int:
+    from impact.bench.runner import run as run_bench
+
+    if args.rows < 1000:
+        raise UsageError(f"--rows {args.rows}: give at least 1000")
+    if args.changes < 1:
+        raise UsageError(f"--changes {args.changes}: give at least 1")
+    run_bench(args.rows, args.data_dir, args.json, args.changes, args.pandas,
+              keep=False, log=lambda msg: print(msg, file=sys.stderr, flush=True))
+    return 0

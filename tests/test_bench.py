@@ -1,0 +1,64 @@
+"""`python -m impact bench`: the CI smoke run (no timing assertions) and its guard rails."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from impact.bench.runner import percentile
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE_KEYS = {"warm_p50_ms", "warm_p95_ms", "cold_ms", "floor_ms", "pandas_ms"}
+
+
+def _bench(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "impact", "bench", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_smoke_run_prints_the_table_and_writes_the_json(tmp_path):
+    out = tmp_path / "bench.json"
+    proc = _bench("--rows", "100000", "--changes", "2", "--json", str(out),
+                  "--data-dir", str(tmp_path / "data"))
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["rows"] == 100_000
+    assert report["peak_rss_mb"] > 0 and report["pandas_peak_rss_mb"] > 0
+    assert report["rollups"] is True  # the generated data carries its monthly rollup
+    assert {"overview", "finance"} <= set(report["pages"])
+    for page, numbers in report["pages"].items():
+        assert PAGE_KEYS <= set(numbers), page
+        assert all(numbers[k] > 0 for k in PAGE_KEYS), (page, numbers)
+        assert numbers["warm_p95_ms"] >= numbers["warm_p50_ms"]
+        assert numbers["changes_measured"] == 2
+        assert numbers["queries"], page  # the page ran named queries through Database.run
+    assert "q/floor" in proc.stdout and "pandas/ours" in proc.stdout and "overview" in proc.stdout
+    assert "peak RSS: dashboard process" in proc.stdout
+
+    # A second run on the same directory reuses the data instead of regenerating it.
+    again = _bench("--rows", "100000", "--changes", "1", "--no-pandas",
+                   "--data-dir", str(tmp_path / "data"))
+    assert again.returncode == 0, again.stderr
+    assert "reusing 100,000 rows" in again.stderr
+    assert "pandas way skipped" in again.stdout
+
+
+def test_never_writes_into_a_real_data_directory():
+    proc = _bench("--rows", "1000", "--data-dir", str(ROOT / "data"))
+    assert proc.returncode == 2
+    assert "holds real data" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_too_few_rows_is_a_usage_error():
+    proc = _bench("--rows", "10")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "error: --rows 10: give at least 1000"
+
+
+def test_p95_is_the_nearest_rank():
+    values = list(range(1, 21))  # 20 values
+    assert percentile(values, 95) == 19
+    assert percentile(values, 50) == 10
+    assert percentile([7.0], 95) == 7.0
