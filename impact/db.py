@@ -69,9 +69,13 @@ def _empty_select(table: Table) -> str:
     return f"SELECT {', '.join(cols)} WHERE false"
 
 
+def _sql_list(paths: list[str]) -> str:
+    """Paths come from our own manifest, never from a user; quoted as SQL literals all the same."""
+    return ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
+
+
 def _file_select(table: Table, paths: list[str]) -> str:
-    # Paths come from our own manifest, never from a user; quoted as SQL literals all the same.
-    listing = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
+    listing = _sql_list(paths)
     cols = [f"CAST({c.name} AS {c.sql_type}) AS {c.name}" for c in table.columns]
     if table.partitioned:
         cols.append("CAST(year AS INTEGER) AS year")
@@ -218,9 +222,15 @@ class Database:
             else None
         if months:
             live += months
-            cur.execute(f"CREATE OR REPLACE VIEW {rollup.NAME} AS {_rollup_select(self._paths(months))}")
+            paths = self._paths(months)
+            select = _rollup_select(paths)
         else:  # same columns, from the detail; rollup_sql is then never used (self.rollups)
-            cur.execute(f"CREATE OR REPLACE VIEW {rollup.NAME} AS {_rollup_from_detail()}")
+            paths, select = [], _rollup_from_detail()
+        ddl = f"CREATE OR REPLACE VIEW {rollup.NAME} AS {select}"  # schema-derived, no user input
+        try:
+            cur.execute(ddl)
+        except duckdb.Error as exc:
+            raise _unreadable(paths, exc) from None
         cur.execute(macros_sql(rollup.NAME if months else "activities"))
         self.rollups = bool(months)
         if self.mirror is not None:
@@ -272,25 +282,39 @@ class Database:
         return self.run(name, **params).to_pylist()
 
     def _diagnose(self, exc: Exception) -> DataError:
-        for table in TABLES.values():
-            for f in self.store.files(table.name):
-                path = self.store.full_path(f.path)
-                try:
-                    with self.store.open(f.path) as fh:
-                        pq.ParquetFile(fh).read()
-                except FileNotFoundError:
-                    return DataError(f"{path}: data file listed in the manifest is missing")
-                except (OSError, pa.ArrowException) as err:
-                    return DataError(f"{path}: corrupt Parquet file ({_first_line(err)})")
+        files = [f for table in TABLES for f in self.store.files(table)]
+        files += self.store.rollup_files() or []
+        for f in files:
+            path = self.store.full_path(f.path)
+            try:
+                with self.store.open(f.path) as fh:
+                    # Single-threaded: Arrow's threaded reader has aborted the process on
+                    # some damaged pages instead of raising.
+                    pq.ParquetFile(fh).read(use_threads=False)
+            except FileNotFoundError:
+                return DataError(f"{path}: data file listed in the manifest is missing")
+            except (OSError, pa.ArrowException) as err:
+                return DataError(f"{path}: corrupt Parquet file ({_first_line(err)})")
         return DataError(f"{self.data_dir}: cannot read the data ({_first_line(exc)})")
 
     def close(self) -> None:
         self._con.close()
 
 
+def _unreadable(paths: list[str], exc: Exception) -> DataError:
+    """The first of `paths` that is missing or not Parquet, named in one line."""
+    for path in paths:
+        try:
+            pq.read_schema(path)
+        except FileNotFoundError:
+            return DataError(f"{path}: data file listed in the manifest is missing")
+        except (OSError, pa.ArrowException) as err:
+            return DataError(f"{path}: not a readable Parquet file ({_first_line(err)})")
+    return DataError(f"cannot read the monthly rollup ({_first_line(exc)})")
+
+
 def _rollup_select(paths: list[str]) -> str:
-    listing = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
-    return (f"SELECT * FROM read_parquet([{listing}], hive_partitioning = true, "
+    return (f"SELECT * FROM read_parquet([{_sql_list(paths)}], hive_partitioning = true, "
             "hive_types = {'year': INTEGER})")
 
 

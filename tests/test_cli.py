@@ -102,6 +102,13 @@ def test_corrupt_parquet_file_names_the_file(cli, demo_copy):
     assert victim.name in line
 
 
+def test_corrupt_rollup_file_names_the_file(cli, demo_copy):
+    victim = sorted((demo_copy / "activity_months").rglob("*.parquet"))[-1]
+    victim.write_bytes(b"garbage" * 50)
+    line = _one_line_error(cli("summary", "--data-dir", str(demo_copy)), 1)
+    assert victim.name in line
+
+
 def test_missing_data_file_names_the_file(cli, demo_copy):
     victim = sorted((demo_copy / "finance").rglob("*.parquet"))[-1]
     victim.unlink()
