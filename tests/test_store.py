@@ -156,3 +156,19 @@ def test_append_rewrites_only_the_years_the_new_rows_fall_in(tmp_path):
     params = Filters().params()
     assert db.rows("activity_totals", **params)[0]["records"] == 5_010
     assert db.rows("activity_by_year", **params) == detail.rows("activity_by_year", **params)
+
+
+def test_committed_files_are_readable_by_others_as_with_a_plain_open(tmp_path):
+    """An import run by staff must be readable by a dashboard running as another user."""
+    import os
+    import stat
+
+    from impact.storefiles import atomic_write_bytes
+
+    target = tmp_path / "x.bin"
+    old = os.umask(0o022)
+    try:
+        atomic_write_bytes(target, b"data")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
