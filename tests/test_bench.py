@@ -36,6 +36,9 @@ def test_smoke_run_prints_the_table_and_writes_the_json(tmp_path):
         assert numbers["queries"], page  # the page ran named queries through Database.run
     assert "q/floor" in proc.stdout and "pandas/ours" in proc.stdout and "overview" in proc.stdout
     assert "peak RSS: dashboard process" in proc.stdout
+    pdf = report["report_pdf"]  # issue 5's report timing: measured, or why not
+    assert pdf.get("skipped") or (pdf["cold_ms"] > 0 and pdf["warm_ms"] > 0)
+    assert "annual report PDF" in proc.stdout
 
     # A second run on the same directory reuses the data instead of regenerating it.
     again = _bench("--rows", "100000", "--changes", "1", "--no-pandas",

@@ -3,6 +3,7 @@
     python -m impact.bench.worker warm   DATA_DIR CHANGES      our path: every page, warm
     python -m impact.bench.worker cold   DATA_DIR -            our path: first renders
     python -m impact.bench.worker pandas DATA_DIR CALLS_FILE   the pandas way
+    python -m impact.bench.worker report DATA_DIR REPEATS      one org-year's PDF, cold + warm
 
 Each prints one JSON object on stdout. The runner (impact.bench.runner) starts them.
 """
@@ -133,10 +134,37 @@ def pandas(data_dir: str, calls_file: str) -> dict:
     return {"load_ms": load_ms, "peak_rss_mb": round(peak_rss_mb(), 1), "pages": out}
 
 
+def report(data_dir: str, repeats: int) -> dict:
+    """The annual report PDF for the largest organisation in the latest year: the first build
+    (browsers start) and the warm ones after it, as a director clicking twice would see."""
+    from impact.db import Database
+    from impact.filters import Filters
+    from impact.report import build, gather
+    from impact.report.browser import shutdown
+
+    db = Database(data_dir)
+    last = db.rows("year_span", orgs=[])[0]["last_year"]
+    year = Filters(year_from=last, year_to=last)
+    orgs = db.rows("activity_by_project", **year.params())
+    filters = Filters(orgs=(orgs[0]["org"],), year_from=last, year_to=last)
+    times = []
+    try:
+        for _ in range(1 + repeats):
+            t0 = time.perf_counter()
+            build(gather(db, filters, "zh"), "pdf")
+            times.append((time.perf_counter() - t0) * 1000)
+    finally:
+        shutdown()
+    return {"org": filters.orgs[0], "year": last, "cold_ms": times[0],
+            "warm_ms": statistics.median(times[1:]) if repeats else None}
+
+
 def main(argv: list[str]) -> int:
     mode, data_dir, arg = argv
     if mode == "warm":
         result = warm(data_dir, int(arg))
+    elif mode == "report":
+        result = report(data_dir, int(arg))
     elif mode == "cold":
         result = cold(data_dir)
     elif mode == "pandas":
