@@ -93,7 +93,11 @@ class Table:
         if kind == PERCENT:
             return fmt.percent(value, self.lang)
         if kind in (DECIMAL, COUNT):
-            return fmt.number(value, self.lang)
+            # Metrics quantise their Decimals (hours to 0.01, minutes to 0.1): show that
+            # precision, so 27.00 and 1,451.42 line up instead of reading "27".
+            exponent = value.as_tuple().exponent if isinstance(value, Decimal) else 0
+            places = -exponent if isinstance(exponent, int) and exponent < 0 else None
+            return fmt.number(value, self.lang, places=places)
         return str(value)
 
     def csv(self) -> bytes:
