@@ -18,6 +18,7 @@ from impact.filters import Filters
 from impact.i18n import normalize_lang
 from impact.metrics import achievement, cagr, money, ratio, summarize
 from impact.store import MANIFEST
+from impact.views.growth import yearly_totals
 
 # The multi-year growth chart looks back at most this many years from the period's end.
 GROWTH_YEARS = 10
@@ -114,17 +115,9 @@ def _growth_filters(db: Database, filters: Filters, orgs: tuple[str, ...]) -> Fi
 
 
 def _per_year(rows: list[dict]) -> list[dict]:
-    """org_by_year rows summed over the organisations, one row per year."""
-    out: dict[int, dict] = {}
-    for row in rows:
-        acc = out.setdefault(row["year"], {"year": row["year"], "services": 0,
-                                           "beneficiaries": 0, "volunteers": 0,
-                                           "volunteer_minutes": 0,
-                                           "income_total": money(0), "expense_total": money(0)})
-        for key in ("services", "beneficiaries", "volunteers", "volunteer_minutes",
-                    "income_total", "expense_total"):
-            acc[key] += row[key]
-    return [out[y] for y in sorted(out)]
+    """org_by_year rows summed over the organisations, one row per year (as the Growth page
+    sums them)."""
+    return [{"year": year, **totals} for year, totals in yearly_totals(rows).items()]
 
 
 def _growth(per_year: list[dict]) -> dict:
