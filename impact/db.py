@@ -230,14 +230,15 @@ class Database:
         try:
             cur.execute(ddl)
         except duckdb.Error as exc:
-            raise _unreadable(paths, exc) from None
+            raise self._data_error(None, paths, exc) from None
         cur.execute(macros_sql(rollup.NAME if months else "activities"))
         self.rollups = bool(months)
         if self.mirror is not None:
             self.mirror.prune(keep={f.path for f in live})
 
-    def _data_error(self, table: Table, paths: list[str], exc: Exception) -> DataError:
-        """Name the file at fault: DuckDB's message does not always say which one it was."""
+    def _data_error(self, table: Table | None, paths: list[str], exc: Exception) -> DataError:
+        """Name the file at fault: DuckDB's message does not always say which one it was.
+        `table` None is the monthly rollup (no column check)."""
         for path in paths:
             try:
                 schema = self._read_schema(path)
@@ -245,13 +246,15 @@ class Database:
                 return DataError(f"{path}: data file listed in the manifest is missing")
             except (OSError, pa.ArrowException) as err:
                 return DataError(f"{path}: not a readable Parquet file ({_first_line(err)})")
-            missing = [c for c in table.column_names if c not in schema.names]
+            missing = [c for c in table.column_names if c not in schema.names] if table else []
             if missing:
                 return DataError(f"{path}: table {table.name} lacks column(s) {', '.join(missing)}")
-        return DataError(f"{self.data_dir}: cannot read table {table.name} ({_first_line(exc)})")
+        name = table.name if table else "the monthly rollup"
+        return DataError(f"{self.data_dir}: cannot read {name} ({_first_line(exc)})")
 
     def _read_schema(self, path: str) -> pa.Schema:
-        if self.store.url:
+        # Remote paths are read through fsspec; mirrored (local) copies of them directly.
+        if self.store.url and path.startswith(self.store.url):
             with self.store.fs.open(path, "rb") as fh:
                 return pq.read_schema(fh)
         return pq.read_schema(path)
@@ -299,18 +302,6 @@ class Database:
 
     def close(self) -> None:
         self._con.close()
-
-
-def _unreadable(paths: list[str], exc: Exception) -> DataError:
-    """The first of `paths` that is missing or not Parquet, named in one line."""
-    for path in paths:
-        try:
-            pq.read_schema(path)
-        except FileNotFoundError:
-            return DataError(f"{path}: data file listed in the manifest is missing")
-        except (OSError, pa.ArrowException) as err:
-            return DataError(f"{path}: not a readable Parquet file ({_first_line(err)})")
-    return DataError(f"cannot read the monthly rollup ({_first_line(exc)})")
 
 
 def _rollup_select(paths: list[str]) -> str:
