@@ -45,6 +45,21 @@ class ReportContent:
     targets: list[dict]
     indicators: list[dict]
     growth: dict = field(default_factory=dict)
+    # Totals per organisation over the period (only organisations with records in it), and
+    # which organisations had records in the comparison period (None when there is none).
+    by_org: list[dict] = field(default_factory=list)
+    previous_orgs: tuple[str, ...] | None = None
+
+    @property
+    def orgs_with_records(self) -> tuple[str, ...]:
+        """The selected organisations with any record in the period, in selection order."""
+        present = {r["org"] for r in self.by_org}
+        return tuple(o for o in self.orgs if o in present)
+
+    @property
+    def orgs_without_records(self) -> tuple[str, ...]:
+        present = {r["org"] for r in self.by_org}
+        return tuple(o for o in self.orgs if o not in present)
 
     @property
     def has_data(self) -> bool:
@@ -131,6 +146,20 @@ def _growth(per_year: list[dict]) -> dict:
             "income_total": cagr(first["income_total"], last["income_total"], years)}
 
 
+def totals_by_org(rows: list[dict]) -> list[dict]:
+    """org_by_year rows summed per organisation (exact), in first-seen order. An organisation
+    appears only if it has an activity or a finance record in the years the rows cover."""
+    out: dict[str, dict] = {}
+    for r in rows:
+        org = out.setdefault(r["org"], {"org": r["org"], "services": 0, "beneficiaries": 0,
+                                        "volunteers": 0, "volunteer_minutes": 0,
+                                        "income_total": money(0), "expense_total": money(0)})
+        for key in org:
+            if key != "org":
+                org[key] += r[key]
+    return list(out.values())
+
+
 def gather(db: Database, filters: Filters, lang: str = "zh") -> ReportContent:
     """All of a report's content for `filters` (organisations resolved, unknown ones refused)."""
     db.refresh()
@@ -158,7 +187,16 @@ def gather(db: Database, filters: Filters, lang: str = "zh") -> ReportContent:
         targets=_with_achievement(_rows(db, "target_achievement", filters)),
         indicators=_rows(db, "indicators", filters),
         growth=_growth(_per_year(years)),
+        by_org=totals_by_org(_rows(db, "org_by_year", filters)),
+        previous_orgs=_previous_orgs(db, filters),
     )
+
+
+def _previous_orgs(db: Database, filters: Filters) -> tuple[str, ...] | None:
+    previous = filters.previous_period()
+    if previous is None:
+        return None
+    return tuple(r["org"] for r in totals_by_org(_rows(db, "org_by_year", previous)))
 
 
 def per_year(content: ReportContent) -> list[dict]:

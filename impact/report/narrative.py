@@ -1,7 +1,10 @@
 """The drafted summary paragraph, in the style of the organisations' own annual reports.
 
 Built from the figures by templates (`report.narrative.*` in the locale files), never by a
-language model: every number in it is one the report's tables show. Example (zh):
+language model: every number in it is one the report's tables show (tests parse the numbers
+back out and compare them with the queries). It names only the organisations with records in
+the period, says which selected ones have none, and with several gives each one's share.
+Example (zh):
 
     2020 年，珠海协作者共开展了 581 次专业服务，受益 99,037 人次；1,394 人次志愿者参与，
     累计志愿服务 70,644 分钟（约 1,177.40 小时）。全年收入 1,674,657.61 元，其中企业 …
@@ -26,8 +29,9 @@ def narrative(content: ReportContent) -> str:
     """The summary paragraph for the report's selection, in its language."""
     lang = content.lang
     sep = "" if lang == "zh" else " "
-    return sep.join(s for s in (_activity(content), _income(content), _expense(content),
-                                _yoy(content)) if s)
+    return sep.join(s for s in (_activity(content), _missing(content), _shares(content),
+                                _income(content), _expense(content), _yoy(content),
+                                _coverage(content)) if s)
 
 
 def _n(value, lang: str) -> str:
@@ -39,9 +43,61 @@ def _m(value, lang: str) -> str:
 
 
 def _subject(content: ReportContent) -> dict:
+    """The period and the organisations the figures belong to: those with records in it
+    (all the selected ones when none has any, to say that none has)."""
     lang = content.lang
+    named = content.orgs_with_records or content.orgs
     return {"period": labels.period(content.filters, lang),
-            "orgs": labels.orgs(content.orgs, lang)}
+            "orgs": labels.orgs(named, lang)}
+
+
+def _missing(content: ReportContent) -> str:
+    """'中山联和、北京协作者在 2021 年没有活动或收支记录。' for selected organisations without
+    any record in the period (said only when some others have records)."""
+    missing, lang = content.orgs_without_records, content.lang
+    if not missing or not content.orgs_with_records:
+        return ""
+    return t("report.narrative.missing", lang, orgs=labels.orgs(missing, lang),
+             period=labels.period(content.filters, lang))
+
+
+def _shares(content: ReportContent) -> str:
+    """Each organisation's part when several have records: services, person-times and income,
+    with its share of the total person-times and income."""
+    rows, lang = content.by_org, content.lang
+    if len(rows) < 2:
+        return ""
+    people = sum(r["beneficiaries"] for r in rows)
+    income = sum(r["income_total"] for r in rows)
+    order = {o: i for i, o in enumerate(content.orgs)}
+    parts = []
+    for r in sorted(rows, key=lambda r: order.get(r["org"], len(order))):
+        text = t("report.narrative.org_part", lang, org=r["org"],
+                 services=_n(r["services"], lang), beneficiaries=_n(r["beneficiaries"], lang),
+                 share=fmt.share(r["beneficiaries"] / people, lang) if people else fmt.DASH)
+        if income > 0:
+            text += t("report.narrative.org_income", lang, income=_m(r["income_total"], lang),
+                      share=fmt.share(r["income_total"] / income, lang))
+        parts.append(text)
+    return t("report.narrative.by_org", lang,
+             parts=t("report.narrative.org_sep", lang).join(parts))
+
+
+def _coverage(content: ReportContent) -> str:
+    """A warning when the comparison period's organisations with records differ from this
+    period's: the change then mixes growth with organisations entering or leaving the data."""
+    previous, lang = content.previous_orgs, content.lang
+    if previous is None or not _yoy(content):
+        return ""
+    current = content.orgs_with_records
+    if set(previous) == set(current):
+        return ""
+    prior = content.filters.previous_period()
+    return t("report.narrative.coverage_changed", lang,
+             previous_period=labels.period(prior, lang),
+             previous=labels.orgs(previous, lang) if previous else fmt.DASH,
+             period=labels.period(content.filters, lang),
+             current=labels.orgs(current, lang) if current else fmt.DASH)
 
 
 def _activity(content: ReportContent) -> str:
