@@ -2,8 +2,10 @@
 
 The template fixes the palette, a font stack that renders Chinese on any OS, and number
 formats. Builders take plain Python sequences (already aggregated in SQL: a few dozen points)
-and return plotly Figures. Money arrives rounded to whole yuan (int) — charts are for
-reading at a glance; the exact value is in the hover text, which callers pre-format.
+and return plotly Figures. Values arrive exact (int, Decimal money); the hover text is
+built from them through fmt.value — the rule cards and tables follow — and only the bar
+heights are whole yuan (a position on the scale, never a figure anyone reads).
+Years are a numeric axis, so a missing year shows as a gap, not as neighbours.
 """
 
 from __future__ import annotations
@@ -53,12 +55,32 @@ def whole_yuan(value) -> int:
 
 
 def _hover(kind: str, lang: str):
-    """The exact value of a point as text, for the tooltip."""
-    if kind == "money":
-        return lambda v: fmt.money(v, lang)
-    if kind == "percent":
-        return lambda v: fmt.percent(v, lang)
-    return lambda v: fmt.number(v, lang)
+    """The exact value of a point as text, for the tooltip (fmt.value: one rule everywhere)."""
+    def text(v):
+        if kind == fmt.COUNT and fmt.own_places(v):
+            return fmt.value(v, fmt.DECIMAL, lang)  # hours to the hundredth
+        return fmt.value(v, kind, lang)
+    return text
+
+
+def _positions(values: Sequence, kind: str) -> list:
+    """Where the points sit: money in whole yuan (exact ints), the rest as given."""
+    if kind == fmt.MONEY:
+        return [None if v is None else whole_yuan(v) for v in values]
+    return list(values)
+
+
+def is_years(x: Sequence) -> bool:
+    """Whether an x axis is calendar years (drawn numerically, so gaps show)."""
+    values = list(x)
+    return bool(values) and all(isinstance(v, int) and 1900 <= v <= 2100 for v in values)
+
+
+def year_axis(years: Sequence[int]) -> dict:
+    """A numeric axis of whole years: 2008 and 2012 sit four years apart."""
+    years = list(years)
+    return dict(type="linear", dtick=1 if len(years) and max(years) - min(years) <= 12 else None,
+                tickformat="d", range=[min(years) - 0.6, max(years) + 0.6] if years else None)
 
 
 def _nice_step(top: float) -> int:
@@ -95,16 +117,16 @@ def _figure(data: list[dict], title: str, **layout) -> go.Figure:
     return go.Figure(data=data, layout=layout)
 
 
-def _shade(categories: Sequence[str], highlight: tuple | None, axis: str = "x") -> list[dict]:
-    """A band behind the selected years (`highlight` = (first, last)) on a year axis."""
+def _shade(years: Sequence[int], highlight: tuple | None, axis: str = "x") -> list[dict]:
+    """A band behind the selected years (`highlight` = (first, last)) on a numeric year axis."""
     if not highlight or highlight[0] is None or highlight[1] is None:
         return []
-    inside = [i for i, v in enumerate(categories) if highlight[0] <= int(v) <= highlight[1]]
+    inside = [int(v) for v in years if highlight[0] <= int(v) <= highlight[1]]
     if not inside:
         return []
-    # Category positions are indexes; ±0.5 covers the whole bar or point.
-    return [dict(type="rect", x0=inside[0] - 0.5, x1=inside[-1] + 0.5, y0=0, y1=1, xref=axis,
-                 yref="y domain", fillcolor=PALETTE[0], opacity=0.10, line_width=0,
+    # ±0.5 year covers the whole bar or point.
+    return [dict(type="rect", x0=min(inside) - 0.5, x1=max(inside) + 0.5, y0=0, y1=1,
+                 xref=axis, yref="y domain", fillcolor=PALETTE[0], opacity=0.10, line_width=0,
                  layer="below")]
 
 
@@ -113,10 +135,12 @@ def bars(x: Sequence, series: dict[str, Sequence], *, title: str, lang: str,
          category_x: bool = True, colors: dict[str, str] | None = None,
          highlight: tuple | None = None) -> go.Figure:
     """Bar chart of one or more series over categories (years, projects, months …).
+    Values are exact (Decimal money): tooltips show them to the fen. A year axis is numeric.
     `colors` pins a colour per series name (a category keeps its colour across charts);
     `highlight` = (first, last) shades the selected years on a year axis."""
     hover = _hover(kind, lang)
-    labels = [str(v) for v in x] if category_x or horizontal else list(x)
+    years = not horizontal and is_years(x)
+    labels = list(x) if years else [str(v) for v in x] if category_x or horizontal else list(x)
     data = []
     for name, values in series.items():
         values = list(values)
@@ -124,45 +148,68 @@ def bars(x: Sequence, series: dict[str, Sequence], *, title: str, lang: str,
         if colors and name in colors:
             trace["marker"] = dict(color=colors[name])
         if horizontal:
-            trace.update(y=labels, x=values, orientation="h",
+            trace.update(y=labels, x=_positions(values, kind), orientation="h",
                          hovertemplate="%{y}<br>" + name + ": %{customdata}<extra></extra>")
         else:
-            trace.update(x=labels, y=values,
+            trace.update(x=labels, y=_positions(values, kind),
                          hovertemplate="%{x}<br>" + name + ": %{customdata}<extra></extra>")
         data.append(trace)
-    totals = _stack_totals(series) if stacked else [v for s in series.values() for v in s]
+    plotted = {n: _positions(v, kind) for n, v in series.items()}
+    totals = _stack_totals(plotted) if stacked else [v for s in plotted.values() for v in s]
     axis = value_axis(totals, kind, lang)
     layout = dict(barmode="stack" if stacked else "group", showlegend=len(series) > 1)
     if horizontal:
         layout.update(xaxis=axis, height=max(HEIGHT, 60 + 28 * len(labels)),
                       yaxis=dict(type="category", autorange="reversed", showgrid=False))
+    elif years:
+        layout.update(yaxis=axis, xaxis=year_axis(labels), shapes=_shade(labels, highlight))
     else:
-        layout.update(yaxis=axis, xaxis=dict(type="category") if category_x else {},
-                      shapes=_shade(labels, highlight) if category_x else [])
+        layout.update(yaxis=axis, xaxis=dict(type="category") if category_x else {})
     return _figure(data, title, **layout)
 
 
 def lines(x: Sequence, series: dict[str, Sequence], *, title: str, lang: str,
           kind: str = "count", highlight: tuple | None = None) -> go.Figure:
-    """Line chart over years (or months); `highlight` = (first, last) shades those years."""
+    """Line chart over years (or months); `highlight` = (first, last) shades those years.
+    Over years, a year without data breaks the line instead of joining its neighbours."""
     hover = _hover(kind, lang)
-    labels = [str(v) for v in x]
-    data = [dict(type="scatter", x=labels, y=list(values), name=name, mode="lines+markers",
-                 customdata=[hover(v) for v in values],
+    years = is_years(x)
+    if years:
+        x, series = _fill_years(list(x), series)
+        labels = x
+    else:
+        labels = [str(v) for v in x]
+    data = [dict(type="scatter", x=labels, y=_positions(values, kind), name=name,
+                 mode="lines+markers", customdata=[hover(v) for v in values],
                  hovertemplate="%{x}<br>" + name + ": %{customdata}<extra></extra>")
             for name, values in series.items()]
-    return _figure(data, title, xaxis=dict(type="category"),
-                   yaxis=value_axis([v for s in series.values() for v in s], kind, lang),
-                   showlegend=len(series) > 1, shapes=_shade(labels, highlight))
+    return _figure(data, title, xaxis=year_axis(labels) if years else dict(type="category"),
+                   yaxis=value_axis([v for s in series.values() for v in _positions(s, kind)],
+                                    kind, lang),
+                   showlegend=len(series) > 1,
+                   shapes=_shade(labels, highlight) if years else [])
+
+
+def _fill_years(years: list[int], series: dict[str, Sequence]) -> tuple[list, dict]:
+    """Every year from the first to the last, None where a year has no data (a gap)."""
+    full = list(range(min(years), max(years) + 1))
+    out = {}
+    for name, values in series.items():
+        by_year = dict(zip(years, values))
+        out[name] = [by_year.get(y) for y in full]
+    return full, out
 
 
 def scatter(x: Sequence, y: Sequence, names: Sequence[str], *, title: str, lang: str,
             x_title: str, y_title: str) -> go.Figure:
     """One labelled point per item (e.g. project: services against person-times)."""
     x, y = list(x), list(y)
-    text = [f"{n}<br>{x_title}: {fmt.number(a, lang)}<br>{y_title}: {fmt.number(b, lang)}"
-            for n, a, b in zip(names, x, y)]
-    data = [dict(type="scatter", x=x, y=y, mode="markers", text=text, hoverinfo="text",
+    hover = [f"{n}<br>{x_title}: {fmt.value(a, fmt.COUNT, lang)}<br>"
+             f"{y_title}: {fmt.value(b, fmt.COUNT, lang)}" for n, a, b in zip(names, x, y)]
+    # Each point carries its name on the chart (a reader should not have to hover).
+    data = [dict(type="scatter", x=x, y=y, mode="markers+text", text=list(names),
+                 textposition="top center", textfont=dict(size=11, color="#4a4a4a"),
+                 hovertext=hover, hoverinfo="text", cliponaxis=False,
                  marker=dict(size=11, color=PALETTE[0], opacity=0.8,
                              line=dict(width=1, color="white")))]
     return _figure(data, title, showlegend=False,
@@ -173,11 +220,16 @@ def scatter(x: Sequence, y: Sequence, names: Sequence[str], *, title: str, lang:
 
 def donut(labels: Sequence[str], values: Sequence, *, title: str, lang: str,
           kind: str = "money", colors: Sequence[str] | None = None) -> go.Figure:
-    """Shares of a whole (income by category for one year)."""
+    """Shares of a whole (income by category for one year). The shares are computed here
+    from the exact values and shown at the tables' precision (9.4%, not plotly's 9.38%)."""
     hover = _hover(kind, lang)
-    trace = dict(type="pie", labels=list(labels), values=list(values), hole=0.5, sort=False,
-                 customdata=[hover(v) for v in values], textinfo="percent",
-                 hovertemplate="%{label}: %{customdata} (%{percent})<extra></extra>")
+    values = list(values)
+    total = sum((v for v in values if v), Decimal(0))
+    shares = [fmt.share(Decimal(v) / total, lang) if total else fmt.DASH for v in values]
+    trace = dict(type="pie", labels=list(labels), values=_positions(values, kind), hole=0.5,
+                 sort=False, customdata=[[hover(v), s] for v, s in zip(values, shares)],
+                 text=shares, textinfo="text",
+                 hovertemplate="%{label}: %{customdata[0]} (%{customdata[1]})<extra></extra>")
     if colors:
         trace["marker"] = dict(colors=list(colors))
     return _figure([trace], title)
@@ -192,7 +244,7 @@ def highlight_years(fig: go.Figure, year_from: int | None, year_to: int | None) 
         axis = trace.xaxis or "x"
         if axis in shaded or trace.x is None:
             continue
-        for shape in _shade([str(v) for v in trace.x], (year_from, year_to), axis):
+        for shape in _shade([int(v) for v in trace.x], (year_from, year_to), axis):
             shape["yref"] = (trace.yaxis or "y") + " domain"
             shapes.append(shape)
             shaded.add(axis)

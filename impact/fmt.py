@@ -1,9 +1,16 @@
 """Numbers as a reader expects them, per language, via babel.
 
-Chinese: 10,000 and more as 万 (9.9万), 100,000,000 and more as 亿 (1.2亿).
-English: thousands separators (99,037). Money: ¥ with two decimals where exactness
-matters (`money`), shortened where it does not (`money_short`, for cards and charts).
-Inputs are int or Decimal; nothing here converts money to float.
+ONE rule per kind of metric, used by cards, chart tooltips, tables, CSVs and reports alike
+(`value` on screen, `plain` in files):
+
+    count    integers, grouped          99,037
+    money    ¥ and two decimals         ¥1,674,657.61 (exact to the fen, never via float)
+    percent  one decimal                9.4%
+    decimal  the places the metric has  1,177.40 (hours are kept to the hundredth)
+
+Only axis ticks are shortened (`count`: 9.9万 / 1.2亿 in Chinese): a tick is a position
+on a scale, not a figure anyone quotes. Inputs are int or Decimal; nothing here converts
+money to float.
 """
 
 from __future__ import annotations
@@ -38,8 +45,64 @@ def number(value, lang: str, places: int | None = None) -> str:
                           decimal_quantization=True)
 
 
+# Kinds of metric (the same names as impact.views.common's column kinds).
+COUNT, MONEY, PERCENT, DECIMAL = "count", "money", "percent", "decimal"
+PERCENT_PLACES = 1
+MONEY_PLACES = 2
+
+
+def value(number_, kind: str, lang: str, signed: bool = False) -> str:
+    """A figure as every card, tooltip and table shows it, by the kind of metric it is;
+    `signed` puts + on a positive change."""
+    if number_ is None:
+        return DASH
+    if kind == MONEY:
+        text = money(number_, lang)
+    elif kind == PERCENT:
+        text = percent(number_, lang, places=PERCENT_PLACES)
+    elif kind == DECIMAL:
+        text = number(number_, lang, places=own_places(number_))
+    else:
+        text = number(_round(number_, 0), lang, places=0)
+    return "+" + text if signed and number_ > 0 else text
+
+
+def plain(number_, kind: str) -> str:
+    """A figure for a CSV or a spreadsheet cell: no grouping, no ¥ or %, at the metric's own
+    precision (1674657.61, 99037, 9.4, 1177.40); '' where undefined."""
+    if number_ is None:
+        return ""
+    if kind == MONEY:
+        return format(_round(number_, MONEY_PLACES), "f")
+    if kind == PERCENT:
+        return format(_round(number_, PERCENT_PLACES), "f")
+    if kind == DECIMAL:
+        return format(_round(number_, own_places(number_)), "f")
+    if kind == COUNT:
+        return format(_round(number_, 0), "f")
+    return str(number_)
+
+
+def trim(number_):
+    """A Decimal stored at a column's fixed scale (12.0000) at the places it needs (12,
+    0.5); ints unchanged. For data values whose own precision the schema does not know."""
+    if not isinstance(number_, Decimal):
+        return number_
+    if number_ == number_.to_integral_value():
+        return number_.quantize(Decimal(1))
+    return number_.normalize()
+
+
+def own_places(number_) -> int:
+    """The decimals a quantised Decimal carries (27.00 → 2); 0 for an int."""
+    if not isinstance(number_, Decimal):
+        return 0
+    exponent = number_.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
 def count(value, lang: str) -> str:
-    """A count for a card or a chart: 9.9万 in Chinese from 10,000 on, 99,037 in English."""
+    """An axis tick: 9.9万 in Chinese from 10,000 on, 99,037 in English."""
     if value is None:
         return DASH
     if lang == "zh" and abs(value) >= _WAN:
@@ -69,8 +132,8 @@ def money_short(value, lang: str) -> str:
 
 
 def kpi_money(value, lang: str) -> str:
-    """A money card: compact in Chinese (exact value goes in the help), exact in English."""
-    return money_short(value, lang) if lang == "zh" else money(value, lang)
+    """A money card: exact to the fen, in both languages (the same rule as tables)."""
+    return money(value, lang)
 
 
 def percent(value, lang: str, signed: bool = False, places: int = 1) -> str:
@@ -100,8 +163,8 @@ def delta(change: dict | None, kind: str, lang: str) -> str | None:
     if not change:
         return None
     diff = change["change"]
-    absolute = money_short(diff, lang) if kind == "money" else count(diff, lang)
-    return f"{signed(absolute, diff)} ({percent(change['pct'], lang, signed=True)})"
+    absolute = value(diff, MONEY if kind == MONEY else kind, lang, signed=True)
+    return f"{absolute} ({percent(change['pct'], lang, signed=True)})"
 
 
 def _round(value, places: int) -> Decimal:

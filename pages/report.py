@@ -1,12 +1,15 @@
 """/report 年报 — the annual report pack for the sidebar's selection: a preview of the drafted
 summary to copy, and the report as PDF, HTML or Excel to download."""
 
+from html import escape
+
 import streamlit as st
 
 from impact.errors import ImpactError
 from impact.i18n import LANGS
 from impact.report import MEDIA_TYPES, build, file_name, gather, narrative
 from impact.report.about import scope
+from impact.report.claims import check
 from impact.web import page_context, widgets
 
 # Format → its name on the buttons. Excel is built at once (0.1 s); PDF and HTML draw the
@@ -17,8 +20,10 @@ LANG_NAMES = {"zh": "中文", "en": "English"}
 
 
 def built_key(ctx, lang: str, fmt: str) -> str:
-    """Session key of a built file: a new selection, language or data version needs a new one."""
-    return f"_report_{fmt}_{hash((ctx.version, ctx.filters, lang))}"
+    """Session key of a built file: a new selection, language, data version or checked text
+    needs a new one."""
+    draft = st.session_state.get("report_draft") or ""
+    return f"_report_{fmt}_{hash((ctx.version, ctx.filters, lang, draft))}"
 
 
 def download(ctx, content, fmt: str, data: bytes) -> None:
@@ -33,16 +38,18 @@ def request(key: str) -> None:
     st.session_state[key + "_wanted"] = True
 
 
-def on_demand(ctx, content, fmt: str, lang: str) -> None:
-    """A build button, then (once built, for this selection) the download button."""
+def on_demand(ctx, content, fmt: str, lang: str, slot, status_area) -> None:
+    """A build button in `slot`, then (once built, for this selection) the download button in
+    the same slot; the progress box goes to `status_area`, below the row of buttons, so the
+    buttons stay aligned however the builds go."""
     key = built_key(ctx, lang, fmt)
-    slot = st.empty()  # the build button, cleared once the file is built
-    if key not in st.session_state:
+    if key not in st.session_state and not st.session_state.get(key + "_wanted"):
         slot.button(ctx.t("report.page.build", fmt=FORMATS[fmt]), key=f"build_{fmt}",
                     icon=":material/description:", use_container_width=True,
                     on_click=request, args=(key,))
-    if st.session_state.get(key + "_wanted") and key not in st.session_state:
-        with st.status(ctx.t("report.page.building", fmt=FORMATS[fmt])) as status:
+        return
+    if key not in st.session_state:
+        with status_area.status(ctx.t("report.page.building", fmt=FORMATS[fmt])) as status:
             try:
                 built = build(content, fmt)
             except ImpactError as exc:
@@ -51,12 +58,44 @@ def on_demand(ctx, content, fmt: str, lang: str) -> None:
                 return
             st.session_state[key] = built.data
             del st.session_state[key + "_wanted"]
-            slot.empty()
             status.update(label=ctx.t("report.page.built", fmt=FORMATS[fmt],
                                       seconds=f"{built.timings['total']:.1f}"),
                           state="complete")
-    if key in st.session_state:
+    with slot.container():
         download(ctx, content, fmt, st.session_state[key])
+
+
+def narrative_box(text: str, lang: str, copy_label: str, copied_label: str) -> None:
+    """The summary as plain text (not a code block) with a button that copies it.
+
+    The text is HTML-escaped; the script reads it back from the page (textContent), so no
+    data is ever written into JavaScript."""
+    st.html(f"""
+<div class="impact-narrative">
+  <p id="impact-narrative-text" lang="{'zh-CN' if lang == 'zh' else 'en'}"
+     style="font-size:1.05rem;line-height:1.8;margin:0 0 .6rem 0;white-space:pre-wrap;">{escape(text)}</p>
+  <button type="button" id="impact-copy" data-done="{escape(copied_label)}"
+          style="border:1px solid #1b7f79;color:#0f5c57;background:#fff;border-radius:.5rem;
+                 padding:.3rem .9rem;font:inherit;cursor:pointer;">{escape(copy_label)}</button>
+</div>
+<script>
+(function () {{
+  const button = document.getElementById("impact-copy");
+  if (!button || button.dataset.bound) return;
+  button.dataset.bound = "1";
+  button.addEventListener("click", async function () {{
+    const text = document.getElementById("impact-narrative-text").textContent;
+    try {{ await navigator.clipboard.writeText(text); }}
+    catch (e) {{
+      const range = document.createRange();
+      range.selectNodeContents(document.getElementById("impact-narrative-text"));
+      const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+      document.execCommand("copy");
+    }}
+    button.textContent = button.dataset.done;
+  }});
+}})();
+</script>""", unsafe_allow_javascript=True)
 
 
 def main() -> None:
@@ -76,15 +115,31 @@ def main() -> None:
     if not content.has_data:
         widgets.empty_state(ctx.t("report.no_data", period=selection[1][1]))
 
-    st.subheader(ctx.t("report.page.preview"))
-    st.code(narrative(content), language=None, wrap_lines=True)
+    st.header(ctx.t("report.page.preview"))
+    narrative_box(narrative(content), lang, ctx.t("report.page.copy"), ctx.t("report.page.copied"))
     st.caption(ctx.t("report.page.copy_hint"))
 
-    for column, fmt in zip(st.columns(len(FORMATS)), FORMATS):
-        with column:
-            if fmt in ON_DEMAND:
-                on_demand(ctx, content, fmt, lang)
-            else:
+    st.header(ctx.t("report.page.check_title"))
+    draft = st.text_area(ctx.t("report.page.check_label"), key="report_draft",
+                         placeholder=ctx.t("report.page.check_placeholder"), height=110)
+    if draft.strip():
+        findings = check(draft, content)
+        if findings:
+            for finding in findings:
+                st.warning(f"“{widgets.md(finding.claim)}”: {widgets.md(finding.message)}",
+                           icon=":material/fact_check:")
+        else:
+            st.success(ctx.t("report.claims.none"), icon=":material/fact_check:")
+        content = gather(ctx.db, ctx.filters, lang, draft=draft)
+
+    st.header(ctx.t("report.page.files"))
+    slots = [column.empty() for column in st.columns(len(FORMATS))]
+    status_area = st.container()
+    for slot, fmt in zip(slots, FORMATS):
+        if fmt in ON_DEMAND:
+            on_demand(ctx, content, fmt, lang, slot, status_area)
+        else:
+            with slot.container():
                 download(ctx, content, fmt, build(content, fmt).data)
 
 

@@ -29,28 +29,56 @@ def test_chinese_axis_ticks_use_wan_and_english_uses_separators():
 
 def test_hover_shows_exact_money_while_bars_are_whole_yuan():
     amount = Decimal("1674657.61")
-    fig = charts.bars([2020], {"Income": [charts.whole_yuan(amount)]}, title="t", lang="en",
-                      kind="money")
+    fig = charts.bars([2020], {"Income": [amount]}, title="t", lang="en", kind="money")
     assert fig.data[0].y == (1674658,)
-    assert fig.data[0].customdata == ("¥1,674,658.00",)
+    assert fig.data[0].customdata == ("¥1,674,657.61",)  # to the fen, never rounded
     assert charts.whole_yuan(Decimal("0.50")) == 1 and charts.whole_yuan(None) == 0
 
 
-def test_years_are_categories_and_selected_years_are_shaded():
-    fig = charts.bars([2018, 2019, 2020], {"a": [1, 2, 3]}, title="t", lang="en")
-    assert fig.data[0].x == ("2018", "2019", "2020")
-    charts.highlight_years(fig, 2019, 2020)
+def test_every_builder_hovers_the_exact_money_value():
+    """The class of bug (hover built from rounded values), for each builder that takes money."""
+    amount, other = Decimal("1674657.61"), Decimal("0.05")
+    figures = [charts.bars([2019, 2020], {"a": [amount, other]}, title="t", lang=lang,
+                           kind="money", stacked=True) for lang in ("zh", "en")]
+    figures += [charts.bars(["x", "y"], {"a": [amount, other]}, title="t", lang="zh",
+                            kind="money", horizontal=True),
+                charts.lines([2019, 2020], {"a": [amount, other]}, title="t", lang="zh",
+                             kind="money")]
+    for fig in figures:
+        assert list(fig.data[0].customdata) == ["¥1,674,657.61", "¥0.05"]
+    donut = charts.donut(["a", "b"], [amount, other], title="t", lang="en")
+    assert [c[0] for c in donut.data[0].customdata] == ["¥1,674,657.61", "¥0.05"]
+
+
+def test_donut_shares_use_the_tables_precision():
+    fig = charts.donut(["a", "b", "c"], [Decimal("9.38"), Decimal("40.62"), Decimal("50")],
+                       title="t", lang="en")
+    assert fig.data[0].text == ("9.4%", "40.6%", "50.0%")
+
+
+def test_years_are_a_numeric_axis_so_gaps_show_and_selected_years_are_shaded():
+    fig = charts.bars([2008, 2012, 2013], {"a": [1, 2, 3]}, title="t", lang="en")
+    assert fig.data[0].x == (2008, 2012, 2013)
+    assert fig.layout.xaxis.type == "linear" and fig.layout.xaxis.tickformat == "d"
+    charts.highlight_years(fig, 2012, 2013)
     shape = fig.layout.shapes[0]
-    assert (shape.x0, shape.x1) == (0.5, 2.5)
+    assert (shape.x0, shape.x1) == (2011.5, 2013.5)
 
 
-def test_lines_shade_the_selected_years_of_a_longer_span():
-    fig = charts.lines([2016, 2017, 2018, 2019], {"珠海协作者": [1, 2, 3, 4]}, title="t",
-                       lang="zh")
+def test_lines_break_at_a_missing_year_and_shade_the_selected_years():
+    fig = charts.lines([2016, 2017, 2019], {"珠海协作者": [1, 2, 4]}, title="t", lang="zh")
+    assert fig.data[0].x == (2016, 2017, 2018, 2019)
+    assert fig.data[0].y == (1, 2, None, 4)  # a gap, not a line from 2017 to 2019
     charts.highlight_years(fig, 2017, 2018)
-    assert [(s.x0, s.x1) for s in fig.layout.shapes] == [(0.5, 2.5)]
+    assert [(s.x0, s.x1) for s in fig.layout.shapes] == [(2016.5, 2018.5)]
     charts.highlight_years(fig, 2003, 2004)  # outside the span: nothing more to shade
     assert len(fig.layout.shapes) == 1
+
+
+def test_scatter_points_are_labelled():
+    fig = charts.scatter([1, 2], [3, 4], ["项目甲", "项目乙"], title="t", lang="zh",
+                         x_title="x", y_title="y")
+    assert fig.data[0].mode == "markers+text" and fig.data[0].text == ("项目甲", "项目乙")
 
 
 def test_a_category_keeps_its_colour_across_charts():

@@ -32,11 +32,34 @@ def test_exact_money_has_yen_and_two_decimals_in_both_languages():
     assert fmt.money(Decimal("0.005"), "en") == "¥0.01"  # half up, like accountants
 
 
-def test_money_for_cards_and_charts_is_rounded():
-    assert fmt.money_short(Decimal("1674657.61"), "zh") == "¥167.5万"
-    assert fmt.money_short(Decimal("1674657.61"), "en") == "¥1,674,658"
+def test_money_cards_are_exact_to_the_fen_in_both_languages():
     assert fmt.kpi_money(Decimal("1674657.61"), "en") == "¥1,674,657.61"
-    assert fmt.kpi_money(Decimal("1674657.61"), "zh") == "¥167.5万"
+    assert fmt.kpi_money(Decimal("1674657.61"), "zh") == "¥1,674,657.61"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("kind, value, shown, plain", [
+    ("count", 99037, "99,037", "99037"),
+    ("count", Decimal("90000.0000"), "90,000", "90000"),
+    ("money", Decimal("1674657.61"), "¥1,674,657.61", "1674657.61"),
+    ("money", Decimal("1674657.6100"), "¥1,674,657.61", "1674657.61"),
+    ("money", Decimal("-620825.7"), "-¥620,825.70", "-620825.70"),
+    ("money", 11500, "¥11,500.00", "11500.00"),
+    ("percent", Decimal("9.38"), "9.4%", "9.4"),
+    ("percent", Decimal("103.0"), "103.0%", "103.0"),
+    ("decimal", Decimal("1177.40"), "1,177.40", "1177.40"),
+    ("decimal", Decimal("0.5"), "0.5", "0.5"),
+])
+def test_one_rule_per_metric_kind_on_screen_and_in_files(lang, kind, value, shown, plain):
+    assert fmt.value(value, kind, lang) == shown
+    assert fmt.plain(value, kind) == plain
+
+
+def test_changes_are_signed_and_missing_values_are_dashes():
+    assert fmt.value(Decimal("12.5"), "percent", "zh", signed=True) == "+12.5%"
+    assert fmt.value(-3, "count", "en", signed=True) == "-3"
+    assert fmt.value(None, "money", "en") == "—" and fmt.plain(None, "money") == ""
+    assert fmt.trim(Decimal("12.0000")) == Decimal("12") and str(fmt.trim(Decimal("0.5000"))) == "0.5"
 
 
 def test_percent_and_change():
@@ -44,7 +67,9 @@ def test_percent_and_change():
     assert fmt.share(Decimal("0.7719"), "zh") == "77.2%"
     change = {"previous": 72350, "change": 26687, "pct": Decimal("36.89")}
     assert fmt.delta(change, "count", "en") == "+26,687 (+36.9%)"
-    assert fmt.delta(change, "count", "zh") == "+2.7万 (+36.9%)"
+    assert fmt.delta(change, "count", "zh") == "+26,687 (+36.9%)"
+    money = {"previous": Decimal("1"), "change": Decimal("1392818.70"), "pct": Decimal("20.24")}
+    assert fmt.delta(money, "money", "zh") == "+¥1,392,818.70 (+20.2%)"
     assert fmt.delta(None, "count", "en") is None
 
 

@@ -16,6 +16,7 @@ import pytest
 from impact import fmt
 from impact.filters import Filters
 from impact.report import gather, narrative
+from impact.report.claims import check
 
 ORGS = ("中山联和", "北京协作者", "珠海协作者", "苏州清流")
 PERIODS = ((2021, 2021), (2017, 2017), (2016, 2016), (2012, 2018), (2007, 2008),
@@ -144,6 +145,7 @@ def test_every_number_in_the_narrative_is_a_query_result(demo_db, lang):
         content = gather(demo_db, filters, lang)
         text = narrative(content)
         _check_names(demo_db, filters, content, text, lang)
+        assert check(text, content) == [], text  # the draft never over-claims
         allowed = expected_numbers(demo_db, filters, lang)
         found = NUMBER.findall(text)
         stray = [n for n in found if n not in allowed]

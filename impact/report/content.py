@@ -49,6 +49,7 @@ class ReportContent:
     # which organisations had records in the comparison period (None when there is none).
     by_org: list[dict] = field(default_factory=list)
     previous_orgs: tuple[str, ...] | None = None
+    draft: str = ""  # the director's own text to check against the figures (report.claims)
 
     @property
     def orgs_with_records(self) -> tuple[str, ...]:
@@ -160,8 +161,9 @@ def totals_by_org(rows: list[dict]) -> list[dict]:
     return list(out.values())
 
 
-def gather(db: Database, filters: Filters, lang: str = "zh") -> ReportContent:
-    """All of a report's content for `filters` (organisations resolved, unknown ones refused)."""
+def gather(db: Database, filters: Filters, lang: str = "zh", draft: str = "") -> ReportContent:
+    """All of a report's content for `filters` (organisations resolved, unknown ones refused);
+    `draft` is prose of the director's to check against the figures (report.claims)."""
     db.refresh()
     orgs = resolve_orgs(db, filters.orgs)
     filters = Filters(orgs=orgs, year_from=filters.year_from, year_to=filters.year_to,
@@ -189,6 +191,7 @@ def gather(db: Database, filters: Filters, lang: str = "zh") -> ReportContent:
         growth=_growth(_per_year(years)),
         by_org=totals_by_org(_rows(db, "org_by_year", filters)),
         previous_orgs=_previous_orgs(db, filters),
+        draft=draft or "",
     )
 
 

@@ -16,6 +16,7 @@ from impact.report import labels
 from impact.report.about import definitions, scope
 from impact.report.content import ReportContent
 from impact.report.labels import INT, MONEY, PCT, VALUE
+from impact.report.claims import check
 from impact.report.narrative import narrative
 from impact.report.tables import ReportTable, all_tables, cell_kind
 
@@ -75,10 +76,20 @@ def _narrative_sheet(wb: Workbook, content: ReportContent) -> None:
     ws["A3"].alignment = WRAP
     ws.column_dimensions["A"].width = 110
     ws.row_dimensions[3].height = 15 * (len(ws["A3"].value) // 55 + 2)
+    row = 5
     if content.demo:
         ws["A5"] = t("report.demo_notice", lang)
         ws["A5"].alignment = WRAP
         ws.row_dimensions[5].height = 45
+        row = 7
+    if content.draft.strip():
+        findings = check(content.draft, content)
+        ws.cell(row, 1, t("report.section.claims", lang)).font = Font(bold=True)
+        ws.cell(row + 1, 1, t("report.claims.intro" if findings else "report.claims.none",
+                              lang))
+        for offset, finding in enumerate(findings, start=2):
+            cell = ws.cell(row + offset, 1, f"“{finding.claim}”: {finding.message}")
+            cell.alignment = WRAP
 
 
 def _about_sheet(wb: Workbook, content: ReportContent) -> None:

@@ -114,10 +114,9 @@ def _donut(content: ReportContent, flow: str, order: tuple[str, ...], title: str
     if not present:
         return None
     fig = charts.donut([_safe(labels.category(flow, c, content.lang)) for c in present],
-                       [charts.whole_yuan(amounts[c]) for c in present],
+                       [amounts[c] for c in present],
                        title=title, lang=content.lang)
-    fig.update_traces(texttemplate="%{percent:.1%}", textposition="inside",
-                      insidetextorientation="horizontal")
+    fig.update_traces(textposition="inside", insidetextorientation="horizontal")
     fig.update_layout(title=dict(subtitle=dict(text=subtitle)), margin=dict(t=70),
                       legend=dict(orientation="h", y=-0.05, x=0, yanchor="top"),
                       uniformtext=dict(minsize=9, mode="hide"))

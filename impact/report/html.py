@@ -20,6 +20,7 @@ from impact.report.content import ReportContent
 from impact.report.figures import HALF_WIDTH, report_charts
 from impact.report.images import svg
 from impact.report.labels import MONEY, TEXT
+from impact.report.claims import check
 from impact.report.narrative import narrative
 from impact.report.tables import KPI_ROWS, ReportTable, all_tables, cell_text
 
@@ -86,6 +87,18 @@ def _table_view(table: ReportTable, lang: str) -> dict:
                 "targets", "indicators") else t("report.table.empty", lang)}
 
 
+def claims_view(content: ReportContent) -> dict | None:
+    """The check of the director's own text, when one was given: the findings, or that the
+    claims agree with the figures."""
+    if not content.draft.strip():
+        return None
+    lang = content.lang
+    findings = check(content.draft, content)
+    return {"title": t("report.section.claims", lang),
+            "intro": t("report.claims.intro" if findings else "report.claims.none", lang),
+            "findings": findings}
+
+
 def render_html(content: ReportContent, with_charts: bool = True) -> str:
     """The full report page. `with_charts=False` leaves the charts out (no browser needed)."""
     lang = content.lang
@@ -111,6 +124,7 @@ def render_html(content: ReportContent, with_charts: bool = True) -> str:
               ("kpis", "narrative", "charts", "definitions", "filters")},
         cards=cards(content),
         narrative=narrative(content),
+        claims=claims_view(content),
         charts=charts,
         tables=[_table_view(tables[name], lang) for name in SECTIONS],
         definitions=definitions(content),

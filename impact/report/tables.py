@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from impact.i18n import t
+from impact.i18n import label, t
 from impact.report import labels
 from impact.report.content import ReportContent
 from impact.report.labels import INT, MONEY, PCT, TEXT, VALUE
@@ -69,7 +69,9 @@ def project_table(content: ReportContent) -> ReportTable:
     columns = (Column("org"), Column("project"), Column("program_area"),
                Column("services", INT), Column("beneficiaries", INT),
                Column("volunteers", INT), Column("volunteer_minutes", INT))
-    return ReportTable("projects", columns, content.projects, "activity_by_project")
+    rows = [{**r, "program_area": label("area", r["program_area"], content.lang)}
+            for r in content.projects]
+    return ReportTable("projects", columns, rows, "activity_by_project")
 
 
 def monthly_table(content: ReportContent) -> ReportTable:
@@ -119,7 +121,8 @@ def target_table(content: ReportContent) -> ReportTable:
 def indicator_table(content: ReportContent) -> ReportTable:
     lang = content.lang
     rows = [{**r, "project": _project(r["project"], lang),
-             "indicator": labels.metric(r["indicator"], lang)} for r in content.indicators]
+             "indicator": labels.metric(r["indicator"], lang),
+             "unit": label("data_unit", r["unit"], lang)} for r in content.indicators]
     columns = (Column("org"), Column("year", TEXT), Column("project"), Column("indicator"),
                Column("value", VALUE, label="figure"), Column("unit"))
     return ReportTable("indicators", columns, rows, "indicators")

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from impact import charts
 from impact.filters import Filters
-from impact.i18n import t
+from impact.i18n import label, t
 from impact.metrics import ratio
 from impact.views.common import (COUNT, DECIMAL, PERCENT, Chart, Column, PageModel, Table,
                                  page_base)
@@ -41,6 +41,7 @@ def project_table(rows: list[dict], lang: str) -> Table:
     """Projects ranked by person-times, with their share and person-times per service."""
     total = sum(r["beneficiaries"] for r in rows)
     ranked = [{**r, "rank": i, "share": ratio(r["beneficiaries"] * 100, total),
+               "program_area": label("area", r["program_area"], lang),
                "per_service": ratio(r["beneficiaries"], r["services"], Decimal("0.1"))}
               for i, r in enumerate(rows, start=1)]
     columns = [Column("rank", t("col.rank", lang), COUNT), Column("org", t("col.org", lang)),
@@ -98,7 +99,8 @@ def beneficiaries(db, filters: Filters, lang: str) -> BeneficiariesModel:
 
     areas = db.rows("activity_by_area", **p)
     model.by_area = _chart("by_area", lang, cap, areas, lambda title: charts.bars(
-        [r["program_area"] or t("common.no_area", lang) for r in areas],
+        [label("area", r["program_area"], lang) if r["program_area"] else
+         t("common.no_area", lang) for r in areas],
         {metric: [r["beneficiaries"] for r in areas]}, title=title, lang=lang,
         horizontal=True))
 

@@ -58,6 +58,11 @@ class Column:
     key: str
     label: str
     kind: str = TEXT
+    signed: bool = False  # a change: "+" on increases, as on the cards
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in (COUNT, MONEY, PERCENT, DECIMAL)
 
 
 @dataclass
@@ -76,37 +81,39 @@ class Table:
         return f"{self.key}.csv"
 
     def display_rows(self) -> list[dict]:
-        """Rows keyed by header for on-screen tables: money as exact ¥ text, ratios as %,
-        decimals grouped; counts stay numbers (sortable). A row's `_kind` overrides the
-        kind of its numeric cells (a table mixing money and counts, like the YoY table)."""
+        """Rows keyed by header for on-screen tables, every figure through fmt.value (the
+        rule cards and charts follow: counts whole, money ¥ to the fen, % to one decimal).
+        Plain counts stay numbers (so they sort); a row's `_kind` overrides the kind of its
+        numeric cells (a table mixing money and counts, like the YoY table)."""
         return [{col.label: self._cell(row, col) for col in self.columns} for row in self.rows]
+
+    def kind_of(self, row: dict, col: Column) -> str:
+        if col.kind in (DECIMAL, MONEY, COUNT) and "_kind" in row:
+            return row["_kind"]
+        return col.kind
+
+    def text_column(self, col: Column) -> bool:
+        """Whether the column is shown as text (not a sortable number)."""
+        return not (col.kind == COUNT and not col.signed
+                    and all(r.get("_kind", COUNT) == COUNT for r in self.rows))
 
     def _cell(self, row: dict, col: Column):
         value = row.get(col.key)
-        if col.kind == COUNT:
+        if not col.numeric:
+            return "" if value is None else str(value)
+        if not self.text_column(col):
             return value
-        kind = row.get("_kind", col.kind) if col.kind in (DECIMAL, MONEY) else col.kind
-        if value is None:
-            return fmt.DASH if kind != TEXT else ""
-        if kind == MONEY:
-            return fmt.money(value, self.lang)
-        if kind == PERCENT:
-            return fmt.percent(value, self.lang)
-        if kind in (DECIMAL, COUNT):
-            # Metrics quantise their Decimals (hours to 0.01, minutes to 0.1): show that
-            # precision, so 27.00 and 1,451.42 line up instead of reading "27".
-            exponent = value.as_tuple().exponent if isinstance(value, Decimal) else 0
-            places = -exponent if isinstance(exponent, int) and exponent < 0 else None
-            return fmt.number(value, self.lang, places=places)
-        return str(value)
+        return fmt.value(value, self.kind_of(row, col), self.lang, signed=col.signed)
 
     def csv(self) -> bytes:
-        """The table as CSV in UTF-8 with a BOM, so Excel shows Chinese; exact values."""
+        """The table as CSV in UTF-8 with a BOM, so Excel shows Chinese; plain numbers at
+        each metric's own precision (1674657.61, 99037, 9.4)."""
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow([c.label for c in self.columns])
         for row in self.rows:
-            writer.writerow([_csv_value(row.get(c.key)) for c in self.columns])
+            writer.writerow([fmt.plain(row.get(c.key), self.kind_of(row, c)) if c.numeric
+                             else _csv_value(row.get(c.key)) for c in self.columns])
         return buffer.getvalue().encode("utf-8-sig")
 
 

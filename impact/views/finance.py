@@ -69,13 +69,13 @@ def _kpis(s: dict, lang: str) -> list[Kpi]:
 
 
 def _stack(rows: list[dict], flow: str, categories, lang: str) -> tuple[list, dict, dict]:
-    """Years, one whole-yuan series per category present and each series' fixed colour,
+    """Years, one exact series per category present and each series' fixed colour,
     for a stacked bar chart."""
     rows = [r for r in rows if r["flow"] == flow]
     years = sorted({r["year"] for r in rows})
     amounts = {(r["year"], r["category"]): r["amount"] for r in rows}
     present = [c for c in categories if any((y, c) in amounts for y in years)]
-    series = {label(flow, c, lang): [charts.whole_yuan(amounts.get((y, c), ZERO))
+    series = {label(flow, c, lang): [amounts.get((y, c), ZERO)
                                      for y in years] for c in present}
     colors = {label(flow, c, lang): charts.color_of(c, categories) for c in present}
     return years, series, colors
@@ -146,7 +146,7 @@ def finance(db, filters: Filters, lang: str) -> FinanceModel:
     title = t("finance.chart.income_shares", lang, year=model.share_year or "")
     model.income_shares = Chart("income_shares", title, cap, charts.donut(
         [label("income", r["category"], lang) for r in share_rows],
-        [charts.whole_yuan(r["amount"]) for r in share_rows], title=title, lang=lang,
+        [r["amount"] for r in share_rows], title=title, lang=lang,
         colors=[charts.color_of(r["category"], INCOME_CATEGORIES) for r in share_rows])
         if share_rows else None, share_rows, empty)
 
@@ -161,7 +161,7 @@ def finance(db, filters: Filters, lang: str) -> FinanceModel:
     title = t("finance.chart.surplus_by_year", lang)
     model.surplus_by_year = Chart("surplus_by_year", title, cap, charts.bars(
         [r["year"] for r in yearly],
-        {t("metric.surplus", lang): [charts.whole_yuan(r["surplus"]) for r in yearly]},
+        {t("metric.surplus", lang): [r["surplus"] for r in yearly]},
         title=title, lang=lang, kind="money") if yearly else None, yearly, empty)
     costs = [r for r in yearly if r["cost_per_beneficiary"] is not None]
     title = t("finance.chart.cost_by_year", lang)

@@ -70,8 +70,8 @@ def _yoy_columns(lang: str) -> list[Column]:
     return [Column("metric", t("col.metric", lang)), Column("year", t("col.year", lang)),
             Column("value", t("col.value", lang), DECIMAL),
             Column("previous", t("col.previous", lang), DECIMAL),
-            Column("change", t("col.change", lang), DECIMAL),
-            Column("pct", t("col.change_pct", lang), PERCENT)]
+            Column("change", t("col.change", lang), DECIMAL, signed=True),
+            Column("pct", t("col.change_pct", lang), PERCENT, signed=True)]
 
 
 def cagr_table(totals: dict[int, dict], first: int, last: int, lang: str) -> Table:
@@ -86,7 +86,7 @@ def cagr_table(totals: dict[int, dict], first: int, last: int, lang: str) -> Tab
     columns = [Column("metric", t("col.metric", lang)),
                Column("first", t("col.first_value", lang, year=first), DECIMAL),
                Column("last", t("col.last_value", lang, year=last), DECIMAL),
-               Column("cagr", t("col.cagr", lang), PERCENT)]
+               Column("cagr", t("col.cagr", lang), PERCENT, signed=True)]
     return Table("cagr", t("growth.table.cagr", lang, first=first, last=last), columns, rows,
                  caption=t("growth.table.cagr_note", lang), lang=lang)
 
@@ -109,7 +109,7 @@ def org_growth_table(rows: list[dict], metric: str, lang: str) -> Table:
                Column("last_year", t("col.last_year", lang)),
                Column("first", t("col.first", lang), DECIMAL),
                Column("last", t("col.last", lang), DECIMAL),
-               Column("cagr", t("col.cagr", lang), PERCENT)]
+               Column("cagr", t("col.cagr", lang), PERCENT, signed=True)]
     return Table("org_growth", t("growth.table.orgs", lang, metric=t(f"metric.{metric}", lang)),
                  columns, out, lang=lang)
 
@@ -135,8 +135,6 @@ def org_charts(db, filters: Filters, metric: str, lang: str, caption: str) -> li
     for org in [o for o in by_org if o in largest]:
         mine = by_org[org]
         values = [_with_hours(r)[metric] for r in mine]
-        if kind == "money":
-            values = [charts.whole_yuan(v) for v in values]
         title = t("growth.chart.org", lang, org=org, metric=t(f"metric.{metric}", lang),
                   unit=t(f"unit.{metric}", lang))
         figure = charts.lines([r["year"] for r in mine], {org: values}, title=title,

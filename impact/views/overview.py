@@ -19,6 +19,9 @@ KPI_METRICS = (("services", COUNT), ("beneficiaries", COUNT), ("volunteers", COU
                ("volunteer_hours", DECIMAL), ("income_total", MONEY),
                ("expense_total", MONEY), ("surplus", MONEY))
 MONEY_KEYS = {key for key, kind in KPI_METRICS if kind == MONEY}
+# The kind of every metric a target can name (indicators are DECIMAL at their own places).
+METRIC_KINDS = {"services": COUNT, "beneficiaries": COUNT, "volunteers": COUNT,
+                "volunteer_minutes": COUNT, "income_total": MONEY, "expense_total": MONEY}
 TREND_METRICS = ("services", "beneficiaries", "volunteers")
 
 
@@ -66,12 +69,9 @@ def _derived_changes(summary: dict) -> dict:
 
 
 def _display(value, kind: str, lang: str) -> tuple[str, str]:
-    """(card text, exact text) for a value."""
-    if kind == MONEY:
-        return fmt.kpi_money(value, lang), fmt.money(value, lang)
-    if kind == DECIMAL:
-        return fmt.count(value, lang), fmt.number(value, lang, places=2)
-    return fmt.count(value, lang), fmt.number(value, lang)
+    """(card text, exact text) for a value: the same figure, by the kind's one rule."""
+    text = fmt.value(value, kind, lang)
+    return text, text
 
 
 def kpi_cards(summary: dict, filters: Filters, lang: str) -> list[Kpi]:
@@ -90,8 +90,7 @@ def kpi_cards(summary: dict, filters: Filters, lang: str) -> list[Kpi]:
         elif previous:
             help_text += " " + t("kpi.no_previous", lang, period=previous)
         cards.append(Kpi(key=key, label=t(f"metric.{key}", lang), value=value, display=display,
-                         exact=exact, delta=fmt.delta(delta, "money" if kind == MONEY else
-                                                      "count", lang),
+                         exact=exact, delta=fmt.delta(delta, kind, lang),
                          delta_value=delta["change"] if delta else None, help=help_text,
                          delta_color="off" if key == "expense_total" else "normal"))
     return cards
@@ -125,9 +124,9 @@ def money_trend(db, filters: Filters, lang: str, caption: str) -> Chart:
     years = sorted({r["year"] for r in rows})
     figure = None
     if rows:
-        totals = {flow: [charts.whole_yuan(sum((r["amount"] for r in rows
-                                                 if r["year"] == y and r["flow"] == flow),
-                                                Decimal(0))) for y in years]
+        totals = {flow: [sum((r["amount"] for r in rows
+                              if r["year"] == y and r["flow"] == flow), Decimal(0))
+                         for y in years]
                   for flow in ("income", "expense")}
         figure = charts.bars(years, {t(f"flow.{f}", lang): v for f, v in totals.items()},
                              title=title, lang=lang, kind="money",
@@ -141,9 +140,11 @@ def targets_table(db, filters: Filters, lang: str) -> Table:
     for r in db.rows("target_achievement", **indicator_params(filters)):
         metric = r["metric"]
         prefix = "metric" if has(f"metric.{metric}", lang) else "indicator"
+        kind = METRIC_KINDS.get(metric, DECIMAL)
         rows.append({**r, "metric_label": label(prefix, metric, lang),
                      "project": r["project"] or t("common.whole_org", lang),
-                     "achievement": achievement(r["actual"], r["target"])})
+                     "target": fmt.trim(r["target"]), "actual": fmt.trim(r["actual"]),
+                     "achievement": achievement(r["actual"], r["target"]), "_kind": kind})
     columns = [Column("org", t("col.org", lang)), Column("year", t("col.year", lang)),
                Column("project", t("col.project", lang)),
                Column("metric_label", t("col.metric", lang)),
@@ -155,7 +156,9 @@ def targets_table(db, filters: Filters, lang: str) -> Table:
 
 def indicators_table(db, filters: Filters, lang: str) -> Table:
     rows = [{**r, "indicator_label": label("indicator", r["indicator"], lang),
-             "project": r["project"] or t("common.whole_org", lang)}
+             "project": r["project"] or t("common.whole_org", lang),
+             "value": fmt.trim(r["value"]), "unit": label("data_unit", r["unit"], lang),
+             "_kind": MONEY if r["unit"] == "元" else DECIMAL}
             for r in db.rows("indicators", **indicator_params(filters))]
     columns = [Column("org", t("col.org", lang)), Column("year", t("col.year", lang)),
                Column("project", t("col.project", lang)),

@@ -34,20 +34,20 @@ def _kpis(totals: dict, rate_low, rate_high, lang: str) -> list[Kpi]:
     hours = volunteer_hours(totals["volunteer_minutes"])
     per = minutes_per_volunteer(totals["volunteer_minutes"], totals["volunteers"])
     value = volunteer_value(totals["volunteer_minutes"], rate_low, rate_high)
-    range_text = f"{fmt.money_short(value.low, lang)} – {fmt.money_short(value.high, lang)}"
+    range_text = f"{fmt.money(value.low, lang)} – {fmt.money(value.high, lang)}"
     return [
         Kpi("volunteers", t("metric.volunteers", lang), totals["volunteers"],
-            fmt.count(totals["volunteers"], lang), fmt.number(totals["volunteers"], lang),
+            fmt.value(totals["volunteers"], fmt.COUNT, lang),
+            fmt.value(totals["volunteers"], fmt.COUNT, lang),
             help=t("metric.volunteers.help", lang)),
         Kpi("volunteer_hours", t("metric.volunteer_hours", lang), hours,
-            fmt.count(hours, lang), fmt.number(hours, lang, places=2),
+            fmt.value(hours, fmt.DECIMAL, lang), fmt.value(hours, fmt.DECIMAL, lang),
             help=t("metric.volunteer_hours.help", lang)),
         Kpi("minutes_per_volunteer", t("metric.minutes_per_volunteer", lang), per,
-            fmt.number(per, lang) if per is not None else fmt.DASH,
-            fmt.number(per, lang) if per is not None else fmt.DASH,
+            fmt.value(per, fmt.DECIMAL, lang), fmt.value(per, fmt.DECIMAL, lang),
             help=t("metric.minutes_per_volunteer.help", lang)),
         Kpi("volunteer_value", t("metric.volunteer_value", lang), (value.low, value.high),
-            range_text, f"{fmt.money(value.low, lang)} – {fmt.money(value.high, lang)}",
+            range_text, range_text,
             help=t("metric.volunteer_value.help", lang,
                    low=fmt.money(value.rate_low, lang), high=fmt.money(value.rate_high, lang))),
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from impact.filters import Filters
-from impact.i18n import LANGS, t
+from impact.i18n import LANGS, label, t
 
 KEY_LANG, KEY_ORGS, KEY_YEARS = "flt_lang", "flt_orgs", "flt_years"
 KEY_PROJECTS, KEY_AREAS = "flt_projects", "flt_areas"
@@ -88,6 +88,7 @@ def filter_widgets(options: Options, lang: str) -> Filters:
     area_options = options.areas(orgs)
     _keep_valid(KEY_AREAS, area_options)
     areas = sidebar.multiselect(t("filters.area", lang), area_options, key=KEY_AREAS,
-                                placeholder=t("filters.all_areas", lang))
+                                placeholder=t("filters.all_areas", lang),
+                                format_func=lambda area: label("area", area, lang))
     return Filters(orgs=tuple(orgs), year_from=year_from, year_to=year_to,
                    projects=tuple(projects), areas=tuple(areas))
