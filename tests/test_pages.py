@@ -99,12 +99,14 @@ def test_overview_english_kpis_equal_cli_summary(cli_summary):
     assert shown["Services"][1] == "-13 (-2.2%)"
 
 
-def test_overview_chinese_uses_wan_and_keeps_exact_value_in_help():
+def test_overview_chinese_cards_are_exact_like_the_tables():
+    """One precision rule for cards, charts and tables: no 9.9万 next to 99,037 (issue 11)."""
     at = open_page("overview", ZHUHAI_2020, "zh")
     shown = metrics(at)
-    assert shown["受益人次"][0] == "9.9万"
+    assert shown["受益人次"][0] == "99,037"
     assert shown["服务次数"][0] == "581"
-    assert shown["收入"][0] == "¥167.5万"
+    assert shown["收入"][0] == "¥1,674,657.61"
+    assert shown["受益人次"][1] == "+26,687 (+36.9%)"
     helps = {m.label: m.help for m in at.metric}
     assert "99,037" in helps["受益人次"] and "¥1,674,657.61" in helps["收入"]
     assert "2019" in helps["受益人次"]
@@ -114,7 +116,7 @@ def test_overview_trend_chart_equals_query(db):
     at = open_page("overview", ZHUHAI_2020, "en")
     rows = db.rows("activity_by_year", **Filters(orgs=("珠海协作者",)).params())
     services, people, volunteers = (figure(at, i) for i in range(3))
-    assert people["data"][0]["x"] == [str(r["year"]) for r in rows]
+    assert people["data"][0]["x"] == [r["year"] for r in rows]  # numeric years
     assert people["data"][0]["y"] == [r["beneficiaries"] for r in rows]
     assert services["data"][0]["y"] == [r["services"] for r in rows]
     assert volunteers["data"][0]["y"] == [r["volunteers"] for r in rows]
@@ -158,7 +160,7 @@ def test_growth_yoy_table_and_org_comparison(db):
     assert zhuhai["layout"]["title"]["text"] == "珠海协作者: Person-times (person-times)"
     yoy = at.dataframe[-1].value
     services_2018 = yoy[(yoy["Metric"] == "Services") & (yoy["Year"] == "2018")]
-    assert services_2018.iloc[0]["Change %"] == "20.0%"
+    assert services_2018.iloc[0]["Change %"] == "+20.0%"  # signed, as on the cards
 
 
 # -- filters, links and language --------------------------------------------------------
@@ -230,9 +232,9 @@ def test_drill_down_shows_the_records_behind_a_project(db):
 def test_volunteer_value_follows_the_rate_and_is_not_income():
     at = open_page("volunteers", ZHUHAI_2020, "en")
     value = metrics(at)["Value of volunteer time (range)"][0]
-    assert value == "¥29,435 – ¥70,644"  # 1,177.40 hours × ¥25 and × ¥60
+    assert value == "¥29,435.00 – ¥70,644.00"  # 1,177.40 hours × ¥25 and × ¥60
     at.slider(key="volunteer_rates").set_range(10, 20).run()
-    assert metrics(at)["Value of volunteer time (range)"][0] == "¥11,774 – ¥23,548"
+    assert metrics(at)["Value of volunteer time (range)"][0] == "¥11,774.00 – ¥23,548.00"
     assert any("never added to income" in c.value for c in at.caption)
 
 

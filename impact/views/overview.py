@@ -145,13 +145,25 @@ def targets_table(db, filters: Filters, lang: str) -> Table:
                      "project": r["project"] or t("common.whole_org", lang),
                      "target": fmt.trim(r["target"]), "actual": fmt.trim(r["actual"]),
                      "achievement": achievement(r["actual"], r["target"]), "_kind": kind})
-    columns = [Column("org", t("col.org", lang)), Column("year", t("col.year", lang)),
-               Column("project", t("col.project", lang)),
-               Column("metric_label", t("col.metric", lang)),
-               Column("target", t("col.target", lang), DECIMAL),
+    # Key columns first: on a phone the metric, its achievement and actual stay on screen.
+    columns = [Column("metric_label", t("col.metric", lang)),
+               Column("achievement", t("col.achievement", lang), PERCENT),
                Column("actual", t("col.actual", lang), DECIMAL),
-               Column("achievement", t("col.achievement", lang), PERCENT)]
-    return Table("targets", t("overview.table.targets", lang), columns, rows, lang=lang)
+               Column("target", t("col.target", lang), DECIMAL),
+               Column("project", t("col.project", lang)),
+               Column("year", t("col.year", lang)), Column("org", t("col.org", lang))]
+    return Table("targets", _org_level(t("overview.table.targets", lang), filters, lang),
+                 columns, rows, lang=lang)
+
+
+def _org_level(title: str, filters: Filters, lang: str) -> str:
+    """Targets and indicators have no programme area: with an area filter, the header says
+    the table is organisation-level rather than pretend it was filtered."""
+    if not filters.areas:
+        return title
+    return t("overview.table.org_level", lang, title=title,
+             areas=t("filters.list_sep", lang).join(label("area", a, lang)
+                                                    for a in filters.areas))
 
 
 def indicators_table(db, filters: Filters, lang: str) -> Table:
@@ -160,12 +172,13 @@ def indicators_table(db, filters: Filters, lang: str) -> Table:
              "value": fmt.trim(r["value"]), "unit": label("data_unit", r["unit"], lang),
              "_kind": MONEY if r["unit"] == "元" else DECIMAL}
             for r in db.rows("indicators", **indicator_params(filters))]
-    columns = [Column("org", t("col.org", lang)), Column("year", t("col.year", lang)),
-               Column("project", t("col.project", lang)),
-               Column("indicator_label", t("col.indicator", lang)),
+    columns = [Column("indicator_label", t("col.indicator", lang)),
                Column("value", t("col.value", lang), DECIMAL),
-               Column("unit", t("col.unit", lang), TEXT)]
-    return Table("indicators", t("overview.table.indicators", lang), columns, rows, lang=lang)
+               Column("unit", t("col.unit", lang), TEXT),
+               Column("project", t("col.project", lang)),
+               Column("year", t("col.year", lang)), Column("org", t("col.org", lang))]
+    return Table("indicators", _org_level(t("overview.table.indicators", lang), filters, lang),
+                 columns, rows, lang=lang)
 
 
 def _queries(filters: Filters) -> list[tuple[str, dict]]:

@@ -8,7 +8,7 @@ import re
 import streamlit as st
 
 from impact.i18n import t
-from impact.views.common import COUNT, Chart, Kpi, PageModel, Table
+from impact.views.common import Chart, Kpi, PageModel, Table
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
@@ -80,9 +80,12 @@ def table(model: Table, lang: str, height: int | str = "auto",
     if not model.rows:
         st.info(t("empty.table", lang), icon=":material/table:")
         return []
-    # Counts stay numbers (so a column sorts numerically), shown with thousands separators.
-    config = {c.label: st.column_config.NumberColumn(format="localized")
-              for c in model.columns if c.kind == COUNT}
+    # Every figure is right-aligned; plain counts stay numbers (so a column sorts
+    # numerically), the rest are fmt.value text (¥ to the fen, % to one decimal).
+    config = {c.label: (st.column_config.TextColumn(alignment="right")
+                        if model.text_column(c) else
+                        st.column_config.NumberColumn(format="localized", alignment="right"))
+              for c in model.columns if c.numeric}
     options = dict(on_select="rerun", selection_mode="single-row") if selectable else {}
     state = st.dataframe(model.display_rows(), hide_index=True, height=height,
                          key=f"tbl_{model.key}", column_config=config, **options)
