@@ -12,7 +12,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from impact.web import setup, use_explicit_navigation, widgets
+from impact.web import browser, setup, use_explicit_navigation, widgets
+from impact.web.context import finish
 
 HERE = Path(__file__).resolve().parent
 
@@ -52,6 +53,11 @@ ctx = setup(data_dir_arg())
 pages = [st.Page(HERE / path, title=ctx.t(title), icon=icon, url_path=url)
          for path, url, title, icon in PAGES if (HERE / path).is_file()]
 navigation = st.navigation([landing(pages[0]), *pages])
+# Each page and language its own <title> and <html lang> (Streamlit writes one title, "en").
+st.set_page_config(page_title=f"{navigation.title} · {ctx.t('app.title')}")
+browser.style()
+browser.page_head(ctx.lang)
 widgets.demo_banner(ctx)
 widgets.url_notices(ctx)
 navigation.run()
+finish(ctx)

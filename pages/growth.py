@@ -8,8 +8,9 @@ from impact.web import page_context, widgets
 
 def main() -> None:
     ctx = page_context()
+    st.session_state.setdefault("growth_metric", "beneficiaries")  # URL: ?metric=
     metric = st.sidebar.selectbox(ctx.t("growth.metric_label"), [m for m, _ in METRICS],
-                                  index=1, key="growth_metric",
+                                  key="growth_metric",
                                   format_func=lambda m: ctx.t(f"metric.{m}"))
     model = growth(ctx.db, ctx.filters, ctx.lang, metric=metric)
     widgets.header(model)

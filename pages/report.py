@@ -10,6 +10,7 @@ from impact.i18n import LANGS
 from impact.report import MEDIA_TYPES, build, file_name, gather, narrative
 from impact.report.about import scope
 from impact.report.claims import check
+from impact.views.common import selection_line
 from impact.web import page_context, widgets
 
 # Format → its name on the buttons. Excel is built at once (0.1 s); PDF and HTML draw the
@@ -101,8 +102,10 @@ def narrative_box(text: str, lang: str, copy_label: str, copied_label: str) -> N
 def main() -> None:
     ctx = page_context()
     st.title(ctx.t("report.page.title"))
+    widgets.selection(selection_line(ctx.filters, ctx.lang))
     st.markdown(ctx.t("report.page.intro"))
-    lang = st.segmented_control(ctx.t("report.page.lang"), LANGS, default=ctx.lang,
+    st.session_state.setdefault("report_lang", ctx.lang)  # URL: ?rlang=
+    lang = st.segmented_control(ctx.t("report.page.lang"), LANGS, required=True,
                                 format_func=LANG_NAMES.get, key="report_lang") or ctx.lang
     try:
         content = gather(ctx.db, ctx.filters, lang)

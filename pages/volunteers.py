@@ -10,7 +10,9 @@ RATE_MAX = 300  # 元/hour; well above any social worker's hourly cost
 
 def main() -> None:
     ctx = page_context()
-    rates = st.session_state.get("volunteer_rates", tuple(int(r) for r in DEFAULT_RATES))
+    # The rate lives in the session (and the URL: ?rate=25-60), seeded with the default.
+    st.session_state.setdefault("volunteer_rates", tuple(int(r) for r in DEFAULT_RATES))
+    rates = st.session_state["volunteer_rates"]
     model = volunteers(ctx.db, ctx.filters, ctx.lang, rate_low=rates[0], rate_high=rates[1])
     widgets.header(model)
     if model.empty:
@@ -22,7 +24,7 @@ def main() -> None:
         widgets.kpis(model.kpis[3:], per_row=1)
     with rate:
         st.slider(ctx.t("volunteers.rate_label"), min_value=0, max_value=RATE_MAX, step=1,
-                  key="volunteer_rates", value=tuple(int(r) for r in DEFAULT_RATES),
+                  key="volunteer_rates",
                   help=ctx.t("volunteers.rate_help"))
         st.caption(model.value_note)
     left, right = st.columns(2)

@@ -179,7 +179,7 @@ def test_injection_and_unknown_url_values_are_ignored_with_a_notice(page):
               "area": "$areas", "lang": "<script>"}
     at = open_page(page, params)
     assert not at.error
-    notices = " ".join(c.value for c in at.caption)
+    notices = " ".join(w.value for w in at.warning)  # warnings at the top, not grey captions
     assert "DROP TABLE" in notices and "2020 OR 1=1" in notices  # quoted back, escaped
     assert at.query_params["org"] == "珠海协作者"
     assert "project" not in at.query_params and "area" not in at.query_params
@@ -187,9 +187,22 @@ def test_injection_and_unknown_url_values_are_ignored_with_a_notice(page):
 
 
 def test_out_of_range_years_are_clamped_and_reported():
-    at = open_page("overview", {"org": "珠海协作者", "from": "2001", "to": "2020"}, "en")
-    assert at.query_params["from"] == "2017"
-    assert any("2001" in c.value for c in at.caption)
+    at = open_page("overview", {"org": "珠海协作者", "from": "1990", "to": "2020"}, "en")
+    assert at.query_params["from"] == "2003"  # the first year of the data
+    assert any("1990" in w.value and "2003" in w.value for w in at.warning)
+
+
+def test_years_outside_an_organisations_records_are_kept_and_said():
+    at = open_page("overview", {"org": "苏州清流", "from": "2019", "to": "2020"}, "en")
+    assert (at.query_params["from"], at.query_params["to"]) == ("2019", "2020")
+    assert any("2012–2016" in w.value for w in at.warning)
+
+
+def test_unknown_organisation_in_a_link_is_a_visible_warning_and_the_header_says_all():
+    at = open_page("overview", {"org": "不存在的机构", "from": "2020", "to": "2020"}, "zh")
+    assert any("不存在的机构" in w.value for w in at.warning)
+    header = [m.value for m in at.markdown if "impact-selection" in m.value]
+    assert header and "全部机构" in header[0] and "2020 年" in header[0]
 
 
 def test_page_switch_keeps_filters_and_language_switch_translates():
@@ -206,9 +219,19 @@ def test_changing_the_organisation_filter_changes_figures_and_url():
     at = open_page("overview", ZHUHAI_2020, "en")
     at.multiselect(key="flt_orgs").set_value(["苏州清流"]).run()
     assert at.query_params["org"] == "苏州清流"
-    # 苏州清流's data ends in 2016: the year range is moved into it.
-    assert at.query_params["to"] == "2016"
-    assert metrics(at)["Services"][0] != "581"
+    # A choice never changes another: the years stay, and the page says 苏州清流 has none.
+    assert (at.query_params["from"], at.query_params["to"]) == ("2020", "2020")
+    assert any("2012–2016" in w.value for w in at.warning)
+
+
+def test_picking_an_organisation_keeps_the_year_range():
+    """From ?from=2019&to=2020, picking 珠海协作者 used to widen the range to 2017–2021."""
+    at = open_page("overview", {"from": "2019", "to": "2020"}, "zh")
+    at.multiselect(key="flt_orgs").set_value(["珠海协作者"]).run()
+    assert (at.query_params["from"], at.query_params["to"]) == ("2019", "2020")
+    assert at.slider(key="flt_years").value == (2019, 2020)
+    at.multiselect(key="flt_orgs").set_value(["珠海协作者", "苏州清流"]).run()
+    assert at.slider(key="flt_years").value == (2019, 2020)
 
 
 def test_projects_narrow_with_the_chosen_organisation():

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from impact import fmt
 from impact.filters import Filters
-from impact.i18n import t
+from impact.i18n import label, t
 
 COUNT, MONEY, PERCENT, TEXT, DECIMAL = "count", "money", "percent", "text", "decimal"
 
@@ -132,9 +132,31 @@ class PageModel:
     title: str
     intro: str
     caption: str
+    selection: str = ""  # the selection in words, under the title
     empty: bool = False
     empty_text: str = ""
     notices: list[str] = field(default_factory=list)
+
+
+def selection_line(filters: Filters, lang: str) -> str:
+    """The active selection in words, for the page header (read from across a room):
+    '珠海协作者 · 2019—2020 年 · 全部项目 · 全部领域'."""
+    sep = t("filters.list_sep", lang)
+    first, last = filters.year_from, filters.year_to
+    if first is None and last is None:
+        years = t("header.all_years", lang)
+    elif first == last or first is None or last is None:
+        years = t("header.year", lang, year=first if first is not None else last)
+    else:
+        years = t("header.years", lang, first=first, last=last)
+    projects = (t("header.projects", lang, names=sep.join(filters.projects))
+                if filters.projects else t("header.all_projects", lang))
+    areas = (t("header.areas", lang, names=sep.join(label("area", a, lang)
+                                                     for a in filters.areas))
+             if filters.areas else t("header.all_areas", lang))
+    return t("header.selection", lang,
+             orgs=sep.join(filters.orgs) if filters.orgs else t("header.all_orgs", lang),
+             years=years, projects=projects, areas=areas)
 
 
 def filters_caption(filters: Filters, lang: str) -> str:
@@ -177,5 +199,6 @@ def page_base(page: str, db, filters: Filters, lang: str) -> PageModel:
     empty = is_empty(db, filters)
     no_data = empty and not db.rows("filter_orgs")
     return PageModel(title=t(f"{page}.title", lang), intro=t(f"{page}.intro", lang),
-                     caption=filters_caption(filters, lang), empty=empty,
+                     caption=filters_caption(filters, lang),
+                     selection=selection_line(filters, lang), empty=empty,
                      empty_text=t("empty.no_data" if no_data else "empty.text", lang))

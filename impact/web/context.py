@@ -36,13 +36,16 @@ class PageContext:
     is_demo: bool = False
     demo_notice: str = ""
     notices: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # choices that do not meet
 
     @property
     def url_params(self) -> dict[str, list[str]]:
-        """The URL parameters that reproduce this view (for links and page switches)."""
+        """The URL parameters that reproduce this view (for links and page switches): the
+        filters, the language, and the page controls set away from their defaults."""
         f = self.filters
-        return urlstate.to_params(f.orgs, f.year_from, f.year_to, f.projects, f.areas,
-                                  self.lang)
+        params = urlstate.to_params(f.orgs, f.year_from, f.year_to, f.projects, f.areas,
+                                    self.lang)
+        return {**params, **urlstate.page_params(st.session_state, page_defaults(self.lang))}
 
     def t(self, key: str, **values) -> str:
         """Translate `key` into the page's language."""
@@ -55,6 +58,14 @@ def get_db(data_dir: str) -> CachedDatabase:
     every session shares it and its result cache. Stale data is not a concern: results are
     keyed by data version, and `refresh()` on each run picks up an import."""
     return CachedDatabase(Database(data_dir))
+
+
+def page_defaults(lang: str) -> dict:
+    """The page controls' defaults (left out of the URL)."""
+    from impact.views.volunteers import DEFAULT_RATES
+
+    return {"volunteer_rates": tuple(int(r) for r in DEFAULT_RATES),
+            "growth_metric": "beneficiaries", "report_lang": lang}
 
 
 def _query_params() -> dict[str, list[str]]:
@@ -76,6 +87,23 @@ def _seed_from_url(options: sidebar.Options, params: dict, lang: str) -> list[st
         year_from = sel.year_from if sel.year_from is not None else year_to
         st.session_state[sidebar.KEY_YEARS] = (min(year_from, year_to), max(year_from, year_to))
     return sel.notices
+
+
+def _seed_page_controls(params: dict, lang: str) -> list[str]:
+    from impact.views.growth import METRICS
+
+    state, notices = urlstate.page_state(params, [m for m, _ in METRICS])
+    st.session_state.update(state)
+    return [t(key, lang, **values) for key, values in notices]
+
+
+def finish(ctx: PageContext) -> None:
+    """After the page ran: write the view (the page's controls included) to the URL, and
+    give each change of view its own browser-history entry, so Back undoes it."""
+    _write_url(ctx.url_params)
+    from impact.web import browser
+
+    browser.history_entry(ctx.url_params)
 
 
 def _write_url(wanted: dict[str, list[str]]) -> None:
@@ -111,14 +139,17 @@ def setup(data_dir: str | None = None) -> PageContext:
         options = sidebar.Options(db)
         if first_run:
             notices += _seed_from_url(options, params, lang)
+            notices += _seed_page_controls(params, lang)
             st.session_state[_SEEDED] = True
         filters = sidebar.filter_widgets(options, lang)
+        warnings = sidebar.coverage_notices(options, filters, lang)
     except ImpactError as exc:
         st.error(t("error.data", lang, detail=str(exc)))
         st.stop()
     is_demo, demo_notice = _demo_notice(db, lang)
     ctx = PageContext(db=db, data_dir=data_dir, version=version, filters=filters, lang=lang,
-                      is_demo=is_demo, demo_notice=demo_notice, notices=notices)
+                      is_demo=is_demo, demo_notice=demo_notice, notices=notices,
+                      warnings=warnings)
     if first_run:
         st.session_state[_NOTICES] = (notices, ctx.url_params)
     ctx.notices = _current_notices(ctx)

@@ -38,20 +38,46 @@ class Options:
         return row["first_year"], row["last_year"]
 
 
-def _keep_valid(key: str, options: list[str]) -> None:
-    """Drop chosen values that are no longer offered (e.g. a project of a deselected org)."""
+def _keep_chosen(key: str, options: list[str], everything: list[str]) -> list[str]:
+    """The options to offer: those of the chosen organisations, plus whatever is already
+    chosen (a choice never changes another choice: picking an organisation keeps the
+    projects picked before, and the page says when they have no records). Values no longer
+    in the data at all are dropped."""
     chosen = st.session_state.get(key) or []
-    kept = [v for v in chosen if v in options]
+    kept = [v for v in chosen if v in everything]
     if kept != chosen:
         st.session_state[key] = kept
+    return options + [v for v in kept if v not in options]
 
 
 def _clamp_years(first: int, last: int) -> None:
+    """Keep the chosen years inside the data's whole span (the slider's fixed bounds)."""
     year_from, year_to = st.session_state.get(KEY_YEARS) or (last, last)
     year_from = min(max(year_from, first), last)
     year_to = min(max(year_to, first), last)
     if (year_from, year_to) != tuple(st.session_state.get(KEY_YEARS) or ()):
         st.session_state[KEY_YEARS] = (min(year_from, year_to), max(year_from, year_to))
+
+
+def coverage_notices(options: Options, filters: Filters, lang: str) -> list[str]:
+    """Plain words where the choices do not meet: years outside the organisations' records,
+    projects or areas the chosen organisations do not have."""
+    out = []
+    if filters.orgs and filters.year_from is not None:
+        first, last = options.span(filters.orgs)
+        if first is not None and (filters.year_to < first or filters.year_from > last):
+            out.append(t("filters.outside_span", lang, orgs=t("filters.list_sep", lang).join(
+                filters.orgs), first=first, last=last))
+    if filters.orgs:
+        theirs = options.projects(filters.orgs)
+        for project in filters.projects:
+            if project not in theirs:
+                out.append(t("filters.foreign_project", lang, project=project))
+        areas = options.areas(filters.orgs)
+        for area in filters.areas:
+            if area not in areas:
+                out.append(t("filters.foreign_area", lang, area=label("area", area, lang)))
+    return out
 
 
 def language_switch() -> str:
@@ -68,10 +94,12 @@ def filter_widgets(options: Options, lang: str) -> Filters:
     sidebar = st.sidebar
     sidebar.header(t("filters.header", lang))
     org_options = options.orgs()
-    _keep_valid(KEY_ORGS, org_options)
+    _keep_chosen(KEY_ORGS, [], org_options)
     orgs = sidebar.multiselect(t("filters.org", lang), org_options, key=KEY_ORGS,
                                placeholder=t("filters.all_orgs", lang))
-    first, last = options.span(orgs)
+    # The slider spans all the data, whatever the organisations: picking one must not move
+    # (or reset) the years. coverage_notices() says when the years miss its records.
+    first, last = options.span(())
     year_from = year_to = None
     if first is not None:
         _clamp_years(first, last)
@@ -81,12 +109,11 @@ def filter_widgets(options: Options, lang: str) -> Filters:
         else:
             year_from = year_to = first
             sidebar.caption(t("filters.single_year", lang, year=first))
-    project_options = options.projects(orgs)
-    _keep_valid(KEY_PROJECTS, project_options)
+    every_project = options.projects(())
+    project_options = _keep_chosen(KEY_PROJECTS, options.projects(orgs), every_project)
     projects = sidebar.multiselect(t("filters.project", lang), project_options,
                                    key=KEY_PROJECTS, placeholder=t("filters.all_projects", lang))
-    area_options = options.areas(orgs)
-    _keep_valid(KEY_AREAS, area_options)
+    area_options = _keep_chosen(KEY_AREAS, options.areas(orgs), options.areas(()))
     areas = sidebar.multiselect(t("filters.area", lang), area_options, key=KEY_AREAS,
                                 placeholder=t("filters.all_areas", lang),
                                 format_func=lambda area: label("area", area, lang))

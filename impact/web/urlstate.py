@@ -88,7 +88,7 @@ def parse(params, lang: str, org_options: list[str], project_options_for, area_o
     sel.projects = _known(params, "project", project_options_for(sel.orgs), notices)
     sel.areas = _known(params, "area", area_options_for(sel.orgs), notices)
     year_from, year_to = _year(params, "from", notices), _year(params, "to", notices)
-    first, last = span_for(sel.orgs)
+    first, last = span_for([])  # the whole data: the slider's bounds, whatever the orgs
     if first is not None:
         for name, year in (("from", year_from), ("to", year_to)):
             if year is not None and not first <= year <= last:
@@ -119,3 +119,52 @@ def to_params(orgs, year_from, year_to, projects, areas, lang: str) -> dict[str,
         params["area"] = list(areas)
     params["lang"] = [lang]
     return params
+
+
+# -- Page controls: the rest of the view state (issue 11, point 13) -------------------------
+# Session key of a page's control → its URL parameter. Seeded from the URL on a session's
+# first run, written back on every run (left out at its default), so a link reproduces the
+# page exactly and Back undoes a change of any of them.
+PAGE_PARAMS = {"volunteer_rates": "rate", "growth_metric": "metric",
+               "drill_project": "drill", "report_lang": "rlang"}
+RATE_MAX = 300  # 元/hour, the volunteer page's slider maximum
+MAX_DRILL = 200
+
+
+def _rate(raw: str):
+    parts = raw.split("-")
+    if len(parts) == 2 and all(p.isascii() and p.isdigit() and len(p) <= 3 for p in parts):
+        low, high = sorted(int(p) for p in parts)
+        if high <= RATE_MAX:
+            return (low, high)
+    return None
+
+
+def page_state(params, metrics: list[str]) -> tuple[dict, list]:
+    """Session values for the page controls a URL names, validated; notices for the rest."""
+    state, notices = {}, []
+    checks = {"rate": _rate,
+              "metric": lambda v: v if v in metrics else None,
+              "drill": lambda v: v if 0 < len(v) <= MAX_DRILL else None,
+              "rlang": lambda v: v if v in LANGS else None}
+    for key, name in PAGE_PARAMS.items():
+        values = _values(params, name)
+        if not values:
+            continue
+        value = checks[name](values[-1].strip())
+        if value is None:
+            notices.append(("url.bad_param", {"name": name, "value": _echo(values[-1])}))
+        else:
+            state[key] = value
+    return state, notices
+
+
+def page_params(state, defaults: dict) -> dict[str, list[str]]:
+    """URL parameters for the page controls set away from their defaults."""
+    out = {}
+    for key, name in PAGE_PARAMS.items():
+        value = state.get(key)
+        if value is None or value == defaults.get(key):
+            continue
+        out[name] = [f"{value[0]}-{value[1]}" if name == "rate" else str(value)]
+    return out

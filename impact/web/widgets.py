@@ -4,6 +4,7 @@ charts, tables with CSV download, empty state. Pages call these and nothing else
 from __future__ import annotations
 
 import re
+from html import escape
 
 import streamlit as st
 
@@ -26,14 +27,21 @@ def demo_banner(ctx) -> None:
 
 
 def url_notices(ctx) -> None:
-    """Small notices for URL values that were ignored (unknown organisation, bad year …)."""
-    for notice in ctx.notices:
-        st.caption(f":material/info: {md(notice)}")
+    """Warnings at the top of the page: link values that were ignored (unknown organisation,
+    bad year …) and choices that do not meet (years outside an organisation's records)."""
+    for notice in [*ctx.notices, *ctx.warnings]:
+        st.warning(md(notice), icon=":material/warning:")
+
+
+def selection(text: str) -> None:
+    """The active selection in words, large enough for a projector."""
+    st.markdown(f'<p class="impact-selection">{escape(text)}</p>', unsafe_allow_html=True)
 
 
 def header(model: PageModel) -> None:
-    """Page title and the one sentence that says what is counted."""
+    """Page title, the selection in words, and the one sentence that says what is counted."""
     st.title(model.title)
+    selection(model.selection)
     st.markdown(model.intro)
 
 

@@ -1,0 +1,81 @@
+"""What Streamlit does not set for us in the browser: the document's language, a
+history entry per change of view (so Back undoes a filter change), and the stylesheet
+that keeps text contrast at 4.5:1 or more.
+
+Scripts are static text: they read the page's own location, never data; the only values
+put into them are the language code (one of LANGS) and a hash of the view.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import streamlit as st
+
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+# Streamlit's grey captions (#828180, 3.88:1 on white) and the selected segmented-control
+# pill (4.23:1) fail WCAG AA; these colours pass (#5c5b5a 6.6:1; #0f5c57 on the pill's
+# tint 6.9:1). .impact-selection is the header line stating the active selection.
+STYLE = """<style>
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *,
+[data-testid="stWidgetLabel"] small, .stSlider [data-testid="stSliderTickBarMin"],
+.stSlider [data-testid="stSliderTickBarMax"], [data-testid="stMetricDelta"] svg + div,
+[data-testid="stFileUploaderDropzoneInstructions"] small { color: #5c5b5a !important; }
+[data-testid="stBaseButton-segmented_controlActive"],
+[data-testid="stBaseButton-segmented_controlActive"] * { color: #0f5c57 !important; }
+.impact-selection { font-size: 1.35rem; font-weight: 600; line-height: 1.5; color: #1f2a2a;
+                    margin: -0.4rem 0 0.6rem 0; }
+[data-testid="stElementToolbar"] { top: -2.4rem !important; }
+@media (max-width: 640px) {
+  .impact-selection { font-size: 1.1rem; }
+  [data-testid="stElementToolbar"] { top: -2.6rem !important; }
+}
+</style>"""
+
+
+def style() -> None:
+    """The dashboard's stylesheet (an st.html made only of <style> takes no space)."""
+    st.html(STYLE)
+
+
+def page_head(lang: str) -> None:
+    """<html lang> for the page's language (Streamlit always writes "en")."""
+    code = json.dumps(HTML_LANG.get(lang, "zh-CN"))
+    st.html(f"<script>document.documentElement.lang = {code};</script>",
+            unsafe_allow_javascript=True)
+
+
+_HISTORY = """<!-- view {view} -->
+<script>
+(function () {
+  var here = location.pathname + location.search;
+  if (!window.__impactHistory) {
+    window.__impactHistory = {last: null};
+    // Back (or Forward) onto an entry of ours: reload it, and the session is seeded
+    // from that URL — the view it records. Page switches are Streamlit's own entries.
+    window.addEventListener("popstate", function (event) {
+      if (event.state && event.state.impactView) location.reload();
+    });
+  }
+  var memory = window.__impactHistory;
+  var last = memory.last;
+  if (last && last !== here && last.split("?")[0] === location.pathname) {
+    // Streamlit replaced the entry with the new view: put the old one back, then push.
+    history.replaceState({impactView: true}, "", last);
+    history.pushState({impactView: true}, "", here);
+  } else if (!history.state || !history.state.impactView) {
+    history.replaceState(Object.assign({}, history.state || {}, {impactView: true}), "", here);
+  }
+  memory.last = here;
+})();
+</script>"""
+
+
+def history_entry(params: dict | None = None) -> None:
+    """Push a browser-history entry when the view (the URL) changed on this run."""
+    view = hashlib.sha1(json.dumps(params or dict(st.query_params.to_dict()), sort_keys=True,
+                                   ensure_ascii=True).encode()).hexdigest()[:16]
+    with st.sidebar:
+        st.html(_HISTORY.replace("{view}", view), unsafe_allow_javascript=True)
