@@ -47,8 +47,9 @@ def landing(first_page: st.Page):
                    visibility="hidden")
 
 
+# The favicon is a local file (a :material/…: icon would be fetched from fonts.gstatic.com).
 st.set_page_config(page_title="Impact Dashboard · 影响力看板",
-                   page_icon=":material/insights:", layout="wide")
+                   page_icon=str(HERE / "impact/web/static/favicon.png"), layout="wide")
 ctx = setup(data_dir_arg())
 pages = [st.Page(HERE / path, title=ctx.t(title), icon=icon, url_path=url)
          for path, url, title, icon in PAGES if (HERE / path).is_file()]

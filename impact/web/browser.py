@@ -16,15 +16,17 @@ import streamlit as st
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 
 # Streamlit's grey captions (#828180, 3.88:1 on white) and the selected segmented-control
-# pill (4.23:1) fail WCAG AA; these colours pass (#5c5b5a 6.6:1; #0f5c57 on the pill's
+# pill (4.23:1) fail WCAG AA (captions are also drawn at 60 % opacity); these colours pass (#5c5b5a 6.6:1; #0f5c57 on the pill's
 # tint 6.9:1). .impact-selection is the header line stating the active selection.
 STYLE = """<style>
+:root { --impact-style: 1; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *,
 [data-testid="stWidgetLabel"] small, .stSlider [data-testid="stSliderTickBarMin"],
 .stSlider [data-testid="stSliderTickBarMax"], [data-testid="stMetricDelta"] svg + div,
 [data-testid="stFileUploaderDropzoneInstructions"] small { color: #5c5b5a !important; }
-[data-testid="stBaseButton-segmented_controlActive"],
-[data-testid="stBaseButton-segmented_controlActive"] * { color: #0f5c57 !important; }
+[data-testid="stCaptionContainer"] { opacity: 1 !important; }
+[data-testid="stButtonGroup"] button[data-selected="true"],
+[data-testid="stButtonGroup"] button[data-selected="true"] * { color: #0f5c57 !important; }
 .impact-selection { font-size: 1.35rem; font-weight: 600; line-height: 1.5; color: #1f2a2a;
                     margin: -0.4rem 0 0.6rem 0; }
 [data-testid="stElementToolbar"] { top: -2.4rem !important; }
@@ -40,10 +42,33 @@ def style() -> None:
     st.html(STYLE)
 
 
+# Plotly draws an SVG without an accessible name: give each chart one, its own title, as a
+# figure (a MutationObserver, since charts are drawn after this script runs).
+_CHART_NAMES = """
+(function () {
+  if (window.__impactChartNames) return;
+  window.__impactChartNames = true;
+  function name() {
+    document.querySelectorAll('[data-testid="stPlotlyChart"]').forEach(function (chart) {
+      var title = chart.querySelector('.gtitle');
+      var text = title ? title.textContent.trim() : '';
+      if (text && chart.getAttribute('aria-label') !== text) {
+        chart.setAttribute('role', 'figure');
+        chart.setAttribute('aria-label', text);
+      }
+    });
+  }
+  new MutationObserver(name).observe(document.body, {childList: true, subtree: true});
+  name();
+})();
+"""
+
+
 def page_head(lang: str) -> None:
-    """<html lang> for the page's language (Streamlit always writes "en")."""
+    """<html lang> for the page's language (Streamlit always writes "en"), and accessible
+    names for the charts."""
     code = json.dumps(HTML_LANG.get(lang, "zh-CN"))
-    st.html(f"<script>document.documentElement.lang = {code};</script>",
+    st.html(f"<script>document.documentElement.lang = {code};{_CHART_NAMES}</script>",
             unsafe_allow_javascript=True)
 
 

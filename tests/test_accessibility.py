@@ -1,0 +1,99 @@
+"""Accessibility and self-containment of every page, in both languages, in Chromium
+(issue 11, points 10 and 15): axe-core finds no serious or critical violation, <html lang>
+and <title> match the page and its language, and the browser requests nothing from
+outside the server.
+
+axe-core is vendored (tests/vendor/axe-core/axe.min.js, MPL-2.0, unmodified), so the test
+runs offline. Set IMPACT_AXE_REPORT=path.json to keep every page's result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from impact.i18n import t
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, link, pytestmark, server  # noqa: F401
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+PAGES = ("overview", "beneficiaries", "volunteers", "finance", "growth", "data", "report")
+TITLES = {"data": "data.title", "report": "report.page.title"}
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+SERIOUS = ("serious", "critical")
+PARAMS = {"org": "珠海协作者", "from": 2019, "to": 2020}
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _title(page: str, lang: str) -> str:
+    return t(TITLES.get(page, f"{page}.title"), lang)
+
+
+def _settled(page, lang: str) -> None:
+    """Wait until Streamlit has finished the run, every chart is drawn, and the dashboard's
+    stylesheet and <html lang> script (lazily loaded st.html blocks) have taken effect."""
+    page.wait_for_function(
+        "lang => document.documentElement.lang === lang &&"
+        " getComputedStyle(document.documentElement).getPropertyValue('--impact-style')"
+        ".trim() === '1' &&"
+        " !document.querySelector('[data-testid=\"stStatusWidget\"]') &&"
+        " [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+        ".every(c => c.querySelector('.main-svg'))", arg=HTML_LANG[lang], timeout=60_000)
+
+
+@pytest.fixture(scope="module")
+def results():
+    collected: dict[str, dict] = {}
+    yield collected
+    target = os.environ.get("IMPACT_AXE_REPORT")
+    if target:
+        Path(target).write_text(json.dumps(collected, ensure_ascii=False, indent=1))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("name", PAGES)
+def test_page_is_accessible_and_self_contained(server, browser, results, name, lang):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    outside, failed = [], []
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith(server) and not r.url.startswith(("data:", "blob:"))
+            else None)
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}")
+            if r.status >= 400 and "/_stcore/" not in r.url else None)
+    page.goto(link(server, name, **PARAMS, lang=lang))
+    page.get_by_role("heading", name=_title(name, lang), level=1).wait_for(timeout=60_000)
+    _settled(page, lang)
+    assert page.evaluate("document.documentElement.lang") == HTML_LANG[lang]
+    # Each page and language its own <title>: the page's name, then the app's.
+    assert page.title() == f"{t(f'nav.{name}', lang)} · {t('app.title', lang)}"
+    # Every chart has an accessible name: its title.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+        ".every(c => c.getAttribute('role') === 'figure' && c.getAttribute('aria-label'))",
+        timeout=30_000)
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(RUN_AXE)
+    results[f"{name}-{lang}"] = {
+        "serious_or_critical": [v for v in violations if v["impact"] in SERIOUS],
+        "other": [{"id": v["id"], "impact": v["impact"]} for v in violations
+                  if v["impact"] not in SERIOUS]}
+    page.close()
+    assert not outside, f"requests outside the server: {outside}"
+    assert not failed, failed
+    assert not results[f"{name}-{lang}"]["serious_or_critical"], json.dumps(
+        results[f"{name}-{lang}"]["serious_or_critical"], ensure_ascii=False, indent=1)
