@@ -14,6 +14,7 @@ def main() -> None:
                                   format_func=lambda m: ctx.t(f"metric.{m}"))
     model = growth(ctx.db, ctx.filters, ctx.lang, metric=metric)
     widgets.header(model)
+    widgets.notices(model)
     if model.empty:
         widgets.empty_state(model.empty_text)
         return

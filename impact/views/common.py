@@ -159,6 +159,21 @@ def selection_line(filters: Filters, lang: str) -> str:
              years=years, projects=projects, areas=areas)
 
 
+def coverage_note(rows: list[dict], lang: str) -> str:
+    """When organisations' records cover different years, a sum over them mixes growth with
+    organisations entering or leaving the data: say so, with each one's years. '' when all
+    cover the same years (or there is only one). `rows` carry `org` and `year`."""
+    years: dict[str, set[int]] = {}
+    for r in rows:
+        years.setdefault(r["org"], set()).add(r["year"])
+    if len(years) < 2 or len({frozenset(v) for v in years.values()}) == 1:
+        return ""
+    spans = t("filters.list_sep", lang).join(
+        f"{org} {min(v)}–{max(v)}" if max(v) - min(v) + 1 == len(v) else
+        f"{org} {', '.join(str(y) for y in sorted(v))}" for org, v in years.items())
+    return t("common.coverage_note", lang, spans=spans)
+
+
 def filters_caption(filters: Filters, lang: str) -> str:
     """The active filters in one line, for chart captions: what exactly a chart counts."""
     everything = t("filters.all", lang)

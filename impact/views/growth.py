@@ -10,7 +10,7 @@ from impact.filters import Filters
 from impact.i18n import t
 from impact.metrics import cagr, change, money, volunteer_hours
 from impact.views.common import (COUNT, DECIMAL, MONEY, PERCENT, Chart, Column, PageModel,
-                                 Table, page_base)
+                                 Table, coverage_note, page_base)
 from impact.web.cache import cached
 
 # Metrics compared, with their kind; all come from the org_by_year query.
@@ -168,6 +168,10 @@ def growth(db, filters: Filters, lang: str, metric: str = "beneficiaries") -> Gr
     if first is None:
         return model
     model.single_year = first == last
+    # The year-over-year sums add up organisations: flag it when they cover different years.
+    coverage = coverage_note([r for r in rows if first - 1 <= r["year"] <= last], lang)
+    if coverage:
+        model.notices.append(coverage)
     model.yoy = yoy_table(totals, first, last, lang)
     model.cagr = cagr_table(totals, first, last, lang)
 

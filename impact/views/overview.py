@@ -11,7 +11,7 @@ from impact.filters import Filters
 from impact.i18n import has, label, t
 from impact.metrics import achievement, change, money, summarize, volunteer_hours
 from impact.views.common import (COUNT, DECIMAL, MONEY, PERCENT, TEXT, Chart, Column, Kpi,
-                                 PageModel, Table, indicator_params, page_base)
+                                 PageModel, Table, coverage_note, indicator_params, page_base)
 from impact.web.cache import cached
 
 # (summary key, kind); the order of the cards on the page.
@@ -102,15 +102,30 @@ def trend_filters(filters: Filters) -> Filters:
 
 
 def activity_trends(db, filters: Filters, lang: str, caption: str) -> list[Chart]:
-    """One small trend per core metric (side by side on a desktop, stacked on a phone)."""
-    rows = db.rows("activity_by_year", **trend_filters(filters).params())
+    """One small trend per core metric (side by side on a desktop, stacked on a phone).
+    With several organisations, bars stacked by organisation show who contributes to each
+    year, and the caption flags organisations covering different years."""
+    span = trend_filters(filters).params()
+    rows = db.rows("activity_by_year", **span)
+    per_org = db.rows("org_by_year", **span)
+    orgs = list(dict.fromkeys(r["org"] for r in per_org))
     note = caption + "  \n" + t("overview.trend_note", lang)
+    coverage = coverage_note(per_org, lang)
+    if coverage:
+        note += "  \n" + coverage
     selected = (filters.year_from, filters.year_to)
     out = []
     for metric in TREND_METRICS:
         title = t(f"overview.chart.trend.{metric}", lang)
         figure = None
-        if rows:
+        if rows and len(orgs) > 1:
+            years = sorted({r["year"] for r in per_org})
+            value = {(r["org"], r["year"]): r[metric] for r in per_org}
+            figure = charts.bars(years, {o: [value.get((o, y)) for y in years] for o in orgs},
+                                 title=title, lang=lang, stacked=True, highlight=selected,
+                                 colors={o: charts.PALETTE[i % len(charts.PALETTE)]
+                                         for i, o in enumerate(orgs)})
+        elif rows:
             figure = charts.lines([r["year"] for r in rows],
                                   {t(f"metric.{metric}", lang): [r[metric] for r in rows]},
                                   title=title, lang=lang, highlight=selected)
@@ -131,7 +146,9 @@ def money_trend(db, filters: Filters, lang: str, caption: str) -> Chart:
         figure = charts.bars(years, {t(f"flow.{f}", lang): v for f, v in totals.items()},
                              title=title, lang=lang, kind="money",
                              highlight=(filters.year_from, filters.year_to))
-    return Chart("money_trend", title, caption + "  \n" + t("overview.trend_note", lang),
+    coverage = coverage_note(db.rows("org_by_year", **trend_filters(filters).params()), lang)
+    note = caption + "  \n" + t("overview.trend_note", lang)
+    return Chart("money_trend", title, note + ("  \n" + coverage if coverage else ""),
                  figure, rows, t("empty.chart", lang))
 
 
@@ -185,7 +202,7 @@ def _queries(filters: Filters) -> list[tuple[str, dict]]:
     """Every query the page runs, to start them together."""
     p, span, ind = filters.params(), trend_filters(filters).params(), indicator_params(filters)
     calls = [("activity_totals", p), ("finance_by_category", p), ("activity_by_year", span),
-             ("finance_by_year_category", span), ("target_achievement", ind),
+             ("finance_by_year_category", span), ("org_by_year", span), ("target_achievement", ind),
              ("indicators", ind)]
     previous = filters.previous_period()
     if previous is not None:
