@@ -27,13 +27,11 @@ def main() -> None:
         for column, chart in zip(st.columns(2), model.org_charts[start:start + 2]):
             with column:
                 widgets.chart(chart)
-    left, right = st.columns(2)
-    with left:
-        widgets.table(model.org_growth, ctx.lang)
-    with right:
-        if model.single_year:
-            st.info(ctx.t("growth.single_year"), icon=":material/info:")
-        widgets.table(model.cagr, ctx.lang)
+    # The comparisons take the full width (side by side, a single year's table was cramped).
+    widgets.table(model.org_growth, ctx.lang)
+    if model.single_year:
+        st.info(ctx.t("growth.single_year"), icon=":material/info:")
+    widgets.table(model.cagr, ctx.lang)
     widgets.table(model.yoy, ctx.lang, height=min(38 + 35 * len(model.yoy.rows), 460))
 
 

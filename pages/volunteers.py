@@ -18,10 +18,10 @@ def main() -> None:
     if model.empty:
         widgets.empty_state(model.empty_text)
         return
-    widgets.kpis(model.kpis[:3], per_row=3)
+    widgets.kpis(model.kpis[:4], per_row=4)
     value, rate = st.columns(2, vertical_alignment="center")
     with value:
-        widgets.kpis(model.kpis[3:], per_row=1)
+        widgets.kpis(model.kpis[4:], per_row=1)
     with rate:
         st.slider(ctx.t("volunteers.rate_label"), min_value=0, max_value=RATE_MAX, step=1,
                   key="volunteer_rates",

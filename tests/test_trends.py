@@ -39,3 +39,22 @@ def test_growth_flags_totals_over_organisations_with_different_coverage(demo_db)
     assert any("cover different years" in n for n in model.notices)
     single = growth(demo_db, Filters(orgs=("珠海协作者",), year_from=2018, year_to=2020), "en")
     assert not single.notices
+
+
+def test_volunteer_minutes_are_on_the_volunteers_page(demo_db):
+    from impact.views.volunteers import volunteers
+    model = volunteers(demo_db, Filters(orgs=("珠海协作者",), year_from=2020, year_to=2020), "zh")
+    cards = {k.key: k.display for k in model.kpis}
+    assert cards["volunteer_minutes"] == "70,644"  # as the 2020 report prints it
+    assert "volunteer_minutes" in {c.key for c in model.projects.columns}
+
+
+def test_a_single_year_is_drawn_against_the_year_before(demo_db):
+    from impact.views.beneficiaries import beneficiaries
+    model = beneficiaries(demo_db, Filters(orgs=("珠海协作者",), year_from=2020, year_to=2020),
+                          "en")
+    figure = model.by_year.figure
+    assert list(figure.data[0].x) == [2019, 2020] and list(figure.data[0].y) == [72350, 99037]
+    shade = figure.layout.shapes[0]
+    assert (shade.x0, shade.x1) == (2019.5, 2020.5)
+    assert "2019 is drawn beside it" in model.by_year.caption

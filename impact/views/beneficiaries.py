@@ -10,7 +10,7 @@ from impact import charts
 from impact.filters import Filters
 from impact.i18n import label, t
 from impact.metrics import ratio
-from impact.views.common import (COUNT, DECIMAL, PERCENT, Chart, Column, PageModel, Table,
+from impact.views.common import (by_year_caption, by_year_filters, COUNT, DECIMAL, PERCENT, Chart, Column, PageModel, Table,
                                  page_base)
 from impact.web.cache import cached
 
@@ -86,10 +86,11 @@ def beneficiaries(db, filters: Filters, lang: str) -> BeneficiariesModel:
     cap = base.caption
     metric = t("metric.beneficiaries", lang)
 
-    years = db.rows("activity_by_year", **p)
-    model.by_year = _chart("by_year", lang, cap, years, lambda title: charts.bars(
+    years = db.rows("activity_by_year", **by_year_filters(filters).params())
+    model.by_year = _chart("by_year", lang, by_year_caption(cap, filters, lang), years,
+                           lambda title: charts.bars(
         [r["year"] for r in years], {metric: [r["beneficiaries"] for r in years]},
-        title=title, lang=lang))
+        title=title, lang=lang, highlight=(filters.year_from, filters.year_to)))
 
     projects = db.rows("activity_by_project", **p)
     model.by_project = _chart("by_project", lang, cap, projects, lambda title: charts.bars(

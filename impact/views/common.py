@@ -159,6 +159,20 @@ def selection_line(filters: Filters, lang: str) -> str:
              years=years, projects=projects, areas=areas)
 
 
+def by_year_filters(filters: Filters) -> Filters:
+    """The years a by-year chart draws: one selected year comes with the year before, so the
+    chart compares instead of showing a lone bar (the selected year is shaded)."""
+    if filters.span == 1:
+        return filters.with_years(filters.year_from - 1, filters.year_to)
+    return filters
+
+
+def by_year_caption(caption: str, filters: Filters, lang: str) -> str:
+    if filters.span != 1:
+        return caption
+    return caption + "  \n" + t("common.previous_year_note", lang, year=filters.year_from - 1)
+
+
 def coverage_note(rows: list[dict], lang: str) -> str:
     """When organisations' records cover different years, a sum over them mixes growth with
     organisations entering or leaving the data: say so, with each one's years. '' when all

@@ -12,7 +12,7 @@ from impact.filters import Filters
 from impact.i18n import label, t
 from impact.metrics import ZERO, cost_per_beneficiary, money, ratio, summarize
 from impact.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
-from impact.views.common import (COUNT, MONEY, PERCENT, Chart, Column, Kpi, PageModel, Table,
+from impact.views.common import (by_year_caption, by_year_filters, COUNT, MONEY, PERCENT, Chart, Column, Kpi, PageModel, Table,
                                  page_base)
 from impact.web.cache import cached
 
@@ -131,11 +131,16 @@ def finance(db, filters: Filters, lang: str) -> FinanceModel:
     if warning:
         model.notices.append(warning)
 
-    by_year = db.rows("finance_by_year_category", **p)
+    # By-year charts: one selected year comes with the year before (by_year_filters).
+    chart_filters = by_year_filters(filters)
+    selected = (filters.year_from, filters.year_to)
+    cap = by_year_caption(cap, filters, lang)
+    by_year = db.rows("finance_by_year_category", **chart_filters.params())
     years, series, colors = _stack(by_year, "income", INCOME_CATEGORIES, lang)
     title = t("finance.chart.income_by_year", lang)
     model.income_by_year = Chart("income_by_year", title, cap, charts.bars(
-        years, series, title=title, lang=lang, kind="money", stacked=True, colors=colors)
+        years, series, title=title, lang=lang, kind="money", stacked=True, colors=colors,
+        highlight=selected)
         if series else None,
         [r for r in by_year if r["flow"] == "income"], empty)
 
@@ -154,15 +159,16 @@ def finance(db, filters: Filters, lang: str) -> FinanceModel:
     title = t("finance.chart.expense_by_year", lang)
     model.expense_by_year = Chart("expense_by_year", title, cap, charts.bars(
         years_e, series_e, title=title, lang=lang, kind="money", stacked=True,
-        colors=colors_e)
+        colors=colors_e, highlight=selected)
         if series_e else None, [r for r in by_year if r["flow"] == "expense"], empty)
 
-    yearly = _yearly(by_year, db.rows("activity_by_year", **p))
+    yearly = _yearly(by_year, db.rows("activity_by_year", **chart_filters.params()))
     title = t("finance.chart.surplus_by_year", lang)
     model.surplus_by_year = Chart("surplus_by_year", title, cap, charts.bars(
         [r["year"] for r in yearly],
         {t("metric.surplus", lang): [r["surplus"] for r in yearly]},
-        title=title, lang=lang, kind="money") if yearly else None, yearly, empty)
+        title=title, lang=lang, kind="money", highlight=selected) if yearly else None, yearly,
+        empty)
     costs = [r for r in yearly if r["cost_per_beneficiary"] is not None]
     title = t("finance.chart.cost_by_year", lang)
     model.cost_by_year = Chart("cost_by_year", title, cap, charts.lines(

@@ -11,7 +11,7 @@ from impact.config import VOLUNTEER_RATE_HIGH, VOLUNTEER_RATE_LOW
 from impact.filters import Filters
 from impact.i18n import t
 from impact.metrics import minutes_per_volunteer, volunteer_hours, volunteer_value
-from impact.views.common import (COUNT, DECIMAL, MONEY, Chart, Column, Kpi, PageModel, Table,
+from impact.views.common import (by_year_caption, by_year_filters, COUNT, DECIMAL, MONEY, Chart, Column, Kpi, PageModel, Table,
                                  page_base)
 from impact.web.cache import cached
 
@@ -40,6 +40,10 @@ def _kpis(totals: dict, rate_low, rate_high, lang: str) -> list[Kpi]:
             fmt.value(totals["volunteers"], fmt.COUNT, lang),
             fmt.value(totals["volunteers"], fmt.COUNT, lang),
             help=t("metric.volunteers.help", lang)),
+        Kpi("volunteer_minutes", t("metric.volunteer_minutes", lang),
+            totals["volunteer_minutes"], fmt.value(totals["volunteer_minutes"], fmt.COUNT, lang),
+            fmt.value(totals["volunteer_minutes"], fmt.COUNT, lang),
+            help=t("metric.volunteer_minutes.help", lang)),
         Kpi("volunteer_hours", t("metric.volunteer_hours", lang), hours,
             fmt.value(hours, fmt.DECIMAL, lang), fmt.value(hours, fmt.DECIMAL, lang),
             help=t("metric.volunteer_hours.help", lang)),
@@ -64,6 +68,7 @@ def project_table(rows: list[dict], rate_low, rate_high, lang: str) -> Table:
                                                                    r["volunteers"])})
     columns = [Column("org", t("col.org", lang)), Column("project", t("col.project", lang)),
                Column("volunteers", t("metric.volunteers", lang), COUNT),
+               Column("volunteer_minutes", t("metric.volunteer_minutes", lang), COUNT),
                Column("volunteer_hours", t("metric.volunteer_hours", lang), DECIMAL),
                Column("minutes_per_volunteer", t("metric.minutes_per_volunteer", lang), DECIMAL),
                Column("value_low", t("col.value_low", lang), MONEY),
@@ -90,18 +95,20 @@ def volunteers(db, filters: Filters, lang: str, rate_low=VOLUNTEER_RATE_LOW,
     model.value_note = t("volunteers.value_note", lang)
     empty = t("empty.chart", lang)
 
-    years = db.rows("activity_by_year", **p)
+    years = db.rows("activity_by_year", **by_year_filters(filters).params())
+    selected = (filters.year_from, filters.year_to)
+    year_cap = by_year_caption(cap, filters, lang)
     title = t("volunteers.chart.by_year", lang)
-    model.by_year = Chart("by_year", title, cap, charts.bars(
+    model.by_year = Chart("by_year", title, year_cap, charts.bars(
         [r["year"] for r in years], {t("metric.volunteers", lang): [r["volunteers"]
                                                                     for r in years]},
-        title=title, lang=lang) if years else None, years, empty)
+        title=title, lang=lang, highlight=selected) if years else None, years, empty)
     title = t("volunteers.chart.hours_by_year", lang)
-    model.hours_by_year = Chart("hours_by_year", title, cap, charts.bars(
+    model.hours_by_year = Chart("hours_by_year", title, year_cap, charts.bars(
         [r["year"] for r in years],
         {t("metric.volunteer_hours", lang): [volunteer_hours(r["volunteer_minutes"])
                                              for r in years]},
-        title=title, lang=lang) if years else None, years, empty)
+        title=title, lang=lang, highlight=selected) if years else None, years, empty)
 
     projects = [r for r in db.rows("activity_by_project", **p) if r["volunteers"]]
     model.projects = project_table(projects, rate_low, rate_high, lang)
