@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from impact.i18n import t
+from impact.i18n import catalog, t
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, link, pytestmark, server  # noqa: F401
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
@@ -86,6 +86,13 @@ def test_page_is_accessible_and_self_contained(server, browser, results, name, l
         "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
         ".every(c => c.getAttribute('role') === 'figure' && c.getAttribute('aria-label'))",
         timeout=30_000)
+    if lang == "zh":  # Streamlit's own English words are replaced (impact.web.browser)
+        english = [v for k, v in catalog("en").items()
+                   if k.startswith("streamlit.") and not k.startswith("streamlit.pattern.")]
+        page.wait_for_function(
+            "words => !words.some(w => document.body.innerText.includes(w))", arg=english,
+            timeout=30_000)
+        assert "per file" not in page.evaluate("document.body.innerText")
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(RUN_AXE)
     results[f"{name}-{lang}"] = {
@@ -97,3 +104,13 @@ def test_page_is_accessible_and_self_contained(server, browser, results, name, l
     assert not failed, failed
     assert not results[f"{name}-{lang}"]["serious_or_critical"], json.dumps(
         results[f"{name}-{lang}"]["serious_or_critical"], ensure_ascii=False, indent=1)
+
+
+def test_page_not_found_speaks_the_pages_language(server, browser):  # noqa: F811
+    page = browser.new_page()
+    page.goto(f"{server}/nowhere?lang=zh")
+    dialog = page.get_by_role("dialog")
+    from playwright.sync_api import expect
+    expect(dialog).to_contain_text(t("streamlit.not_found", "zh"), timeout=60_000)
+    expect(dialog).not_to_contain_text("Page not found")
+    page.close()

@@ -64,11 +64,69 @@ _CHART_NAMES = """
 """
 
 
+# Streamlit writes some words of its own in English, whatever the page's language (the
+# file uploader, the page-not-found dialog, the skip link). Each one is looked up in the
+# locale files (streamlit.*: the English original and its translation) and replaced in
+# the page as it appears. Exact text matches only, so data is never touched.
+_STREAMLIT_WORDS = """
+(function (words, patterns) {
+  if (window.__impactWords) { window.__impactWords.words = words;
+                              window.__impactWords.patterns = patterns; return; }
+  var state = window.__impactWords = {words: words, patterns: patterns};
+  function translate(node) {
+    var text = node.nodeValue.trim();
+    if (!text) return;
+    if (Object.prototype.hasOwnProperty.call(state.words, text)) {
+      node.nodeValue = node.nodeValue.replace(text, state.words[text]);
+      return;
+    }
+    state.patterns.forEach(function (p) {
+      var found = new RegExp(p[0]).exec(text);
+      if (found) node.nodeValue = p[1].replace(/\$(\d)/g, function (_, i) { return found[i]; });
+    });
+  }
+  function walk(root) {
+    var it = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    while (it.nextNode()) translate(it.currentNode);
+  }
+  new MutationObserver(function (changes) {
+    changes.forEach(function (c) {
+      if (c.type === 'characterData') translate(c.target);
+      c.addedNodes && c.addedNodes.forEach(function (n) {
+        if (n.nodeType === 3) translate(n); else if (n.nodeType === 1) walk(n);
+      });
+    });
+  }).observe(document.body, {childList: true, subtree: true, characterData: true});
+  walk(document.body);
+})(%s, %s);
+"""
+
+
+def _streamlit_words(lang: str) -> tuple[dict, list]:
+    """English original → translation for Streamlit's own words (none for English)."""
+    from impact.i18n import catalog
+
+    if lang == "en":
+        return {}, []
+    ours, english = catalog(lang), catalog("en")
+    words = {english[k]: ours[k] for k in ours
+             if k.startswith("streamlit.") and not k.startswith("streamlit.pattern.")}
+    patterns = [[english[k], ours[k]] for k in ours if k.startswith("streamlit.pattern.")]
+    return words, patterns
+
+
+def _script_json(value) -> str:
+    """JSON safe inside a <script> element."""
+    return json.dumps(value, ensure_ascii=True).replace("</", "<\\/")
+
+
 def page_head(lang: str) -> None:
-    """<html lang> for the page's language (Streamlit always writes "en"), and accessible
-    names for the charts."""
+    """<html lang> for the page's language (Streamlit always writes "en"), accessible names
+    for the charts, and Streamlit's own English words in the page's language."""
     code = json.dumps(HTML_LANG.get(lang, "zh-CN"))
-    st.html(f"<script>document.documentElement.lang = {code};{_CHART_NAMES}</script>",
+    words, patterns = _streamlit_words(lang)
+    script = _STREAMLIT_WORDS % (_script_json(words), _script_json(patterns)) if words else ""
+    st.html(f"<script>document.documentElement.lang = {code};{_CHART_NAMES}{script}</script>",
             unsafe_allow_javascript=True)
 
 

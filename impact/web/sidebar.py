@@ -95,7 +95,10 @@ def filter_widgets(options: Options, lang: str) -> Filters:
     sidebar.header(t("filters.header", lang))
     org_options = options.orgs()
     _keep_chosen(KEY_ORGS, [], org_options)
+    # select_all=False: Streamlit's "Select all" option is English-only, and choosing
+    # nothing already means all.
     orgs = sidebar.multiselect(t("filters.org", lang), org_options, key=KEY_ORGS,
+                               select_all=False,
                                placeholder=t("filters.all_orgs", lang))
     # The slider spans all the data, whatever the organisations: picking one must not move
     # (or reset) the years. coverage_notices() says when the years miss its records.
@@ -112,9 +115,11 @@ def filter_widgets(options: Options, lang: str) -> Filters:
     every_project = options.projects(())
     project_options = _keep_chosen(KEY_PROJECTS, options.projects(orgs), every_project)
     projects = sidebar.multiselect(t("filters.project", lang), project_options,
+                                   select_all=False,
                                    key=KEY_PROJECTS, placeholder=t("filters.all_projects", lang))
     area_options = _keep_chosen(KEY_AREAS, options.areas(orgs), options.areas(()))
     areas = sidebar.multiselect(t("filters.area", lang), area_options, key=KEY_AREAS,
+                                select_all=False,
                                 placeholder=t("filters.all_areas", lang),
                                 format_func=lambda area: label("area", area, lang))
     return Filters(orgs=tuple(orgs), year_from=year_from, year_to=year_to,
