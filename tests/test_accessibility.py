@@ -52,6 +52,7 @@ def _settled(page, lang: str) -> None:
         " getComputedStyle(document.documentElement).getPropertyValue('--impact-style')"
         ".trim() === '1' &&"
         " !document.querySelector('[data-testid=\"stStatusWidget\"]') &&"
+        " !document.querySelector('[data-testid=\"stSkeleton\"]') &&"
         " [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
         ".every(c => c.querySelector('.main-svg'))", arg=HTML_LANG[lang], timeout=60_000)
 

@@ -144,10 +144,11 @@ def test_shared_overview_link_shows_the_exact_figures_in_english(server, browser
     page.close()
 
 
-def test_the_same_link_in_chinese_uses_wan(server, browser, shots):
+def test_the_same_link_in_chinese_shows_the_same_exact_figures(server, browser, shots):
     url = link(server, "overview", org="珠海协作者", **{"from": 2020, "to": 2020}, lang="zh")
     page = open_view(browser, url, "总览")
-    expect_texts(page, "受益人次", "9.9万", "¥167.5万", "演示数据")
+    expect_texts(page, "受益人次", "99,037", "¥1,674,657.61", "演示数据",
+                 "珠海协作者 · 2020 年 · 全部项目 · 全部领域")
     page.close()
     page = open_view(browser, url, "总览", width=PHONE)
     full_screenshot(page, shots / "overview-zh-phone.png")
@@ -199,3 +200,17 @@ def test_change_a_filter_then_follow_the_shared_link(server, browser):
     assert again.locator("[data-testid='stMetricValue']").all_inner_texts() == kpis
     expect_texts(again, "Government")
     again.close()
+
+
+def test_back_undoes_a_filter_change(server, browser):
+    """Each change of view is its own history entry (issue 11, point 13)."""
+    url = link(server, "overview", org="珠海协作者", **{"from": 2019, "to": 2020}, lang="zh")
+    page = open_view(browser, url, "总览")
+    page.get_by_role("radio", name="English").click()
+    page.get_by_role("heading", name="Overview", level=1).wait_for(timeout=30_000)
+    page.wait_for_function("() => location.search.includes('lang=en') &&"
+                           " history.state && history.state.impactView", timeout=30_000)
+    page.go_back()
+    page.get_by_role("heading", name="总览", level=1).wait_for(timeout=60_000)
+    assert "lang=zh" in page.url and "from=2019" in page.url
+    page.close()

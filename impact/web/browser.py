@@ -27,11 +27,11 @@ STYLE = """<style>
 [data-testid="stCaptionContainer"] { opacity: 1 !important; }
 [data-testid="stButtonGroup"] button[data-selected="true"],
 [data-testid="stButtonGroup"] button[data-selected="true"] * { color: #0f5c57 !important; }
-.impact-selection { font-size: 1.35rem; font-weight: 600; line-height: 1.5; color: #1f2a2a;
-                    margin: -0.4rem 0 0.6rem 0; }
+p.impact-selection { font-size: 1.6rem !important; font-weight: 600; line-height: 1.45;
+                      color: #1f2a2a; margin: -0.2rem 0 0.6rem 0; }
 [data-testid="stElementToolbar"] { top: -2.4rem !important; }
 @media (max-width: 640px) {
-  .impact-selection { font-size: 1.1rem; }
+  p.impact-selection { font-size: 1.25rem !important; }
   [data-testid="stElementToolbar"] { top: -2.6rem !important; }
 }
 </style>"""

@@ -90,7 +90,10 @@ def table(model: Table, lang: str, height: int | str = "auto",
         return []
     # Every figure is right-aligned; plain counts stay numbers (so a column sorts
     # numerically), the rest are fmt.value text (¥ to the fen, % to one decimal).
-    config = {c.label: (st.column_config.TextColumn(alignment="right")
+    # Money columns get room for "¥1,674,657.61" (auto width clipped it on a phone).
+    config = {c.label: (st.column_config.TextColumn(alignment="right", width=(
+                            "medium" if any(model.kind_of(r, c) == "money" for r in model.rows)
+                            else None))
                         if model.text_column(c) else
                         st.column_config.NumberColumn(format="localized", alignment="right"))
               for c in model.columns if c.numeric}
