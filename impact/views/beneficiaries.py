@@ -44,15 +44,17 @@ def project_table(rows: list[dict], lang: str) -> Table:
                "program_area": label("area", r["program_area"], lang),
                "per_service": ratio(r["beneficiaries"], r["services"], Decimal("0.1"))}
               for i, r in enumerate(rows, start=1)]
-    columns = [Column("rank", t("col.rank", lang), COUNT), Column("org", t("col.org", lang)),
+    # Key columns first: on a phone the project, its person-times and share stay on screen.
+    columns = [Column("rank", t("col.rank", lang), COUNT),
                Column("project", t("col.project", lang)),
-               Column("program_area", t("col.area", lang)),
-               Column("services", t("metric.services", lang), COUNT),
                Column("beneficiaries", t("metric.beneficiaries", lang), COUNT),
                Column("share", t("col.share", lang), PERCENT),
+               Column("services", t("metric.services", lang), COUNT),
                Column("per_service", t("col.per_service", lang), DECIMAL),
+               Column("program_area", t("col.area", lang)),
                Column("volunteers", t("metric.volunteers", lang), COUNT),
-               Column("records", t("col.records", lang), COUNT)]
+               Column("records", t("col.records", lang), COUNT),
+               Column("org", t("col.org", lang))]
     return Table("projects", t("beneficiaries.table.projects", lang), columns, ranked,
                  caption=t("beneficiaries.table.projects_note", lang), lang=lang)
 

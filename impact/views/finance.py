@@ -91,9 +91,11 @@ def category_table(s: dict, lang: str) -> Table:
                 rows.append({"flow": t(f"flow.{flow}", lang),
                              "category": label(flow, category, lang), "amount": amount,
                              "share": ratio(amount * 100, total, Decimal("0.01"))})
-    columns = [Column("flow", t("col.flow", lang)), Column("category", t("col.category", lang)),
+    # Key columns first: on a phone the category, its amount and share stay on screen.
+    columns = [Column("category", t("col.category", lang)),
                Column("amount", t("col.amount", lang), MONEY),
-               Column("share", t("col.share", lang), PERCENT)]
+               Column("share", t("col.share", lang), PERCENT),
+               Column("flow", t("col.flow", lang))]
     return Table("finance_categories", t("finance.table.categories", lang), columns, rows,
                  lang=lang)
 
@@ -102,9 +104,9 @@ def funder_table(rows: list[dict], lang: str) -> Table:
     rows = [{**r, "funder": r["funder"] or t("common.no_funder", lang),
              "category": label("income", r["category"], lang)} for r in rows]
     columns = [Column("funder", t("col.funder", lang)),
-               Column("category", t("col.category", lang)),
+               Column("amount", t("col.amount", lang), MONEY),
                Column("transactions", t("col.transactions", lang), COUNT),
-               Column("amount", t("col.amount", lang), MONEY)]
+               Column("category", t("col.category", lang))]
     return Table("funders", t("finance.table.funders", lang), columns, rows, lang=lang)
 
 

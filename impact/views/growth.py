@@ -67,11 +67,12 @@ def yoy_table(totals: dict[int, dict], first: int, last: int, lang: str) -> Tabl
 
 
 def _yoy_columns(lang: str) -> list[Column]:
+    # Key columns first: on a phone the metric, year and % change stay on screen.
     return [Column("metric", t("col.metric", lang)), Column("year", t("col.year", lang)),
-            Column("value", t("col.value", lang), DECIMAL),
-            Column("previous", t("col.previous", lang), DECIMAL),
+            Column("pct", t("col.change_pct", lang), PERCENT, signed=True),
             Column("change", t("col.change", lang), DECIMAL, signed=True),
-            Column("pct", t("col.change_pct", lang), PERCENT, signed=True)]
+            Column("value", t("col.value", lang), DECIMAL),
+            Column("previous", t("col.previous", lang), DECIMAL)]
 
 
 def cagr_table(totals: dict[int, dict], first: int, last: int, lang: str) -> Table:
@@ -84,9 +85,9 @@ def cagr_table(totals: dict[int, dict], first: int, last: int, lang: str) -> Tab
                      "years": last - first, "cagr": cagr(start, end, last - first),
                      "_kind": kind})
     columns = [Column("metric", t("col.metric", lang)),
+               Column("cagr", t("col.cagr", lang), PERCENT, signed=True),
                Column("first", t("col.first_value", lang, year=first), DECIMAL),
-               Column("last", t("col.last_value", lang, year=last), DECIMAL),
-               Column("cagr", t("col.cagr", lang), PERCENT, signed=True)]
+               Column("last", t("col.last_value", lang, year=last), DECIMAL)]
     return Table("cagr", t("growth.table.cagr", lang, first=first, last=last), columns, rows,
                  caption=t("growth.table.cagr_note", lang), lang=lang)
 
@@ -105,11 +106,11 @@ def org_growth_table(rows: list[dict], metric: str, lang: str) -> Table:
                     "_kind": KINDS[metric]})
     out.sort(key=lambda r: (r["cagr"] is None, -(r["cagr"] or 0), r["org"]))
     columns = [Column("org", t("col.org", lang)),
-               Column("first_year", t("col.first_year", lang)),
-               Column("last_year", t("col.last_year", lang)),
+               Column("cagr", t("col.cagr", lang), PERCENT, signed=True),
                Column("first", t("col.first", lang), DECIMAL),
                Column("last", t("col.last", lang), DECIMAL),
-               Column("cagr", t("col.cagr", lang), PERCENT, signed=True)]
+               Column("first_year", t("col.first_year", lang)),
+               Column("last_year", t("col.last_year", lang))]
     return Table("org_growth", t("growth.table.orgs", lang, metric=t(f"metric.{metric}", lang)),
                  columns, out, lang=lang)
 

@@ -66,13 +66,15 @@ def project_table(rows: list[dict], rate_low, rate_high, lang: str) -> Table:
                     "value_high": value.high,
                     "minutes_per_volunteer": minutes_per_volunteer(r["volunteer_minutes"],
                                                                    r["volunteers"])})
-    columns = [Column("org", t("col.org", lang)), Column("project", t("col.project", lang)),
+    # Key columns first: on a phone the project, its person-times and time stay on screen.
+    columns = [Column("project", t("col.project", lang)),
                Column("volunteers", t("metric.volunteers", lang), COUNT),
-               Column("volunteer_minutes", t("metric.volunteer_minutes", lang), COUNT),
                Column("volunteer_hours", t("metric.volunteer_hours", lang), DECIMAL),
+               Column("volunteer_minutes", t("metric.volunteer_minutes", lang), COUNT),
                Column("minutes_per_volunteer", t("metric.minutes_per_volunteer", lang), DECIMAL),
                Column("value_low", t("col.value_low", lang), MONEY),
-               Column("value_high", t("col.value_high", lang), MONEY)]
+               Column("value_high", t("col.value_high", lang), MONEY),
+               Column("org", t("col.org", lang))]
     return Table("volunteer_projects", t("volunteers.table.projects", lang), columns, out,
                  caption=t("volunteers.value_note", lang), lang=lang)
 

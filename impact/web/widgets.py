@@ -13,6 +13,7 @@ from impact.views.common import Chart, Kpi, PageModel, Table
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
+MONEY_WIDTH = 118  # px: ¥12,345,678.90 at the table's font
 
 
 def md(text: str) -> str:
@@ -90,10 +91,11 @@ def table(model: Table, lang: str, height: int | str = "auto",
         return []
     # Every figure is right-aligned; plain counts stay numbers (so a column sorts
     # numerically), the rest are fmt.value text (¥ to the fen, % to one decimal).
-    # Money columns get room for "¥1,674,657.61" (auto width clipped it on a phone).
+    # Money columns get room for "¥1,674,657.61" (auto width clipped it on a phone; 200 px
+    # "medium" pushed the next columns off a 390 px screen).
     config = {c.label: (st.column_config.TextColumn(alignment="right", width=(
-                            "medium" if any(model.kind_of(r, c) == "money" for r in model.rows)
-                            else None))
+                            MONEY_WIDTH if any(model.kind_of(r, c) == "money"
+                                               for r in model.rows) else None))
                         if model.text_column(c) else
                         st.column_config.NumberColumn(format="localized", alignment="right"))
               for c in model.columns if c.numeric}
