@@ -37,17 +37,25 @@ def shoot(browser, base: str, page_name: str, lang: str, width: int, path: Path)
         "() => getComputedStyle(document.documentElement).getPropertyValue('--impact-style')"
         ".trim() === '1' && !document.querySelector('[data-testid=\"stStatusWidget\"]')",
         timeout=60_000)
-    height = page.evaluate(
-        "() => Math.max(document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0,"
-        " document.body.scrollHeight)")
-    page.set_viewport_size({"width": width, "height": min(height, 7000)})
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stSkeleton\"]') &&"
-        " [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
-        ".every(c => c.querySelector('.main-svg')) &&"
-        " [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
-        ".filter(d => d.offsetParent !== null)"  # tables in hidden tabs never draw
-        ".every(d => d.querySelector('canvas'))", timeout=60_000)
+    ready = ("() => !document.querySelector('[data-testid=\"stSkeleton\"]') &&"
+             " [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+             ".every(c => c.querySelector('.main-svg')) &&"
+             " [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
+             ".filter(d => d.offsetParent !== null)"  # tables in hidden tabs never draw
+             ".every(d => d.querySelector('canvas'))")
+    measure = ("() => Math.max(document.querySelector('[data-testid=\"stMain\"]')"
+               "?.scrollHeight || 0, document.body.scrollHeight)")
+    # Grow the viewport to the page until its height holds: elements below the fold draw
+    # only once they are in view, and drawing them can make the page longer.
+    height = 0
+    for _ in range(6):
+        page.wait_for_function(ready, timeout=90_000)
+        now = page.evaluate(measure)
+        if now == height:
+            break
+        height = now
+        page.set_viewport_size({"width": width, "height": min(height, 12000)})
+        page.wait_for_timeout(800)
     page.wait_for_timeout(1500)  # plotly re-lays responsive charts after the resize
     page.screenshot(path=str(path))
     page.close()
