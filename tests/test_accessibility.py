@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from impact.i18n import catalog, t
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, link, pytestmark, server  # noqa: F401
+from tests.browser_support import launch_chromium, wait_idle
+from tests.test_browser import link, pytestmark, server  # noqa: F401
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 PAGES = ("overview", "beneficiaries", "volunteers", "finance", "growth", "data", "report")
@@ -35,7 +36,7 @@ RUN_AXE = """async () => {
 def browser():
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = launch_chromium(p)
         yield chromium
         chromium.close()
 
@@ -77,7 +78,8 @@ def test_page_is_accessible_and_self_contained(server, browser, results, name, l
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}")
             if r.status >= 400 and "/_stcore/" not in r.url else None)
     page.goto(link(server, name, **PARAMS, lang=lang))
-    page.get_by_role("heading", name=_title(name, lang), level=1).wait_for(timeout=60_000)
+    page.get_by_role("heading", name=_title(name, lang), level=1).wait_for(timeout=120_000)
+    wait_idle(page)
     _settled(page, lang)
     assert page.evaluate("document.documentElement.lang") == HTML_LANG[lang]
     # Each page and language its own <title>: the page's name, then the app's.
