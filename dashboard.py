@@ -57,4 +57,4 @@ widgets.demo_banner(ctx)
 widgets.url_notices(ctx)
 with entry_run():
     navigation.run()
-finish(ctx)
+finish(ctx, navigation.url_path)

@@ -165,6 +165,9 @@ def test_change_a_filter_then_follow_the_shared_link(server, browser):
 def test_back_undoes_a_filter_change(server, browser):
     """Each change of view is its own history entry (issue 11, point 13)."""
     url = link(server, "overview", org="珠海协作者", **{"from": 2019, "to": 2020}, lang="zh")
+    # A fresh server's very first visit shows Streamlit's page-not-found dialog (main's
+    # first-visit routing, reported); a visit beforehand keeps it out of this test.
+    open_view(browser, url, "总览").close()
     page = open_view(browser, url, "总览")
     rerun(page, lambda: page.get_by_role("radio", name="English").click())
     page.get_by_role("heading", name="Overview", level=1).wait_for(timeout=120_000)

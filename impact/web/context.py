@@ -101,13 +101,13 @@ def _seed_page_controls(params: dict, lang: str) -> list[str]:
     return [t(key, lang, **values) for key, values in notices]
 
 
-def finish(ctx: PageContext) -> None:
+def finish(ctx: PageContext, page: str = "") -> None:
     """After the page ran: write the view (the page's controls included) to the URL, and
     give each change of view its own browser-history entry, so Back undoes it."""
     _write_url(ctx.url_params)
     from impact.web import browser
 
-    browser.history_entry(ctx.url_params)
+    browser.history_entry(page, ctx.url_params)
 
 
 def _write_url(wanted: dict[str, list[str]]) -> None:
