@@ -113,3 +113,14 @@ def test_targets_table_shows_counts_whole_and_money_with_yen(demo_db):
         r["metric"] == "income_total" for r in table.rows)
     plain = table.csv().decode("utf-8-sig")
     assert ".0000" not in plain  # no fixed-scale zeros in downloads either
+
+
+@pytest.mark.parametrize("lang, words", [("zh", "机构整体数据"), ("en", "organisation-level")])
+def test_targets_and_indicators_say_they_are_organisation_level_under_an_area_filter(
+        demo_db, lang, words):
+    """Targets and indicators have no programme area (issue 11, point 7)."""
+    area = Filters(orgs=("珠海协作者",), year_from=2020, year_to=2020, areas=("儿童服务",))
+    model = overview(demo_db, area, lang)
+    assert words in model.targets.title and words in model.indicators.title
+    plain = overview(demo_db, Filters(orgs=("珠海协作者",), year_from=2020, year_to=2020), lang)
+    assert words not in plain.targets.title
