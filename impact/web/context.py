@@ -167,8 +167,11 @@ def _route_through_entry() -> None:
     documented effect), and the rerun then goes through dashboard.py. The placeholder pages
     carry the same url paths, so the browser keeps the page it asked for.
     """
-    st.navigation([st.Page(_nothing, title=url, url_path=url)
-                   for url in menu.url_paths(PROJECT_ROOT)], position="hidden")
+    # A default page of its own: the default page is served at "/", and the first page
+    # (/overview) must keep its path too.
+    st.navigation([st.Page(_nothing, title="Impact Dashboard", url_path="start", default=True),
+                   *(st.Page(_nothing, title=url, url_path=url)
+                     for url in menu.url_paths(PROJECT_ROOT))], position="hidden")
     st.rerun()
 
 
