@@ -11,8 +11,8 @@ from impact.ingest import FileProblem, check_file, commit_checked, rejects_csv
 from impact.ingest.messages import file_message
 from impact.ingest.reading import MAX_BYTES, sheet_names
 from impact.ingest.template import template_csv, template_xlsx
-from impact.schema import TABLES
-from impact.store import DataStore
+from impact.storage.schema import TABLES
+from impact.storage.store import DataStore
 from impact.views.data_import import preview, staff_gate_required, staff_password_ok
 from impact.views.data_quality import data_quality, import_log, integrity
 from impact.web import page_context, widgets

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from impact.db import Database
+from impact.storage.db import Database
 from impact.filters import Filters
 from impact.metrics import summarize
 from tests.test_import_cli import FIXTURES, snapshot

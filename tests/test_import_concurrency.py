@@ -6,10 +6,10 @@ from __future__ import annotations
 import threading
 
 from impact.cli import main
-from impact.db import Database
+from impact.storage.db import Database
 from impact.filters import Filters
 from impact.ingest import import_payload
-from impact.store import DataStore
+from impact.storage.store import DataStore
 
 HEADER = "日期,机构,项目,服务次数,受益人次,志愿者人次,志愿服务时长（分钟）\n"
 BATCHES = 6

@@ -8,7 +8,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from impact.db import load_query
+from impact.storage.db import load_query
 from impact.filters import Filters
 from impact.report import build, gather
 from impact.report.tables import all_tables

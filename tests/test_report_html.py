@@ -9,11 +9,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from impact.db import Database
+from impact.storage.db import Database
 from impact.filters import Filters
 from impact.report import build, gather
 from impact.report.browser import CHROMIUM, CHROMIUM_ARGS
-from impact.store import DataStore
+from impact.storage.store import DataStore
 
 ZHUHAI_2020 = Filters(orgs=("珠海协作者",), year_from=2020, year_to=2020)
 

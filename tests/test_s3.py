@@ -17,13 +17,13 @@ import pytest
 s3fs = pytest.importorskip("s3fs")
 moto_server = pytest.importorskip("moto.server")
 
-from impact import store as store_module  # noqa: E402
+from impact.storage import store as store_module  # noqa: E402
 from impact.bench.generate import generate  # noqa: E402
-from impact.db import Database, query_names  # noqa: E402
+from impact.storage.db import Database, query_names  # noqa: E402
 from impact.errors import DataError  # noqa: E402
 from impact.filters import Filters  # noqa: E402
 from impact.metrics import summarize  # noqa: E402
-from impact.store import DataStore  # noqa: E402
+from impact.storage.store import DataStore  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = ("activities", "finance", "indicators", "targets")

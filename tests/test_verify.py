@@ -7,8 +7,8 @@ import json
 
 import pyarrow.parquet as pq
 
-from impact.integrity import verify
-from impact.store import DataStore
+from impact.storage.integrity import verify
+from impact.storage.store import DataStore
 from tests.test_import_cli import FIXTURES
 
 

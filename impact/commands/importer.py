@@ -17,8 +17,8 @@ from impact.errors import UsageError
 from impact.ingest import FileProblem, ImportCheck, import_payload, rejects_csv
 from impact.ingest.check import check_file
 from impact.ingest.messages import file_message, header_message, row_message
-from impact.schema import TABLES
-from impact.store import DataStore
+from impact.storage.schema import TABLES
+from impact.storage.store import DataStore
 
 NAME = "import"
 HELP = "Import a CSV or Excel file into a table (all rows or none)."
@@ -90,7 +90,7 @@ def _print_problems(path: Path, lines: list[str], noun: str, tail: str = "") -> 
 
 
 def _write_rejects(path: Path, check: ImportCheck) -> Path:
-    from impact.store import atomic_write_bytes
+    from impact.storage.store import atomic_write_bytes
 
     target = path.with_name(f"{path.stem}.rejects.csv")
     atomic_write_bytes(target, rejects_csv(check))

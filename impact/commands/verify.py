@@ -10,8 +10,8 @@ import sys
 
 from impact.cli import add_data_dir
 from impact.config import resolve_data_dir
-from impact.integrity import describe, verify
-from impact.store import DataStore
+from impact.storage.integrity import describe, verify
+from impact.storage.store import DataStore
 
 NAME = "verify"
 HELP = "Check the data files against the manifest's checksums, row counts and totals."

@@ -14,8 +14,8 @@ import pyarrow as pa
 
 from impact.demo.profiles import INDICATORS, PROFILES, TARGETS, Profile, Project
 from impact.demo.synth import MoneyLine, ProjectYear, activity_rows, finance_rows, split_total
-from impact.schema import TABLES
-from impact.store import DataStore
+from impact.storage.schema import TABLES
+from impact.storage.store import DataStore
 
 METRICS = ("services", "beneficiaries", "volunteers", "volunteer_minutes")
 DEMO_META = {"source": "demo",

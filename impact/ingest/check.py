@@ -20,8 +20,8 @@ from impact.ingest.headers import HeaderProblem, looks_like_header, map_headers
 from impact.ingest.keys import AUTO_PREFIX, assign_keys, canonical, record_key
 from impact.ingest.reading import Sheet, read_file
 from impact.ingest.rows import ParsedRow, RowError, validate_rows
-from impact.schema import TABLES
-from impact.store import DataStore
+from impact.storage.schema import TABLES
+from impact.storage.store import DataStore
 
 Progress = Callable[[float, str], None]
 

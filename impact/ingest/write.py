@@ -4,7 +4,7 @@ Concurrency: imports into one local data directory are serialised by an exclusiv
 the directory itself (no lock file, so a refused import leaves the directory byte-identical).
 The check against stored data is repeated under the lock, so two imports of the same file at
 once still add it only once. Readers never lock: they follow the manifest, which names either
-the old files or the new ones (see impact.store).
+the old files or the new ones (see impact.storage.store).
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ import pyarrow as pa
 from impact.errors import DataError
 from impact.ingest.check import ImportCheck, Progress, check_file, recompare
 from impact.ingest.messages import row_reason
-from impact.schema import TABLES
-from impact.store import DataStore
+from impact.storage.schema import TABLES
+from impact.storage import compaction
+from impact.storage.store import DataStore
 
 IMPORT_LOG = "import_log.jsonl"
 
@@ -110,7 +111,7 @@ def commit_rows(check: ImportCheck, store: DataStore, process: str) -> dict:
     # commit and the log append.
     try:
         # Only the years the new rows fall in are rewritten; the other files stay as they are.
-        manifest = store.append(check.table, added, meta={"last_import": entry})
+        manifest = compaction.append(store, check.table, added, meta={"last_import": entry})
     except OSError as exc:  # disk full, no permission …: the manifest was not replaced
         raise DataError(f"{store.root}: could not write the import ({exc.strerror or exc}); "
                         f"the stored data is unchanged") from None

@@ -12,12 +12,12 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
-from impact.db import Database, load_query
+from impact.storage.db import Database, load_query
 from impact.errors import UsageError
 from impact.filters import Filters
 from impact.i18n import normalize_lang
 from impact.metrics import achievement, cagr, money, ratio, summarize
-from impact.store import MANIFEST
+from impact.storage.store import MANIFEST
 from impact.views.growth import yearly_totals
 
 # The multi-year growth chart looks back at most this many years from the period's end.

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from impact.config import resolve_data_dir
-from impact.db import Database
+from impact.storage.db import Database
 from impact.errors import ImpactError
 from impact.filters import Filters
 from impact.i18n import DEFAULT_LANG, t
 from impact.web import sidebar, urlstate
-from impact.web.cache import CachedDatabase
+from impact.storage.cache import CachedDatabase
 
 _CTX = "_impact_ctx"
 _SEEDED = "_impact_url_seeded"

@@ -3,7 +3,7 @@
 A few flipped bytes inside a Parquet page can change a sum without any reader error. Every
 commit records, per file, its sha256, size, row count and control totals (Σ person-times,
 Σ minutes, Σ amounts by flow); `verify` recomputes all of them. The monthly rollup files
-(impact.rollup), which answer most dashboard queries, are checked too: their checksums, and
+(impact.storage.rollup), which answer most dashboard queries, are checked too: their checksums, and
 their sums against the control totals of the activities file each was made from. Used by
 `python -m impact verify` and by the Data page.
 """
@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from impact import rollup
+from impact.storage import rollup
 from impact.errors import DataError
-from impact.schema import TABLES
-from impact.store import DataFile, DataStore, control_totals
+from impact.storage.schema import TABLES
+from impact.storage.store import DataFile, DataStore, control_totals
 
 
 @dataclass(frozen=True)

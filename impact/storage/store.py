@@ -18,7 +18,7 @@ written through fsspec. There, "atomic" rests on object stores replacing an obje
 the manifest is still written last. See docs/scaling.md.
 
 Large tables can be committed as a stream of Arrow chunks (one year at a time, say), so memory
-stays at one chunk; `compact()` later merges a year's files into one sorted file.
+stays at one chunk; `compaction.compact()` later merges a year's files into one sorted file.
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from impact import rollup
+from impact.storage import rollup
 from impact.errors import DataError
-from impact.schema import TABLES
+from impact.storage.schema import TABLES
 # Re-exported: other modules import these from here.
-from impact.storefiles import (ROW_GROUP_SIZE, atomic_write_bytes, control_totals,  # noqa: F401
+from impact.storage.files import (ROW_GROUP_SIZE, atomic_write_bytes, control_totals,  # noqa: F401
                                parquet_bytes, partitions, sort_for_storage)
 
 MANIFEST = "manifest.json"
@@ -191,7 +191,7 @@ class DataStore:
 
         A table's new contents are an Arrow table, or an iterable of Arrow tables (chunks) for
         data too large to hold at once: each chunk is sorted and written by itself, so a year
-        spread over several chunks gets several files until `compact()` merges them.
+        spread over several chunks gets several files until `compaction.compact()` merges them.
         Tables not named keep their files (unless `fresh`: start a new dataset at version 1).
         Files are content-addressed, so an unchanged year keeps its name and is not rewritten.
         `meta` is merged into the manifest's "meta" (e.g. {"source": "demo"}).
@@ -261,22 +261,6 @@ class DataStore:
         self._write_atomic(MANIFEST, payload)
         self._collect_garbage(keep=[manifest] if fresh else [previous, manifest])
         return manifest
-
-    def append(self, name: str, rows: pa.Table, *, meta: dict | None = None) -> dict:
-        """Add rows to a table in one commit, rewriting only the partitions (years) they fall
-        in; see impact.compaction.append. Returns the new manifest."""
-        from impact.compaction import append
-        return append(self, name, rows, meta=meta)
-
-    def compact(self, tables: Iterable[str] | None = None) -> dict | None:
-        """Merge each partition's files into one sorted file (see impact.compaction)."""
-        from impact.compaction import compact
-        return compact(self, tables)
-
-    def build_rollups(self) -> dict | None:
-        """Add the monthly rollup to a dataset committed without one (see impact.compaction)."""
-        from impact.compaction import build_rollups
-        return build_rollups(self)
 
     def _read_file(self, name: str, f: DataFile) -> pa.Table:
         try:

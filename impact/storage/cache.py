@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pyarrow as pa
 
-from impact.db import Database
+from impact.storage.db import Database
 
 MAX_RESULTS = 512  # aggregated results are small (a few hundred rows); this bounds memory
 # A page's queries are independent; DuckDB releases the GIL and each query gets its own

@@ -20,12 +20,12 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from impact import rollup
+from impact.storage import rollup
 from impact.config import QUERIES_DIR, resolve_data_dir
 from impact.errors import DataError
-from impact.mirror import FileMirror, default_cache_dir
-from impact.schema import TABLES, Table
-from impact.store import DataStore
+from impact.storage.mirror import FileMirror, default_cache_dir
+from impact.storage.schema import TABLES, Table
+from impact.storage.store import DataStore
 
 _PARAM = re.compile(r"(?<![:$\w])\$([a-z_][a-z0-9_]*)")
 

@@ -6,7 +6,7 @@ never fragments.
 
 A chunked commit (the benchmark generator, a large import) leaves several files in a year's
 partition; `compact` merges them into one sorted file per partition, as one new commit with
-the same rows and control totals. `build_rollups` adds the monthly rollup (impact.rollup) to a
+the same rows and control totals. `build_rollups` adds the monthly rollup (impact.storage.rollup) to a
 dataset committed before rollups existed. Both only ever add a commit: readers see the old
 layout or the new one, and superseded files retire like any others.
 """
@@ -17,9 +17,9 @@ from typing import Iterable
 
 import pyarrow as pa
 
-from impact import rollup
-from impact.schema import TABLES
-from impact.store import DataFile, DataStore, partitions, sort_for_storage
+from impact.storage import rollup
+from impact.storage.schema import TABLES
+from impact.storage.store import DataFile, DataStore, partitions, sort_for_storage
 
 
 def _entry(f: DataFile) -> dict:
