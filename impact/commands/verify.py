@@ -29,9 +29,12 @@ def run(args: argparse.Namespace) -> int:
     for bad in result.bad_files:
         reasons = "; ".join(describe(p) for p in bad.problems)
         print(f"{store.full_path(bad.path)}: {reasons}", file=sys.stderr)
-    if not result.ok:
+    if result.bad_files:
         print(f"verify: {len(result.bad_files)} of {len(result.files)} files do not match the "
               f"manifest", file=sys.stderr)
+        return 1
+    if not result.ok:
+        print(f"verify: {result.data_dir} does not match its manifest", file=sys.stderr)
         return 1
     if result.manifest_version is None:
         print(f"verify: nothing committed yet in {result.data_dir}")

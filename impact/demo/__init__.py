@@ -21,6 +21,10 @@ METRICS = ("services", "beneficiaries", "volunteers", "volunteer_minutes")
 DEMO_META = {"source": "demo",
              "notice": "Demo data built from published annual reports, with synthetic years."}
 
+# Fixed, so the demo is the same bytes on every run (its manifest records who and when).
+DEMO_RECORD = {"kind": "demo", "who": "impact demo", "when": "2026-01-01T00:00:00+00:00",
+               "why": "demo dataset built from the organisations' published reports"}
+
 # How many transactions a category has in a year (a spread, picked per year).
 TRANSACTIONS = {"donation": (60, 140), "enterprise": (6, 14), "government": (2, 6),
                 "foundation": (3, 8), "service_fee": (10, 30), "other": (3, 10),
@@ -131,5 +135,5 @@ def build_tables() -> dict[str, pa.Table]:
 def write_demo(data_dir: str) -> dict[str, int]:
     """Write the demo dataset into `data_dir` (replacing its tables); return rows per table."""
     tables = build_tables()
-    DataStore(data_dir).commit(tables, fresh=True, meta=DEMO_META)
+    DataStore(data_dir).commit(tables, fresh=True, meta=DEMO_META, record=DEMO_RECORD)
     return {name: t.num_rows for name, t in tables.items()}

@@ -9,10 +9,7 @@ the old files or the new ones (see impact.storage.store).
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import fcntl
-import getpass
 import io
 import json
 import os
@@ -22,38 +19,24 @@ from datetime import datetime, timezone
 import pyarrow as pa
 
 from impact.errors import DataError
-from impact.ingest.check import ImportCheck, Progress, check_file, recompare
+from impact.ingest.check import ImportCheck, Progress, check_file
 from impact.ingest.messages import row_reason
 from impact.storage.schema import TABLES
-from impact.storage import compaction
+from impact.storage import compaction, identity
 from impact.storage.store import DataStore
 
 IMPORT_LOG = "import_log.jsonl"
 
 
 def who(process: str) -> str:
-    """'user@host pid 123 (cli)': who ran an import, for the log."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = f"uid{os.getuid()}"
-    return f"{user}@{socket.gethostname()} pid {os.getpid()} ({process})"
+    """'name@host pid 123 (cli)': who ran an import, for the log (the signed-in user when the
+    web layer set one with impact.storage.identity.acting_as, else the OS user)."""
+    return f"{identity.who()}@{socket.gethostname()} pid {os.getpid()} ({process})"
 
 
-@contextlib.contextmanager
 def import_lock(store: DataStore):
-    """Hold the data directory's import lock (local directories; object stores have none)."""
-    if store.url:
-        yield
-        return
-    store.root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(store.root, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+    """Hold the data directory's write lock (see DataStore.lock)."""
+    return store.lock()
 
 
 def import_payload(file_name: str, payload: bytes, table: str, store: DataStore, *,
@@ -76,15 +59,13 @@ def commit_checked(check: ImportCheck, store: DataStore, *, skip_invalid: bool =
                    process: str = "cli") -> dict | None:
     """Commit a checked file's new rows (the Data page's "confirm"); None if nothing was written.
 
-    The comparison with stored data is redone under the lock: another import may have
-    committed since the check, and its rows must count as duplicates, not be added twice.
+    The commit is a compare-and-swap on the version the check was made against: when
+    another import or correction committed since, nothing is written and the user is told
+    to try again (VersionConflict), rather than committing what they did not preview.
     """
     if not _writable(check, skip_invalid):
         return None
     with import_lock(store):
-        recompare(check, store)
-        if not _writable(check, skip_invalid):
-            return None
         return commit_rows(check, store, process)
 
 
@@ -111,7 +92,10 @@ def commit_rows(check: ImportCheck, store: DataStore, process: str) -> dict:
     # commit and the log append.
     try:
         # Only the years the new rows fall in are rewritten; the other files stay as they are.
-        manifest = compaction.append(store, check.table, added, meta={"last_import": entry})
+        manifest = compaction.append(
+            store, check.table, added, meta={"last_import": entry}, expected=check.base_version,
+            record={"kind": "import", "why": f"import {entry['file']} into {check.table}",
+                    "input": {"name": entry["file"], "sha256": check.sha256}})
     except OSError as exc:  # disk full, no permission …: the manifest was not replaced
         raise DataError(f"{store.root}: could not write the import ({exc.strerror or exc}); "
                         f"the stored data is unchanged") from None

@@ -6,18 +6,15 @@ a figure, so the three formats can never disagree.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 
 from impact.storage.db import Database, load_query
 from impact.errors import UsageError
 from impact.filters import Filters
 from impact.i18n import normalize_lang
 from impact.metrics import achievement, cagr, money, ratio, summarize
-from impact.storage.store import MANIFEST
 from impact.views.growth import yearly_totals
 
 # The multi-year growth chart looks back at most this many years from the period's end.
@@ -76,15 +73,17 @@ def resolve_orgs(db: Database, orgs: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(orgs))
 
 
-def _data_changed(data_dir: str) -> datetime | None:
-    """When the data was last committed: the manifest's modification time."""
-    if "://" in data_dir:
+def _data_changed(store) -> datetime | None:
+    """When the data last changed: the time the manifest records for the last version that
+    changed rows (not the manifest file's mtime, which a copy or a checkout resets)."""
+    manifest = store.manifest() or {}
+    when = manifest.get("changed_at") or (manifest.get("commit") or {}).get("when")
+    if not when:
         return None
     try:
-        stamp = os.stat(Path(data_dir) / MANIFEST).st_mtime
-    except OSError:
+        return datetime.fromisoformat(when).astimezone()
+    except ValueError:
         return None
-    return datetime.fromtimestamp(stamp, tz=timezone.utc).astimezone()
 
 
 def _with_shares(rows: list[dict]) -> list[dict]:
@@ -145,7 +144,7 @@ def gather(db: Database, filters: Filters, lang: str = "zh") -> ReportContent:
         lang=normalize_lang(lang),
         orgs=orgs,
         generated=datetime.now().astimezone(),
-        data_changed=_data_changed(db.data_dir),
+        data_changed=_data_changed(db.store),
         data_version=db.version,
         data_dir=db.data_dir,
         demo=meta.get("source") == "demo",

@@ -7,6 +7,8 @@ manifest changes, so a running dashboard sees an import without a restart.
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import os
 import re
 import shutil
@@ -171,6 +173,7 @@ class Database:
                 self.mirror = FileMirror(self.store, cache_dir or default_cache_dir(self.data_dir))
             # Without a mirror DuckDB reads s3://… through fsspec (httpfs may not be installable).
             self._con.register_filesystem(self.store.fs)
+        _OPEN.add(self)
         self._lock = threading.Lock()
         self._version: str | None = None
         self._use_rollups = rollups
@@ -199,9 +202,14 @@ class Database:
         return version
 
     def _paths(self, files: list) -> list[str]:
+        """Where DuckDB reads each file, after checking its bytes against the manifest."""
         if self.mirror is not None:
-            return [self.mirror.local(f) for f in files]
-        return [self.store.full_path(f.path) for f in files]
+            paths = [self.mirror.local(f) for f in files]
+        else:
+            paths = [self.store.full_path(f.path) for f in files]
+        for f, path in zip(files, paths):
+            _check_sha256(self.store, f, path)
+        return paths
 
     def _build_views(self, manifest: dict | None) -> None:
         # DDL runs in its own transaction: a query already running on another cursor keeps
@@ -302,6 +310,42 @@ class Database:
 
     def close(self) -> None:
         self._con.close()
+
+
+# Clean exits: close every open connection before the interpreter tears down, so DuckDB's
+# threads never outlive it ("terminate called without an active exception", exit 134).
+_OPEN: "weakref.WeakSet[Database]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for db in list(_OPEN):
+        try:
+            db.close()
+        except Exception:  # noqa: BLE001  (exiting: nothing left to report to)
+            pass
+
+
+def _check_sha256(store: DataStore, f, path: str) -> None:
+    """Refuse, by name, a file whose bytes are not those the manifest vouches for: a flipped
+    bit inside a Parquet page can change a sum without any reader error (issue 13). Done
+    each time the views are rebuilt, i.e. when a process first opens the data and again
+    whenever the manifest changes; the cost is in docs/performance.md."""
+    if not f.sha256:
+        return  # files on disk without a manifest: nothing vouches for them, nothing to check
+    try:
+        if store.url and path.startswith(store.url):
+            digest = hashlib.sha256(store.verified_bytes(f)).hexdigest()
+        else:
+            with open(path, "rb") as fh:
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    except FileNotFoundError:
+        raise DataError(f"{path}: data file listed in the manifest is missing") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if digest != f.sha256:
+        raise DataError(f"{path}: sha256 differs from the manifest (file damaged or changed); "
+                        "refusing to read it")
 
 
 def _rollup_select(paths: list[str]) -> str:
