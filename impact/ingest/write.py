@@ -77,6 +77,8 @@ def commit_rows(check: ImportCheck, store: DataStore, process: str) -> dict:
     """Append the new rows to the stored table in one commit, then log the import."""
     schema = TABLES[check.table].arrow_schema
     added = pa.Table.from_pylist([r.record for r in check.new_rows], schema=schema)
+    from impact.storage.edits import refuse_closed
+    refuse_closed(store.manifest() or {}, check.table, added.to_pylist())
     entry = {
         "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "who": who(process),
@@ -150,3 +152,44 @@ def _cell(value) -> str:
         midnight = value.time() == datetime.min.time()
         return value.date().isoformat() if midnight else value.isoformat()
     return "" if value is None else str(value)
+
+
+# -- corrections: --update and --replace ------------------------------------------------
+
+def plan_correction(check: ImportCheck, store: DataStore, mode: str):
+    """The correction a checked file asks for, planned but not written (impact.storage.edits).
+
+    update: rows whose key is stored with other values replace them (the conflicts of a
+    plain import), new keys are added, identical rows are left alone.
+    replace: every stored row of the organisation × year ranges the file covers is replaced
+    by the file's rows (rows missing from the file are removed).
+    """
+    from impact.storage import edits
+
+    conflicting = {e.row for e in check.errors if e.code == "conflicts_existing"}
+    schema = TABLES[check.table].arrow_schema
+    if mode == "update":
+        rows = [r.record for r in check.valid_rows if r.row in conflicting] + \
+               [r.record for r in check.new_rows]
+        return edits.plan(store, check.table, upserts=pa.Table.from_pylist(rows, schema=schema))
+    rows = [r.record for r in check.valid_rows]
+    scope = sorted({f"{r['org']}|{edits.year_of(check.table, r)}" for r in rows})
+
+    def in_scope(data: pa.Table) -> pa.Array:
+        import pyarrow.compute as pc
+        years = pc.year(data["date"]) if "date" in data.column_names else data["year"]
+        keys = pc.binary_join_element_wise(data["org"], pc.cast(years, pa.string()), "|")
+        return pc.is_in(keys, value_set=pa.array(scope, pa.string()))
+
+    return edits.plan(store, check.table, upserts=pa.Table.from_pylist(rows, schema=schema),
+                      remove=in_scope)
+
+
+def commit_correction(check: ImportCheck, plan, store: DataStore, mode: str, why: str) -> dict:
+    """Commit a planned correction as one version (refused if the data changed since)."""
+    from impact.storage import edits
+
+    with store.lock():
+        return edits.apply(store, plan, record={
+            "kind": mode, "why": why or f"{mode} from {os.path.basename(check.file_name)}",
+            "input": {"name": os.path.basename(check.file_name), "sha256": check.sha256}})

@@ -136,3 +136,26 @@ def rows(old: dict | None, new: dict | None, full_path: Callable[[str], str],
     finally:
         con.close()
     return out
+
+
+def periods(old: dict | None, new: dict | None, full_path: Callable[[str], str],
+            filesystem=None) -> set[tuple[str, int]]:
+    """The (organisation, year) pairs whose rows differ between two manifests (both the old
+    and the new year of a row whose date moved)."""
+    out: set[tuple[str, int]] = set()
+    con = _connect(filesystem)
+    try:
+        for table in TABLES:
+            paths = _changed_paths(old, new, table, full_path)
+            if paths is None:
+                continue
+            year = "year({side}.date)" if "date" in TABLES[table].column_names else "{side}.year"
+            for side in ("o", "n"):
+                found = con.execute(
+                    f"SELECT DISTINCT {side}.org, {year.format(side=side)} FROM "
+                    f"{_joined(*paths, table)} WHERE {side}.org IS NOT NULL AND "
+                    f"(o.org IS NULL OR n.org IS NULL OR ({_differs(table)}))").fetchall()
+                out |= {(org, int(y)) for org, y in found}
+    finally:
+        con.close()
+    return out
