@@ -14,6 +14,7 @@ from impact.storage.db import Database, load_query
 from impact.errors import UsageError
 from impact.filters import Filters
 from impact.i18n import normalize_lang
+from impact.report import stamp
 from impact.metrics import achievement, cagr, money, ratio, summarize
 from impact.views.growth import yearly_totals
 
@@ -42,6 +43,7 @@ class ReportContent:
     targets: list[dict]
     indicators: list[dict]
     growth: dict = field(default_factory=dict)
+    stamp: dict = field(default_factory=dict)  # impact.report.stamp: version, hash, URL …
 
     @property
     def has_data(self) -> bool:
@@ -138,12 +140,20 @@ def gather(db: Database, filters: Filters, lang: str = "zh") -> ReportContent:
                       projects=filters.projects, areas=filters.areas)
     growth_filters = _growth_filters(db, filters, orgs)
     years = _rows(db, "org_by_year", growth_filters) if growth_filters else []
-    meta = (db.store.manifest() or {}).get("meta", {})
+    manifest = db.store.manifest() or {}
+    meta = manifest.get("meta", {})
+    generated = datetime.now().astimezone()
+    if filters.year_from is not None and filters.year_to is not None:
+        span = list(range(filters.year_from, filters.year_to + 1))
+    else:
+        span = sorted({r["year"] for r in years})
+    stamped = stamp.make(manifest, db.version, filters, orgs, normalize_lang(lang),
+                         generated.isoformat(timespec="seconds"), span)
     return ReportContent(
         filters=filters,
         lang=normalize_lang(lang),
         orgs=orgs,
-        generated=datetime.now().astimezone(),
+        generated=generated,
         data_changed=_data_changed(db.store),
         data_version=db.version,
         data_dir=db.data_dir,
@@ -157,6 +167,7 @@ def gather(db: Database, filters: Filters, lang: str = "zh") -> ReportContent:
         targets=_with_achievement(_rows(db, "target_achievement", filters)),
         indicators=_rows(db, "indicators", filters),
         growth=_growth(_per_year(years)),
+        stamp=stamped,
     )
 
 

@@ -153,11 +153,13 @@ class Database:
     """A DuckDB connection with views over one data directory's committed files."""
 
     def __init__(self, data_dir: str | None = None, *, rollups: bool = True, filesystem=None,
-                 cache_dir: "str | os.PathLike | None | bool" = None):
+                 cache_dir: "str | os.PathLike | None | bool" = None, pinned: int | None = None):
         """`rollups=False` answers every query from the detail (tests compare both ways).
         For a URL data directory: `filesystem` is its fsspec filesystem (default: from the URL);
         `cache_dir` is where its files are mirrored on local disk (default: $IMPACT_CACHE_DIR,
-        else a directory under the system's temp dir; False reads the object store directly)."""
+        else a directory under the system's temp dir; False reads the object store directly).
+        `pinned` shows that committed version instead of following the manifest (for
+        `impact verify --report`: the figures as a report saw them)."""
         self.data_dir = resolve_data_dir(data_dir)
         self.store = DataStore(self.data_dir, filesystem=filesystem)
         # Bounded memory: beyond the limit DuckDB spills to disk, so a heavy data check over
@@ -177,6 +179,7 @@ class Database:
         self._lock = threading.Lock()
         self._version: str | None = None
         self._use_rollups = rollups
+        self._pinned = pinned
         self.rollups = False  # whether the current views include an exact monthly rollup
         self.refresh()
 
@@ -191,6 +194,8 @@ class Database:
         Cheap when nothing changed: one read and hash of manifest.json (microseconds on local
         disk, one GET on object storage), so every rerun of every page may call it.
         """
+        if self._pinned is not None:
+            return self._pin()
         version = self.store.version()
         if version == self._version:
             return version
@@ -200,6 +205,14 @@ class Database:
                 self._build_views(manifest)
                 self._version = version
         return version
+
+    def _pin(self) -> str:
+        if self._version is None:
+            from impact.storage import versions
+            manifest = versions.version(self.store, self._pinned)
+            self._build_views(manifest)
+            self._version = f"v{self._pinned}"
+        return self._version
 
     def _paths(self, files: list) -> list[str]:
         """Where DuckDB reads each file, after checking its bytes against the manifest."""
