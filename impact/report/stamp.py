@@ -20,7 +20,7 @@ from impact.errors import UsageError
 from impact.filters import Filters
 
 PUBLIC_URL = "http://localhost:8501"  # override: $IMPACT_PUBLIC_URL (where the dashboard runs)
-_VERSION = re.compile(r"v(\d+) \(manifest ([0-9a-f]{12})\)")
+_VERSION = re.compile(r"v(\d+)\s*\(\s*manifest\s*([0-9a-f]{12})\s*\)")  # pdftotext drops spaces
 _URL = re.compile(r"https?://\S*/report\?\S+")
 
 
