@@ -1,0 +1,61 @@
+"""The Data page (/data) corrects, shows the history and undoes, through Streamlit's AppTest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from impact.storage.store import DataStore
+from tests.test_versions import _csv, _one_activity
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def frame(at: AppTest, column: str):
+    """The (first) table on the page with this column."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+@pytest.fixture
+def page(monkeypatch, demo_copy):
+    monkeypatch.setenv("IMPACT_DATA_DIR", str(demo_copy))
+    monkeypatch.delenv("IMPACT_STAFF_PASSWORD", raising=False)
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at, demo_copy
+
+
+def test_update_shows_the_diff_commits_on_confirm_and_undo_restores(page):
+    at, data = page
+    row = _one_activity(data)
+    fixed = {**row, "beneficiaries": row["beneficiaries"] + 1000}
+    original = json.loads((data / "manifest.json").read_text())
+    at.get("file_uploader")[0].set_value(("fix.csv", _csv([fixed]), "text/csv")).run()
+    at.radio(key="data_mode").set_value("update").run()
+    assert not at.exception, [e.value for e in at.exception]
+    [summary] = [w.value for w in at.warning]
+    assert "更改 1 条" in summary and "+1000" in summary
+    diff = frame(at, "原值")
+    assert list(diff["原值"]) == [str(row["beneficiaries"])]
+    assert list(diff["新值"]) == [str(fixed["beneficiaries"])]
+    assert DataStore(data).manifest()["version"] == 1  # nothing written before confirming
+    at.text_input(key="data_reason").set_value("录入错误").run()
+    at.button(key="data_correct").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("第 2 版" in s.value for s in at.success)
+    manifest = DataStore(data).manifest()
+    assert manifest["commit"]["why"] == "录入错误" and manifest["commit"]["kind"] == "update"
+
+    history = frame(at, "版本")
+    assert list(history["版本"]) == [2, 1]
+    at.selectbox(key="data_diff_version").set_value(2).run()
+    assert frame(at, "新值")["新值"].tolist() == [str(fixed["beneficiaries"])]
+    at.button(key="data_undo").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("第 1 版" in s.value for s in at.success)
+    now = DataStore(data).manifest()
+    assert now["version"] == 3 and now["tables"] == original["tables"]
