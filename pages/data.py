@@ -185,7 +185,9 @@ def history_section(ctx) -> None:
         return
     st.dataframe(rows, hide_index=True, key="data_history")
     numbers = [r[ctx.t("data.history.version")] for r in rows]
-    chosen = st.selectbox(ctx.t("data.history.diff_label"), numbers, key="data_diff_version")
+    # Keyed by the newest version, so a new commit shows its own diff first.
+    chosen = st.selectbox(ctx.t("data.history.diff_label"), numbers,
+                          key=f"data_diff_version_{numbers[0]}")
     diff = version_diff_rows(store, chosen, ctx.lang)
     if diff:
         st.dataframe(diff, hide_index=True, key="data_version_diff")
