@@ -8,6 +8,7 @@ their annual reports publish, with synthetic years around them (docs/demo-data.m
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from decimal import Decimal
 
 import pyarrow as pa
@@ -20,6 +21,8 @@ from impact.storage.store import DataStore
 METRICS = ("services", "beneficiaries", "volunteers", "volunteer_minutes")
 DEMO_META = {"source": "demo",
              "notice": "Demo data built from published annual reports, with synthetic years."}
+
+PUBLISHED = "published_figures.csv"
 
 # Fixed, so the demo is the same bytes on every run (its manifest records who and when).
 DEMO_RECORD = {"kind": "demo", "who": "impact demo", "when": "2026-01-01T00:00:00+00:00",
@@ -135,5 +138,9 @@ def build_tables() -> dict[str, pa.Table]:
 def write_demo(data_dir: str) -> dict[str, int]:
     """Write the demo dataset into `data_dir` (replacing its tables); return rows per table."""
     tables = build_tables()
-    DataStore(data_dir).commit(tables, fresh=True, meta=DEMO_META, record=DEMO_RECORD)
+    store = DataStore(data_dir)
+    store.commit(tables, fresh=True, meta=DEMO_META, record=DEMO_RECORD)
+    # The figures the organisations printed, for the reports' "against the published
+    # figures" table (impact.report.published).
+    store._write_atomic(PUBLISHED, (Path(__file__).parent / PUBLISHED).read_bytes())
     return {name: t.num_rows for name, t in tables.items()}

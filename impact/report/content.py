@@ -14,7 +14,7 @@ from impact.storage.db import Database, load_query
 from impact.errors import UsageError
 from impact.filters import Filters
 from impact.i18n import normalize_lang
-from impact.report import stamp
+from impact.report import published, stamp
 from impact.metrics import achievement, cagr, money, ratio, summarize
 from impact.views.growth import yearly_totals
 
@@ -44,6 +44,7 @@ class ReportContent:
     indicators: list[dict]
     growth: dict = field(default_factory=dict)
     stamp: dict = field(default_factory=dict)  # impact.report.stamp: version, hash, URL …
+    published: list[dict] = field(default_factory=list)  # impact.report.published
 
     @property
     def has_data(self) -> bool:
@@ -168,6 +169,7 @@ def gather(db: Database, filters: Filters, lang: str = "zh") -> ReportContent:
         indicators=_rows(db, "indicators", filters),
         growth=_growth(_per_year(years)),
         stamp=stamped,
+        published=published.compare(db, orgs, span),
     )
 
 

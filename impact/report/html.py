@@ -113,8 +113,9 @@ def render_html(content: ReportContent, with_charts: bool = True) -> str:
         cards=cards(content),
         narrative=narrative(content),
         charts=charts,
-        tables=[_table_view(tables[name], lang) for name in SECTIONS],
+        tables=[_table_view(tables[name], lang) for name in SECTIONS + ("published",)
+                if name in tables],
         definitions=definitions(content),
-        stamp_block=stamp.html_block(content.stamp) if content.stamp else "",
+        stamp_json=stamp.html_json(content.stamp) if content.stamp else "",
     )
 

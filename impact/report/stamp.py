@@ -2,7 +2,7 @@
 the data version and a short hash of its manifest, when it was made, the URL of the view
 that reproduces it, and whether its organisation-years are closed (已关账) or open.
 
-HTML carries it as a JSON block, Excel in the workbook's properties, PDF as the printed
+HTML carries it as JSON in a <meta> element, Excel in the workbook's properties, PDF as the printed
 lines of the "about" table (read back with pdftotext).
 """
 
@@ -57,10 +57,10 @@ def version_text(stamp: dict) -> str:
     return f"v{stamp['version']} (manifest {stamp['manifest']})"
 
 
-def html_block(stamp: dict) -> str:
-    """A JSON script block; every "<" escaped so no value can end the script element."""
-    text = json.dumps(stamp, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
-    return f'<script type="application/json" id="impact-stamp">{text}</script>'
+def html_json(stamp: dict) -> str:
+    """The stamp as JSON for a <meta name="impact-stamp" content="…"> element (the template
+    escapes it as an attribute value; no script, so the report stays inert)."""
+    return json.dumps(stamp, ensure_ascii=False, sort_keys=True)
 
 
 def read(path: Path) -> dict:
@@ -69,10 +69,10 @@ def read(path: Path) -> dict:
     try:
         if suffix in (".html", ".htm"):
             text = path.read_text(encoding="utf-8")
-            found = re.search(r'<script type="application/json" id="impact-stamp">(.*?)</script>',
-                              text, re.S)
+            found = re.search(r'<meta name="impact-stamp" content="(.*?)"', text, re.S)
             if found:
-                return json.loads(found.group(1))
+                import html
+                return json.loads(html.unescape(found.group(1)))
         elif suffix == ".xlsx":
             with zipfile.ZipFile(path) as z:
                 core = z.read("docProps/core.xml").decode("utf-8")
