@@ -58,3 +58,18 @@ def test_update_shows_the_diff_commits_on_confirm_and_undo_restores(page):
     assert any("第 1 版" in s.value for s in at.success)
     now = DataStore(data).manifest()
     assert now["version"] == 3 and now["tables"] == original["tables"]
+
+
+def test_pages_mark_closed_periods_once_one_is_closed(monkeypatch, demo_copy, cli):
+    monkeypatch.setenv("IMPACT_DATA_DIR", str(demo_copy))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.run()
+    assert not any("已关账" in c.value or "未关账" in c.value for c in at.caption)
+    assert cli("close", "--org", "珠海协作者", "--year", "2020", "--reason", "审计完成",
+               "--data-dir", str(demo_copy)).returncode == 0
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params["from"] = "2020"
+    at.query_params["to"] = "2020"
+    at.run()
+    marks = [c.value for c in at.caption if "已关账" in c.value]
+    assert marks and "珠海协作者 2020" in marks[0], [c.value for c in at.caption]

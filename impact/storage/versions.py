@@ -161,3 +161,18 @@ def closed_periods(manifest: dict | None) -> dict[str, dict]:
 
 def is_closed(manifest: dict | None, org: str, year: int) -> bool:
     return f"{org}|{year}" in closed_periods(manifest)
+
+
+def closed_in(manifest: dict | None, orgs, year_from: int | None, year_to: int | None
+              ) -> list[tuple[str, int]]:
+    """The closed organisation-years inside a selection (all organisations when `orgs` is
+    empty; open-ended year bounds), for the pages' 已关账 / 未关账 mark."""
+    out = []
+    for period in closed_periods(manifest).values():
+        org, year = period["org"], int(period["year"])
+        if orgs and org not in orgs:
+            continue
+        if (year_from is not None and year < year_from) or (year_to is not None and year > year_to):
+            continue
+        out.append((org, year))
+    return sorted(out)
