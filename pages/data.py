@@ -6,7 +6,7 @@ other pages see the new data on their next run (the data version changes).
 
 import streamlit as st
 
-from impact.errors import ImpactError
+from impact.errors import ClosedPeriod, ImpactError
 from impact.ingest import FileProblem, check_file, commit_checked, rejects_csv
 from impact.ingest.messages import file_message
 from impact.ingest.reading import MAX_BYTES, sheet_names
@@ -122,6 +122,10 @@ def import_section(ctx) -> None:
         try:
             with acting_as(_signed_in()):
                 entry = commit_checked(check, ctx.db.store, skip_invalid=skip, process="web")
+        except ClosedPeriod as exc:
+            bar.empty()
+            st.error(closed_message(ctx, exc), icon=":material/lock:")
+            return
         except (ImpactError, OSError) as exc:  # e.g. disk full: the old data stays as it was
             bar.empty()
             st.error(ctx.t("data.commit_failed", detail=widgets.md(str(exc))))
@@ -145,6 +149,12 @@ def _signed_in() -> str | None:
     return None
 
 
+def closed_message(ctx, exc: ClosedPeriod) -> str:
+    sep = ctx.t("report.orgs.sep")
+    return ctx.t("data.closed_refused", periods=widgets.md(sep.join(exc.periods)),
+                 rows=widgets.md(sep.join(exc.rows)) or "—")
+
+
 def correction_section(ctx, check, mode: str) -> None:
     """Update / replace: the diff (record, field, old → new), then confirm."""
     model = correction(check, ctx.db.store, mode, ctx.lang)
@@ -163,6 +173,9 @@ def correction_section(ctx, check, mode: str) -> None:
         try:
             with acting_as(_signed_in()):
                 manifest = commit_correction(check, model.plan, ctx.db.store, mode, reason)
+        except ClosedPeriod as exc:
+            st.error(closed_message(ctx, exc), icon=":material/lock:")
+            return
         except (ImpactError, OSError) as exc:
             st.error(ctx.t("data.commit_failed", detail=widgets.md(str(exc))))
             return
@@ -198,6 +211,9 @@ def history_section(ctx) -> None:
         try:
             with acting_as(_signed_in()):
                 manifest = versions.undo(store, "")
+        except ClosedPeriod as exc:
+            st.error(closed_message(ctx, exc), icon=":material/lock:")
+            return
         except (ImpactError, OSError) as exc:
             st.error(ctx.t("data.commit_failed", detail=widgets.md(str(exc))))
             return

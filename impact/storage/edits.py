@@ -19,7 +19,7 @@ from typing import Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from impact.errors import DataError
+from impact.errors import ClosedPeriod, DataError
 from impact.storage import rollup
 from impact.storage.changes import KEYS
 from impact.storage.files import control_totals, partitions, sort_for_storage
@@ -164,9 +164,10 @@ def refuse_closed(manifest: dict, name: str, rows: list[dict]) -> None:
                       for r in hits[:5])
     more = f" and {len(hits) - 5} more" if len(hits) > 5 else ""
     which = ", ".join(f"{o} {y}" for o, y in periods)
-    raise DataError(f"refused: {len(hits)} {name} row(s) fall in a closed period ({which}; "
-                    f"已关账): {shown}{more}; nothing was written (impact reopen --org … "
-                    f"--year … --reason … first)")
+    raise ClosedPeriod(f"refused: {len(hits)} {name} row(s) fall in a closed period ({which}; "
+                       f"已关账): {shown}{more}; nothing was written (impact reopen --org … "
+                       f"--year … --reason … first)", [f"{o} {y}" for o, y in periods],
+                       [s.strip() for s in shown.split(";")] + ([more.strip()] if more else []))
 
 
 def apply(store: DataStore, p: Plan, *, record: dict) -> dict:

@@ -13,7 +13,7 @@ be gone: such a version is listed but cannot be restored.
 
 from __future__ import annotations
 
-from impact.errors import DataError, UsageError
+from impact.errors import ClosedPeriod, DataError, UsageError
 from impact.storage import changes, retention
 from impact.storage.store import DataStore
 
@@ -107,8 +107,9 @@ def refuse_periods(manifest: dict, touched: set[tuple[str, int]]) -> None:
     hit = sorted(p for p in touched if f"{p[0]}|{p[1]}" in closed)
     if hit:
         which = ", ".join(f"{org} {year}" for org, year in hit)
-        raise DataError(f"refused: the change touches closed period(s) {which} (已关账); "
-                        "nothing was written (impact reopen --org … --year … --reason … first)")
+        raise ClosedPeriod(f"refused: the change touches closed period(s) {which} (已关账); "
+                           "nothing was written (impact reopen --org … --year … --reason … "
+                           "first)", [f"{org} {year}" for org, year in hit])
 
 
 def close(store: DataStore, org: str, year: int, why: str, *, reopen: bool = False) -> dict:
