@@ -21,3 +21,8 @@ class ClosedPeriod(DataError):
         super().__init__(message)
         self.periods = periods
         self.rows = rows or []
+
+
+class SelectionError(ImpactError):
+    """A name or place the user gave that the data does not hold (an organisation, a project,
+    a data directory): exit 1, with close matches suggested, never a page of zeros."""

@@ -6,6 +6,7 @@ other pages see the new data on their next run (the data version changes).
 
 import streamlit as st
 
+from impact.datadir import is_bundled_demo
 from impact.errors import ClosedPeriod, ImpactError
 from impact.ingest import FileProblem, check_file, commit_checked, rejects_csv
 from impact.ingest.messages import file_message
@@ -17,8 +18,8 @@ from impact.storage.identity import acting_as
 from impact.storage.schema import TABLES
 from impact.storage.store import DataStore
 from impact.views.data_import import preview, staff_gate_required, staff_password_ok
-from impact.views.data_versions import (MODES, can_undo, correction, history_rows,
-                                        version_diff_rows)
+from impact.views.data_versions import (MODES, can_undo, closed_text, correction,
+                                        history_rows, version_diff_rows)
 from impact.views.data_quality import data_quality, import_log, integrity
 from impact.web import page_context, widgets
 
@@ -75,6 +76,9 @@ def show_done(ctx) -> None:
 
 
 def import_section(ctx) -> None:
+    if is_bundled_demo(ctx.data_dir):  # nobody's records may go under the demo banner
+        st.info(ctx.t("data.demo_readonly", dir=ctx.data_dir), icon=":material/info:")
+        return
     show_done(ctx)
     corrected = st.session_state.pop("data_corrected", None)
     if corrected:
@@ -150,9 +154,7 @@ def _signed_in() -> str | None:
 
 
 def closed_message(ctx, exc: ClosedPeriod) -> str:
-    sep = ctx.t("report.orgs.sep")
-    return ctx.t("data.closed_refused", periods=widgets.md(sep.join(exc.periods)),
-                 rows=widgets.md(sep.join(exc.rows)) or "—")
+    return widgets.md(closed_text(exc, ctx.lang))
 
 
 def correction_section(ctx, check, mode: str) -> None:

@@ -65,6 +65,7 @@ def test_two_imports_of_one_file_at_once_add_it_once(tmp_path):
     duplicates: exit 0, nothing added) or checked against the version the winner replaced
     and is told to try again (exit 1). Never are the rows added twice, never is a version lost."""
     data = tmp_path / "d"
+    data.mkdir()
     payload_path = tmp_path / "b.csv"
     payload_path.write_bytes(batch(0))
     results = []

@@ -10,10 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,40 +17,21 @@ import pytest
 from impact.filters import Filters
 from impact.storage.db import Database
 from impact.storage.store import DataStore
+from tests.browser_support import launch_chromium, rerun, streamlit_server, wait_idle
 from tests.conftest import DEMO_DIR
-from tests.test_import_browser import CHROMIUM, free_port, settle
+from tests.test_import_browser import expect_body
 from tests.test_versions import _csv, _one_activity
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Chromium")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.requires("chromium")]
 
 
 @pytest.fixture
 def demo_server(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(DEMO_DIR, data)
-    port = free_port()
-    env = {**os.environ, "IMPACT_DATA_DIR": str(data)}
-    env.pop("IMPACT_STAFF_PASSWORD", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
+    with streamlit_server({"IMPACT_DATA_DIR": str(data), "IMPACT_STAFF_PASSWORD": None}) as url:
         yield url, data
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def _shot(page, tmp_path, name: str) -> None:
@@ -81,38 +58,34 @@ def test_update_undo_and_a_closed_year_on_the_data_page(demo_server, tmp_path, c
     before = _beneficiaries(data)
     original = json.loads((data / "manifest.json").read_text())["tables"]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = launch_chromium(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.goto(url + "/data")
-        settle(page)
-        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(fix))
-        settle(page)
-        page.get_by_text("更正已存记录（按编号更新）").click()
-        settle(page)
-        body = page.inner_text("body")
-        assert "将新增 0 条、更改 1 条、删除 0 条记录" in body and "服务人次 +1000" in body
+        page.get_by_role("heading", name="数据导入", level=1).wait_for(timeout=120_000)
+        wait_idle(page)
+        upload = page.get_by_test_id("stFileUploaderDropzoneInput")
+        rerun(page, lambda: upload.set_input_files(str(fix)))
+        rerun(page, page.get_by_text("更正已存记录（按编号更新）").click)
+        expect_body(page, "将新增 0 条、更改 1 条、删除 0 条记录")
+        assert "服务人次 +1000" in page.inner_text("body")
         assert DataStore(data).manifest()["version"] == 1
         page.get_by_label("原因（记入版本历史）").fill("录入错误：少了一个 1")
-        page.keyboard.press("Enter")
-        settle(page)
+        rerun(page, lambda: page.keyboard.press("Enter"))
         _shot(page, tmp_path, "data-update-diff.png")
-        page.get_by_role("button", name="提交此更正").click()
-        page.get_by_text("已提交为第 2 版").wait_for(timeout=90_000)
-        settle(page)
+        rerun(page, page.get_by_role("button", name="提交此更正").click)
+        expect_body(page, "已提交为第 2 版")
         assert _beneficiaries(data) == before + 1000
 
         page.get_by_role("tab", name="版本历史与撤销").click()
-        settle(page)
+        wait_idle(page)
         # The tables are drawn on a canvas: their text is not in the DOM; the record is.
         record = DataStore(data).manifest()["commit"]
         assert (record["kind"], record["why"]) == ("update", "录入错误：少了一个 1")
         assert record["who"] and record["when"]
         assert "这个版本没有改动任何记录" not in page.inner_text("body")  # v2's diff is shown
         _shot(page, tmp_path, "data-history.png")
-        page.get_by_role("button", name="撤销最近一次数据变动").click()
-        page.get_by_text("已撤销：数据恢复为第 1 版").wait_for(timeout=90_000)
-        settle(page)
-        assert "已撤销：数据恢复为第 1 版（当前为第 3 版）" in page.inner_text("body")
+        rerun(page, page.get_by_role("button", name="撤销最近一次数据变动").click)
+        expect_body(page, "已撤销：数据恢复为第 1 版（当前为第 3 版）")
         _shot(page, tmp_path, "data-undone.png")
         assert _beneficiaries(data) == before
         assert json.loads((data / "manifest.json").read_text())["tables"] == original
@@ -120,15 +93,14 @@ def test_update_undo_and_a_closed_year_on_the_data_page(demo_server, tmp_path, c
         assert cli("close", "--org", row["org"], "--year", str(row["date"].year), "--reason",
                    "审计完成", "--data-dir", str(data)).returncode == 0
         page.get_by_role("tab", name="导入文件").click()
-        settle(page)
-        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(fix))
-        settle(page)
-        page.get_by_text("更正已存记录（按编号更新）").click()
-        settle(page)
-        page.get_by_role("button", name="提交此更正").click()
-        settle(page)
-        body = page.inner_text("body")
-        assert "已关账" in body and row["activity_id"] in body
+        wait_idle(page)
+        # The upload is still there; choosing the mode again re-checks it against the data
+        # as it is now (closed), and the refusal comes before any confirmation.
+        rerun(page, page.get_by_text("新增记录").click)
+        rerun(page, page.get_by_text("更正已存记录（按编号更新）").click)
+        expect_body(page, "已拒绝：此改动涉及已关账的时期")
+        assert page.get_by_role("button", name="提交此更正").count() == 0
+        assert row["activity_id"] in page.inner_text("body")
         _shot(page, tmp_path, "data-closed-refused.png")
         assert DataStore(data).manifest()["version"] == 4  # the close; no change after it
         browser.close()

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 
 import pyarrow as pa
 
+from impact.datadir import refuse_bundled_demo
 from impact.errors import DataError
 from impact.ingest.check import ImportCheck, Progress, check_file
 from impact.ingest.messages import row_reason
@@ -63,6 +64,7 @@ def commit_checked(check: ImportCheck, store: DataStore, *, skip_invalid: bool =
     another import or correction committed since, nothing is written and the user is told
     to try again (VersionConflict), rather than committing what they did not preview.
     """
+    refuse_bundled_demo(store.url or str(store.root))
     if not _writable(check, skip_invalid):
         return None
     with import_lock(store):

@@ -298,6 +298,8 @@ class DataStore:
         """
         base = int(old.get("version", 0))
         if not fresh:
+            from impact.datadir import refuse_bundled_demo  # (datadir builds on this module)
+            refuse_bundled_demo(self.url or str(self.root))
             self._check_current(base if expected is None else expected)
         now = _utc_now()
         manifest = {"format": MANIFEST_FORMAT, "version": base + 1,

@@ -10,7 +10,8 @@ from impact.ingest import ImportCheck
 from impact.ingest.messages import row_message
 from impact.ingest.write import plan_correction
 from impact.storage import changes, versions
-from impact.storage.edits import Plan, totals_delta
+from impact.errors import ClosedPeriod
+from impact.storage.edits import Plan, refuse_closed, totals_delta
 from impact.storage.store import DataStore
 
 MODES = ("add", "update", "replace")
@@ -39,6 +40,11 @@ def correction(check: ImportCheck, store: DataStore, mode: str, lang: str) -> Co
     if check.header_problems or errors:
         return CorrectionPreview(t("data.correct.fix_first", lang), None, errors=errors)
     p = plan_correction(check, store, mode)
+    touched = [c.old for c in p.changes if c.old] + [c.new for c in p.changes if c.new]
+    try:  # a closed period is refused already here, before anyone is asked to confirm
+        refuse_closed(p.manifest, p.table, touched)
+    except ClosedPeriod as exc:
+        return CorrectionPreview(closed_text(exc, lang), None)
     delta = totals_delta(p)
     moved = ", ".join(f"{t(f'data.total.{k}', lang)} {v}" for k, v in delta.items())
     summary = t("data.correct.summary", lang, added=p.count("added"),
@@ -56,6 +62,12 @@ def correction(check: ImportCheck, store: DataStore, mode: str, lang: str) -> Co
         else:
             rows.append(dict(zip(cols, (kind, key, "", "", ""))))
     return CorrectionPreview(summary, p, rows=rows)
+
+
+def closed_text(exc: ClosedPeriod, lang: str) -> str:
+    sep = t("report.orgs.sep", lang)
+    return t("data.closed_refused", lang, periods=sep.join(exc.periods),
+             rows=sep.join(exc.rows) or "—")
 
 
 def history_rows(store: DataStore, lang: str) -> list[dict]:
