@@ -71,7 +71,9 @@ def closed_text(exc: ClosedPeriod, lang: str) -> str:
 
 
 def history_rows(store: DataStore, lang: str) -> list[dict]:
-    """The versions, newest first, as table rows."""
+    """The versions, newest first, as table rows (none before the first commit)."""
+    if store.manifest() is None:
+        return []
     out = []
     for r in reversed(versions.history(store)):
         what = "; ".join(f"{t(f'data.table.{name}', lang)} +{c['added']} ~{c['changed']} "
@@ -109,6 +111,8 @@ def version_diff_rows(store: DataStore, number: int, lang: str) -> list[dict]:
 
 
 def can_undo(store: DataStore) -> bool:
+    if store.manifest() is None:
+        return False
     return any(r.get("changes") for r in versions.history(store)[1:])
 
 
