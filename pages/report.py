@@ -6,7 +6,10 @@ import streamlit as st
 from impact.errors import ImpactError
 from impact.i18n import LANGS
 from impact.report import MEDIA_TYPES, build, file_name, gather, narrative
-from impact.report.about import scope
+from impact.i18n import t
+from impact.report import stamp
+from impact.report.about import period_state, scope
+from impact.report.tables import display_rows, published_table
 from impact.web import page_context, widgets
 
 # Format → its name on the buttons. Excel is built at once (0.1 s); PDF and HTML draw the
@@ -73,6 +76,12 @@ def main() -> None:
     colon = "：" if lang == "zh" else ": "
     selection = scope(content)[:3]  # organisations, period, comparison period
     st.caption(" · ".join(f"{name}{colon}{widgets.md(value)}" for name, value in selection))
+    if content.stamp:  # 已关账 / 未关账, and the data version the report will carry
+        st.caption(f"{widgets.md(period_state(content.stamp, lang))} · "
+                   f"{widgets.md(stamp.version_text(content.stamp))}")
+    if content.published:
+        st.subheader(t("report.section.published", lang))
+        st.dataframe(display_rows(published_table(content), lang), hide_index=True)
     if not content.has_data:
         widgets.empty_state(ctx.t("report.no_data", period=selection[1][1]))
 

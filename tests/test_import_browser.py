@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from impact.db import Database
+from impact.storage.db import Database
 from impact.filters import Filters
 from impact.metrics import summarize
 from tests.browser_support import launch_chromium, rerun, streamlit_server, wait_idle

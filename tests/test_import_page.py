@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from impact.store import DataStore
+from impact.storage.store import DataStore
 from tests.test_import_cli import FIXTURES, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from impact import rollup
+from impact.storage import rollup
 from impact.bench.generate import generate
-from impact.db import Database, load_query, query_names
+from impact.storage.db import Database, load_query, query_names
 from impact.filters import Filters
-from impact.store import DataStore
+from impact.storage.store import DataStore
 
 ROOT_DATA = __import__("pathlib").Path(__file__).resolve().parent.parent / "data"
 

@@ -5,6 +5,7 @@ plus the summary paragraph and a sheet with the definitions and the report's sco
 from __future__ import annotations
 
 import io
+import json
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -106,6 +107,8 @@ def workbook_bytes(content: ReportContent) -> bytes:
     _about_sheet(wb, content)
     wb.properties.title = labels.title(content.filters, content.orgs, content.lang)
     wb.properties.creator = "Impact Dashboard"
+    # The stamp, machine-readable, for `impact verify --report` (impact.report.stamp).
+    wb.properties.keywords = json.dumps(content.stamp, ensure_ascii=False, sort_keys=True)
     sink = io.BytesIO()
     wb.save(sink)
     return sink.getvalue()

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from impact.i18n import t
 from impact.ingest import ImportCheck
 from impact.ingest.messages import header_message, row_message, row_reason
-from impact.schema import TABLES
+from impact.storage.schema import TABLES
 
 PREVIEW_ROWS = 1000  # enough to scroll through; the error list below is always complete
 

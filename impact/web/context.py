@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from impact.config import PROJECT_ROOT, resolve_data_dir
-from impact.db import Database
 from impact.errors import ImpactError
 from impact.filters import Filters
 from impact.i18n import DEFAULT_LANG, t
+from impact.storage.cache import CachedDatabase
+from impact.storage.db import Database
 from impact.web import menu, sidebar, urlstate
 from impact.web.menu import ENTRY_POINT
-from impact.web.cache import CachedDatabase
 
 _CTX = "_impact_ctx"
 _SEEDED = "_impact_url_seeded"

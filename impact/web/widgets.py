@@ -26,9 +26,24 @@ def demo_banner(ctx) -> None:
 
 
 def url_notices(ctx) -> None:
-    """Small notices for URL values that were ignored (unknown organisation, bad year …)."""
+    """Small notices for URL values that were ignored (unknown organisation, bad year …),
+    and which periods of the selection are closed (已关账) once any period is."""
     for notice in ctx.notices:
         st.caption(f":material/info: {md(notice)}")
+    period_mark(ctx)
+
+
+def period_mark(ctx) -> None:
+    from impact.storage.versions import closed_in
+
+    manifest = ctx.db.store.manifest() or {}
+    if not manifest.get("closed"):
+        return  # no period was ever closed: every figure is open, nothing to tell apart
+    f = ctx.filters
+    shut = closed_in(manifest, f.orgs, f.year_from, f.year_to)
+    listing = ctx.t("report.orgs.sep").join(f"{org} {year}" for org, year in shut)
+    text = ctx.t("period.closed", periods=listing) if shut else ctx.t("period.open")
+    st.caption(f":material/lock: {md(text)}" if shut else f":material/lock_open: {md(text)}")
 
 
 def header(model: PageModel) -> None:

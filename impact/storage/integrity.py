@@ -3,7 +3,7 @@
 A few flipped bytes inside a Parquet page can change a sum without any reader error. Every
 commit records, per file, its sha256, size, row count and control totals (Σ person-times,
 Σ minutes, Σ amounts by flow); `verify` recomputes all of them. The monthly rollup files
-(impact.rollup), which answer most dashboard queries, are checked too: their checksums, and
+(impact.storage.rollup), which answer most dashboard queries, are checked too: their checksums, and
 their sums against the control totals of the activities file each was made from. Used by
 `python -m impact verify` and by the Data page.
 """
@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import io
+import time
 from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from impact import rollup
+from impact.storage import retention, rollup
 from impact.errors import DataError
-from impact.schema import TABLES
-from impact.store import DataFile, DataStore, control_totals
+from impact.storage.schema import TABLES
+from impact.storage.store import DataFile, DataStore, control_totals
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Problem:
     """One mismatch: a code (for the message catalogue) and what was expected and found."""
 
     code: str  # missing | size | checksum | unreadable | rows | totals | no_manifest | manifest
+    # | unreferenced
     expected: str = ""
     found: str = ""
 
@@ -84,6 +86,12 @@ def verify(store: DataStore) -> Verification:
             result.problems.append(Problem("no_manifest"))
         return result
     result.manifest_version = manifest.get("version")
+    # A data file no kept version references: an entry removed by hand would make its rows
+    # vanish silently. Files younger than the grace period may be a commit in progress.
+    now = time.time()
+    for rel in retention.unreferenced(store, manifest):
+        if now - retention._mtime(store, rel) >= retention.GRACE_S:
+            result.problems.append(Problem("unreferenced", found=store.full_path(rel)))
     sources = {}
     for table in TABLES:
         for entry in store.files(table, manifest):

@@ -7,6 +7,8 @@ manifest changes, so a running dashboard sees an import without a restart.
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import os
 import re
 import shutil
@@ -20,12 +22,12 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from impact import rollup
+from impact.storage import rollup
 from impact.config import QUERIES_DIR, resolve_data_dir
 from impact.errors import DataError
-from impact.mirror import FileMirror, default_cache_dir
-from impact.schema import TABLES, Table
-from impact.store import DataStore
+from impact.storage.mirror import FileMirror, default_cache_dir
+from impact.storage.schema import TABLES, Table
+from impact.storage.store import DataStore
 
 _PARAM = re.compile(r"(?<![:$\w])\$([a-z_][a-z0-9_]*)")
 
@@ -151,11 +153,13 @@ class Database:
     """A DuckDB connection with views over one data directory's committed files."""
 
     def __init__(self, data_dir: str | None = None, *, rollups: bool = True, filesystem=None,
-                 cache_dir: "str | os.PathLike | None | bool" = None):
+                 cache_dir: "str | os.PathLike | None | bool" = None, pinned: int | None = None):
         """`rollups=False` answers every query from the detail (tests compare both ways).
         For a URL data directory: `filesystem` is its fsspec filesystem (default: from the URL);
         `cache_dir` is where its files are mirrored on local disk (default: $IMPACT_CACHE_DIR,
-        else a directory under the system's temp dir; False reads the object store directly)."""
+        else a directory under the system's temp dir; False reads the object store directly).
+        `pinned` shows that committed version instead of following the manifest (for
+        `impact verify --report`: the figures as a report saw them)."""
         self.data_dir = resolve_data_dir(data_dir)
         self.store = DataStore(self.data_dir, filesystem=filesystem)
         # Bounded memory: beyond the limit DuckDB spills to disk, so a heavy data check over
@@ -171,9 +175,11 @@ class Database:
                 self.mirror = FileMirror(self.store, cache_dir or default_cache_dir(self.data_dir))
             # Without a mirror DuckDB reads s3://… through fsspec (httpfs may not be installable).
             self._con.register_filesystem(self.store.fs)
+        _OPEN.add(self)
         self._lock = threading.Lock()
         self._version: str | None = None
         self._use_rollups = rollups
+        self._pinned = pinned
         self.rollups = False  # whether the current views include an exact monthly rollup
         self.refresh()
 
@@ -188,6 +194,8 @@ class Database:
         Cheap when nothing changed: one read and hash of manifest.json (microseconds on local
         disk, one GET on object storage), so every rerun of every page may call it.
         """
+        if self._pinned is not None:
+            return self._pin()
         version = self.store.version()
         if version == self._version:
             return version
@@ -198,10 +206,23 @@ class Database:
                 self._version = version
         return version
 
+    def _pin(self) -> str:
+        if self._version is None:
+            from impact.storage import versions
+            manifest = versions.version(self.store, self._pinned)
+            self._build_views(manifest)
+            self._version = f"v{self._pinned}"
+        return self._version
+
     def _paths(self, files: list) -> list[str]:
+        """Where DuckDB reads each file, after checking its bytes against the manifest."""
         if self.mirror is not None:
-            return [self.mirror.local(f) for f in files]
-        return [self.store.full_path(f.path) for f in files]
+            paths = [self.mirror.local(f) for f in files]
+        else:
+            paths = [self.store.full_path(f.path) for f in files]
+        for f, path in zip(files, paths):
+            _check_sha256(self.store, f, path)
+        return paths
 
     def _build_views(self, manifest: dict | None) -> None:
         # DDL runs in its own transaction: a query already running on another cursor keeps
@@ -302,6 +323,42 @@ class Database:
 
     def close(self) -> None:
         self._con.close()
+
+
+# Clean exits: close every open connection before the interpreter tears down, so DuckDB's
+# threads never outlive it ("terminate called without an active exception", exit 134).
+_OPEN: "weakref.WeakSet[Database]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for db in list(_OPEN):
+        try:
+            db.close()
+        except Exception:  # noqa: BLE001  (exiting: nothing left to report to)
+            pass
+
+
+def _check_sha256(store: DataStore, f, path: str) -> None:
+    """Refuse, by name, a file whose bytes are not those the manifest vouches for: a flipped
+    bit inside a Parquet page can change a sum without any reader error (issue 13). Done
+    each time the views are rebuilt, i.e. when a process first opens the data and again
+    whenever the manifest changes; the cost is in docs/performance.md."""
+    if not f.sha256:
+        return  # files on disk without a manifest: nothing vouches for them, nothing to check
+    try:
+        if store.url and path.startswith(store.url):
+            digest = hashlib.sha256(store.verified_bytes(f)).hexdigest()
+        else:
+            with open(path, "rb") as fh:
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    except FileNotFoundError:
+        raise DataError(f"{path}: data file listed in the manifest is missing") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if digest != f.sha256:
+        raise DataError(f"{path}: sha256 differs from the manifest (file damaged or changed); "
+                        "refusing to read it")
 
 
 def _rollup_select(paths: list[str]) -> str:

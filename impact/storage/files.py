@@ -1,5 +1,5 @@
 """The data files themselves: how a table becomes Parquet bytes, sorted, partitioned and
-checked. No knowledge of manifests or where the files live (that is impact.store)."""
+checked. No knowledge of manifests or where the files live (that is impact.storage.store)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from impact.schema import TABLES, Table
+from impact.storage.schema import TABLES, Table
 
 ROW_GROUP_SIZE = 122_880  # DuckDB's own row-group size: one scan task per group.
 

@@ -7,18 +7,22 @@ once. No Streamlit here: the benchmark and tests use the same class.
 
 from __future__ import annotations
 
+import atexit
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
 import pyarrow as pa
 
-from impact.db import Database
+from impact.storage.db import Database
 
 MAX_RESULTS = 512  # aggregated results are small (a few hundred rows); this bounds memory
 # A page's queries are independent; DuckDB releases the GIL and each query gets its own
 # cursor, so running them side by side cuts a cold page by a fifth to a third on 2 cores.
 _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="impact-query")
+# Shut the pool down before DuckDB's connections close (atexit runs in reverse order of
+# registration; impact.storage.db registered its handler when imported above).
+atexit.register(_POOL.shutdown, wait=True, cancel_futures=True)
 
 
 def _freeze(value):

@@ -6,7 +6,7 @@ never fragments.
 
 A chunked commit (the benchmark generator, a large import) leaves several files in a year's
 partition; `compact` merges them into one sorted file per partition, as one new commit with
-the same rows and control totals. `build_rollups` adds the monthly rollup (impact.rollup) to a
+the same rows and control totals. `build_rollups` adds the monthly rollup (impact.storage.rollup) to a
 dataset committed before rollups existed. Both only ever add a commit: readers see the old
 layout or the new one, and superseded files retire like any others.
 """
@@ -17,9 +17,9 @@ from typing import Iterable
 
 import pyarrow as pa
 
-from impact import rollup
-from impact.schema import TABLES
-from impact.store import DataFile, DataStore, partitions, sort_for_storage
+from impact.storage import rollup
+from impact.storage.schema import TABLES
+from impact.storage.store import DataFile, DataStore, partitions, sort_for_storage
 
 
 def _entry(f: DataFile) -> dict:
@@ -56,7 +56,8 @@ def compact(store: DataStore, tables: Iterable[str] | None = None) -> dict | Non
     if new_tables.get("activities") != manifest["tables"].get("activities"):
         rollups[rollup.NAME] = {"files": rollups_for(store, manifest,
                                                      new_tables["activities"]["files"])}
-    return store._publish(manifest, manifest, new_tables, {}, False, rollups)
+    return store._publish(manifest, manifest, new_tables, {}, False, rollups,
+                          record={"kind": "compact", "why": "merge each year's files into one"})
 
 
 def rollups_for(store: DataStore, manifest: dict, entries: list[dict]) -> list[dict]:
@@ -85,10 +86,12 @@ def build_rollups(store: DataStore) -> dict | None:
     rollups = dict(manifest.get("rollups", {}))
     rollups[rollup.NAME] = {"files": rollups_for(
         store, manifest, manifest.get("tables", {}).get("activities", {}).get("files", []))}
-    return store._publish(manifest, manifest, dict(manifest["tables"]), {}, False, rollups)
+    return store._publish(manifest, manifest, dict(manifest["tables"]), {}, False, rollups,
+                          record={"kind": "rollups", "why": "add the monthly rollup"})
 
 
-def append(store: DataStore, name: str, rows: pa.Table, *, meta: dict | None = None) -> dict:
+def append(store: DataStore, name: str, rows: pa.Table, *, meta: dict | None = None,
+           record: dict | None = None, expected: int | None = None) -> dict:
     """Add `rows` to table `name` in one commit. Each partition the rows fall in is read,
     merged with them and written as one sorted file (with its rollup); every other file is
     kept as it is. Unpartitioned tables (small) are rewritten whole."""
@@ -96,7 +99,8 @@ def append(store: DataStore, name: str, rows: pa.Table, *, meta: dict | None = N
     rows = rows.select(table.column_names).cast(table.arrow_schema)
     manifest = store.manifest()
     if manifest is None or not table.partitioned:
-        return store.commit({name: pa.concat_tables([store.read_table(name), rows])}, meta=meta)
+        return store.commit({name: pa.concat_tables([store.read_table(name), rows])}, meta=meta,
+                            record=record, expected=expected)
     by_dir: dict[str, list[DataFile]] = {}
     for f in store.files(name, manifest):
         by_dir.setdefault(f.path.rsplit("/", 1)[0], []).append(f)
@@ -120,4 +124,5 @@ def append(store: DataStore, name: str, rows: pa.Table, *, meta: dict | None = N
         else:
             files = [e for e in old_rollups if e.get("source") in kept] + derived
         rollups[rollup.NAME] = {"files": sorted(files, key=lambda e: e["path"])}
-    return store._publish(manifest, manifest, new_tables, meta, False, rollups)
+    return store._publish(manifest, manifest, new_tables, meta, False, rollups, record=record,
+                          expected=expected)

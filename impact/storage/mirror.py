@@ -1,6 +1,6 @@
 """Local copies of a URL data directory's files, so DuckDB reads them at disk speed.
 
-Used by impact.db.Database when the data directory is an object store (s3://…). See
+Used by impact.storage.db.Database when the data directory is an object store (s3://…). See
 docs/scaling.md.
 """
 
@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from impact.errors import DataError
-from impact.store import DataStore, atomic_write_bytes
+from impact.storage.store import DataStore, atomic_write_bytes
 
 
 def default_cache_dir(url: str) -> Path:

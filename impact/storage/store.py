@@ -18,13 +18,15 @@ written through fsspec. There, "atomic" rests on object stores replacing an obje
 the manifest is still written last. See docs/scaling.md.
 
 Large tables can be committed as a stream of Arrow chunks (one year at a time, say), so memory
-stays at one chunk; `compact()` later merges a year's files into one sorted file.
+stays at one chunk; `compaction.compact()` later merges a year's files into one sorted file.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
-import json
+import io
 import os
 import time
 from dataclasses import dataclass
@@ -35,15 +37,22 @@ import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from impact import rollup
 from impact.errors import DataError
-from impact.schema import TABLES
+from impact.storage import changes, rollup
+from impact.storage import manifest as manifests
+from impact.storage.identity import who
+from impact.storage.schema import TABLES
 # Re-exported: other modules import these from here.
-from impact.storefiles import (ROW_GROUP_SIZE, atomic_write_bytes, control_totals,  # noqa: F401
+from impact.storage.files import (ROW_GROUP_SIZE, atomic_write_bytes, control_totals,  # noqa: F401
                                parquet_bytes, partitions, sort_for_storage)
 
-MANIFEST = "manifest.json"
-MANIFEST_FORMAT = 1
+MANIFEST = manifests.NAME
+MANIFEST_FORMAT = manifests.FORMAT
+HISTORY = "history"  # history/v000007.json: the manifest of version 7, with its record
+
+
+class VersionConflict(DataError):
+    """Another writer committed first: the preview this commit was based on is stale."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,8 @@ class DataStore:
         else:
             self.fs, self._base = None, None
             self.root = Path(root)
+            if self.root.exists() and not self.root.is_dir():
+                raise DataError(f"{self.root}: the data directory is a file, not a directory")
 
     # -- locations -----------------------------------------------------------------------
     def full_path(self, rel: str) -> str:
@@ -119,26 +130,26 @@ class DataStore:
 
     # -- reading -------------------------------------------------------------------------
     def manifest(self) -> dict | None:
-        try:
-            raw = self._read_bytes(MANIFEST)
-        except FileNotFoundError:
-            return None
-        try:
-            return json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise DataError(f"{self.full_path(MANIFEST)}: manifest is not valid JSON ({exc})") from None
+        """The committed manifest, checked (shape, checksum, paths); None when there is none."""
+        return self.snapshot()[1]
 
     def snapshot(self) -> tuple[str, dict | None]:
         """(version, manifest) from one read of manifest.json, so the two always agree."""
         try:
             raw = self._read_bytes(MANIFEST)
         except FileNotFoundError:
+            if self._exists(HISTORY):
+                raise DataError(f"{self.full_path(MANIFEST)}: missing, though {HISTORY}/ holds "
+                                "committed versions (see `impact history`; `impact restore V` "
+                                "makes one current again)") from None
             return self.version(), None
-        try:
-            manifest = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise DataError(f"{self.full_path(MANIFEST)}: manifest is not valid JSON ({exc})") from None
+        manifest = manifests.parse(raw, self.full_path(MANIFEST))
         return hashlib.sha256(raw).hexdigest()[:16], manifest
+
+    def _exists(self, rel: str) -> bool:
+        if self.url:
+            return self.fs.exists(f"{self._base}/{rel}")
+        return (self.root / rel).exists()
 
     def files(self, table: str, manifest: dict | None = None) -> list[DataFile]:
         """The committed files of a table (from the manifest; without one, whatever is on disk).
@@ -172,29 +183,55 @@ class DataStore:
                     h.update(f"{rel}:{st.st_size}:{st.st_mtime_ns};".encode())
         return "nomanifest-" + h.hexdigest()[:16]
 
-    def read_table(self, table: str) -> pa.Table:
-        """All committed rows of a table, in the canonical schema (empty if there are none)."""
-        schema = TABLES[table].arrow_schema
-        parts = []
-        for f in self.files(table):
-            try:
-                with self.open(f.path) as fh:
-                    parts.append(pq.read_table(fh, schema=schema))
-            except (OSError, pa.ArrowException) as exc:
-                raise DataError(f"{self.full_path(f.path)}: unreadable Parquet file ({exc})") from None
-        return pa.concat_tables(parts) if parts else schema.empty_table()
+    def read_table(self, table: str, manifest: dict | None = None) -> pa.Table:
+        """All committed rows of a table, in the canonical schema (empty if there are none);
+        each file's sha256 is checked against the manifest before it is read."""
+        parts = [self._read_file(table, f) for f in self.files(table, manifest)]
+        return pa.concat_tables(parts) if parts else TABLES[table].arrow_schema.empty_table()
+
+    def verified_bytes(self, f: DataFile) -> bytes:
+        """A committed file's bytes, refused by name when they are not what the manifest says."""
+        try:
+            payload = self._read_bytes(f.path)
+        except FileNotFoundError:
+            raise DataError(f"{self.full_path(f.path)}: data file listed in the manifest is "
+                            "missing") from None
+        if f.sha256 and hashlib.sha256(payload).hexdigest() != f.sha256:
+            raise DataError(f"{self.full_path(f.path)}: sha256 differs from the manifest (file "
+                            "damaged or changed); refusing to read it")
+        return payload
+
+    @contextlib.contextmanager
+    def lock(self):
+        """Hold the directory's write lock (an exclusive flock on the directory itself, so no
+        lock file is left behind). Object stores have none: there the version counter's
+        compare-and-swap in `_publish` is the only guard."""
+        if self.url:
+            yield
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.root, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
 
     # -- writing -------------------------------------------------------------------------
     def commit(self, tables: dict[str, "pa.Table | Chunks"], *, fresh: bool = False,
-               meta: dict | None = None) -> dict:
+               meta: dict | None = None, record: dict | None = None,
+               expected: int | None = None) -> dict:
         """Replace the contents of the given tables in one atomic step; return the new manifest.
 
         A table's new contents are an Arrow table, or an iterable of Arrow tables (chunks) for
         data too large to hold at once: each chunk is sorted and written by itself, so a year
-        spread over several chunks gets several files until `compact()` merges them.
+        spread over several chunks gets several files until `compaction.compact()` merges them.
         Tables not named keep their files (unless `fresh`: start a new dataset at version 1).
         Files are content-addressed, so an unchanged year keeps its name and is not rewritten.
-        `meta` is merged into the manifest's "meta" (e.g. {"source": "demo"}).
+        `meta` is merged into the manifest's "meta" (e.g. {"source": "demo"}); `record` says
+        what the version is (see `_publish`); `expected` is the version the caller's preview
+        was made from (compare-and-swap).
         """
         previous = self.manifest() or _EMPTY_MANIFEST
         old = _EMPTY_MANIFEST if fresh else previous
@@ -210,7 +247,8 @@ class DataStore:
             new_tables[name] = {"files": _dedupe(sorted(entries, key=lambda e: e["path"]))}
             if name == "activities":
                 rollups[rollup.NAME] = {"files": sorted(derived, key=lambda e: e["path"])}
-        return self._publish(old, previous, new_tables, meta, fresh, rollups)
+        return self._publish(old, previous, new_tables, meta, fresh, rollups, record=record,
+                             expected=expected)
 
     def _write_chunk(self, name: str, data: pa.Table) -> tuple[list[dict], list[dict]]:
         """Write one chunk of a table, one file per partition, and for activities each file's
@@ -249,70 +287,91 @@ class DataStore:
         return [DataFile(name, e["path"], e["sha256"], e["bytes"], e["rows"], {}) for e in entries]
 
     def _publish(self, old: dict, previous: dict, new_tables: dict, meta: dict | None,
-                 fresh: bool, rollups: dict | None = None) -> dict:
-        manifest = {"format": MANIFEST_FORMAT, "version": int(old.get("version", 0)) + 1,
+                 fresh: bool, rollups: dict | None = None, *, record: dict | None = None,
+                 expected: int | None = None, closed: dict | None = None) -> dict:
+        """Make `new_tables` the next version: record it in history/, swap manifest.json.
+
+        `record` describes the version (kind, why, input file …); who, when, the rows added,
+        changed and removed per table and the totals before and after are filled in here.
+        The swap is a compare-and-swap on the version counter: if another writer committed
+        since `expected` (default: the version `old` was read at), nothing is published.
+        """
+        base = int(old.get("version", 0))
+        if not fresh:
+            from impact.datadir import refuse_bundled_demo  # (datadir builds on this module)
+            refuse_bundled_demo(self.url or str(self.root))
+            self._check_current(base if expected is None else expected)
+        now = _utc_now()
+        manifest = {"format": MANIFEST_FORMAT, "version": base + 1,
                     "meta": {**old.get("meta", {}), **(meta or {})},
                     "tables": {k: new_tables[k] for k in sorted(new_tables)}}
         if rollups:
             manifest["rollups"] = rollups
+        manifest["closed"] = dict(old.get("closed", {}) if closed is None else closed)
+        record = dict(record or {"kind": "commit"})
+        record.setdefault("when", now)
+        record.setdefault("who", who())
+        record["version"] = manifest["version"]
+        record["changes"] = changes.counts(old, manifest, self.full_path, self.fs)
+        record["totals_before"], record["totals_after"] = changes.totals(old), changes.totals(manifest)
+        manifest["commit"] = record
+        # The data's last-changed time: the time of the last version that changed rows.
+        data_changed = bool(record["changes"]) or fresh
+        manifest["changed_at"] = record["when"] if data_changed else old.get("changed_at", record["when"])
         if not fresh:
             manifest["retired"] = _retired(previous, manifest)
-        payload = (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+        else:
+            self._clear_history()
+        # History first: a crash before the swap leaves an entry beyond the current version,
+        # which readers ignore and the next commit overwrites.
+        self._write_atomic(f"{HISTORY}/v{manifest['version']:06d}.json",
+                           manifests.seal({k: v for k, v in manifest.items() if k != "retired"}))
+        payload = manifests.seal(manifest)
+        if not fresh:
+            self._check_current(base if expected is None else expected)
         self._write_atomic(MANIFEST, payload)
-        self._collect_garbage(keep=[manifest] if fresh else [previous, manifest])
+        from impact.storage.retention import collect_garbage  # retention reads history
+        collect_garbage(self, manifest, previous if not fresh else None)
         return manifest
 
-    def append(self, name: str, rows: pa.Table, *, meta: dict | None = None) -> dict:
-        """Add rows to a table in one commit, rewriting only the partitions (years) they fall
-        in; see impact.compaction.append. Returns the new manifest."""
-        from impact.compaction import append
-        return append(self, name, rows, meta=meta)
+    def _check_current(self, expected: int) -> None:
+        try:
+            raw = self._read_bytes(MANIFEST)
+        except FileNotFoundError:
+            current = 0
+        else:
+            current = int(manifests.parse(raw, self.full_path(MANIFEST)).get("version", 0))
+        if current != expected:
+            raise VersionConflict(
+                f"{self.root}: the data changed while you were working (version {expected} → "
+                f"{current}, by another import or correction); nothing was written: try again")
 
-    def compact(self, tables: Iterable[str] | None = None) -> dict | None:
-        """Merge each partition's files into one sorted file (see impact.compaction)."""
-        from impact.compaction import compact
-        return compact(self, tables)
-
-    def build_rollups(self) -> dict | None:
-        """Add the monthly rollup to a dataset committed without one (see impact.compaction)."""
-        from impact.compaction import build_rollups
-        return build_rollups(self)
+    def _clear_history(self) -> None:
+        """A fresh dataset starts its history anew."""
+        if self.url:
+            for p in self.fs.glob(f"{self._base}/{HISTORY}/*.json"):
+                self.fs.rm_file(p)
+        elif (self.root / HISTORY).is_dir():
+            for p in (self.root / HISTORY).glob("*.json"):
+                p.unlink(missing_ok=True)
 
     def _read_file(self, name: str, f: DataFile) -> pa.Table:
+        payload = self.verified_bytes(f)
         try:
-            with self.open(f.path) as fh:
-                return pq.read_table(fh, schema=TABLES[name].arrow_schema)
+            return pq.read_table(io.BytesIO(payload), schema=TABLES[name].arrow_schema)
         except (OSError, pa.ArrowException) as exc:
             raise DataError(f"{self.full_path(f.path)}: unreadable Parquet file ({exc})") from None
-
-    def _collect_garbage(self, keep: list[dict]) -> None:
-        """Delete files no longer referenced. A superseded file is kept for RETIRE_GRACE_S
-        (listed under "retired" in the manifest), so a query that started on an older
-        commit, however many commits ago, can still finish reading it."""
-        live = set(keep[-1].get("retired", {}))  # superseded less than RETIRE_GRACE_S ago
-        live |= {e["path"] for m in keep for group in ("tables", "rollups")
-                 for t in m.get(group, {}).values() for e in t["files"]}
-        for name in (*TABLES, rollup.NAME):
-            for rel in self._listing(name):
-                if rel in live:
-                    continue
-                if self.url:
-                    self.fs.rm_file(f"{self._base}/{rel}")
-                else:
-                    (self.root / rel).unlink(missing_ok=True)
-            base = None if self.url else self.root / name  # object stores have no directories
-            if base is not None and base.is_dir():
-                for d in sorted(base.rglob("*"), reverse=True):
-                    if d.is_dir() and not any(d.iterdir()):
-                        d.rmdir()
 
 
 RETIRE_GRACE_S = 600  # far longer than any dashboard query runs
 
 
-def _live_paths(manifest: dict) -> set[str]:
-    return {e["path"] for group in ("tables", "rollups")
-            for t in manifest.get(group, {}).values() for e in t["files"]}
+_live_paths = manifests.live_paths
+
+
+def _utc_now() -> str:
+    from datetime import datetime, timezone
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _retired(previous: dict, manifest: dict) -> dict[str, float]:
