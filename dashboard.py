@@ -16,7 +16,8 @@ from impact.web import setup, use_explicit_navigation, widgets
 
 HERE = Path(__file__).resolve().parent
 
-# (file, url path, locale key of its title, icon); /data and /report belong to the staff.
+# (file, url path, locale key of its title, icon); /data, /report and /share are shown only
+# to visitors whose role may use them (impact.access.Access; see `allowed`).
 PAGES = (
     ("pages/overview.py", "overview", "nav.overview", ":material/dashboard:"),
     ("pages/beneficiaries.py", "beneficiaries", "nav.beneficiaries", ":material/groups:"),
@@ -25,7 +26,14 @@ PAGES = (
     ("pages/growth.py", "growth", "nav.growth", ":material/trending_up:"),
     ("pages/data.py", "data", "nav.data", ":material/upload_file:"),
     ("pages/report.py", "report", "nav.report", ":material/description:"),
+    ("pages/share.py", "share", "nav.share", ":material/share:"),
 )
+# Which Access property opens a page; pages not listed are open to every signed-in visitor.
+REQUIRES = {"data": "sees_data_page", "report": "sees_report", "share": "can_make_links"}
+
+
+def allowed(url: str, access) -> bool:
+    return getattr(access, REQUIRES[url]) if url in REQUIRES else True
 
 
 def data_dir_arg() -> str | None:
@@ -50,8 +58,10 @@ st.set_page_config(page_title="Impact Dashboard · 影响力看板",
                    page_icon=":material/insights:", layout="wide")
 ctx = setup(data_dir_arg())
 pages = [st.Page(HERE / path, title=ctx.t(title), icon=icon, url_path=url)
-         for path, url, title, icon in PAGES if (HERE / path).is_file()]
+         for path, url, title, icon in PAGES
+         if (HERE / path).is_file() and allowed(url, ctx.access)]
 navigation = st.navigation([landing(pages[0]), *pages])
 widgets.demo_banner(ctx)
 widgets.url_notices(ctx)
+widgets.access_notice(ctx)
 navigation.run()

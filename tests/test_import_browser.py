@@ -43,7 +43,7 @@ def server(tmp_path):
     data.mkdir()
     port = free_port()
     env = {**os.environ, "IMPACT_DATA_DIR": str(data)}
-    env.pop("IMPACT_STAFF_PASSWORD", None)
+    env.pop("IMPACT_STAFF_PASSWORD_HASH", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
