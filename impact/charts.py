@@ -8,7 +8,6 @@ reading at a glance; the exact value is in the hover text, which callers pre-for
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -90,13 +89,17 @@ def value_axis(values: Sequence, kind: str, lang: str) -> dict:
 
 
 
+# Plotly turns &lt; &gt; &amp; and numeric entities back into characters (not &quot;).
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;",
+                          "%": "&#37;"})
+
+
 def safe_label(value) -> str:
     """Text from data as plotly shows it: as text. Plotly renders a subset of HTML in labels,
     legends and tooltips (<a href>, <b> …), so a project named `<a href=…>点击领取</a>` would
     become a live link: escape it. `%` is escaped too, so a name cannot pull in another
     value through a hover template (%{…}); bidi and C0 controls show as �."""
-    text = html.escape(display_text(value), quote=True)
-    return text.replace("%", "&#37;")
+    return display_text(value).translate(_ESCAPES)
 
 
 def _safe_values(values):

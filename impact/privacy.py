@@ -146,11 +146,15 @@ def chart(model, policy: Policy, people: bool = False):
         return model
     names = _person_names()
     fig = copy.deepcopy(model.figure)
-    marker = str(policy.marker())
+    from impact.charts import safe_label
+
+    marker = safe_label(str(policy.marker()))  # plotly would read "<5" as the start of a tag
+    count = 0
     for trace in fig.data:
         if trace.type == "scatter" and trace.mode == "markers":  # services vs person-times
             ys = list(trace.y or ())
             hidden = suppressed(ys, policy.threshold)
+            count += len(hidden)
             trace.y = _hide_points(ys, hidden)
             trace.x = _hide_points(list(trace.x or ()), hidden)
             if trace.text is not None:
@@ -163,6 +167,7 @@ def chart(model, policy: Policy, people: bool = False):
         hidden = suppressed(values, policy.threshold)
         if not hidden:
             continue
+        count += len(hidden)
         shown = _hide_points(values, hidden)
         if horizontal:
             trace.x = shown
@@ -171,8 +176,9 @@ def chart(model, policy: Policy, people: bool = False):
         if trace.customdata is not None:
             trace.customdata = [marker if i in hidden else v
                                 for i, v in enumerate(trace.customdata)]
-    rows = table_rows(model.rows, policy)
-    return replace(model, figure=fig, rows=rows)
+    out = replace(model, figure=fig, rows=table_rows(model.rows, policy))
+    out.hidden = count  # points not drawn; the page says so under the chart
+    return out
 
 
 def table_rows(rows: list[dict], policy: Policy) -> list[dict]:

@@ -143,7 +143,7 @@ def test_chart_labels_and_tooltips_escape_html(env):
     assert "点击领取" in joined  # the name is there …
     assert "<a href" not in joined and "<script" not in joined and "<img" not in joined
     assert "\u202e" not in joined  # … as text, the override neutralised
-    assert "&lt;a href=&quot;https://evil.example/&quot;&gt;点击领取&lt;/a&gt;" in joined
+    assert "&lt;a href=&#34;https://evil.example/&#34;&gt;点击领取&lt;/a&gt;" in joined
 
 
 def test_safe_label_escapes_template_and_markup():

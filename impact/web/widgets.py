@@ -86,6 +86,15 @@ def chart(model: Chart, people: bool = False) -> None:
         st.plotly_chart(model.figure, key=f"chart_{model.key}", theme=None,
                         config=PLOTLY_CONFIG)
     st.caption(md(model.caption))
+    if getattr(model, "hidden", 0):
+        policy = _privacy()
+        st.caption(t("access.hidden_points", _lang(), count=model.hidden,
+                     threshold=policy.threshold))
+
+
+def _lang() -> str:
+    ctx = st.session_state.get("_impact_ctx")
+    return ctx.lang if ctx is not None else "zh"
 
 
 def download_csv(table: Table, lang: str) -> None:
