@@ -225,3 +225,20 @@ def test_scope_clamps_a_selection(monkeypatch):
                                          projects=("千人助学计划",))
     assert clamp(wide, None) is wide
     assert isinstance(Access("funder", "x", scope=scope).scope, Scope)
+
+
+def test_hash_password_command_reads_stdin_and_prints_only_the_hash():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    done = subprocess.run([sys.executable, "-m", "impact", "hash-password"], cwd=ROOT,
+                          input="社工2024-long-enough\n", capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    stored = done.stdout.strip()
+    assert "社工2024" not in stored and passwords.verify_password("社工2024-long-enough", stored)
+    short = subprocess.run([sys.executable, "-m", "impact", "hash-password"], cwd=ROOT,
+                           input="short\n", capture_output=True, text=True, timeout=120)
+    assert short.returncode == 2 and "at least 10 characters" in short.stderr

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from impact import cli, charts
 from impact.filters import Filters
 from impact.safetext import FORMULA_START, spreadsheet_cell
-from tests.hostile import (EVIL_LINK, EVIL_SCRIPT, FORMULA, FORMULA_CMD, INPUTS, RTL,
+from tests.hostile import (EVIL_LINK, FORMULA, FORMULA_CMD, INPUTS, RTL,
                            hostile_data)
 from tests.test_import_cli import snapshot
 

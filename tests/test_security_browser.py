@@ -16,7 +16,7 @@ import urllib.request
 import pytest
 
 from tests.hostile import EVIL_LINK, hostile_data
-from tests.test_browser import (CHROMIUM, CHROMIUM_ARGS, ROOT, _free_port, browser,  # noqa: F401
+from tests.test_browser import (CHROMIUM, ROOT, _free_port, browser,  # noqa: F401
                                 full_screenshot, link, main_text, open_view, shots)
 
 pytestmark = [pytest.mark.browser,
