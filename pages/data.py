@@ -8,6 +8,7 @@ import streamlit as st
 
 from impact import audit
 from impact.access import STAFF, Access
+from impact.datadir import is_bundled_demo
 from impact.errors import ImpactError
 from impact.ingest import FileProblem, check_file, commit_checked, rejects_csv
 from impact.ingest.messages import file_message
@@ -92,6 +93,9 @@ def show_done(ctx) -> None:
 def import_section(ctx) -> None:
     if not ctx.access.can_import:
         st.info(ctx.t(ctx.access.reason or "access.reason.not_allowed"), icon=":material/lock:")
+        return
+    if is_bundled_demo(ctx.data_dir):  # nobody's records may go under the demo banner
+        st.info(ctx.t("data.demo_readonly", dir=ctx.data_dir), icon=":material/info:")
         return
     show_done(ctx)
     table = st.selectbox(ctx.t("data.table_label"), list(TABLES), key="data_table",

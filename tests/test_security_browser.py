@@ -119,7 +119,7 @@ SMALL = dict(org="苏州清流", project="困境未成年人社会保护", **{"f
 
 def test_public_mode_has_no_data_page(public_server, browser, shots):
     view = open_view(browser, link(public_server, "overview", lang="zh"), "总览")
-    nav = view.locator("[data-testid='stSidebarNav']").inner_text()
+    nav = view.locator("[data-testid='stSidebar']").inner_text()
     assert "总览" in nav and "数据导入" not in nav and "年报" not in nav and "分享" not in nav
     assert "公开版" in main_text(view)
     view.wait_for_function("() => document.querySelectorAll('.main-svg').length >= 4",
