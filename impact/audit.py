@@ -27,12 +27,21 @@ log = logging.getLogger("impact.audit")
 
 
 def location(data_dir: str | None) -> Path | None:
+    """Where entries go: $IMPACT_AUDIT_LOG, else beside a local data directory's files. Not
+    into the bundled demo data (it is committed code; nothing is imported there anyway)."""
     explicit = os.environ.get(AUDIT_ENV)
     if explicit:
         return Path(explicit).expanduser()
-    if data_dir and "://" not in str(data_dir):
-        return Path(data_dir) / FILE_NAME
-    return None
+    if not data_dir or "://" in str(data_dir):
+        return None
+    try:
+        from impact.datadir import is_bundled_demo
+
+        if is_bundled_demo(data_dir):
+            return None
+    except Exception:  # noqa: BLE001 — an odd name: no log beside it, never a crash
+        return None
+    return Path(data_dir) / FILE_NAME
 
 
 def os_identity() -> str:

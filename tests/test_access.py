@@ -242,3 +242,16 @@ def test_hash_password_command_reads_stdin_and_prints_only_the_hash():
     short = subprocess.run([sys.executable, "-m", "impact", "hash-password"], cwd=ROOT,
                            input="short\n", capture_output=True, text=True, timeout=120)
     assert short.returncode == 2 and "at least 10 characters" in short.stderr
+
+
+def test_audit_log_never_goes_into_the_bundled_demo(monkeypatch, tmp_path):
+    from impact import audit
+    from impact.config import DEFAULT_DATA_DIR
+
+    monkeypatch.delenv(audit.AUDIT_ENV, raising=False)
+    assert audit.location(str(DEFAULT_DATA_DIR)) is None
+    assert audit.location(str(tmp_path)) == tmp_path / "audit.jsonl"
+    assert audit.record("sign_in_failed", "x@y.org", str(tmp_path), reason="test") is None
+    assert audit.read(str(tmp_path))[0]["identity"] == "x@y.org"
+    monkeypatch.setenv(audit.AUDIT_ENV, str(tmp_path / "elsewhere.jsonl"))
+    assert audit.location(str(DEFAULT_DATA_DIR)) == tmp_path / "elsewhere.jsonl"
