@@ -23,9 +23,10 @@ DEFAULT_THRESHOLD = 5
 THRESHOLD_ENV = "IMPACT_SUPPRESS_BELOW"
 # Columns (table keys) that count people: person-times served and volunteer person-times.
 PERSON_KEYS = frozenset({"beneficiaries", "volunteers"})
-# Columns derived from a person count that would give it away (its share of the total,
-# person-times per service).
-DERIVED_KEYS = frozenset({"share", "per_service"})
+# Columns derived from a person count that would give it away: its share of the total,
+# person-times per service, minutes per volunteer (with the hours shown beside it).
+DERIVED_KEYS = {"beneficiaries": ("share", "per_service"),
+                "volunteers": ("minutes_per_volunteer",)}
 
 
 def threshold_setting() -> int:
@@ -120,10 +121,9 @@ def table(model, policy: Policy, people: bool = False):
     for key in [c.key for c in model.columns if c.key in PERSON_KEYS]:
         for i in suppressed([r.get(key) for r in rows], policy.threshold):
             rows[i][key] = policy.marker()
-            if key == "beneficiaries":
-                for derived in DERIVED_KEYS:
-                    if derived in rows[i]:
-                        rows[i][derived] = None
+            for derived in DERIVED_KEYS.get(key, ()):
+                if derived in rows[i]:
+                    rows[i][derived] = None
     return replace(model, rows=rows)
 
 

@@ -255,3 +255,20 @@ def test_audit_log_never_goes_into_the_bundled_demo(monkeypatch, tmp_path):
     assert audit.read(str(tmp_path))[0]["identity"] == "x@y.org"
     monkeypatch.setenv(audit.AUDIT_ENV, str(tmp_path / "elsewhere.jsonl"))
     assert audit.location(str(DEFAULT_DATA_DIR)) == tmp_path / "elsewhere.jsonl"
+
+
+def test_hidden_volunteer_counts_hide_the_minutes_per_volunteer_too():
+    from decimal import Decimal
+
+    rows = [{"project": "甲", "volunteers": 2, "volunteer_hours": Decimal("3.00"),
+             "minutes_per_volunteer": Decimal("90.0")},
+            {"project": "乙", "volunteers": 40, "volunteer_hours": Decimal("80.00"),
+             "minutes_per_volunteer": Decimal("120.0")},
+            {"project": "丙", "volunteers": 300, "volunteer_hours": Decimal("500.00"),
+             "minutes_per_volunteer": Decimal("100.0")}]
+    columns = [Column("project", "项目"), Column("volunteers", "志愿者人次", COUNT),
+               Column("volunteer_hours", "时长", "decimal"),
+               Column("minutes_per_volunteer", "每人次分钟", "decimal")]
+    shown = privacy.table(Table("v", "v", columns, rows), privacy.Policy(True, 5))
+    assert [r["minutes_per_volunteer"] for r in shown.rows] == [None, None, Decimal("100.0")]
+    assert [str(r["volunteers"]) for r in shown.rows] == ["<5", "<5", "300"]
