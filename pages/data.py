@@ -6,6 +6,8 @@ other pages see the new data on their next run (the data version changes).
 
 import streamlit as st
 
+from impact import audit
+from impact.access import STAFF, Access
 from impact.datadir import is_bundled_demo
 from impact.errors import ClosedPeriod, ImpactError
 from impact.ingest import FileProblem, check_file, commit_checked, rejects_csv
@@ -17,29 +19,47 @@ from impact.storage import versions
 from impact.storage.identity import acting_as
 from impact.storage.schema import TABLES
 from impact.storage.store import DataStore
-from impact.views.data_import import preview, staff_gate_required, staff_password_ok
+from impact.views.data_import import preview
 from impact.views.data_versions import (MODES, can_undo, closed_text, correction,
                                         history_rows, version_diff_rows)
 from impact.views.data_quality import data_quality, import_log, integrity
-from impact.web import page_context, widgets
+from impact.web import auth, page_context, widgets
 
 MAX_MB = MAX_BYTES // (1024 * 1024)
 _CHECK = "data_check"  # the last checked upload: (identity, ImportCheck)
 _DONE = "data_done"  # the last import's log entry, shown once after the rerun
 
 
-def staff_gate(ctx) -> bool:
-    """True when the visitor may import (no password configured, or the right one typed)."""
-    if not staff_gate_required() or st.session_state.get("data_staff_ok"):
-        return True
-    st.info(ctx.t("data.staff.locked"), icon=":material/lock:")
-    entered = st.text_input(ctx.t("data.staff.password"), type="password", key="data_pw")
-    if entered and staff_password_ok(entered):
-        st.session_state["data_staff_ok"] = True
-        st.rerun()
-    if entered:
-        st.error(ctx.t("data.staff.wrong"))
-    return False
+def access_gate(ctx) -> bool:
+    """Who is using the page, and whether they may; False stops the page (the reason shown).
+
+    Public mode and visitors without a data role never reach the tabs; a network-bound
+    server without sign-in asks for the staff password, or says why imports are off."""
+    access = ctx.access
+    if not access.sees_data_page:
+        st.error(ctx.t(access.reason or "access.reason.not_allowed"), icon=":material/block:")
+        return False
+    if access.needs_password:
+        if not auth.password_form(ctx.lang, ctx.data_dir):
+            return False
+        ctx.access = access = Access(STAFF, "staff-password")
+    if access.role == "local":
+        st.caption(ctx.t("access.local_user"), help=ctx.t("access.local_user_help"))
+    elif access.role == "network":
+        st.warning(ctx.t("access.reason.network"), icon=":material/lan:")
+    else:
+        st.caption(ctx.t("access.signed_in", identity=widgets.md(access.identity),
+                         role=ctx.t(f"access.role.{access.role}")))
+    return True
+
+
+def audit_import(ctx, entry: dict, file_name: str) -> None:
+    """The import in the audit log, with who was signed in."""
+    problem = audit.record("import", ctx.access.identity, ctx.data_dir, file=file_name,
+                           table=entry.get("table"), rows_added=entry.get("rows_added"),
+                           manifest_version=entry.get("manifest_version"))
+    if problem:
+        st.warning(ctx.t("access.audit_failed", detail=widgets.md(problem)))
 
 
 def checked_upload(ctx, table, upload, sheet):
@@ -76,6 +96,9 @@ def show_done(ctx) -> None:
 
 
 def import_section(ctx) -> None:
+    if not ctx.access.can_import:
+        st.info(ctx.t(ctx.access.reason or "access.reason.not_allowed"), icon=":material/lock:")
+        return
     if is_bundled_demo(ctx.data_dir):  # nobody's records may go under the demo banner
         st.info(ctx.t("data.demo_readonly", dir=ctx.data_dir), icon=":material/info:")
         return
@@ -135,6 +158,8 @@ def import_section(ctx) -> None:
             st.error(ctx.t("data.commit_failed", detail=widgets.md(str(exc))))
             return
         bar.progress(1.0, ctx.t("data.stage.done"))
+        if entry:
+            audit_import(ctx, entry, upload.name)
         ctx.db.refresh()
         st.session_state.pop(_CHECK, None)
         if entry:
@@ -305,7 +330,7 @@ def main() -> None:
     ctx = page_context()
     st.title(ctx.t("data.title"))
     st.markdown(ctx.t("data.intro"))
-    if not staff_gate(ctx):
+    if not access_gate(ctx):
         return
     tabs = st.tabs([ctx.t("data.tab.import"), ctx.t("data.tab.quality"),
                     ctx.t("data.tab.integrity"), ctx.t("data.tab.templates"),

@@ -10,7 +10,7 @@ from impact.storage.db import Database, load_query, query_names
 from impact.filters import Filters
 
 ALL_PARAMS = {**Filters(orgs=("珠海协作者",), year_from=2019, year_to=2020).params(),
-              "limit": 50, "year": 2020}
+              "limit": 50, "year": 2020, "funder": "乐购"}
 
 
 def _params_for(name: str) -> dict:

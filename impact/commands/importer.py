@@ -14,6 +14,9 @@ from pathlib import Path
 from impact.cli import add_data_dir
 from impact.config import resolve_data_dir
 from impact.errors import UsageError
+from impact import audit
+from impact.access import public_mode
+from impact.readonly import read_only
 from impact.ingest import FileProblem, ImportCheck, import_payload, rejects_csv
 from impact.ingest.check import check_file
 from impact.ingest.messages import file_message, header_message, row_message
@@ -52,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--sheet applies to Excel files only, not {path.name}")
     payload = _read_input(path)
     store = DataStore(resolve_data_dir(args.data_dir))
+    if public_mode():  # a public server's data is read-only for every process that serves it
+        store = read_only(store)
     if args.update or args.replace:
         if args.skip_invalid:
             raise UsageError("--skip-invalid cannot be combined with --update or --replace")
@@ -74,6 +79,13 @@ def run(args: argparse.Namespace) -> int:
         _print_problems(path, lines, "error", f" in {len(check.rejected_rows)} of "
                         f"{check.rows_read} rows; nothing was written")
         return 1
+    if entry:
+        problem = audit.record("import", audit.os_identity(), str(store.root), file=path.name,
+                               table=args.table, rows_added=entry.get("rows_added"),
+                               manifest_version=entry.get("manifest_version"), process="cli")
+        if problem:
+            print(f"warning: imported, but the audit log was not written: {problem}",
+                  file=sys.stderr)
     if entry and entry.get("log_error"):
         print(f"warning: imported, but the import log was not written: {entry['log_error']}",
               file=sys.stderr)
@@ -92,6 +104,8 @@ def _read_input(path: Path) -> bytes:
         raise UsageError(f"{path}: is a directory, not a file") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
+    except ValueError:  # a NUL in the name: no such file can exist
+        raise UsageError(f"{str(path)!r}: not a valid file name") from None
 
 
 def _print_problems(path: Path, lines: list[str], noun: str, tail: str = "") -> None:

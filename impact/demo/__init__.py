@@ -95,7 +95,7 @@ def money_lines(profile: Profile, year: int, rng: random.Random) -> list[MoneyLi
             low, high = TRANSACTIONS[category]
             lines.append(MoneyLine(flow, category, amount, rng.randint(low, high),
                                    profile.finance.funders.get(category, ()) if flow == "income"
-                                   else (), projects))
+                                   else (), projects, profile.finance.funder_projects))
     return lines
 
 

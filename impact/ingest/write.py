@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 import pyarrow as pa
 
 from impact.datadir import refuse_bundled_demo
+from impact.safetext import spreadsheet_text
 from impact.errors import DataError
 from impact.ingest.check import ImportCheck, Progress, check_file
 from impact.ingest.messages import row_reason
@@ -142,10 +143,12 @@ def rejects_csv(check: ImportCheck, lang: str = "zh") -> bytes:
         reasons.setdefault(e.row, []).append(f"{e.column}: {row_reason(e, lang)}")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*check.sheet.headers, "原行号 row", "错误 errors"])
+    writer.writerow([spreadsheet_text(h) for h in check.sheet.headers]
+                    + ["原行号 row", "错误 errors"])
     for number, cells in check.sheet.rows:
         if number in reasons:
-            writer.writerow([_cell(c) for c in cells] + [number, "; ".join(reasons[number])])
+            writer.writerow([_cell(c) for c in cells]
+                            + [number, spreadsheet_text("; ".join(reasons[number]))])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -153,7 +156,8 @@ def _cell(value) -> str:
     if isinstance(value, datetime):
         midnight = value.time() == datetime.min.time()
         return value.date().isoformat() if midnight else value.isoformat()
-    return "" if value is None else str(value)
+    # A cell the user typed as =… must not run when they open the rejects file to fix it.
+    return spreadsheet_text(value)
 
 
 # -- corrections: --update and --replace ------------------------------------------------

@@ -28,6 +28,7 @@ import fcntl
 import hashlib
 import io
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,9 +68,19 @@ class DataFile:
     totals: dict
 
 
+def _clip(path, limit: int = 160) -> str:
+    """A path for a one-line message: a hostile 100,000-character one is cut in the middle."""
+    text = str(path)
+    return text if len(text) <= limit else f"{text[:100]}…{text[-50:]}"
+
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 def is_url(location: str | os.PathLike) -> bool:
-    """True for an fsspec URL such as s3://bucket/prefix (as opposed to a local path)."""
-    return "://" in str(location) and not str(location).startswith("file://")
+    """True for an fsspec URL such as s3://bucket/prefix (as opposed to a local path); a
+    path that merely contains "://" somewhere (a hostile name) is a path."""
+    return bool(_URL.match(str(location))) and not str(location).startswith("file://")
 
 
 Chunks = Iterable[pa.Table]
@@ -81,8 +92,12 @@ class DataStore:
     def __init__(self, root: str | os.PathLike, *, filesystem=None):
         self.url = str(root).rstrip("/") if is_url(root) else None
         if self.url:
-            self.fs, self._base = (filesystem, self.url.split("://", 1)[1]) if filesystem \
-                else fsspec.core.url_to_fs(self.url)
+            try:
+                self.fs, self._base = (filesystem, self.url.split("://", 1)[1]) if filesystem \
+                    else fsspec.core.url_to_fs(self.url)
+            except (ValueError, ImportError) as exc:  # unknown protocol, driver not installed
+                raise DataError(f"{self.url}: cannot open this storage location ({exc})") \
+                    from None
             self.root = self.url  # a string: Path would collapse the "//" of the URL
         else:
             self.fs, self._base = None, None
@@ -97,8 +112,20 @@ class DataStore:
 
     def _read_bytes(self, rel: str) -> bytes:
         if self.url:
-            return self.fs.cat_file(f"{self._base}/{rel}")
-        return (self.root / rel).read_bytes()
+            try:
+                return self.fs.cat_file(f"{self._base}/{rel}")
+            except FileNotFoundError:
+                raise
+            except Exception as exc:  # noqa: BLE001 — no credentials, no network, denied …
+                raise DataError(f"{_clip(self.url)}/{rel}: cannot read "
+                                f"({type(exc).__name__}: {exc})") from None
+        try:
+            return (self.root / rel).read_bytes()
+        except FileNotFoundError:
+            raise
+        except (OSError, ValueError) as exc:  # name too long, not a directory, NUL in path …
+            raise DataError(f"{_clip(self.root / rel)}: cannot read "
+                            f"({getattr(exc, 'strerror', None) or exc})") from None
 
     def _write_atomic(self, rel: str, payload: bytes) -> None:
         if self.url:
