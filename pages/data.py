@@ -233,9 +233,9 @@ def history_section(ctx) -> None:
         st.dataframe(diff, hide_index=True, key="data_version_diff")
     else:
         st.caption(ctx.t("data.history.no_diff"))
-    if ctx.access.can_correct and can_undo(store) and st.button(
-            ctx.t("data.history.undo"), key="data_undo",
-                                     icon=":material/undo:"):
+    may_undo = ctx.access.can_correct and can_undo(store)
+    if may_undo and st.button(ctx.t("data.history.undo"), key="data_undo",
+                              icon=":material/undo:"):
         try:
             with acting_as(_signed_in()):
                 manifest = versions.undo(store, "")
