@@ -28,6 +28,7 @@ def summary(cli, data_dir: Path, *args: str) -> dict:
 
 def test_gbk_csv_and_xlsx_ledger_import_into_empty_dir_with_exact_totals(cli, tmp_path):
     data = tmp_path / "new-data"
+    data.mkdir()  # an existing, empty directory: import never creates one (see below)
     first = cli("import", str(FIXTURES / "activities_gbk.csv"), "--table", "activities",
                 "--data-dir", str(data))
     assert first.returncode == 0, first.stderr
@@ -55,6 +56,7 @@ def test_gbk_csv_and_xlsx_ledger_import_into_empty_dir_with_exact_totals(cli, tm
 
 def test_reimporting_the_same_file_adds_nothing(cli, tmp_path):
     data = tmp_path / "d"
+    data.mkdir()
     args = ("import", str(FIXTURES / "finance_ledger.xlsx"), "--table", "finance",
             "--data-dir", str(data))
     assert cli(*args).returncode == 0
@@ -90,6 +92,7 @@ def test_skip_invalid_writes_valid_rows_and_a_rejects_file(cli, tmp_path):
     source = tmp_path / "records.csv"
     source.write_bytes((FIXTURES / "activities_errors.csv").read_bytes())
     data = tmp_path / "d"
+    data.mkdir()
     result = cli("import", str(source), "--table", "activities", "--data-dir", str(data),
                  "--skip-invalid")
     assert result.returncode == 0, result.stderr
@@ -103,11 +106,12 @@ def test_skip_invalid_writes_valid_rows_and_a_rejects_file(cli, tmp_path):
 
 def test_dry_run_reports_and_writes_nothing(cli, tmp_path):
     data = tmp_path / "d"
+    data.mkdir()
     result = cli("import", str(FIXTURES / "activities_gbk.csv"), "--table", "activities",
                  "--data-dir", str(data), "--dry-run")
     assert result.returncode == 0
     assert "would add 5" in result.stdout
-    assert not data.exists()
+    assert list(data.iterdir()) == []
 
 
 def test_usage_errors_exit_2_without_traceback(cli, tmp_path):
@@ -120,6 +124,7 @@ def test_usage_errors_exit_2_without_traceback(cli, tmp_path):
 
 def test_import_log_records_who_what_and_when(cli, tmp_path):
     data = tmp_path / "d"
+    data.mkdir()
     cli("import", str(FIXTURES / "finance_ledger.xlsx"), "--table", "finance",
         "--data-dir", str(data))
     cli("import", str(FIXTURES / "finance_ledger.xlsx"), "--table", "finance",

@@ -20,6 +20,7 @@ FIN_OK = "2021-03-05,示例社工中心,收入,捐赠收入,100,V-1,否"
 def seeded(tmp_path_factory):
     """A data directory holding one activity and one donation (voucher V-1, ¥100)."""
     data = tmp_path_factory.mktemp("seeded") / "data"
+    data.mkdir()
     src = tmp_path_factory.mktemp("src")
     for table, text in (("activities", f"{ACT}\n{ACT_OK}\n"), ("finance", f"{FIN}\n{FIN_OK}\n")):
         (src / f"{table}.csv").write_text(text, encoding="utf-8")
@@ -152,8 +153,9 @@ FILE_CASES = {
     "undecodable_bytes": ("in.csv", "date,org\n2021-03-05,Café\n".encode("latin-1"),
                           "the file is neither UTF-8 nor GBK/GB18030 text"),
     "old_excel": ("in.xls", b"\xd0\xcf\x11\xe0", "old Excel format (.xls)"),
-    "unknown_format": ("in.json", b"{}", 'cannot read ".json" files; use .csv or .xlsx'),
-    "not_a_workbook": ("in.xlsx", b"not a zip", "not a readable .xlsx workbook"),
+    "unknown_format": ("in.json", b"{}", 'cannot read ".json" files; use .csv, .xlsx, .xls or .ods'),
+    "not_a_workbook": ("in.xlsx", b"not a zip", "named .xlsx, but the content is text, not a "
+                       "workbook; save it as .xlsx"),
     "empty_file": ("in.csv", b"\n\n", "the file is empty"),
     "header_only": ("in.csv", f"{ACT}\n".encode(), "the file has a header row but no data rows"),
     "cells_beyond_header": ("in.csv", f"{ACT}\n{ACT_OK},extra\n".encode(),
