@@ -32,6 +32,9 @@ MAX_SMALL_PART = 64 * 1024 * 1024  # workbook.xml, styles.xml, relationships …
 _CHUNK = 1024 * 1024
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # the container of .xls (and of encrypted Office files)
+# Files people pick by mistake: PDF, PNG, JPEG, GIF, gzip, 7-Zip, RAR.
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"7z\xbc\xaf",
+                 b"Rar!")
 
 
 def sniff(payload: bytes) -> str:
@@ -48,8 +51,11 @@ def sniff(payload: bytes) -> str:
         return "zip"
     if payload.startswith(OLE2_MAGIC):
         return "xls"
-    if payload.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" not in payload[:8192]:
-        return "text"
+    if payload.startswith(_BINARY_MAGIC):
+        return "binary"
+    head = payload[:8192]
+    if payload.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(b"\x00") * 10 <= len(head):
+        return "text"  # a stray NUL in a cell is text (the cell is refused, and says why)
     return "binary"
 
 
@@ -105,15 +111,23 @@ def _guarded_zip(payload: bytes, *, sheet_part: re.Pattern, strings_part: str | 
         if sheet_part.fullmatch(member.filename):
             _count_rows(archive, member)
         elif member.filename == strings_part:
-            _count(archive, member, _STRING, MAX_CELLS, "too_many_cells")
+            _count(archive, member, _STRING_TAGS, MAX_CELLS, "too_many_cells")
         elif member.file_size > MAX_SMALL_PART and member.filename.endswith((".xml", ".rels")):
             raise FileProblem("unpacked_too_large", limit_mb=MAX_SMALL_PART // (1024 * 1024))
     return archive
 
 
-_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:table-)?row[\s/>]")
-_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:c|table-cell)[\s/>]")
-_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+# Tags counted with bytes.count, which runs at memory speed (a regex would take seconds on a
+# 400 MB sheet). Counting a few unrelated tags (<rowBreaks>) only errs on the safe side.
+_ROW_TAGS = (b"<row", b":row", b"-row ", b"-row>")  # <row>, <x:row>, <table:table-row>
+_CELL_TAGS = (b"<c", b":c ", b"-cell")  # <c>, <x:c>, <table:table-cell>
+_STRING_TAGS = (b"<si", b":si")
+
+
+def _tags(data: bytes, tags: tuple[bytes, ...], end: int) -> int:
+    return sum(data.count(tag, 0, end) for tag in tags)
+
+
 _REPEATED = re.compile(rb"number-(rows|columns)-repeated=\"(\d+)\"")
 _HAS_VALUE = re.compile(rb"value-type=|<text:p[\s>]")
 _ROW_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?table-row>")
@@ -132,8 +146,8 @@ def _count_rows(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
         while chunk := stream.read(_CHUNK):
             data = tail + chunk
             cut = max(0, len(data) - 4096)  # a tag split across chunks is counted once
-            rows += len(_ROW.findall(data, 0, cut))
-            cells += len(_CELL.findall(data, 0, cut))
+            rows += _tags(data, _ROW_TAGS, cut)
+            cells += _tags(data, _CELL_TAGS, cut)
             for match in _REPEATED.finditer(data, 0, cut):
                 extra = int(match.group(2)) - 1
                 if extra > 100 and not _repeats_a_value(data, match):
@@ -147,7 +161,7 @@ def _count_rows(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
                 raise FileProblem("too_many_rows", limit=MAX_SHEET_ROWS)
             if cells > MAX_CELLS:
                 raise FileProblem("too_many_cells", limit=MAX_CELLS)
-    rows += len(_ROW.findall(tail))
+    rows += _tags(tail, _ROW_TAGS, len(tail))
     if rows > MAX_SHEET_ROWS:
         raise FileProblem("too_many_rows", limit=MAX_SHEET_ROWS)
 
@@ -161,14 +175,14 @@ def _repeats_a_value(data: bytes, match: re.Match) -> bool:
     return _HAS_VALUE.search(data, match.end(), end.start()) is not None
 
 
-def _count(archive, member, pattern: re.Pattern, limit: int, code: str) -> None:
+def _count(archive, member, tags: tuple[bytes, ...], limit: int, code: str) -> None:
     found = 0
     tail = b""
     with archive.open(member) as stream:
         while chunk := stream.read(_CHUNK):
             data = tail + chunk
             cut = max(0, len(data) - 64)
-            found += len(pattern.findall(data, 0, cut))
+            found += _tags(data, tags, cut)
             tail = data[cut:]
             if found > limit:
                 raise FileProblem(code, limit=limit)
@@ -209,14 +223,17 @@ def _xlsx_records(book, ws) -> list[list]:
     from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
     class Parser(WorkSheetParser):
-        """openpyxl's streaming parser, telling a formula without a computed value (no <v>)
-        from an empty cell; a computed empty text (<v></v>) stays empty."""
+        """openpyxl's streaming parser, telling a formula without a computed value (no <v>,
+        or an empty one where a number belongs: what openpyxl itself writes) from an empty
+        cell; a formula's computed empty text (t="str", <v></v>) stays empty."""
 
         def parse_cell(self, element):
             cell = super().parse_cell(element)
-            if cell["value"] is None and element.find(VALUE_TAG) is None:
+            if cell["value"] is None:
                 formula = element.find(FORMULA_TAG)
-                if formula is not None:
+                computed = element.find(VALUE_TAG)
+                if formula is not None and (computed is None or element.get("t", "n") in (
+                        "n", "b", "d", "e")):
                     cell["value"] = Uncalculated("=" + (formula.text or "…"))
             return cell
 

@@ -16,6 +16,7 @@ import getpass
 import io
 import json
 import os
+import re
 import socket
 from datetime import datetime, timezone
 
@@ -24,6 +25,7 @@ import pyarrow as pa
 from impact.errors import DataError
 from impact.ingest.check import ImportCheck, Progress, check_file, recompare
 from impact.ingest.messages import row_reason
+from impact.ingest.values import clean_text
 from impact.schema import TABLES
 from impact.store import DataStore
 
@@ -147,6 +149,7 @@ def rejects_csv(check: ImportCheck, lang: str = "zh") -> bytes:
     """The rejected rows as they were in the file, each with its row number and reasons.
 
     UTF-8 with BOM so Excel opens it with the Chinese intact; fix the rows and import this file.
+    Cells are formula-safe (see `_cell`).
     """
     reasons: dict[int, list[str]] = {}
     for e in check.errors:
@@ -160,8 +163,25 @@ def rejects_csv(check: ImportCheck, lang: str = "zh") -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def errors_csv(check: ImportCheck, lang: str = "zh") -> bytes:
+    """Every error of a checked file, one per line (row, column, value, reason): the full
+    list behind the first errors the Data page shows. UTF-8 with BOM, formula-safe."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["行号 row", "列 column", "值 value", "原因 reason"])
+    for e in check.errors:
+        writer.writerow([e.row, _cell(e.column), _cell(e.value), _cell(row_reason(e, lang))])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?[\d,]*\.?\d+$")
+
+
 def _cell(value) -> str:
-    if isinstance(value, datetime):
-        midnight = value.time() == datetime.min.time()
-        return value.date().isoformat() if midnight else value.isoformat()
-    return "" if value is None else str(value)
+    """A cell as text that a spreadsheet opens as text: a value starting like a formula
+    (=, +, -, @, tab, CR) gets a leading apostrophe, unless it is a plain number (-3)."""
+    text = clean_text(value)
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
