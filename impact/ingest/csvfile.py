@@ -118,12 +118,24 @@ class QuotedSpan:
     record: int  # 0-based index of the record (= the row Excel shows, minus 1)
     field: int  # 0-based column position
     line: int  # the file's line where the record starts
-    row_delimiters: int  # the most delimiters on one of the cell's lines, counted as a row
+    first: int  # delimiters on the record's first physical line
+    inner: int  # the most delimiters on one line strictly inside the cell
+    last: int  # delimiters on the record's last physical line
     unclosed: bool  # the file ends inside the quote
 
     def holds_rows(self, width: int) -> bool:
-        """Does the cell hold what looks like a whole row (or run to the end of the file)?"""
-        return self.unclosed or (width >= 3 and self.row_delimiters >= width - 1)
+        """Does the cell hold what looks like whole rows (or run to the end of the file)?
+
+        A legitimate cell with a line break (an address, a note) splits one row over two
+        lines, so its first and last lines share one row's delimiters. A quote that swallowed
+        rows leaves a whole row's worth on a line inside the cell, or on both the first line
+        (the row where the quote opened) and the last (a row whose own quote closed it).
+        """
+        if self.unclosed:
+            return True
+        whole = width - 1
+        return width >= 3 and (self.inner >= whole or (self.first >= whole
+                                                       and self.last >= whole))
 
 
 class _Lines:
@@ -161,21 +173,22 @@ def parse_csv(text: str) -> tuple[list[list[str]], list[QuotedSpan], str]:
         raise FileProblem("csv_syntax", line=reader.line_num, detail=str(exc)) from None
     if records and _ends_inside_quote(text[last_start:], delimiter):
         index = len(records) - 1
-        spans.append(QuotedSpan(index, len(records[index]) - 1, last_line, 0, True))
+        spans.append(QuotedSpan(index, len(records[index]) - 1, last_line, 0, 0, 0, True))
     return records, spans, delimiter
 
 
 def _spans(index: int, record: list[str], line: int, delimiter: str) -> list[QuotedSpan]:
-    """The record's cells holding a line break, each with the most delimiters one of its
-    lines holds: its first line counts the cells before it too, since with an unclosed quote
-    that line is a whole row."""
+    """The record's cells holding a line break, with the delimiters on their lines (the
+    cells before the first line's part and after the last line's part count too)."""
     out = []
     for position, cell in enumerate(record):
         parts = cell.splitlines()
         if len(parts) < 2:
             continue
-        counts = [position + parts[0].count(delimiter)] + [p.count(delimiter) for p in parts[1:]]
-        out.append(QuotedSpan(index, position, line, max(counts), False))
+        inner = max((p.count(delimiter) for p in parts[1:-1]), default=0)
+        first = position + parts[0].count(delimiter)
+        last = parts[-1].count(delimiter) + len(record) - 1 - position
+        out.append(QuotedSpan(index, position, line, first, inner, last, False))
     return out
 
 
