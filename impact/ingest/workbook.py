@@ -140,30 +140,29 @@ def _count_rows(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
     count in full, except for an empty one: LibreOffice ends every sheet with a million empty
     repeated rows, which no reader expands.
     """
-    rows = cells = 0
+    counts = [0, 0]  # rows, cells
     tail = b""
     with archive.open(member) as stream:
         while chunk := stream.read(_CHUNK):
             data = tail + chunk
             cut = max(0, len(data) - 4096)  # a tag split across chunks is counted once
-            rows += _tags(data, _ROW_TAGS, cut)
-            cells += _tags(data, _CELL_TAGS, cut)
-            for match in _REPEATED.finditer(data, 0, cut):
-                extra = int(match.group(2)) - 1
-                if extra > 100 and not _repeats_a_value(data, match):
-                    continue
-                if match.group(1) == b"rows":
-                    rows += extra
-                else:
-                    cells += extra
+            _count_part(data, cut, counts)
             tail = data[cut:]
-            if rows > MAX_SHEET_ROWS:
-                raise FileProblem("too_many_rows", limit=MAX_SHEET_ROWS)
-            if cells > MAX_CELLS:
-                raise FileProblem("too_many_cells", limit=MAX_CELLS)
-    rows += _tags(tail, _ROW_TAGS, len(tail))
-    if rows > MAX_SHEET_ROWS:
+    _count_part(tail, len(tail), counts)
+
+
+def _count_part(data: bytes, end: int, counts: list[int]) -> None:
+    counts[0] += _tags(data, _ROW_TAGS, end)
+    counts[1] += _tags(data, _CELL_TAGS, end)
+    for match in _REPEATED.finditer(data, 0, end):
+        extra = int(match.group(2)) - 1
+        if extra > 100 and not _repeats_a_value(data, match):
+            continue
+        counts[0 if match.group(1) == b"rows" else 1] += extra
+    if counts[0] > MAX_SHEET_ROWS:
         raise FileProblem("too_many_rows", limit=MAX_SHEET_ROWS)
+    if counts[1] > MAX_CELLS:
+        raise FileProblem("too_many_cells", limit=MAX_CELLS)
 
 
 def _repeats_a_value(data: bytes, match: re.Match) -> bool:
