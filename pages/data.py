@@ -54,6 +54,16 @@ def checked_upload(ctx, table, upload, sheet):
     return check
 
 
+def _errors_download(check, lang: str) -> bytes:
+    """The full error list, built once per checked file (it may hold 100,000 lines)."""
+    cached = st.session_state.get("data_errors_csv")
+    if cached and cached[0] is check and cached[1] == lang:
+        return cached[2]
+    payload = errors_csv(check, lang)
+    st.session_state["data_errors_csv"] = (check, lang, payload)
+    return payload
+
+
 def show_done(ctx) -> None:
     done = st.session_state.pop(_DONE, None)
     if done:
@@ -94,7 +104,7 @@ def import_section(ctx) -> None:
     show_preview(ctx, model)
     if model.error_count > len(model.errors):
         st.download_button(ctx.t("data.download_errors", count=model.error_count),
-                           errors_csv(check, ctx.lang), mime="text/csv",
+                           _errors_download(check, ctx.lang), mime="text/csv",
                            file_name=f"{upload.name.rsplit('.', 1)[0]}.errors.csv",
                            key="data_errors", icon=":material/download:", on_click="ignore")
     if model.blocked:
