@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from impact.cli import main
 from impact.ingest import import_payload
 from impact.store import DataStore
-from tests.test_import_cli import FIXTURES, snapshot
+from tests.test_import_cli import FIXTURES
 from tests.test_import_errors import ACT, ACT_OK, FIN, rejected, seeded  # noqa: F401
 from tests.test_import_roundtrip import (activity, cells, expected, make_file, sort_key, stored,
                                          transaction)

@@ -4,9 +4,10 @@
     check, entry = import_payload(name, payload, "activities", store) # all-or-nothing commit
 
 Modules: reading (which format, header row), csvfile (encodings, quotes), workbook (.xlsx,
-.xls, .ods, the decompression guard), problems (file-level errors), headers (aliases), values (cells), rows (row checks),
-keys (record identity), check (the dry run), write (commit, lock, log, rejects), messages
-(text for users), template (downloadable blank sheets). See docs/import.md.
+.xls, .ods, the decompression guard), problems (file-level errors), headers (aliases),
+values (cells), rows (row checks), keys (record identity), check (the dry run), write
+(commit, lock, log, rejects, error list), messages (text for users), template (downloadable
+blank sheets). See docs/import.md.
 """
 
 from impact.ingest.check import ImportCheck, check_file
