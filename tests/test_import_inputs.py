@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hyp
 from openpyxl import Workbook
+from streamlit.testing.v1 import AppTest
 
 from impact.cli import main
 from impact.ingest import import_payload
@@ -24,6 +25,7 @@ from tests.test_import_roundtrip import (activity, cells, expected, make_file, s
                                          transaction)
 
 LEDGER = (FIXTURES / "finance_ledger.xlsx").read_bytes()
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def accepted(tmp_path, capsys, table: str, payload: bytes, name: str = "in.csv",
@@ -139,9 +141,9 @@ def test_thousands_commas_and_full_width_digits_are_read_exactly(tmp_path, capsy
     assert [r["beneficiaries"] for r in acts] == [1200]
 
 
-def test_sums_of_the_largest_storable_amounts_do_not_break_a_page(tmp_path, cli):
+def test_sums_of_the_largest_storable_amounts_do_not_break_a_page(tmp_path, cli, monkeypatch):
     """120 rows of the DECIMAL(18,2) maximum: the sums need DECIMAL(38,2), and every finance
-    query and the summary must still answer (verify always did)."""
+    query, the summary, the report and the pages must still answer (verify always did)."""
     import pyarrow as pa
 
     from impact.db import Database
@@ -165,6 +167,17 @@ def test_sums_of_the_largest_storable_amounts_do_not_break_a_page(tmp_path, cli)
                         ("finance_by_year_category", 2)):
         amounts = [r["amount"] for r in db.rows(name, **params)]
         assert sum(amounts) == top * 60 * flows, name
+    report = cli("report", "--data-dir", str(data), "--org", "A", "--year", "2021", "--out",
+                 str(tmp_path / "report.xlsx"))
+    assert report.returncode == 0, report.stderr
+    monkeypatch.setenv("IMPACT_DATA_DIR", str(data))
+    for page in ("overview", "finance", "growth"):
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+        at.query_params.update({"org": "A", "from": "2021", "to": "2021"})
+        at.run()
+        if page != "overview":
+            at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
 
 
 # -- dates -----------------------------------------------------------------------------------
@@ -380,3 +393,12 @@ def test_cells_with_line_breaks_quotes_and_commas_round_trip(table, encoding, da
         assert check.sheet.encoding == encoding
         assert sorted(stored(tmp, table), key=sort_key) == sorted(
             (expected(table, r) for r in records), key=sort_key)
+
+
+def test_a_password_protected_workbook_says_so(seeded, tmp_path, capsys):
+    """Excel stores an encrypted .xlsx in the old .xls container, as "EncryptedPackage"."""
+    payload = (FIXTURES / "finance_ledger.xls").read_bytes() + "EncryptedPackage".encode(
+        "utf-16-le")
+    [line] = rejected(seeded, tmp_path, capsys, "finance", payload, "ledger.xlsx")
+    assert line.endswith("ledger.xlsx: the workbook is protected by a password; save a copy "
+                         "without the password and import that")

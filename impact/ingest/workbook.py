@@ -261,6 +261,8 @@ def _xlsx_records(book, ws) -> list[list]:
 def _read_calamine(payload: bytes, kind: str, sheet: str | None) -> Book:
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
+    if kind == "xls" and "EncryptedPackage".encode("utf-16-le") in payload:
+        raise FileProblem("encrypted")  # a password-protected .xlsx travels in this container
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(payload))
     except Exception:  # noqa: BLE001 - calamine's errors for a file it cannot open
