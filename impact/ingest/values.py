@@ -84,12 +84,13 @@ def parse_text(value) -> str | None:
     return text or None
 
 
-_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"  # a time of day is allowed, and dropped
+# A time of day after the date is allowed, and dropped: 2021-03-05 13:45 is that day.
+_TIME_OF_DAY = re.compile(r"(?:[ T]|(?<=日))\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 _DATE_FORMS = (
-    re.compile(rf"^(\d{{4}})-(\d{{1,2}})-(\d{{1,2}}){_TIME}$"),
-    re.compile(rf"^(\d{{4}})/(\d{{1,2}})/(\d{{1,2}}){_TIME}$"),
-    re.compile(rf"^(\d{{4}})\.(\d{{1,2}})\.(\d{{1,2}}){_TIME}$"),
-    re.compile(rf"^(\d{{4}})年(\d{{1,2}})月(\d{{1,2}})日{_TIME}$"),
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
 )
 
 
@@ -106,8 +107,7 @@ def parse_date(value, today: date) -> date:
         raise CellError("date_is_number")
     else:
         text = unicodedata.normalize("NFKC", clean_text(value))
-        text = " ".join(text.split()).replace("年 ", "年").replace("月 ", "月")
-        text = re.sub(r"(?<=[-/.年月日]) (?=\d)", "", text)
+        text = _TIME_OF_DAY.sub("", text).replace(" ", "")
         match = next((m for m in (f.match(text) for f in _DATE_FORMS) if m), None)
         if match is None:
             raise CellError("bad_date")
