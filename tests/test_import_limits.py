@@ -178,3 +178,18 @@ def test_the_command_line_lists_the_first_errors_and_a_count(many_bad_rows, tmp_
     assert len(lines) == 1 + SHOWN_ERRORS + 1
     assert lines[-1] == f"  … and {ROWS - SHOWN_ERRORS} more (--all-errors lists them all)"
     assert snapshot(data) == before
+
+
+def test_the_rejects_file_is_formula_safe(tmp_path, capsys):
+    """A value that starts like a formula is written with a leading apostrophe in the
+    rejects file; a plain negative number stays a number."""
+    source = tmp_path / "records.csv"
+    data = tmp_path / "d"
+    data.mkdir()
+    source.write_text(f"{ACT}\n2021-03-05,A,P,1,-3,2,120\n2021-03-06,A,P,1,@SUM(1),2,120\n"
+                      "2021-03-07,A,P,1,20,2,120\n", encoding="utf-8")
+    assert main(["import", str(source), "--table", "activities", "--data-dir", str(data),
+                 "--skip-invalid"]) == 0
+    lines = (tmp_path / "records.rejects.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1] == "2021-03-05,A,P,1,-3,2,120,2,受益人次: 不能为负数"
+    assert lines[2] == "2021-03-06,A,P,1,'@SUM(1),2,120,3,受益人次: 数字列里填了文字"

@@ -156,10 +156,11 @@ def rejects_csv(check: ImportCheck, lang: str = "zh") -> bytes:
         reasons.setdefault(e.row, []).append(f"{e.column}: {row_reason(e, lang)}")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*check.sheet.headers, "原行号 row", "错误 errors"])
+    writer.writerow([*(_cell(h) for h in check.sheet.headers), "原行号 row", "错误 errors"])
     for number, cells in check.sheet.rows:
         if number in reasons:
-            writer.writerow([_cell(c) for c in cells] + [number, "; ".join(reasons[number])])
+            writer.writerow([_cell(c) for c in cells]
+                            + [number, _cell("; ".join(reasons[number]))])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
