@@ -402,3 +402,14 @@ def test_a_password_protected_workbook_says_so(seeded, tmp_path, capsys):
     [line] = rejected(seeded, tmp_path, capsys, "finance", payload, "ledger.xlsx")
     assert line.endswith("ledger.xlsx: the workbook is protected by a password; save a copy "
                          "without the password and import that")
+
+
+def test_a_workbook_with_corrupt_compressed_data_is_damaged(seeded, tmp_path, capsys):
+    """Flipped bytes inside a compressed part: zlib or the CRC check fails while reading."""
+    payload = bytearray(LEDGER)
+    start = payload.index(b"xl/worksheets/sheet1.xml") + len("xl/worksheets/sheet1.xml")
+    for offset in range(start + 40, start + 80):
+        payload[offset] ^= 0x5A
+    [line] = rejected(seeded, tmp_path, capsys, "finance", bytes(payload), "ledger.xlsx")
+    assert line.endswith("ledger.xlsx: this workbook is damaged (its contents cannot be read); "
+                         "open it in Excel or WPS and save it again")

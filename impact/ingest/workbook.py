@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from impact.ingest.problems import FileProblem
@@ -71,6 +72,10 @@ class Book:
 
 def read_workbook(payload: bytes, kind: str, sheet: str | None) -> Book:
     if kind == "xlsx":
+        from openpyxl.xml import DEFUSEDXML
+
+        if not DEFUSEDXML:  # never parse a workbook with entity expansion on
+            raise RuntimeError("defusedxml is required to read .xlsx files (requirements.txt)")
         archive = _guarded_zip(payload, sheet_part=re.compile(r"xl/worksheets/[^/]+\.xml"),
                                strings_part="xl/sharedStrings.xml")
         return _damaged_if_unreadable(lambda: _read_xlsx(archive, sheet))
@@ -107,13 +112,18 @@ def _guarded_zip(payload: bytes, *, sheet_part: re.Pattern, strings_part: str | 
         raise FileProblem("damaged_workbook") from None
     if sum(m.file_size for m in members) > MAX_UNPACKED:
         raise FileProblem("unpacked_too_large", limit_mb=MAX_UNPACKED // (1024 * 1024))
-    for member in members:
-        if sheet_part.fullmatch(member.filename):
-            _count_rows(archive, member)
-        elif member.filename == strings_part:
-            _count(archive, member, _STRING_TAGS, MAX_CELLS, "too_many_cells")
-        elif member.file_size > MAX_SMALL_PART and member.filename.endswith((".xml", ".rels")):
-            raise FileProblem("unpacked_too_large", limit_mb=MAX_SMALL_PART // (1024 * 1024))
+    try:
+        for member in members:
+            if sheet_part.fullmatch(member.filename):
+                _count_rows(archive, member)
+            elif member.filename.casefold() == (strings_part or "").casefold():
+                _count(archive, member, _STRING_TAGS, MAX_CELLS, "too_many_cells")
+            elif member.file_size > MAX_SMALL_PART and member.filename.endswith((".xml",
+                                                                                  ".rels")):
+                raise FileProblem("unpacked_too_large",
+                                  limit_mb=MAX_SMALL_PART // (1024 * 1024))
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
+        raise FileProblem("damaged_workbook") from None  # bad CRC, cut-off or odd compression
     return archive
 
 
@@ -190,10 +200,7 @@ def _count(archive, member, tags: tuple[bytes, ...], limit: int, code: str) -> N
 # -- .xlsx with openpyxl ---------------------------------------------------------------------
 def _read_xlsx(archive: zipfile.ZipFile, sheet: str | None) -> Book:
     from openpyxl import load_workbook  # slow to import; only needed for Excel files
-    from openpyxl.xml import DEFUSEDXML
 
-    if not DEFUSEDXML:  # never parse a workbook with entity expansion on
-        raise RuntimeError("defusedxml is required to read .xlsx files")
     book = load_workbook(archive.fp, read_only=True, data_only=True)
     try:
         states = [(ws.title, getattr(ws, "sheet_state", "visible")) for ws in book.worksheets]
