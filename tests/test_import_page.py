@@ -128,3 +128,15 @@ def test_many_errors_show_the_first_ones_and_offer_the_full_list(data_page):
     assert "共 500 个错误，这里列出前 200 个；完整清单请在下方下载。" in captions
     [download] = [b for b in at.get("download_button") if b.label == "下载全部 500 个错误（CSV）"]
     assert download
+
+
+def test_a_hidden_first_sheet_is_not_the_default_and_the_sheet_read_is_named(data_page):
+    from tests.test_import_inputs import ACT_HEADERS, _book
+
+    at, _ = data_page
+    payload = _book([ACT_HEADERS, ["2021-03-05", "A", "P", 1, 20, 2, 120]], hidden_first=True)
+    _upload_bytes(at, "book.xlsx", payload)
+    assert at.selectbox(key="data_sheet").options == ["数据", "说明"]
+    summaries = [s.replace("\\", "") for s in texts(at, "success")]
+    assert any(s.endswith(" 读取的工作表：数据。 未读取的隐藏工作表：说明。") for s in summaries), \
+        summaries

@@ -285,23 +285,28 @@ def _read_calamine(payload: bytes, kind: str, sheet: str | None) -> Book:
 
 
 def sheet_names(payload: bytes) -> list[str]:
-    """The workbook's sheet names, for the Data page's sheet choice ([] if unreadable)."""
+    """The workbook's sheet names for the Data page's sheet choice, visible sheets first (so
+    the default is the sheet an import reads without --sheet); [] if unreadable."""
     kind = sniff(payload)
     try:
         if kind == "xlsx":
-            return _xlsx_sheet_names(payload)
-        if kind in ("xls", "ods"):
-            from python_calamine import CalamineWorkbook
+            states = _xlsx_sheet_states(payload)
+        elif kind in ("xls", "ods"):
+            from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
             if kind == "ods":
                 _guarded_zip(payload, sheet_part=re.compile(r"content\.xml"), strings_part=None)
-            return list(CalamineWorkbook.from_filelike(io.BytesIO(payload)).sheet_names)
+            book = CalamineWorkbook.from_filelike(io.BytesIO(payload))
+            states = [(m.name, "visible" if m.visible == SheetVisibleEnum.Visible else "hidden")
+                      for m in book.sheets_metadata]
+        else:
+            return []
     except Exception:  # noqa: BLE001 - the import itself reports what is wrong with the file
         return []
-    return []
+    return [n for n, s in states if s == "visible"] + [n for n, s in states if s != "visible"]
 
 
-def _xlsx_sheet_names(payload: bytes) -> list[str]:
+def _xlsx_sheet_states(payload: bytes) -> list[tuple[str, str]]:
     """Read from workbook.xml alone (with entities refused), not by opening the workbook."""
     from defusedxml.ElementTree import fromstring
 
@@ -310,4 +315,5 @@ def _xlsx_sheet_names(payload: bytes) -> list[str]:
     if info.file_size > MAX_SMALL_PART:
         return []
     root = fromstring(archive.read(info))
-    return [el.get("name") for el in root.iter() if el.tag.endswith("}sheet") and el.get("name")]
+    return [(el.get("name"), el.get("state", "visible")) for el in root.iter()
+            if el.tag.endswith("}sheet") and el.get("name")]
