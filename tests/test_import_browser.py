@@ -93,8 +93,9 @@ def test_data_page_refuses_errors_and_imports_gbk_and_xlsx(server):
         upload.set_input_files(str(FIXTURES / "activities_gbk.csv"))
         settle(page)
         page.get_by_role("button", name="导入 5 行新数据").click()
+        # The import reruns the page: wait for its result, not for a quiet moment.
+        page.get_by_text("已从 activities_gbk.csv 向活动记录导入 5 行新数据").wait_for(timeout=60_000)
         settle(page)
-        assert "已从 activities_gbk.csv 向活动记录导入 5 行新数据" in page.inner_text("body")
 
         page.get_by_test_id("stSelectbox").first.click()
         page.get_by_test_id("stSelectboxVirtualDropdown").get_by_text("收支记录").click()
@@ -102,8 +103,9 @@ def test_data_page_refuses_errors_and_imports_gbk_and_xlsx(server):
         upload.set_input_files(str(FIXTURES / "finance_ledger.xlsx"))
         settle(page)
         page.get_by_role("button", name="导入 7 行新数据").click()
+        # The import reruns the page: wait for its result, not for a quiet moment.
+        page.get_by_text("已从 finance_ledger.xlsx 向收支记录导入 7 行新数据").wait_for(timeout=60_000)
         settle(page)
-        assert "已从 finance_ledger.xlsx 向收支记录导入 7 行新数据" in page.inner_text("body")
         browser.close()
 
     totals = summarize(Database(str(data)), Filters(year_from=2021, year_to=2021))
