@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from impact.db import Database
+from tests import sysdeps
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = ROOT / "data"
@@ -45,3 +46,9 @@ def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 @pytest.fixture
 def cli():
     return run_cli
+
+
+def pytest_runtest_setup(item):
+    """`@pytest.mark.requires("chromium", …)`: skip naming the Debian package, or fail under CI."""
+    for mark in item.iter_markers("requires"):
+        sysdeps.check(*mark.args)

@@ -353,12 +353,14 @@ def test_a_missing_data_dir_is_not_created(tmp_path, capsys):
     source = tmp_path / "in.csv"
     source.write_text(f"{ACT}\n{ACT_OK}\n", encoding="utf-8")
     typo = tmp_path / "dta"
-    code = main(["import", str(source), "--table", "activities", "--data-dir", str(typo)])
-    assert code == 2
-    assert capsys.readouterr().err.strip() == (
-        f"error: data directory {typo} does not exist; create it first (mkdir {typo}) or "
-        "check --data-dir")
-    assert not typo.exists()
+    for extra in ((), ("--dry-run",)):
+        code = main(["import", str(source), "--table", "activities", "--data-dir", str(typo),
+                     *extra])
+        assert code == 1
+        assert capsys.readouterr().err.strip() == (
+            f"error: data directory {typo} does not exist (make an empty one with "
+            f"`impact init {typo}`, or give the right --data-dir)")
+        assert not typo.exists()
 
 
 # -- round trip with line breaks, quotes and commas inside cells -------------------------------

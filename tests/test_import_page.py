@@ -140,3 +140,13 @@ def test_a_hidden_first_sheet_is_not_the_default_and_the_sheet_read_is_named(dat
     summaries = [s.replace("\\", "") for s in texts(at, "success")]
     assert any(s.endswith(" 读取的工作表：数据。 未读取的隐藏工作表：说明。") for s in summaries), \
         summaries
+
+
+def test_the_bundled_demo_data_offers_no_upload_and_says_what_to_do(monkeypatch):
+    monkeypatch.delenv("IMPACT_DATA_DIR", raising=False)
+    monkeypatch.delenv("IMPACT_STAFF_PASSWORD", raising=False)
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.get("file_uploader")
+    assert any("impact init" in e.value and "演示数据" in e.value for e in at.info)

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     if args.sheet and path.suffix.casefold() not in WORKBOOK_SUFFIXES:
         raise UsageError(f"--sheet applies to workbooks (.xlsx, .xls, .ods) only, not {path.name}")
     payload = _read_input(path)
-    store = DataStore(_existing_data_dir(args.data_dir))
+    store = DataStore(resolve_data_dir(args.data_dir))  # cli.main checked that it exists
     try:
         if args.dry_run:
             check, entry = check_file(path.name, payload, args.table, store, sheet=args.sheet), None
@@ -90,17 +90,6 @@ def _read_input(path: Path) -> bytes:
         raise UsageError(f"{path}: is a directory, not a file") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
-
-
-def _existing_data_dir(option: str | None) -> str:
-    """The data directory, which must exist: a mistyped --data-dir must not silently become
-    a new, empty data directory holding one file's rows."""
-    data_dir = resolve_data_dir(option)
-    if "://" not in data_dir and not Path(data_dir).is_dir():
-        what = "is not a directory" if Path(data_dir).exists() else "does not exist"
-        raise UsageError(f"data directory {data_dir} {what}; create it first "
-                         f"(mkdir {data_dir}) or check --data-dir")
-    return data_dir
 
 
 def sheet_note(check: ImportCheck) -> str:

@@ -10,6 +10,7 @@ from impact.db import Database
 from impact.errors import UsageError
 from impact.filters import Filters
 from impact.metrics import summarize
+from impact.selection import check_names
 
 NAME = "summary"
 HELP = "Print the headline metrics (services, person-times, volunteers, money, YoY)."
@@ -47,7 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     filters = filters_from_args(args)
-    summary = summarize(Database(args.data_dir), filters)
+    db = Database(args.data_dir)
+    check_names(db, filters)
+    summary = summarize(db, filters)
     summary = {k: v for k, v in summary.items() if k not in ("volunteer_value", "records")}
     if args.format == "json":
         print(jsonout.dumps(summary))
