@@ -117,6 +117,12 @@ NUMBER_CASES = {
                          "write the number in full (1000, not 1e3)"),
     "scientific_amount": (_fin("1E3"), 'row 2, column 金额（元）: "1E3" — scientific notation; '
                           "write the number in full (1000, not 1e3)"),
+    # Forty digits: refused as too large, never a decimal-precision traceback.
+    "forty_digit_amount": (_fin("9" * 40), f'row 2, column 金额（元）: "{"9" * 40}" — more than '
+                           "1,000,000,000 元 in one entry, not plausible for one transaction of "
+                           "an NGO; check for extra digits"),
+    "forty_digit_count": (_act("9" * 40), f'row 2, column 受益人次: "{"9" * 40}" — implausibly '
+                          "large"),
     "implausible_amount": (_fin("1,000,000,000.01"), 'row 2, column 金额（元）: '
                            '"1,000,000,000.01" — more than 1,000,000,000 元 in one entry, not '
                            "plausible for one transaction of an NGO; check for extra digits"),

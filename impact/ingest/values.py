@@ -181,14 +181,16 @@ def parse_count(value, *, minimum: int = 0) -> int:
 
 def parse_decimal(value, *, places: int) -> Decimal:
     """An exact decimal with at most `places` decimals; ¥ / ￥ / 元 and commas allowed."""
-    number = _exact(value, places)
+    number = _exact(value, places, CellError("too_large"))
     if abs(number) >= Decimal(10) ** 14:  # the stored DECIMAL(18, 4) holds less than 10¹⁴
         raise CellError("too_large")
     return number
 
 
-def _exact(value, places: int) -> Decimal:
+def _exact(value, places: int, too_large: CellError) -> Decimal:
     number = _plain_number(_CURRENCY.match(_number_text(value)).group(1))
+    if number.adjusted() >= 14:  # 10¹⁴ and more (and before quantize runs out of precision)
+        raise too_large
     unit = Decimal(1).scaleb(-places)
     if number != number.quantize(unit):  # 1.500 is fine, 1.505 is not
         raise CellError("too_many_decimals", places=places)
@@ -203,11 +205,12 @@ MAX_AMOUNT = Decimal("1000000000")
 
 def parse_amount(value) -> Decimal:
     """Money in yuan, > 0, exact to the fen. Expenses are positive too: 收支 says which way."""
-    amount = _exact(value, places=2)
+    too_large = CellError("amount_too_large", limit=f"{MAX_AMOUNT:,}")
+    amount = _exact(value, 2, too_large)
     if amount <= 0:
         raise CellError("amount_not_positive")
     if amount > MAX_AMOUNT:
-        raise CellError("amount_too_large", limit=f"{MAX_AMOUNT:,}")
+        raise too_large
     return amount
 
 
