@@ -6,6 +6,9 @@ cannot tell from an empty cell. Calamine reads the old binary .xls and LibreOffi
 which openpyxl cannot read at all. Both give cells of the same Python types (str, int,
 float, bool, date, datetime, time), so the same validation applies to every format.
 
+Calamine runs in a child process under a memory limit (`calamine_child`): a damaged .xls can
+make it abort the process it runs in, which must not be the dashboard's server.
+
 Damaged and hostile files: every XML part is parsed with entity expansion refused
 (openpyxl uses defusedxml when it is installed; we require it), and before any parser
 runs, a zip's declared sizes are checked and each sheet's rows and cells are counted while
@@ -17,9 +20,13 @@ line, "this workbook is damaged", never a traceback.
 from __future__ import annotations
 
 import io
+import pickle
 import re
+import subprocess
+import sys
 import zipfile
 import zlib
+from pathlib import Path
 from dataclasses import dataclass, field
 
 from impact.ingest.problems import FileProblem
@@ -43,7 +50,7 @@ def sniff(payload: bytes) -> str:
     if payload.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         try:
             names = set(zipfile.ZipFile(io.BytesIO(payload)).namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
             return "zip"
         if "mimetype" in names and "content.xml" in names:
             return "ods"
@@ -108,7 +115,7 @@ def _guarded_zip(payload: bytes, *, sheet_part: re.Pattern, strings_part: str | 
     try:
         archive = zipfile.ZipFile(io.BytesIO(payload))
         members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         raise FileProblem("damaged_workbook") from None
     if sum(m.file_size for m in members) > MAX_UNPACKED:
         raise FileProblem("unpacked_too_large", limit_mb=MAX_UNPACKED // (1024 * 1024))
@@ -122,7 +129,8 @@ def _guarded_zip(payload: bytes, *, sheet_part: re.Pattern, strings_part: str | 
                                                                                   ".rels")):
                 raise FileProblem("unpacked_too_large",
                                   limit_mb=MAX_SMALL_PART // (1024 * 1024))
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError,
+            RuntimeError):  # RuntimeError: an encrypted member
         raise FileProblem("damaged_workbook") from None  # bad CRC, cut-off or odd compression
     return archive
 
@@ -264,24 +272,39 @@ def _xlsx_records(book, ws) -> list[list]:
     return records
 
 
-# -- .xls and .ods with calamine -------------------------------------------------------------
-def _read_calamine(payload: bytes, kind: str, sheet: str | None) -> Book:
-    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+# -- .xls and .ods with calamine, in a child process -----------------------------------------
+_CHILD = Path(__file__).with_name("calamine_child.py")
+CHILD_TIMEOUT = 300  # seconds; a 50 MB .xls takes a few
 
+
+def _calamine(payload: bytes, kind: str, sheet: str | None, names_only: bool = False) -> tuple:
+    """Run calamine_child.py on the payload; its verdict, or FileProblem if it died (a
+    damaged file can make calamine abort the process that runs it)."""
+    try:
+        proc = subprocess.run([sys.executable, "-I", str(_CHILD)],
+                              input=pickle.dumps((payload, sheet, names_only)),
+                              capture_output=True, timeout=CHILD_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise FileProblem("damaged_workbook") from None
+    if proc.returncode != 0 or not proc.stdout:
+        raise FileProblem("old_excel" if kind == "xls" else "damaged_workbook")
+    result = pickle.loads(proc.stdout)  # our own child's output, not the user's bytes
+    if result[0] == "error":
+        raise FileProblem("old_excel" if kind == "xls" else "damaged_workbook")
+    if result[0] == "empty":
+        raise FileProblem("empty")
+    if result[0] == "no_sheet":
+        raise FileProblem("no_sheet", sheet=sheet, sheets="、".join(result[1]))
+    return result
+
+
+def _read_calamine(payload: bytes, kind: str, sheet: str | None) -> Book:
     if kind == "xls" and "EncryptedPackage".encode("utf-16-le") in payload:
         raise FileProblem("encrypted")  # a password-protected .xlsx travels in this container
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(payload))
-    except Exception:  # noqa: BLE001 - calamine's errors for a file it cannot open
-        raise FileProblem("old_excel" if kind == "xls" else "damaged_workbook") from None
-    states = [(m.name, "visible" if m.visible == SheetVisibleEnum.Visible else "hidden")
-              for m in book.sheets_metadata]
-    name = _choose(states, sheet)
-    records = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    _, states, name, records = _calamine(payload, kind, sheet)
     if len(records) > MAX_SHEET_ROWS:
         raise FileProblem("too_many_rows", limit=MAX_SHEET_ROWS)
-    return Book([list(r) for r in records], name, [n for n, s in states if s != "visible"],
-                len(states))
+    return Book(records, name, [n for n, s in states if s != "visible"], len(states))
 
 
 def sheet_names(payload: bytes) -> list[str]:
@@ -292,13 +315,9 @@ def sheet_names(payload: bytes) -> list[str]:
         if kind == "xlsx":
             states = _xlsx_sheet_states(payload)
         elif kind in ("xls", "ods"):
-            from python_calamine import CalamineWorkbook, SheetVisibleEnum
-
             if kind == "ods":
                 _guarded_zip(payload, sheet_part=re.compile(r"content\.xml"), strings_part=None)
-            book = CalamineWorkbook.from_filelike(io.BytesIO(payload))
-            states = [(m.name, "visible" if m.visible == SheetVisibleEnum.Visible else "hidden")
-                      for m in book.sheets_metadata]
+            states = _calamine(payload, kind, None, names_only=True)[1]
         else:
             return []
     except Exception:  # noqa: BLE001 - the import itself reports what is wrong with the file
