@@ -55,6 +55,15 @@ def checked_upload(ctx, table, upload, sheet):
     return check
 
 
+def _sheet_names(upload) -> list[str]:
+    """The upload's sheets, read once per file (an .xls or .ods is read by a child process)."""
+    cached = st.session_state.get("data_sheets")
+    if not cached or cached[0] != upload.file_id:
+        cached = (upload.file_id, sheet_names(upload.getvalue()))
+        st.session_state["data_sheets"] = cached
+    return cached[1]
+
+
 def _errors_download(check, lang: str) -> bytes:
     """The full error list, built once per checked file (it may hold 100,000 lines)."""
     cached = st.session_state.get("data_errors_csv")
@@ -96,7 +105,7 @@ def import_section(ctx) -> None:
         return
     sheet = None
     if upload.name.lower().endswith(WORKBOOK_SUFFIXES):
-        names = sheet_names(upload.getvalue())
+        names = _sheet_names(upload)
         if len(names) > 1:
             sheet = st.selectbox(ctx.t("data.sheet_label"), names, key="data_sheet")
     try:

@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--dry-run and --skip-invalid cannot be combined")
     path = Path(args.file)
     if args.sheet and path.suffix.casefold() not in WORKBOOK_SUFFIXES:
-        raise UsageError(f"--sheet applies to workbooks (.xlsx, .xls, .ods) only, not {path.name}")
+        raise UsageError(f"--sheet applies to workbooks (.xlsx, .xls, .ods) only, "
+                         f"not {path.name}")
     payload = _read_input(path)
     store = DataStore(resolve_data_dir(args.data_dir))  # cli.main checked that it exists
     try:
