@@ -13,7 +13,7 @@ import sys
 from impact.errors import ImpactError, UsageError
 
 # Module names under impact.commands; each has NAME, HELP, add_arguments(parser), run(args).
-COMMANDS = ("summary", "demo", "importer", "verify", "bench", "report")
+COMMANDS = ("summary", "demo", "importer", "verify", "bench", "report", "rollup")
 
 
 class _Parser(argparse.ArgumentParser):

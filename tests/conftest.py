@@ -45,3 +45,25 @@ def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session (local[2], few shuffle partitions, no UI) for the whole run:
+    the JVM starts once. Without Java the Spark tests skip naming the Debian package, and
+    fail under CI=true, where .ci/run installs it."""
+    import importlib.util
+    import os
+
+    from impact.engines.spark import java_missing, spark_session
+
+    problem = java_missing()
+    if importlib.util.find_spec("pyspark") is None:
+        problem = "the Spark engine needs pyspark: pip install -r requirements-dev.txt"
+    if problem:
+        if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
+            pytest.fail(f"{problem} (required under CI=true)", pytrace=False)
+        pytest.skip(problem)
+    session = spark_session()
+    yield session
+    session.stop()

@@ -6,7 +6,7 @@ import argparse
 
 from impact import jsonout
 from impact.cli import add_data_dir
-from impact.db import Database
+from impact.engines import add_engine_arguments, open_database
 from impact.errors import UsageError
 from impact.filters import Filters
 from impact.metrics import summarize
@@ -43,11 +43,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_filter_arguments(parser)
     add_data_dir(parser)
     parser.add_argument("--format", choices=("json", "table"), default="table")
+    add_engine_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     filters = filters_from_args(args)
-    summary = summarize(Database(args.data_dir), filters)
+    db = open_database(args.engine, args.data_dir, spark_remote=args.spark_remote)
+    summary = summarize(db, filters)
     summary = {k: v for k, v in summary.items() if k not in ("volunteer_value", "records")}
     if args.format == "json":
         print(jsonout.dumps(summary))
