@@ -14,6 +14,9 @@ ENGINES = ("duckdb", "spark")
 def open_database(engine: str = "duckdb", data_dir: str | None = None, *,
                   spark_remote: str | None = None):
     """A database answering the named queries on `engine`; both have run/rows/refresh."""
+    if spark_remote and engine != "spark":
+        from impact.errors import UsageError
+        raise UsageError("--spark-remote needs --engine spark")
     if engine == "duckdb":
         from impact.db import Database
         return Database(data_dir)
@@ -29,5 +32,5 @@ def add_engine_arguments(parser, *, help_extra: str = "") -> None:
                         help="query engine (default duckdb; spark needs Java 17 or "
                              "--spark-remote)" + help_extra)
     parser.add_argument("--spark-remote", metavar="URL",
-                        help="Spark Connect server, sc://host:15002 (default: a local Spark "
-                             "in this process); implies nothing unless --engine spark")
+                        help="with --engine spark: a Spark Connect server, sc://host:15002 "
+                             "(default: a local Spark in this process, which needs Java 17)")
