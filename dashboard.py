@@ -1,7 +1,10 @@
 """Impact Dashboard — the Streamlit entry point: `streamlit run dashboard.py [-- --data-dir DIR]`.
 
 Draws what every page shares (sidebar filters, language, demo banner, URL sync), then runs the
-page the URL names. Pages are listed explicitly: no auto-discovery of pages/.
+page the URL names. Pages are listed explicitly: no auto-discovery of pages/. Streamlit's own
+sidebar menu is switched off (.streamlit/config.toml `client.showSidebarNavigation`), so that
+a fresh server's first visit never shows the raw file list; the menu is drawn here instead,
+as links that carry the view's filters.
 """
 
 from __future__ import annotations
@@ -12,21 +15,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from impact.web import setup, use_explicit_navigation, widgets
+from impact.web import entry_run, setup, widgets
+from impact.web.menu import PAGES
 
 HERE = Path(__file__).resolve().parent
-
-# (file, url path, locale key of its title, icon); /data and /report belong to the staff.
-PAGES = (
-    ("pages/overview.py", "overview", "nav.overview", ":material/dashboard:"),
-    ("pages/beneficiaries.py", "beneficiaries", "nav.beneficiaries", ":material/groups:"),
-    ("pages/volunteers.py", "volunteers", "nav.volunteers", ":material/volunteer_activism:"),
-    ("pages/finance.py", "finance", "nav.finance", ":material/account_balance:"),
-    ("pages/growth.py", "growth", "nav.growth", ":material/trending_up:"),
-    ("pages/data.py", "data", "nav.data", ":material/upload_file:"),
-    ("pages/report.py", "report", "nav.report", ":material/description:"),
-)
-
 
 def data_dir_arg() -> str | None:
     """`--data-dir DIR` after `--` on the streamlit command line (else env / ./data)."""
@@ -36,7 +28,6 @@ def data_dir_arg() -> str | None:
     return known.data_dir
 
 
-use_explicit_navigation()
 def landing(first_page: st.Page):
     """The bare address "/" opens the first page under its own path, so every page —
     the first one too — has a URL that can be shared (/overview?org=…)."""
@@ -48,10 +39,15 @@ def landing(first_page: st.Page):
 
 st.set_page_config(page_title="Impact Dashboard · 影响力看板",
                    page_icon=":material/insights:", layout="wide")
+menu = st.sidebar.container()  # above the filters that setup() draws
 ctx = setup(data_dir_arg())
 pages = [st.Page(HERE / path, title=ctx.t(title), icon=icon, url_path=url)
          for path, url, title, icon in PAGES if (HERE / path).is_file()]
-navigation = st.navigation([landing(pages[0]), *pages])
+navigation = st.navigation([landing(pages[0]), *pages], position="hidden")
+with menu:
+    for page in pages:
+        st.page_link(page, query_params=ctx.url_params)
 widgets.demo_banner(ctx)
 widgets.url_notices(ctx)
-navigation.run()
+with entry_run():
+    navigation.run()

@@ -13,7 +13,7 @@ import sys
 from impact.errors import ImpactError, UsageError
 
 # Module names under impact.commands; each has NAME, HELP, add_arguments(parser), run(args).
-COMMANDS = ("summary", "demo", "importer", "verify", "bench", "report", "rollup")
+COMMANDS = ("init", "summary", "demo", "importer", "verify", "bench", "report", "rollup")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,14 +34,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_data_dir(parser: argparse.ArgumentParser) -> None:
+    """`--data-dir DIR` for a command that reads or adds to an existing data directory: a
+    directory that does not exist is refused before the command runs (never made silently)."""
     parser.add_argument("--data-dir", metavar="DIR",
                         help="data directory (default: $IMPACT_DATA_DIR, else ./data)")
+    parser.set_defaults(_existing_data_dir=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if getattr(args, "_existing_data_dir", False):
+            from impact.selection import existing_data_dir
+            args.data_dir = existing_data_dir(args.data_dir)
         return int(args._run(args) or 0)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

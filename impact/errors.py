@@ -11,3 +11,8 @@ class DataError(ImpactError):
 
 class UsageError(ImpactError):
     """The user asked for something that cannot be done as asked (bad flag value, bad path)."""
+
+
+class SelectionError(ImpactError):
+    """A name or place the user gave that the data does not hold (an organisation, a project,
+    a data directory): exit 1, with close matches suggested, never a page of zeros."""

@@ -6,6 +6,7 @@ other pages see the new data on their next run (the data version changes).
 
 import streamlit as st
 
+from impact.datadir import is_bundled_demo
 from impact.errors import ImpactError
 from impact.ingest import FileProblem, check_file, commit_checked, rejects_csv
 from impact.ingest.messages import file_message
@@ -70,6 +71,9 @@ def show_done(ctx) -> None:
 
 
 def import_section(ctx) -> None:
+    if is_bundled_demo(ctx.data_dir):  # nobody's records may go under the demo banner
+        st.info(ctx.t("data.demo_readonly", dir=ctx.data_dir), icon=":material/info:")
+        return
     show_done(ctx)
     table = st.selectbox(ctx.t("data.table_label"), list(TABLES), key="data_table",
                          format_func=lambda name: ctx.t(f"data.table.{name}"))

@@ -1,18 +1,15 @@
 """End to end in a real browser: Debian's Chromium driven by Playwright against
 `streamlit run dashboard.py` on localhost.
 
-Skipped (with the reason) when /usr/bin/chromium is absent; CI installs it. Screenshots go
-to a temporary directory, or to $IMPACT_SCREENSHOT_DIR (e.g. docs/screenshots) when set.
+Skipped, naming the Debian packages, when Chromium or the CJK fonts are absent (required
+under CI=true, which installs them). Screenshots go to a temporary directory, or to
+$IMPACT_SCREENSHOT_DIR (e.g. docs/screenshots) when set. Every wait is for the app's state
+(tests/browser_support.py), never for a fixed time.
 """
 
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,64 +17,32 @@ import pytest
 
 from impact.config import DEFAULT_DATA_DIR
 from impact.i18n import t
+from tests.browser_support import (launch_chromium, rerun, streamlit_server, wait_charts_drawn,
+                                   wait_idle)
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
 PAGES = ("overview", "beneficiaries", "volunteers", "finance", "growth")
 DESKTOP, PHONE = 1400, 390
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.is_file(),
-                       reason="browser tests need Debian's chromium at /usr/bin/chromium "
-                              "(apt-get install chromium fonts-noto-cjk)"),
+    pytest.mark.requires("chromium", "cjk-fonts"),
     pytest.mark.skipif(not (DEFAULT_DATA_DIR / "manifest.json").is_file(),
                        reason="needs the demo data in data/ (python -m impact demo)"),
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
     """`streamlit run dashboard.py` on a free local port, stopped after the module."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with streamlit_server() as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = launch_chromium(p)
         yield chromium
         chromium.close()
 
@@ -99,10 +64,9 @@ def open_view(browser, url: str, title: str, width: int = DESKTOP):
     """Open a URL in a fresh session and wait until the page's title and charts are drawn."""
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.goto(url)
-    page.get_by_role("heading", name=title, level=1).wait_for(timeout=60_000)
-    if page.locator("[data-testid='stPlotlyChart']").count():
-        page.locator(".main-svg").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(500)
+    page.get_by_role("heading", name=title, level=1).wait_for(timeout=120_000)
+    wait_idle(page)
+    wait_charts_drawn(page)
     return page
 
 
@@ -112,13 +76,9 @@ def full_screenshot(page, path: Path) -> None:
         "() => Math.max(document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0,"
         " document.body.scrollHeight)")
     page.set_viewport_size({"width": page.viewport_size["width"], "height": min(height, 6000)})
-    # Charts and tables draw lazily once they are in the viewport: wait for all of them.
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
-        ".every(c => c.querySelector('.main-svg')) &&"
-        " [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
-        ".every(d => d.querySelector('canvas'))", timeout=30_000)
-    page.wait_for_timeout(2000)  # plotly redraws responsive charts after the resize
+    # Charts and tables draw lazily once they are in the viewport, and Plotly redraws a
+    # responsive chart after the resize: wait until all of them are drawn at their width.
+    wait_charts_drawn(page)
     page.screenshot(path=str(path))
 
 
@@ -131,7 +91,7 @@ def expect_texts(page, *texts: str) -> None:
     from playwright.sync_api import expect
     main = page.locator("[data-testid='stMain']")
     for text in texts:
-        expect(main).to_contain_text(text, timeout=20_000)
+        expect(main).to_contain_text(text, timeout=60_000)
 
 
 def test_shared_overview_link_shows_the_exact_figures_in_english(server, browser, shots):
@@ -176,7 +136,7 @@ def test_change_a_filter_then_follow_the_shared_link(server, browser):
     url = link(server, "finance", org="苏州清流", **{"from": 2015, "to": 2016}, lang="zh")
     page = open_view(browser, url, "财务")
     expect_texts(page, "政府资助", "86.5%")
-    page.get_by_role("radio", name="English").click()  # the language switch
+    rerun(page, page.get_by_role("radio", name="English").click)  # the language switch
     page.get_by_role("heading", name="Finance", level=1).wait_for(timeout=30_000)
     page.wait_for_function("() => location.search.includes('lang=en')", timeout=30_000)
     shared = page.url

@@ -56,11 +56,9 @@ def test_range_summary_compares_with_the_period_before(cli):
     assert data["yoy"]["beneficiaries"] is None  # nothing before 2003
 
 
-@pytest.mark.parametrize("where", ["empty", "missing"])
-def test_empty_or_missing_data_dir_gives_zeros(cli, tmp_path, where):
+def test_empty_data_dir_gives_zeros(cli, tmp_path):
     data_dir = tmp_path / "d"
-    if where == "empty":
-        data_dir.mkdir()
+    data_dir.mkdir()
     data = _json(cli("summary", "--data-dir", str(data_dir), "--format", "json"))
     assert data["services"] == data["beneficiaries"] == 0
     assert data["income_total"] == data["expense_total"] == Decimal("0")
@@ -68,8 +66,37 @@ def test_empty_or_missing_data_dir_gives_zeros(cli, tmp_path, where):
     assert all(v is None for v in data["yoy"].values())
 
 
-def test_unknown_org_and_year_are_zeros_not_errors(cli):
-    data = _json(cli("summary", "--org", "不存在的机构", "--year", "1999", "--format", "json"))
+@pytest.mark.parametrize("command", ["summary", "verify", "report"])
+def test_a_missing_data_dir_is_an_error_not_zeros(cli, tmp_path, command):
+    extra = ["--out", str(tmp_path / "r.xlsx")] if command == "report" else []
+    result = cli(command, "--data-dir", str(tmp_path / "nope"), *extra)
+    line = _one_line_error(result, 1)
+    assert "does not exist" in line and "impact init" in line
+
+
+def test_a_data_dir_that_is_a_file_is_an_error(cli, tmp_path):
+    (tmp_path / "f").write_text("x")
+    line = _one_line_error(cli("summary", "--data-dir", str(tmp_path / "f")), 1)
+    assert "is a file, not a directory" in line
+
+
+@pytest.mark.parametrize("flag, typed, meant", [
+    ("--org", "珠海协作", "珠海协作者"),          # one character short
+    ("--org", "苏州请流", "苏州清流"),            # one character wrong
+    ("--project", "阅读推", "阅读推广"),
+    ("--area", "儿童服", "儿童服务"),
+])
+@pytest.mark.parametrize("command", ["summary", "report"])
+def test_an_unknown_name_is_an_error_that_suggests_the_close_match(cli, tmp_path, command, flag,
+                                                                   typed, meant):
+    extra = ["--out", str(tmp_path / "r.xlsx")] if command == "report" else []
+    line = _one_line_error(cli(command, flag, typed, "--year", "2020", *extra), 1)
+    assert f"'{typed}'" in line and f"did you mean {meant}" in line
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_an_unknown_year_is_zeros_not_an_error(cli):
+    data = _json(cli("summary", "--org", "珠海协作者", "--year", "1999", "--format", "json"))
     assert data["services"] == 0 and data["income_total"] == Decimal("0")
 
 

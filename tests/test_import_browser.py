@@ -7,33 +7,23 @@ summary gives their totals exactly.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from impact.db import Database
 from impact.filters import Filters
 from impact.metrics import summarize
+from tests.browser_support import launch_chromium, rerun, streamlit_server, wait_idle
 from tests.test_import_cli import FIXTURES, snapshot
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Chromium")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.requires("chromium")]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def expect_body(page, text: str) -> None:
+    """The text appears on the page (waiting through any rerun the page itself asks for)."""
+    from playwright.sync_api import expect
+    expect(page.locator("body")).to_contain_text(text, timeout=120_000)
 
 
 @pytest.fixture
@@ -41,33 +31,8 @@ def server(tmp_path):
     """`streamlit run dashboard.py` over an empty data directory; yields (url, data dir)."""
     data = tmp_path / "data"
     data.mkdir()
-    port = free_port()
-    env = {**os.environ, "IMPACT_DATA_DIR": str(data)}
-    env.pop("IMPACT_STAFF_PASSWORD", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
+    with streamlit_server({"IMPACT_DATA_DIR": str(data), "IMPACT_STAFF_PASSWORD": None}) as url:
         yield url, data
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
-def settle(page) -> None:
-    page.wait_for_timeout(500)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')",
-                           timeout=60_000)
-    page.wait_for_timeout(500)
 
 
 def test_data_page_refuses_errors_and_imports_gbk_and_xlsx(server):
@@ -75,35 +40,31 @@ def test_data_page_refuses_errors_and_imports_gbk_and_xlsx(server):
 
     url, data = server
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = launch_chromium(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.goto(url + "/data")
-        settle(page)
+        page.get_by_role("heading", name="数据导入", level=1).wait_for(timeout=120_000)
+        wait_idle(page)
         upload = page.get_by_test_id("stFileUploaderDropzoneInput")
 
         before = snapshot(data)
-        upload.set_input_files(str(FIXTURES / "activities_errors.csv"))
-        settle(page)
+        rerun(page, lambda: upload.set_input_files(str(FIXTURES / "activities_errors.csv")))
+        expect_body(page, "第 2 行，列“受益人次”：“-3”——不能为负数")
         body = page.inner_text("body")
         assert "第 2 行，列“受益人次”：“-3”——不能为负数" in body
         assert "第 3 行，列“日期”：“2021-02-30”——日历上没有这一天" in body
         assert page.get_by_role("button", name="导入 1 行新数据").count() == 0
         assert snapshot(data) == before
 
-        upload.set_input_files(str(FIXTURES / "activities_gbk.csv"))
-        settle(page)
-        page.get_by_role("button", name="导入 5 行新数据").click()
-        settle(page)
-        assert "已从 activities_gbk.csv 向活动记录导入 5 行新数据" in page.inner_text("body")
+        rerun(page, lambda: upload.set_input_files(str(FIXTURES / "activities_gbk.csv")))
+        rerun(page, page.get_by_role("button", name="导入 5 行新数据").click)
+        expect_body(page, "已从 activities_gbk.csv 向活动记录导入 5 行新数据")
 
         page.get_by_test_id("stSelectbox").first.click()
-        page.get_by_test_id("stSelectboxVirtualDropdown").get_by_text("收支记录").click()
-        settle(page)
-        upload.set_input_files(str(FIXTURES / "finance_ledger.xlsx"))
-        settle(page)
-        page.get_by_role("button", name="导入 7 行新数据").click()
-        settle(page)
-        assert "已从 finance_ledger.xlsx 向收支记录导入 7 行新数据" in page.inner_text("body")
+        rerun(page, page.get_by_test_id("stSelectboxVirtualDropdown").get_by_text("收支记录").click)
+        rerun(page, lambda: upload.set_input_files(str(FIXTURES / "finance_ledger.xlsx")))
+        rerun(page, page.get_by_role("button", name="导入 7 行新数据").click)
+        expect_body(page, "已从 finance_ledger.xlsx 向收支记录导入 7 行新数据")
         browser.close()
 
     totals = summarize(Database(str(data)), Filters(year_from=2021, year_to=2021))

@@ -28,6 +28,7 @@ def summary(cli, data_dir: Path, *args: str) -> dict:
 
 def test_gbk_csv_and_xlsx_ledger_import_into_empty_dir_with_exact_totals(cli, tmp_path):
     data = tmp_path / "new-data"
+    data.mkdir()
     first = cli("import", str(FIXTURES / "activities_gbk.csv"), "--table", "activities",
                 "--data-dir", str(data))
     assert first.returncode == 0, first.stderr
@@ -55,6 +56,7 @@ def test_gbk_csv_and_xlsx_ledger_import_into_empty_dir_with_exact_totals(cli, tm
 
 def test_reimporting_the_same_file_adds_nothing(cli, tmp_path):
     data = tmp_path / "d"
+    data.mkdir()
     args = ("import", str(FIXTURES / "finance_ledger.xlsx"), "--table", "finance",
             "--data-dir", str(data))
     assert cli(*args).returncode == 0
@@ -90,6 +92,7 @@ def test_skip_invalid_writes_valid_rows_and_a_rejects_file(cli, tmp_path):
     source = tmp_path / "records.csv"
     source.write_bytes((FIXTURES / "activities_errors.csv").read_bytes())
     data = tmp_path / "d"
+    data.mkdir()
     result = cli("import", str(source), "--table", "activities", "--data-dir", str(data),
                  "--skip-invalid")
     assert result.returncode == 0, result.stderr
@@ -103,11 +106,12 @@ def test_skip_invalid_writes_valid_rows_and_a_rejects_file(cli, tmp_path):
 
 def test_dry_run_reports_and_writes_nothing(cli, tmp_path):
     data = tmp_path / "d"
+    data.mkdir()
     result = cli("import", str(FIXTURES / "activities_gbk.csv"), "--table", "activities",
                  "--data-dir", str(data), "--dry-run")
     assert result.returncode == 0
     assert "would add 5" in result.stdout
-    assert not data.exists()
+    assert list(data.iterdir()) == []
 
 
 def test_usage_errors_exit_2_without_traceback(cli, tmp_path):
@@ -120,6 +124,7 @@ def test_usage_errors_exit_2_without_traceback(cli, tmp_path):
 
 def test_import_log_records_who_what_and_when(cli, tmp_path):
     data = tmp_path / "d"
+    data.mkdir()
     cli("import", str(FIXTURES / "finance_ledger.xlsx"), "--table", "finance",
         "--data-dir", str(data))
     cli("import", str(FIXTURES / "finance_ledger.xlsx"), "--table", "finance",
@@ -131,3 +136,52 @@ def test_import_log_records_who_what_and_when(cli, tmp_path):
     assert (entry["table"], entry["rows_added"], entry["manifest_version"]) == ("finance", 7, 1)
     assert "(cli)" in entry["who"] and entry["time"].endswith("+00:00")
     assert DataStore(data).manifest()["meta"]["last_import"]["sha256"] == entry["sha256"]
+
+
+def test_an_import_into_the_bundled_demo_data_is_refused(cli):
+    from impact.config import DEFAULT_DATA_DIR
+
+    before = snapshot(DEFAULT_DATA_DIR)
+    result = cli("import", str(FIXTURES / "activities_gbk.csv"), "--table", "activities",
+                 "--data-dir", str(DEFAULT_DATA_DIR))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "bundled demo data" in result.stderr and "impact init DIR" in result.stderr
+    assert snapshot(DEFAULT_DATA_DIR) == before
+
+
+def test_init_makes_an_empty_directory_that_imports_go_into(cli, tmp_path):
+    data = tmp_path / "ngo"
+    made = cli("init", str(data))
+    assert made.returncode == 0 and "made an empty data directory" in made.stdout
+    assert cli("summary", "--data-dir", str(data)).returncode == 0
+    again = cli("init", str(data))
+    assert again.returncode == 2 and "not empty" in again.stderr
+    assert cli("import", str(FIXTURES / "activities_gbk.csv"), "--table", "activities",
+               "--data-dir", str(data)).returncode == 0
+    assert cli("verify", "--data-dir", str(data)).returncode == 0
+
+
+def test_demo_refuses_a_directory_holding_other_data(cli, tmp_path):
+    own = tmp_path / "own"
+    cli("init", str(own))
+    cli("import", str(FIXTURES / "activities_gbk.csv"), "--table", "activities",
+        "--data-dir", str(own))
+    before = snapshot(own)
+    result = cli("demo", "--data-dir", str(own))
+    assert result.returncode == 2 and "not demo data" in result.stderr
+    assert snapshot(own) == before
+    stray = tmp_path / "stray"
+    stray.mkdir()
+    (stray / "notes.txt").write_text("mine")
+    assert cli("demo", "--data-dir", str(stray)).returncode == 2
+    assert (stray / "notes.txt").read_text() == "mine"
+
+
+def test_demo_refuses_a_demo_copy_that_records_were_imported_into(cli, demo_copy):
+    from impact.datadir import holds_user_data
+
+    assert holds_user_data(str(demo_copy)) is None  # regenerating a demo copy is fine
+    assert cli("import", str(FIXTURES / "activities_gbk.csv"), "--table", "activities",
+               "--data-dir", str(demo_copy)).returncode == 0
+    result = cli("demo", "--data-dir", str(demo_copy))
+    assert result.returncode == 2 and "imported" in result.stderr

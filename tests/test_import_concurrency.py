@@ -61,6 +61,7 @@ def test_queries_during_imports_see_whole_imports_only(demo_copy):
 
 def test_two_imports_of_one_file_at_once_add_it_once(tmp_path):
     data = tmp_path / "d"
+    data.mkdir()
     payload_path = tmp_path / "b.csv"
     payload_path.write_bytes(batch(0))
     codes = []

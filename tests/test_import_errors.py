@@ -20,6 +20,7 @@ FIN_OK = "2021-03-05,示例社工中心,收入,捐赠收入,100,V-1,否"
 def seeded(tmp_path_factory):
     """A data directory holding one activity and one donation (voucher V-1, ¥100)."""
     data = tmp_path_factory.mktemp("seeded") / "data"
+    data.mkdir()
     src = tmp_path_factory.mktemp("src")
     for table, text in (("activities", f"{ACT}\n{ACT_OK}\n"), ("finance", f"{FIN}\n{FIN_OK}\n")):
         (src / f"{table}.csv").write_text(text, encoding="utf-8")

@@ -89,3 +89,13 @@ def test_staff_password_guards_the_page_when_set(monkeypatch, tmp_path):
     assert texts(at, "error") == ["密码错误。"] and not at.get("file_uploader")
     at.text_input(key="data_pw").input("社工2024").run()
     assert at.get("file_uploader") and not texts(at, "error")
+
+
+def test_the_bundled_demo_data_offers_no_upload_and_says_what_to_do(monkeypatch):
+    monkeypatch.delenv("IMPACT_DATA_DIR", raising=False)
+    monkeypatch.delenv("IMPACT_STAFF_PASSWORD", raising=False)
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.get("file_uploader")
+    assert any("impact init" in e.value and "演示数据" in e.value for e in at.info)

@@ -41,8 +41,8 @@ def test_a_folder_is_not_a_file_name(cli, tmp_path):
 def test_unknown_organisation_lists_the_known_ones(cli, tmp_path):
     result = cli("report", "--org", "珠海协作", "--year", "2020", "--out",
                  str(tmp_path / "r.xlsx"))
-    assert result.returncode == 2
-    assert "no organisation named 珠海协作" in result.stderr
+    assert result.returncode == 1
+    assert "no organisation named '珠海协作'" in result.stderr
     assert "珠海协作者" in result.stderr
     assert not (tmp_path / "r.xlsx").exists()
 

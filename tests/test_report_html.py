@@ -15,6 +15,8 @@ from impact.report import build, gather
 from impact.report.browser import CHROMIUM, CHROMIUM_ARGS
 from impact.store import DataStore
 
+pytestmark = pytest.mark.requires("chromium", "cjk-fonts")
+
 ZHUHAI_2020 = Filters(orgs=("珠海协作者",), year_from=2020, year_to=2020)
 
 

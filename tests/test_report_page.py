@@ -39,6 +39,7 @@ def test_report_page_previews_the_summary_and_offers_the_files():
     assert [b.label for b in at.button] == ["生成 PDF", "生成 HTML"]
 
 
+@pytest.mark.requires("chromium", "cjk-fonts")
 def test_building_the_pdf_turns_the_button_into_a_download():
     at = open_report({"org": "珠海协作者", "from": "2020", "to": "2020"})
     at.button(key="build_pdf").click().run()

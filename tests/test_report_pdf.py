@@ -12,6 +12,8 @@ import pytest
 from impact.filters import Filters
 from impact.report import build, gather, narrative
 
+pytestmark = pytest.mark.requires("chromium", "cjk-fonts", "pdftotext", "pdffonts")
+
 ZHUHAI_2020 = Filters(orgs=("珠海协作者",), year_from=2020, year_to=2020)
 
 

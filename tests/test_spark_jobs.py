@@ -124,3 +124,8 @@ def test_cli_rollup_on_spark_commits_the_same_files(spark, generated, tmp_path, 
 def test_cli_rejects_a_remote_that_is_not_spark_connect(capsys):
     assert cli.main(["summary", "--engine", "spark", "--spark-remote", "http://x:1"]) == 2
     assert "sc://host:15002" in capsys.readouterr().err
+
+
+def test_cli_rollup_refuses_the_bundled_demo_data(capsys):
+    assert cli.main(["rollup", "--rebuild"]) == 2
+    assert "bundled demo data" in capsys.readouterr().err

@@ -84,6 +84,7 @@ def test_empty_directory_verifies_but_files_without_manifest_do_not(cli, empty_d
 def test_a_corrupted_rollup_file_is_caught(cli, tmp_path):
     """The monthly rollup answers most dashboard queries: its corruption matters as much."""
     data = tmp_path / "d"
+    data.mkdir()
     assert cli("import", str(FIXTURES / "activities_gbk.csv"), "--table", "activities",
                "--data-dir", str(data)).returncode == 0
     ok = cli("verify", "--data-dir", str(data))

@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from impact.db import Database
     from impact.report import build, format_of, gather
     from impact.report.browser import shutdown
+    from impact.selection import check_names
     from impact.store import atomic_write_bytes
 
     out = Path(args.out).expanduser()
@@ -54,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--repeat {args.repeat}: give at least 1")
     filters = filters_from_args(args)
     db = Database(args.data_dir)
+    check_names(db, filters)
     try:
         for attempt in range(1, args.repeat + 1):
             content = gather(db, filters, args.lang)

@@ -7,6 +7,7 @@ import time
 
 from impact.cli import add_data_dir
 from impact.config import resolve_data_dir
+from impact.datadir import is_bundled_demo
 from impact.engines import add_engine_arguments
 from impact.errors import UsageError
 from impact.store import DataStore
@@ -28,6 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     data_dir = resolve_data_dir(args.data_dir)
+    if is_bundled_demo(data_dir):  # its files are byte-compared by the tests, and ship as is
+        raise UsageError(f"{data_dir} is the bundled demo data, which ships with its rollup: "
+                         "give --data-dir with a data directory of your own")
     store = DataStore(data_dir)
     if store.manifest() is None:
         raise UsageError(f"--data-dir {data_dir}: no committed data (manifest.json) to roll up")

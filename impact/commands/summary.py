@@ -10,6 +10,7 @@ from impact.engines import add_engine_arguments, open_database
 from impact.errors import UsageError
 from impact.filters import Filters
 from impact.metrics import summarize
+from impact.selection import check_names
 
 NAME = "summary"
 HELP = "Print the headline metrics (services, person-times, volunteers, money, YoY)."
@@ -49,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     filters = filters_from_args(args)
     db = open_database(args.engine, args.data_dir, spark_remote=args.spark_remote)
+    check_names(db, filters)
     summary = summarize(db, filters)
     summary = {k: v for k, v in summary.items() if k not in ("volunteer_value", "records")}
     if args.format == "json":

@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 
 import pyarrow as pa
 
+from impact.datadir import refuse_bundled_demo
 from impact.errors import DataError
 from impact.ingest.check import ImportCheck, Progress, check_file, recompare
 from impact.ingest.messages import row_reason
@@ -78,6 +79,7 @@ def commit_checked(check: ImportCheck, store: DataStore, *, skip_invalid: bool =
     The comparison with stored data is redone under the lock: another import may have
     committed since the check, and its rows must count as duplicates, not be added twice.
     """
+    refuse_bundled_demo(store.url or str(store.root))
     if not _writable(check, skip_invalid):
         return None
     with import_lock(store):

@@ -19,8 +19,8 @@ cache) serves the page models, the CLI and the benchmark without a web server.
 
 from __future__ import annotations
 
-_CONTEXT_NAMES = ("PageContext", "current_lang", "get_db", "page_context", "setup",
-                  "use_explicit_navigation")
+_CONTEXT_NAMES = ("PageContext", "current_lang", "entry_run", "get_db", "page_context",
+                  "setup")
 
 
 def __getattr__(name: str):

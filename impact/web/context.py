@@ -6,16 +6,20 @@ calls `page_context()` to get the same PageContext (db, filters, lang, t).
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from pathlib import Path
 from dataclasses import dataclass, field
 
 import streamlit as st
 
-from impact.config import resolve_data_dir
+from impact.config import PROJECT_ROOT, resolve_data_dir
 from impact.db import Database
 from impact.errors import ImpactError
 from impact.filters import Filters
 from impact.i18n import DEFAULT_LANG, t
-from impact.web import sidebar, urlstate
+from impact.web import menu, sidebar, urlstate
+from impact.web.menu import ENTRY_POINT
 from impact.web.cache import CachedDatabase
 
 _CTX = "_impact_ctx"
@@ -134,26 +138,52 @@ def _current_notices(ctx: PageContext) -> list[str]:
     return notices if view == ctx.url_params else []
 
 
-def use_explicit_navigation() -> None:
-    """Make sure dashboard.py's st.navigation decides which page runs.
+_ENTRY = "_impact_entry_run"  # set while dashboard.py runs the page (see entry_run)
 
-    While a `pages/` folder exists, Streamlit keeps its old auto-discovery until st.navigation
-    has run once in the server process: a shared link (/finance?…) opened first on a fresh
-    server would run pages/finance.py alone — no sidebar filters, no banner. Turning that
-    fallback off and rerunning sends the same URL through dashboard.py.
+
+@contextlib.contextmanager
+def entry_run():
+    """Mark the page that dashboard.py's navigation runs as run through the entry point."""
+    st.session_state[_ENTRY] = True
+    try:
+        yield
+    finally:
+        st.session_state.pop(_ENTRY, None)
+
+
+def _started_from_entry_point() -> bool:
+    """Whether this run was started for dashboard.py (Streamlit installs the script it was
+    started with as the `__main__` module), rather than for a page file run on its own."""
+    main = sys.modules.get("__main__")
+    return Path(getattr(main, "__file__", "") or "").name == ENTRY_POINT
+
+
+def _route_through_entry() -> None:
+    """Have this run start again at dashboard.py, with the same URL.
+
+    On a fresh server, until st.navigation has been called once, Streamlit runs a `pages/`
+    file by itself for its URL (the folder's old auto-discovery): that page would have no
+    sidebar filters and no banner. Calling st.navigation switches the auto-discovery off (its
+    documented effect), and the rerun then goes through dashboard.py. The placeholder pages
+    carry the same url paths, so the browser keeps the page it asked for.
     """
-    from streamlit.runtime.pages_manager import PagesManager
+    st.navigation([st.Page(_nothing, title=url, url_path=url)
+                   for url in menu.url_paths(PROJECT_ROOT)], position="hidden")
+    st.rerun()
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+
+def _nothing() -> None:
+    """The placeholder page of _route_through_entry's navigation; never shown."""
 
 
 def page_context() -> PageContext:
     """The context dashboard.py set up for this run (or a fresh one, if a page runs alone)."""
-    use_explicit_navigation()
-    ctx = st.session_state.get(_CTX)
-    return ctx if ctx is not None else setup()
+    if st.session_state.get(_ENTRY):
+        ctx = st.session_state.get(_CTX)
+        return ctx if ctx is not None else setup()
+    if _started_from_entry_point():
+        _route_through_entry()
+    return setup()  # a page file run deliberately on its own (`streamlit run pages/x.py`)
 
 
 def current_lang() -> str:

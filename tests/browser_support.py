@@ -1,0 +1,134 @@
+"""What every browser test shares: a Streamlit server on a free loopback port, Debian's
+Chromium, and waits for the app's own state instead of for a fixed time.
+
+Streamlit marks its root element with the script's run state
+(`[data-testid=stApp][data-test-script-state=running|notRunning]`) and the connection state.
+A test that acts (a click, an upload) waits until a run has *started and finished* after the
+action, so a loaded machine only makes the test slower, never wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
+# Generous: CI machines are shared, and a cold Streamlit import alone can take seconds.
+START_DEADLINE_S = 120
+RUN_DEADLINE_MS = 120_000
+
+_APP = "[data-testid='stApp']"
+_IDLE = (f"() => {{ const app = document.querySelector(\"{_APP}\");"
+         " return !!app && app.getAttribute('data-test-connection-state') === 'CONNECTED'"
+         " && app.getAttribute('data-test-script-state') === 'notRunning'; }")
+# Records whether a script run has started since it was installed (attributeOldValue catches a
+# run that began and ended between two observer callbacks).
+_WATCH = f"""() => {{
+  const app = document.querySelector("{_APP}");
+  window.__impactSawRun = app.getAttribute('data-test-script-state') === 'running';
+  if (window.__impactWatch) window.__impactWatch.disconnect();
+  window.__impactWatch = new MutationObserver(records => {{
+    if (app.getAttribute('data-test-script-state') === 'running'
+        || records.some(r => r.oldValue === 'running')) window.__impactSawRun = true;
+  }});
+  window.__impactWatch.observe(app, {{attributes: true, attributeOldValue: true,
+                                       attributeFilter: ['data-test-script-state']}});
+}}"""
+_RAN = (f"() => window.__impactSawRun === true && (() => {{"
+        f" const app = document.querySelector(\"{_APP}\");"
+        " return app.getAttribute('data-test-script-state') === 'notRunning'; })()")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(env: dict[str, str | None] | None = None) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free loopback port; yields its base URL.
+
+    `env` adds variables to the server's environment (None removes one). Waits for the health
+    endpoint (state, not time), and stops the server afterwards.
+    """
+    port = free_port()
+    full_env = dict(os.environ)
+    for key, value in (env or {}).items():
+        if value is None:
+            full_env.pop(key, None)
+        else:
+            full_env[key] = value
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, proc)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _wait_healthy(base: str, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + START_DEADLINE_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("streamlit exited: " + proc.stdout.read().decode()[-2000:])
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)  # polling interval of a state check, not a wait for time
+    proc.kill()
+    raise RuntimeError(f"streamlit did not answer {base}/_stcore/health in {START_DEADLINE_S} s")
+
+
+def launch_chromium(playwright):
+    """Debian's Chromium (the caller has checked that it is installed)."""
+    from impact.report.browser import chromium_path
+    return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+
+
+def wait_idle(page, timeout: int = RUN_DEADLINE_MS) -> None:
+    """Until the app is connected and no script run is in progress."""
+    page.wait_for_function(_IDLE, timeout=timeout)
+
+
+def rerun(page, action: Callable[[], object], timeout: int = RUN_DEADLINE_MS) -> None:
+    """Do `action` (a click, an upload…) and wait until the script run it causes has finished."""
+    wait_idle(page, timeout)
+    page.evaluate(_WATCH)
+    action()
+    page.wait_for_function(_RAN, timeout=timeout)
+
+
+def wait_charts_drawn(page, timeout: int = RUN_DEADLINE_MS) -> None:
+    """Until every Plotly chart has drawn at its container's width and every table its canvas.
+
+    Plotly redraws a responsive chart after a resize; comparing widths waits for that redraw.
+    """
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')].every(c => {"
+        "  const svg = c.querySelector('.main-svg');"
+        "  return svg && Math.abs(svg.getBoundingClientRect().width"
+        "                         - c.getBoundingClientRect().width) < 2; }) &&"
+        " [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
+        "  .every(d => d.querySelector('canvas'))", timeout=timeout)
