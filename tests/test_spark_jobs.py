@@ -129,3 +129,12 @@ def test_cli_rejects_a_remote_that_is_not_spark_connect(capsys):
 def test_cli_rollup_refuses_the_bundled_demo_data(capsys):
     assert cli.main(["rollup", "--rebuild"]) == 2
     assert "bundled demo data" in capsys.readouterr().err
+
+
+def test_without_java_spark_is_a_one_line_error_naming_the_package(cli):
+    import os
+    env = {**os.environ, "PATH": "/nonexistent", "JAVA_HOME": ""}
+    proc = cli("summary", "--engine", "spark", "--year", "2020", env=env)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == ("error: Spark needs Java 17 (apt-get install "
+                                   "openjdk-17-jre-headless), and java is not on PATH")
