@@ -7,4 +7,4 @@ SELECT
 FROM finance_in($orgs, $projects, $areas, $year_from, $year_to)
 WHERE flow = 'income'
 GROUP BY funder, category
-ORDER BY amount DESC, funder
+ORDER BY amount DESC, funder, category
