@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from impact import fmt
+from impact.safetext import display_text
 
 FONT = "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"
 # Colour-blind-safe (Okabe–Ito based), first colour is the brand teal.
@@ -110,10 +111,40 @@ def value_axis(values: Sequence, kind: str, lang: str) -> dict:
 
 
 
+# Plotly turns &lt; &gt; &amp; and numeric entities back into characters (not &quot;).
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;",
+                          "%": "&#37;"})
+
+
+def safe_label(value) -> str:
+    """Text from data as plotly shows it: as text. Plotly renders a subset of HTML in labels,
+    legends and tooltips (<a href>, <b> …), so a project named `<a href=…>点击领取</a>` would
+    become a live link: escape it. `%` is escaped too, so a name cannot pull in another
+    value through a hover template (%{…}); bidi and C0 controls show as �."""
+    return display_text(value).translate(_ESCAPES)
+
+
+def _safe_values(values):
+    return [safe_label(v) if isinstance(v, str) else v for v in values]
+
+
+def _safe_trace(trace: dict) -> dict:
+    """Escape what a builder took from data: series name, category labels, pie labels."""
+    out = dict(trace)
+    if isinstance(out.get("name"), str):
+        out["name"] = safe_label(out["name"])
+    for key in ("x", "y", "labels"):
+        if isinstance(out.get(key), (list, tuple)):
+            out[key] = _safe_values(out[key])
+    return out
+
+
 def _figure(data: list[dict], title: str, **layout) -> go.Figure:
     """One Figure from plain specs, validated once: building through go.Figure's update
-    methods costs ~4× more, and a page draws up to seven charts per filter change."""
-    layout = {"template": TEMPLATE, "title": {"text": title}, **layout}
+    methods costs ~4× more, and a page draws up to seven charts per filter change.
+    Every text taken from data is escaped here (see `safe_label`)."""
+    data = [_safe_trace(trace) for trace in data]
+    layout = {"template": TEMPLATE, "title": {"text": safe_label(title)}, **layout}
     return go.Figure(data=data, layout=layout)
 
 
@@ -149,10 +180,12 @@ def bars(x: Sequence, series: dict[str, Sequence], *, title: str, lang: str,
             trace["marker"] = dict(color=colors[name])
         if horizontal:
             trace.update(y=labels, x=_positions(values, kind), orientation="h",
-                         hovertemplate="%{y}<br>" + name + ": %{customdata}<extra></extra>")
+                         hovertemplate="%{y}<br>" + safe_label(name)
+                         + ": %{customdata}<extra></extra>")
         else:
             trace.update(x=labels, y=_positions(values, kind),
-                         hovertemplate="%{x}<br>" + name + ": %{customdata}<extra></extra>")
+                         hovertemplate="%{x}<br>" + safe_label(name)
+                         + ": %{customdata}<extra></extra>")
         data.append(trace)
     plotted = {n: _positions(v, kind) for n, v in series.items()}
     totals = _stack_totals(plotted) if stacked else [v for s in plotted.values() for v in s]
@@ -181,7 +214,8 @@ def lines(x: Sequence, series: dict[str, Sequence], *, title: str, lang: str,
         labels = [str(v) for v in x]
     data = [dict(type="scatter", x=labels, y=_positions(values, kind), name=name,
                  mode="lines+markers", customdata=[hover(v) for v in values],
-                 hovertemplate="%{x}<br>" + name + ": %{customdata}<extra></extra>")
+                 hovertemplate="%{x}<br>" + safe_label(name)
+                 + ": %{customdata}<extra></extra>")
             for name, values in series.items()]
     return _figure(data, title, xaxis=year_axis(labels) if years else dict(type="category"),
                    yaxis=value_axis([v for s in series.values() for v in _positions(s, kind)],
@@ -204,18 +238,21 @@ def scatter(x: Sequence, y: Sequence, names: Sequence[str], *, title: str, lang:
             x_title: str, y_title: str) -> go.Figure:
     """One labelled point per item (e.g. project: services against person-times)."""
     x, y = list(x), list(y)
-    hover = [f"{n}<br>{x_title}: {fmt.value(a, fmt.COUNT, lang)}<br>"
-             f"{y_title}: {fmt.value(b, fmt.COUNT, lang)}" for n, a, b in zip(names, x, y)]
+    hover = [f"{safe_label(n)}<br>{safe_label(x_title)}: {fmt.value(a, fmt.COUNT, lang)}<br>"
+             f"{safe_label(y_title)}: {fmt.value(b, fmt.COUNT, lang)}"
+             for n, a, b in zip(names, x, y)]
     # Each point carries its name on the chart (a reader should not have to hover).
-    data = [dict(type="scatter", x=x, y=y, mode="markers+text", text=list(names),
+    data = [dict(type="scatter", x=x, y=y, mode="markers+text",
+                 text=[safe_label(n) for n in names],
                  textposition="top center", textfont=dict(size=11, color="#4a4a4a"),
                  hovertext=hover, hoverinfo="text", cliponaxis=False,
                  marker=dict(size=11, color=PALETTE[0], opacity=0.8,
                              line=dict(width=1, color="white")))]
     return _figure(data, title, showlegend=False,
-                   xaxis=dict(title=dict(text=x_title), showgrid=True, gridcolor="#e8e8e8",
+                   xaxis=dict(title=dict(text=safe_label(x_title)), showgrid=True,
+                              gridcolor="#e8e8e8",
                               rangemode="tozero", **value_axis(x, "count", lang)),
-                   yaxis=dict(title=dict(text=y_title), **value_axis(y, "count", lang)))
+                   yaxis=dict(title=dict(text=safe_label(y_title)), **value_axis(y, "count", lang)))
 
 
 def donut(labels: Sequence[str], values: Sequence, *, title: str, lang: str,

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from impact.privacy import PERSON_KEYS
 from impact.views.growth import METRICS, growth
 from impact.web import page_context, widgets
 
@@ -15,6 +16,7 @@ def main() -> None:
     model = growth(ctx.db, ctx.filters, ctx.lang, metric=metric)
     widgets.header(model)
     widgets.notices(model)
+    people = model.metric in PERSON_KEYS  # each small multiple then counts people
     if model.empty:
         widgets.empty_state(model.empty_text)
         return
@@ -26,9 +28,9 @@ def main() -> None:
     for start in range(0, len(model.org_charts), 2):
         for column, chart in zip(st.columns(2), model.org_charts[start:start + 2]):
             with column:
-                widgets.chart(chart)
+                widgets.chart(chart, people=people)
     # The comparisons take the full width (side by side, a single year's table was cramped).
-    widgets.table(model.org_growth, ctx.lang)
+    widgets.table(model.org_growth, ctx.lang, people=people)
     if model.single_year:
         st.info(ctx.t("growth.single_year"), icon=":material/info:")
     widgets.table(model.cagr, ctx.lang)

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from impact import fmt
 from impact.filters import Filters
 from impact.i18n import label, t
+from impact.safetext import display_text, spreadsheet_text
 
 COUNT, MONEY, PERCENT, TEXT, DECIMAL = "count", "money", "percent", "text", "decimal"
 
@@ -95,12 +96,15 @@ class Table:
     def text_column(self, col: Column) -> bool:
         """Whether the column is shown as text (not a sortable number)."""
         return not (col.kind == COUNT and not col.signed
-                    and all(r.get("_kind", COUNT) == COUNT for r in self.rows))
+                    and all(r.get("_kind", COUNT) == COUNT for r in self.rows)
+                    and not any(isinstance(r.get(col.key), str) for r in self.rows))
 
     def _cell(self, row: dict, col: Column):
         value = row.get(col.key)
         if not col.numeric:
-            return "" if value is None else str(value)
+            return "" if value is None else display_text(value)  # no bidi override on screen
+        if value is not None and not isinstance(value, (int, Decimal)):
+            return str(value)  # a suppressed small count ("<5"), see impact.privacy
         if not self.text_column(col):
             return value
         return fmt.value(value, self.kind_of(row, col), self.lang, signed=col.signed)
@@ -112,17 +116,15 @@ class Table:
         writer = csv.writer(buffer)
         writer.writerow([c.label for c in self.columns])
         for row in self.rows:
-            writer.writerow([fmt.plain(row.get(c.key), self.kind_of(row, c)) if c.numeric
+            writer.writerow([fmt.plain(row.get(c.key), self.kind_of(row, c))
+                             if c.numeric and not isinstance(row.get(c.key), str)
                              else _csv_value(row.get(c.key)) for c in self.columns])
         return buffer.getvalue().encode("utf-8-sig")
 
 
 def _csv_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
+    """Exact values; text that a spreadsheet would run as a formula is neutralised."""
+    return spreadsheet_text(value)
 
 
 @dataclass

@@ -11,10 +11,11 @@ from impact.config import CONCENTRATION_WARNING_SHARE
 from impact.filters import Filters
 from impact.i18n import label, t
 from impact.metrics import ZERO, cost_per_beneficiary, money, ratio, summarize
-from impact.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
-from impact.views.common import (by_year_caption, by_year_filters, COUNT, MONEY, PERCENT, Chart, Column, Kpi, PageModel, Table,
+from impact.storage.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+from impact.views.common import (COUNT, MONEY, PERCENT, Chart, Column, Kpi, PageModel, Table,
+                                 by_year_caption, by_year_filters,
                                  page_base)
-from impact.web.cache import cached
+from impact.storage.cache import cached
 
 
 @dataclass
