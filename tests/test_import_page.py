@@ -24,7 +24,7 @@ def data_page(monkeypatch, tmp_path):
     monkeypatch.setenv("IMPACT_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
     # The page alone (it sets up its own context): AppTest does not deliver button clicks to
     # a page reached through st.navigation's switch_page.
-    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at, data
@@ -89,7 +89,7 @@ def test_staff_password_guards_the_page_when_set(monkeypatch, tmp_path):
     # Only the salted hash is configured (python -m impact hash-password), never the password.
     monkeypatch.setenv("IMPACT_STAFF_PASSWORD_HASH",
                        passwords.hash_password("社工2024", iterations=1000))
-    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120).run()
     assert "此页面供工作人员使用。请输入工作人员密码以导入数据。" in texts(at, "info")
     assert not at.tabs and not at.get("file_uploader")
     at.text_input(key="data_pw").input("guess").run()
@@ -152,7 +152,7 @@ def test_a_hidden_first_sheet_is_not_the_default_and_the_sheet_read_is_named(dat
 def test_the_bundled_demo_data_offers_no_upload_and_says_what_to_do(monkeypatch):
     monkeypatch.delenv("IMPACT_DATA_DIR", raising=False)
     monkeypatch.delenv("IMPACT_STAFF_PASSWORD", raising=False)
-    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.get("file_uploader")

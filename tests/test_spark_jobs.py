@@ -16,7 +16,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from impact import cli, compaction, rollup
+from impact import cli
+from impact.storage import compaction, rollup
 from impact.bench.generate import generate
 from impact.storage.db import Database
 from impact.filters import Filters
