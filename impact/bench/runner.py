@@ -64,7 +64,8 @@ def prepare_data(data_dir: str | None, rows: int, log) -> tuple[str, bool]:
     return path, temp
 
 
-def measure(data_dir: str, rows: int, changes: int, pandas: bool, log) -> dict:
+def measure(data_dir: str, rows: int, changes: int, pandas: bool, log,
+            report_pdf: bool = True) -> dict:
     """Run every measurement; return the report (what --json writes)."""
     log("warm: every page over filter changes, then the floor …")
     warm = _worker("warm", data_dir, str(changes))
@@ -104,8 +105,23 @@ def measure(data_dir: str, rows: int, changes: int, pandas: bool, log) -> dict:
             report["pages"][page]["pandas_ms"] = round(statistics.median(r["times_ms"]), 1)
             report["pages"][page]["pandas_queries_covered"] = r["covered"]
             report["pages"][page]["pandas_changes_measured"] = len(r["times_ms"])
-    report["report_pdf"] = _report_pdf(data_dir, log)
+    report["report_pdf"] = _report_pdf(data_dir, log) if report_pdf else {"skipped": "--e2e run"}
     return report
+
+
+def measure_e2e(data_dir: str, rows: int, changes: int, e2e: dict, log) -> list[dict]:
+    """`bench --e2e`: the same data in Chromium, once per post-run GC mode asked for."""
+    from impact.bench.e2e import run_e2e
+    from impact.db import Database
+
+    db = Database(data_dir)
+    try:
+        orgs = list(dict.fromkeys(r["org"] for r in db.rows(
+            "activity_by_project", orgs=[], projects=[], areas=[], year_from=None, year_to=None)))
+    finally:
+        db.close()
+    return [run_e2e(data_dir, orgs, e2e["sessions"], changes, e2e["first_visits"], mode, log=log)
+            for mode in e2e["gc_modes"]]
 
 
 def _report_pdf(data_dir: str, log) -> dict:
@@ -165,17 +181,23 @@ def format_table(report: dict) -> str:
 
 
 def run(rows: int, data_dir: str | None, json_path: str | None, changes: int,
-        pandas: bool | None, keep: bool, log=print) -> dict:
+        pandas: bool | None, keep: bool, log=print, e2e: dict | None = None) -> dict:
     path, temp = prepare_data(data_dir, rows, log)
     try:
         if pandas is None:
             pandas = rows <= PANDAS_MAX_ROWS
-        report = measure(path, rows, changes, pandas, log)
+        report = measure(path, rows, changes, pandas, log, report_pdf=e2e is None)
+        if e2e:
+            report["e2e"] = measure_e2e(path, rows, changes, e2e, log)
     finally:
         if temp and not keep:
             import shutil
             shutil.rmtree(path, ignore_errors=True)
     print(format_table(report))
+    for result in report.get("e2e") or []:
+        from impact.bench.e2e import format_e2e
+        print()
+        print(format_e2e(rows, result, report["pages"]))
     if json_path:
         Path(json_path).write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n",
                                    encoding="utf-8")
