@@ -49,16 +49,19 @@ def free_port() -> int:
 class Server:
     """The instrumented dashboard server, with a memory sampler on its process."""
 
-    def __init__(self, data_dir: str, gc_mode: str):
+    def __init__(self, data_dir: str, gc_mode: str, app_root: str | Path = PROJECT_ROOT):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         fd, self.log_path = tempfile.mkstemp(prefix="impact-e2e-", suffix=".jsonl")
         os.close(fd)
-        env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT) + os.pathsep
+        # The server script is run by path, so that `app_root` may be another checkout of the
+        # app (a before/after comparison in one run) that does not have it.
+        env = {**os.environ, "PYTHONPATH": str(app_root) + os.pathsep
                + os.environ.get("PYTHONPATH", "")}
+        server_script = Path(__file__).with_name("e2e_server.py")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "impact.bench.e2e_server", self.log_path, gc_mode,
-             str(self.port), data_dir], cwd=PROJECT_ROOT, env=env,
+            [sys.executable, str(server_script), self.log_path, gc_mode,
+             str(self.port), data_dir], cwd=app_root, env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.peak_rss_mb = 0.0
         self._stop = threading.Event()
@@ -212,10 +215,12 @@ def summarize(measures: list[Measure], pages: list[str]) -> dict:
 
 
 def run_e2e(data_dir: str, orgs: list[str], sessions: int, changes: int, first_visits: int,
-            gc_mode: str = "config", pages: tuple[str, ...] = EVERYDAY, log=print) -> dict:
-    """One server, `sessions` users; returns the summary (what --json writes under 'e2e')."""
+            gc_mode: str = "config", pages: tuple[str, ...] = EVERYDAY, log=print,
+            app_root: str | Path = PROJECT_ROOT) -> dict:
+    """One server, `sessions` users; returns the summary (what --json writes under 'e2e').
+    `app_root` runs another checkout of the app (for a before/after in the same run)."""
     load_before = os.getloadavg()
-    server = Server(data_dir, gc_mode).start()
+    server = Server(data_dir, gc_mode, app_root).start()
     try:
         rss_idle = server.rss_mb()
         log(f"e2e: server on {server.base} (GC {gc_mode}), {sessions} session(s) …")
@@ -230,7 +235,7 @@ def run_e2e(data_dir: str, orgs: list[str], sessions: int, changes: int, first_v
     finally:
         server.stop()
     load_after = os.getloadavg()
-    return {"gc_mode": gc_mode, "sessions": sessions, "changes": changes,
+    return {"gc_mode": gc_mode, "app_root": str(app_root), "sessions": sessions, "changes": changes,
             "first_visits": first_visits, "wall_s": round(wall, 1),
             "server_first_visit_ms": None if server_first.error else round(server_first.settled),
             "server_rss_idle_mb": round(rss_idle, 1), "server_rss_end_mb": round(rss_end, 1),
@@ -250,7 +255,8 @@ def format_e2e(rows: int, e2e: dict, server_side: dict | None = None) -> str:
     head = (f"{'page':<14}{'first p50':>10}{'p95':>7}{'warm$':>7}{'change n':>9}{'p50':>7}"
             f"{'p95':>7}{'KB/run':>8}{'in→req':>7}{'server':>7}{'script':>7}{'setup':>6}"
             f"{'model':>6}{'strmlt':>7}{'browser':>8}{'gc':>5}{'bench':>7}")
-    lines = [f"{rows:,} rows, end to end in Chromium: {e2e['sessions']} session(s), "
+    app = "" if Path(e2e["app_root"]) == PROJECT_ROOT else f" app {e2e['app_root']},"
+    lines = [f"{rows:,} rows, end to end in Chromium:{app} {e2e['sessions']} session(s), "
              f"postScriptGC={e2e['gc_mode']}; ms; load average {e2e['load_before'][0]} before, "
              f"{e2e['load_after'][0]} after", head, "-" * len(head)]
     for page, p in e2e["pages"].items():

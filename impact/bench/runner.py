@@ -129,8 +129,11 @@ def measure_e2e(data_dir: str, rows: int, changes: int, e2e: dict, log) -> list[
             "activity_by_project", orgs=[], projects=[], areas=[], year_from=None, year_to=None)))
     finally:
         db.close()
-    return [run_e2e(data_dir, orgs, e2e["sessions"], changes, e2e["first_visits"], mode, log=log)
-            for mode in e2e["gc_modes"]]
+    from impact.config import PROJECT_ROOT
+    roots = ([e2e["app_before"]] if e2e.get("app_before") else []) + [PROJECT_ROOT]
+    return [run_e2e(data_dir, orgs, e2e["sessions"], changes, e2e["first_visits"], mode, log=log,
+                    app_root=root)
+            for root in roots for mode in e2e["gc_modes"]]
 
 
 def _report_pdf(data_dir: str, log) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from impact.errors import UsageError
 
@@ -31,6 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gc-modes", default="config", metavar="MODES",
                         help="with --e2e: comma-separated Streamlit post-run GC modes to compare "
                              "in one run: config (as .streamlit/config.toml), on, off, freeze")
+    parser.add_argument("--app-before", metavar="DIR",
+                        help="with --e2e: first run the same end-to-end measurement against "
+                             "another checkout of the app (e.g. a git worktree of an older "
+                             "commit), so a change's gain is a ratio within one run")
     pandas = parser.add_mutually_exclusive_group()
     pandas.add_argument("--pandas", dest="pandas", action="store_true", default=None,
                         help="run the pandas baseline even above 20M rows (needs a lot of RAM)")
@@ -53,7 +58,10 @@ def run(args: argparse.Namespace) -> int:
         bad = [m for m in modes if m not in ("config", "on", "off", "freeze")]
         if bad or not modes:
             raise UsageError(f"--gc-modes {args.gc_modes}: use config, on, off or freeze")
-        e2e = {"sessions": args.sessions, "first_visits": args.first_visits, "gc_modes": modes}
+        if args.app_before and not (Path(args.app_before) / "dashboard.py").is_file():
+            raise UsageError(f"--app-before {args.app_before}: no dashboard.py there")
+        e2e = {"sessions": args.sessions, "first_visits": args.first_visits, "gc_modes": modes,
+               "app_before": args.app_before}
     run_bench(args.rows, args.data_dir, args.json, args.changes, args.pandas,
               keep=False, log=lambda msg: print(msg, file=sys.stderr, flush=True), e2e=e2e)
     return 0

@@ -21,6 +21,7 @@ from impact.i18n import DEFAULT_LANG, t
 from impact.web import menu, sidebar, urlstate
 from impact.web.menu import ENTRY_POINT
 from impact.web.cache import CachedDatabase
+from impact.web.options import OptionIndex
 
 _CTX = "_impact_ctx"
 _SEEDED = "_impact_url_seeded"
@@ -112,7 +113,7 @@ def setup(data_dir: str | None = None) -> PageContext:
     try:
         db = get_db(data_dir)
         version = db.refresh()
-        options = sidebar.Options(db)
+        options = OptionIndex.for_db(db)  # one query per data version, not four a rerun
         if first_run:
             notices += _seed_from_url(options, params, lang)
             st.session_state[_SEEDED] = True

@@ -1,0 +1,63 @@
+"""The sidebar's options from one query per data version (impact/web/options.py) give exactly
+what the four per-selection queries give, on the demo data and on bench data, and follow an
+import at once."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from impact.db import Database
+from impact.web.cache import CachedDatabase
+from impact.web.options import OptionIndex
+from impact.web.sidebar import Options
+
+
+def _selections(orgs: list[str], n: int = 40) -> list[list[str]]:
+    rng = random.Random(14)
+    out = [[], orgs[:1], orgs[-1:], orgs[:3], ["no such org"], [orgs[0], "no such org"]]
+    for _ in range(n):
+        out.append(rng.sample(orgs, rng.randint(1, min(6, len(orgs)))))
+    return out
+
+
+def _assert_same(db) -> None:
+    queries, index = Options(db), OptionIndex(db.rows("filter_index"))
+    assert index.orgs() == queries.orgs()
+    for chosen in _selections(queries.orgs()):
+        assert index.projects(chosen) == queries.projects(chosen), chosen
+        assert index.areas(chosen) == queries.areas(chosen), chosen
+        assert index.span(chosen) == queries.span(chosen), chosen
+
+
+def test_same_options_as_the_queries_on_the_demo_data(demo_db):
+    _assert_same(demo_db)
+
+
+@pytest.fixture(scope="module")
+def bench_db(tmp_path_factory) -> Database:
+    from impact.bench.generate import generate
+    path = tmp_path_factory.mktemp("bench")
+    generate(str(path), 20_000)
+    return Database(str(path))
+
+
+def test_same_options_as_the_queries_on_bench_data_with_the_rollup(bench_db):
+    assert bench_db.rollups  # the index is read from the monthly rollup here
+    _assert_same(bench_db)
+
+
+def test_one_index_per_data_version_and_a_new_one_after_an_import(demo_copy):
+    from impact.store import DataStore
+
+    db = CachedDatabase(Database(str(demo_copy)))
+    first = OptionIndex.for_db(db)
+    assert OptionIndex.for_db(db) is first  # the same data version: no query at all
+    store = DataStore(str(demo_copy))
+    table = store.read_table("activities")
+    store.commit({"activities": table.slice(0, table.num_rows // 2)})
+    db.refresh()
+    second = OptionIndex.for_db(db)
+    assert second is not first
+    assert second.orgs() == Options(db).orgs()
