@@ -61,3 +61,23 @@ def test_one_index_per_data_version_and_a_new_one_after_an_import(demo_copy):
     second = OptionIndex.for_db(db)
     assert second is not first
     assert second.orgs() == Options(db).orgs()
+
+
+def test_prewarm_fills_the_shared_cache_with_every_default_view(demo_copy):
+    """After the background warm-up, a new session's default view of every everyday page is
+    answered from the result cache: no query reaches DuckDB."""
+    from impact.web import prewarm
+
+    db = CachedDatabase(Database(str(demo_copy)))
+    thread = prewarm.ensure(db, db.refresh())
+    assert thread is not None and prewarm.ensure(db, db.version) is None  # once per version
+    thread.join(timeout=300)
+    assert not thread.is_alive()
+    filters = prewarm.default_filters(db)
+    misses = db.misses
+    for lang in ("zh", "en"):
+        for module_name, fn_name in prewarm.EVERYDAY:
+            import importlib
+            getattr(importlib.import_module(f"impact.views.{module_name}"), fn_name)(
+                db, filters, lang)
+    assert db.misses == misses

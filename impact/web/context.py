@@ -22,6 +22,7 @@ from impact.web import menu, sidebar, urlstate
 from impact.web.menu import ENTRY_POINT
 from impact.web.cache import CachedDatabase
 from impact.web.options import OptionIndex
+from impact.web import prewarm
 
 _CTX = "_impact_ctx"
 _SEEDED = "_impact_url_seeded"
@@ -113,6 +114,7 @@ def setup(data_dir: str | None = None) -> PageContext:
     try:
         db = get_db(data_dir)
         version = db.refresh()
+        prewarm.ensure(db, version)  # first run at this version: warm the default views
         options = OptionIndex.for_db(db)  # one query per data version, not four a rerun
         if first_run:
             notices += _seed_from_url(options, params, lang)
