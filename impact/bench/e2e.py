@@ -112,7 +112,7 @@ class Server:
 
 
 async def _user(browser, base: str, user: int, orgs: list[str], pages: list[str],
-                first_visits: int, changes: int, out: list[Measure]) -> None:
+                first_visits: int, changes: int, out: list[Measure], throttle: float) -> None:
     order = pages[user % len(pages):] + pages[:user % len(pages)]  # users spread over pages
     for p_index, name in enumerate(order):
         url = f"{base}/{name}"
@@ -122,9 +122,10 @@ async def _user(browser, base: str, user: int, orgs: list[str], pages: list[str]
                 await context.close()
             context = await browser.new_context(viewport={"width": 1400, "height": 900})
             await context.add_init_script(INIT_JS)
-            page, m, holder = await open_page(context, url, name)
+            page, m, holder = await open_page(context, url, name, cpu_throttle=throttle)
             out.append(m)
-        warm_page, m, _ = await open_page(context, url, name, kind="first-warm-cache")
+        warm_page, m, _ = await open_page(context, url, name, kind="first-warm-cache",
+                                          cpu_throttle=throttle)
         out.append(m)
         await warm_page.close()
         shift = (p_index * 5) % max(1, len(orgs))  # another first organisation on each page
@@ -135,7 +136,8 @@ async def _user(browser, base: str, user: int, orgs: list[str], pages: list[str]
 
 
 async def _drive(base: str, sessions: int, orgs_per_user: list[list[str]], pages: list[str],
-                 first_visits: int, changes: int) -> tuple[list[Measure], Measure]:
+                 first_visits: int, changes: int,
+                 throttle: float = 1) -> tuple[list[Measure], Measure]:
     from playwright.async_api import async_playwright
     from impact.report.browser import chromium_path
 
@@ -150,7 +152,7 @@ async def _drive(base: str, sessions: int, orgs_per_user: list[list[str]], pages
             await context.close()
             out: list[Measure] = []
             await asyncio.gather(*(_user(browser, base, u, orgs_per_user[u], pages,
-                                         first_visits, changes, out)
+                                         first_visits, changes, out, throttle)
                                    for u in range(sessions)))
         finally:
             await browser.close()
@@ -216,7 +218,7 @@ def summarize(measures: list[Measure], pages: list[str]) -> dict:
 
 def run_e2e(data_dir: str, orgs: list[str], sessions: int, changes: int, first_visits: int,
             gc_mode: str = "config", pages: tuple[str, ...] = EVERYDAY, log=print,
-            app_root: str | Path = PROJECT_ROOT) -> dict:
+            app_root: str | Path = PROJECT_ROOT, cpu_throttle: float = 1) -> dict:
     """One server, `sessions` users; returns the summary (what --json writes under 'e2e').
     `app_root` runs another checkout of the app (for a before/after in the same run)."""
     load_before = os.getloadavg()
@@ -227,7 +229,8 @@ def run_e2e(data_dir: str, orgs: list[str], sessions: int, changes: int, first_v
         orgs_per_user = [orgs[u::sessions] or orgs for u in range(sessions)]
         t0 = time.perf_counter()
         measures, server_first = asyncio.run(_drive(server.base, sessions, orgs_per_user,
-                                                    list(pages), first_visits, changes))
+                                                    list(pages), first_visits, changes,
+                                                    cpu_throttle))
         wall = time.perf_counter() - t0
         runs = server.runs()
         _attach_server_runs(measures, runs)
@@ -235,7 +238,8 @@ def run_e2e(data_dir: str, orgs: list[str], sessions: int, changes: int, first_v
     finally:
         server.stop()
     load_after = os.getloadavg()
-    return {"gc_mode": gc_mode, "app_root": str(app_root), "sessions": sessions, "changes": changes,
+    return {"gc_mode": gc_mode, "app_root": str(app_root), "cpu_throttle": cpu_throttle,
+            "sessions": sessions, "changes": changes,
             "first_visits": first_visits, "wall_s": round(wall, 1),
             "server_first_visit_ms": None if server_first.error else round(server_first.settled),
             "server_rss_idle_mb": round(rss_idle, 1), "server_rss_end_mb": round(rss_end, 1),
@@ -257,7 +261,9 @@ def format_e2e(rows: int, e2e: dict, server_side: dict | None = None) -> str:
             f"{'model':>6}{'strmlt':>7}{'browser':>8}{'gc':>5}{'bench':>7}")
     app = "" if Path(e2e["app_root"]) == PROJECT_ROOT else f" app {e2e['app_root']},"
     lines = [f"{rows:,} rows, end to end in Chromium:{app} {e2e['sessions']} session(s), "
-             f"postScriptGC={e2e['gc_mode']}; ms; load average {e2e['load_before'][0]} before, "
+             f"postScriptGC={e2e['gc_mode']}"
+             + (f", CPU throttled {e2e['cpu_throttle']:g}×" if e2e.get("cpu_throttle", 1) > 1 else "")
+             + f"; ms; load average {e2e['load_before'][0]} before, "
              f"{e2e['load_after'][0]} after", head, "-" * len(head)]
     for page, p in e2e["pages"].items():
         bench = (server_side or {}).get(page, {}).get("warm_p50_ms")

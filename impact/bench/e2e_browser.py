@@ -46,14 +46,19 @@ INIT_JS = """(() => {
       if (E.armed) { E.since = performance.now(); E.armed = false; }
     }, true);
   }
-  new MutationObserver(() => {
+  new MutationObserver(records => {
     const t = performance.now();
     E.lastMutation = t;
+    // A short run can start and finish between two callbacks: its old value still shows it.
+    if (E.lastState !== 'running' && records.some(
+        r => r.attributeName === 'data-test-script-state' && r.oldValue === 'running')) {
+      E.states.push([t, 'running']); E.lastState = 'running';
+    }
     const app = document.querySelector("%(app)s");
     const state = app && app.getAttribute('data-test-script-state');
     if (state !== E.lastState) { E.states.push([t, state]); E.lastState = state; }
   }).observe(document, {subtree: true, childList: true, attributes: true,
-                        characterData: true});
+                        attributeOldValue: true, characterData: true});
 })();""" % {"app": _APP}
 
 # Returns null until settled, then the timeline relative to `since` (ms).
@@ -138,9 +143,13 @@ def _watch_session(page, holder: dict) -> None:
     page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
 
 
-async def open_page(context, url: str, name: str, kind: str = "first"):
-    """A new tab (a new Streamlit session) on `url`: navigation start until settled."""
+async def open_page(context, url: str, name: str, kind: str = "first", cpu_throttle: float = 1):
+    """A new tab (a new Streamlit session) on `url`: navigation start until settled.
+    `cpu_throttle` > 1 slows the tab's CPU that many times (DevTools' phone-class emulation)."""
     page = await context.new_page()
+    if cpu_throttle > 1:
+        cdp = await context.new_cdp_session(page)
+        await cdp.send("Emulation.setCPUThrottlingRate", {"rate": cpu_throttle})
     holder: dict = {}
     _watch_session(page, holder)
     await page.goto(url, wait_until="commit", timeout=DEADLINE_MS)

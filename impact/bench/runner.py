@@ -131,9 +131,15 @@ def measure_e2e(data_dir: str, rows: int, changes: int, e2e: dict, log) -> list[
         db.close()
     from impact.config import PROJECT_ROOT
     roots = ([e2e["app_before"]] if e2e.get("app_before") else []) + [PROJECT_ROOT]
-    return [run_e2e(data_dir, orgs, e2e["sessions"], changes, e2e["first_visits"], mode, log=log,
-                    app_root=root)
-            for root in roots for mode in e2e["gc_modes"]]
+    from impact.bench.e2e import format_e2e
+    results = []
+    for root in roots:
+        for mode in e2e["gc_modes"]:
+            results.append(run_e2e(data_dir, orgs, e2e["sessions"], changes, e2e["first_visits"],
+                                   mode, log=log, app_root=root,
+                                   cpu_throttle=e2e.get("cpu_throttle", 1)))
+            log(format_e2e(rows, results[-1]))  # as it comes: a long run shows progress
+    return results
 
 
 def _report_pdf(data_dir: str, log) -> dict:

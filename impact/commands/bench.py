@@ -32,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gc-modes", default="config", metavar="MODES",
                         help="with --e2e: comma-separated Streamlit post-run GC modes to compare "
                              "in one run: config (as .streamlit/config.toml), on, off, freeze")
+    parser.add_argument("--cpu-throttle", type=float, default=1, metavar="X",
+                        help="with --e2e: slow the browser's CPU X times (4 = phone class, "
+                             "DevTools emulation); the server is not slowed")
     parser.add_argument("--app-before", metavar="DIR",
                         help="with --e2e: first run the same end-to-end measurement against "
                              "another checkout of the app (e.g. a git worktree of an older "
@@ -61,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         if args.app_before and not (Path(args.app_before) / "dashboard.py").is_file():
             raise UsageError(f"--app-before {args.app_before}: no dashboard.py there")
         e2e = {"sessions": args.sessions, "first_visits": args.first_visits, "gc_modes": modes,
-               "app_before": args.app_before}
+               "app_before": args.app_before, "cpu_throttle": args.cpu_throttle}
     run_bench(args.rows, args.data_dir, args.json, args.changes, args.pandas,
               keep=False, log=lambda msg: print(msg, file=sys.stderr, flush=True), e2e=e2e)
     return 0
