@@ -37,15 +37,18 @@ def main() -> None:
     with left:
         widgets.chart(model.by_year)
     with right:
-        widgets.chart(model.by_month)
+        widgets.chart(model.by_month, people=True)
     left, right = st.columns(2)
     with left:
         widgets.chart(model.by_project)
     with right:
         widgets.chart(model.by_area)
     widgets.chart(model.services_vs_people)
-    selected = widgets.table(model.projects, ctx.lang, selectable=True)
-    drill_down(ctx, model, selected)
+    # Raw records are for staff and signed-in users, never for the public or a funder view.
+    records = ctx.access.sees_records
+    selected = widgets.table(model.projects, ctx.lang, selectable=records)
+    if records:
+        drill_down(ctx, model, selected)
 
 
 main()

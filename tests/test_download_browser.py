@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from impact.config import DEFAULT_DATA_DIR
-from impact.db import Database
+from impact.storage.db import Database
 from impact.filters import Filters
 from impact.views.overview import overview
 from tests.browser_support import launch_chromium, streamlit_server, wait_charts_drawn, wait_idle

@@ -92,7 +92,8 @@ ROW_CASES = {
     "conflicts_with_stored": ("finance", FIN, "2021-03-05,示例社工中心,收入,捐赠收入,200,V-1,否",
                               'row 2, column 凭证号: "V-1" — a record with this key is already '
                               'stored with different values (金额（元）: 100.00 → 200.00); change '
-                              'the key or correct the row'),
+                              'the key or correct the row, or import with --update to '
+                              'correct the stored record'),
     "indicator_future_year": ("indicators", "机构,年份,指标,数值,单位", f"A,2099,staff,3,人",
                               f'row 2, column 年份: "2099" — a year after {date.today().year}'),
     "negative_target": ("targets", "机构,年份,指标,目标值", "A,2021,services,-5",
@@ -153,8 +154,9 @@ FILE_CASES = {
     "undecodable_bytes": ("in.csv", "date,org\n2021-03-05,Café\n".encode("latin-1"),
                           "the file is neither UTF-8 nor GBK/GB18030 text"),
     "old_excel": ("in.xls", b"\xd0\xcf\x11\xe0", "old Excel format (.xls)"),
-    "unknown_format": ("in.json", b"{}", 'cannot read ".json" files; use .csv or .xlsx'),
-    "not_a_workbook": ("in.xlsx", b"not a zip", "not a readable .xlsx workbook"),
+    "unknown_format": ("in.json", b"{}", 'cannot read ".json" files; use .csv, .xlsx, .xls or .ods'),
+    "not_a_workbook": ("in.xlsx", b"not a zip", "named .xlsx, but the content is text, not a "
+                       "workbook; save it as .xlsx"),
     "empty_file": ("in.csv", b"\n\n", "the file is empty"),
     "header_only": ("in.csv", f"{ACT}\n".encode(), "the file has a header row but no data rows"),
     "cells_beyond_header": ("in.csv", f"{ACT}\n{ACT_OK},extra\n".encode(),

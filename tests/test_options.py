@@ -8,8 +8,8 @@ import random
 
 import pytest
 
-from impact.db import Database
-from impact.web.cache import CachedDatabase
+from impact.storage.db import Database
+from impact.storage.cache import CachedDatabase
 from impact.web.options import OptionIndex
 from impact.web.sidebar import Options
 
@@ -49,7 +49,7 @@ def test_same_options_as_the_queries_on_bench_data_with_the_rollup(bench_db):
 
 
 def test_one_index_per_data_version_and_a_new_one_after_an_import(demo_copy):
-    from impact.store import DataStore
+    from impact.storage.store import DataStore
 
     db = CachedDatabase(Database(str(demo_copy)))
     first = OptionIndex.for_db(db)
@@ -81,3 +81,22 @@ def test_prewarm_fills_the_shared_cache_with_every_default_view(demo_copy):
             getattr(importlib.import_module(f"impact.views.{module_name}"), fn_name)(
                 db, filters, lang)
     assert db.misses == misses
+
+
+def test_a_funders_scope_narrows_the_index_as_it_narrows_the_queries(demo_db):
+    """A restricted visitor (funder link) gets the same options from the index as from the
+    per-selection queries with the same scope."""
+    from types import SimpleNamespace
+
+    orgs = Options(demo_db).orgs()
+    projects = Options(demo_db).projects(orgs[:1])
+    last = Options(demo_db).span(())[1]
+    scope = SimpleNamespace(orgs=frozenset(orgs[:1]), projects=frozenset(projects[:2]),
+                            year_from=last - 1, year_to=last)
+    queries = Options(demo_db, scope)
+    index = OptionIndex(demo_db.rows("filter_index")).scoped(scope)
+    assert index.orgs() == queries.orgs()
+    for chosen in ([], orgs[:1], orgs[:2]):
+        assert index.projects(chosen) == queries.projects(chosen)
+        assert index.areas(chosen) == queries.areas(chosen)
+        assert index.span(chosen) == queries.span(chosen)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from impact.config import PROJECT_ROOT
 from impact.errors import DataError, UsageError
-from impact.store import DataStore
+from impact.storage.store import DataStore
 
 BUDGET_WARM_MS = 150          # per page and filter change, at 10M rows (300 ms at 50M)
 BUDGET_COLD_MS = 1000         # first page of a new session
@@ -121,7 +121,7 @@ def measure(data_dir: str, rows: int, changes: int, pandas: bool, log,
 def measure_e2e(data_dir: str, rows: int, changes: int, e2e: dict, log) -> list[dict]:
     """`bench --e2e`: the same data in Chromium, once per post-run GC mode asked for."""
     from impact.bench.e2e import run_e2e
-    from impact.db import Database
+    from impact.storage.db import Database
 
     db = Database(data_dir)
     try:

@@ -12,7 +12,7 @@ from impact.i18n import t
 from impact.metrics import ratio
 from impact.views.common import (COUNT, DECIMAL, PERCENT, Chart, Column, PageModel, Table,
                                  page_base)
-from impact.web.cache import cached
+from impact.storage.cache import cached
 
 MONTHS = range(1, 13)
 # Enough records to check a figure by eye; the CSV of the full set is the import file itself.

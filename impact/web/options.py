@@ -54,6 +54,10 @@ class OptionIndex:
             _INDEXES[key] = (version, index)
         return index
 
+    def scoped(self, scope) -> "OptionIndex | ScopedOptions":
+        """These options narrowed to a restricted visitor's scope (None: everything)."""
+        return self if scope is None else ScopedOptions(self, scope)
+
     def _chosen(self, orgs) -> list[str]:
         return list(orgs) if orgs else self._orgs
 
@@ -79,3 +83,34 @@ class OptionIndex:
         if not years:
             return None, None
         return min(y[0] for y in years), max(y[1] for y in years)
+
+
+class ScopedOptions:
+    """The options a restricted visitor (a funder's link) may see: the same narrowing as
+    impact.web.sidebar.Options with a scope, answered from the index."""
+
+    def __init__(self, index: OptionIndex, scope):
+        self.index, self.scope = index, scope
+
+    def _orgs(self, orgs) -> list[str]:
+        return list(orgs) or list(self.scope.orgs)
+
+    def orgs(self) -> list[str]:
+        return [o for o in self.index.orgs() if o in self.scope.orgs]
+
+    def projects(self, orgs) -> list[str]:
+        return [p for p in self.index.projects(self._orgs(orgs)) if p in self.scope.projects]
+
+    def areas(self, orgs) -> list[str]:
+        return self.index.areas(self._orgs(orgs))
+
+    def span(self, orgs) -> tuple[int | None, int | None]:
+        first, last = self.index.span(self._orgs(orgs))
+        if first is not None:
+            if self.scope.year_from is not None:
+                first = max(first, self.scope.year_from)
+            if self.scope.year_to is not None:
+                last = min(last, self.scope.year_to)
+            if first > last:
+                return None, None
+        return first, last

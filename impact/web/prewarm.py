@@ -1,7 +1,7 @@
 """Pre-warm the views every new session opens, once per data version, in the background.
 
 A new session opens on every organisation and the latest year. Its queries are the same for
-everyone, so the server's shared result cache (impact.web.cache) can answer them for all but
+everyone, so the server's shared result cache (impact.storage.cache) can answer them for all but
 the first visitor after a start or an import. This module lets that first visitor not pay for
 the *other* everyday pages either: the first run that sees a data version starts one
 background thread that builds the sidebar's option index and every everyday page model for
