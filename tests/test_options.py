@@ -63,11 +63,12 @@ def test_one_index_per_data_version_and_a_new_one_after_an_import(demo_copy):
     assert second.orgs() == Options(db).orgs()
 
 
-def test_prewarm_fills_the_shared_cache_with_every_default_view(demo_copy):
+def test_prewarm_fills_the_shared_cache_with_every_default_view(demo_copy, monkeypatch):
     """After the background warm-up, a new session's default view of every everyday page is
     answered from the result cache: no query reaches DuckDB."""
     from impact.web import prewarm
 
+    monkeypatch.setenv("IMPACT_PREWARM", "1")
     db = CachedDatabase(Database(str(demo_copy)))
     thread = prewarm.ensure(db, db.refresh())
     assert thread is not None and prewarm.ensure(db, db.version) is None  # once per version

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import threading
 
 from impact.filters import Filters
@@ -50,7 +51,11 @@ def warm(db, lang: str = "zh") -> int:
 
 
 def ensure(db, version: str) -> threading.Thread | None:
-    """Start warming `db` at `version` in the background, unless already done or under way."""
+    """Start warming `db` at `version` in the background, unless already done or under way.
+    IMPACT_PREWARM=0 turns it off (the test suite does: its many short-lived apps would each
+    start a warm-up competing with the run under test)."""
+    if os.environ.get("IMPACT_PREWARM", "1") == "0":
+        return None
     key = (str(db.data_dir), version)
     with _LOCK:
         if key in _STARTED:
