@@ -26,6 +26,23 @@ def drill_down(ctx, model, selected: list[int]) -> None:
                       ctx.lang, height=320)
 
 
+def who_was_served(ctx, model) -> None:
+    """Unique people (人) and person-times (人次) side by side, each labelled."""
+    st.subheader(ctx.t("people.header"))
+    st.caption(ctx.t("people.intro"))
+    for line in model.people_lines:
+        st.markdown("- " + widgets.md(line))
+    if not model.people_lines:
+        st.caption(ctx.t("people.none_stated"))
+    widgets.table(model.reach, ctx.lang)
+    left, right = st.columns(2)
+    with left:
+        widgets.table(model.groups, ctx.lang)
+    if model.participants is not None:
+        with right:
+            widgets.table(model.participants, ctx.lang)
+
+
 def main() -> None:
     ctx = page_context()
     model = beneficiaries(ctx.db, ctx.filters, ctx.lang)
@@ -44,6 +61,7 @@ def main() -> None:
     with right:
         widgets.chart(model.by_area)
     widgets.chart(model.services_vs_people)
+    who_was_served(ctx, model)
     selected = widgets.table(model.projects, ctx.lang, selectable=True)
     drill_down(ctx, model, selected)
 

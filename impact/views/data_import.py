@@ -8,7 +8,7 @@ from datetime import date, datetime
 from impact.i18n import t
 from impact.ingest import ImportCheck
 from impact.ingest.messages import header_message, row_message, row_reason
-from impact.schema import TABLES
+from impact.schema import TABLES, importable_tables
 
 PREVIEW_ROWS = 1000  # enough to scroll through; the error list below is always complete
 
@@ -82,7 +82,7 @@ def _show(value) -> str:
 
 
 def table_choices() -> list[str]:
-    return list(TABLES)
+    return importable_tables()
 
 
 STAFF_PASSWORD_ENV = "IMPACT_STAFF_PASSWORD"
