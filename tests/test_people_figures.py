@@ -137,3 +137,19 @@ def test_participant_records_count_a_returning_student_once(demo_db):
         assert rows[("千人助学计划", year, None)]["attendances"] == projects[0]["beneficiaries"]
     model = beneficiaries(demo_db, Filters(orgs=(ORG,)), "en")
     assert any(r["Different people (人)"] == 191 for r in model.participants.display_rows())
+
+
+@pytest.mark.parametrize("lang,people,times", [("zh", "1,705 名成人", "99,037 人次"),
+                                               ("en", "1,705 adults", "99,037 person-times")])
+def test_report_says_people_only_where_people_were_counted(demo_db, lang, people, times):
+    from impact.report.content import gather
+    from impact.report.html import render_html
+    from impact.report.narrative import narrative
+
+    content = gather(demo_db, SELECTION, lang)
+    text = narrative(content)
+    assert people in text and times in text and "5,007" in text and "766" in text
+    assert "99,037 人" not in text.replace("99,037 人次", "")  # person-times never called people
+    page = render_html(content, with_charts=False)
+    for figure in ("5,007", "1,705", "766", "161", "132", "志愿者名册"):
+        assert figure in page

@@ -45,6 +45,8 @@ class ReportContent:
     targets: list[dict]
     indicators: list[dict]
     growth: dict = field(default_factory=dict)
+    reach: list[dict] = field(default_factory=list)  # stated people / households (人 / 户)
+    outcomes: list[dict] = field(default_factory=list)  # results framework
 
     @property
     def has_data(self) -> bool:
@@ -158,6 +160,8 @@ def gather(db: Database, filters: Filters, lang: str = "zh") -> ReportContent:
         targets=_with_achievement(_rows(db, "target_achievement", filters)),
         indicators=_rows(db, "indicators", filters),
         growth=_growth(_per_year(years)),
+        reach=_rows(db, "reach", filters),
+        outcomes=_with_achievement([r for r in _rows(db, "outcomes", filters)]),
     )
 
 

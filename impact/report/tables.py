@@ -127,9 +127,12 @@ def indicator_table(content: ReportContent) -> ReportTable:
 
 def all_tables(content: ReportContent) -> list[ReportTable]:
     """Every table of the report, in reading order."""
-    return [kpi_table(content), project_table(content), monthly_table(content),
-            finance_table(content), funder_table(content), year_table(content),
-            target_table(content), indicator_table(content)]
+    from impact.report.people import outcome_table, reach_table  # it builds on this module
+
+    return [kpi_table(content), project_table(content), reach_table(content),
+            monthly_table(content), finance_table(content), funder_table(content),
+            year_table(content), target_table(content), outcome_table(content),
+            indicator_table(content)]
 
 
 def cell_kind(column: Column, row: dict) -> str:
