@@ -12,7 +12,7 @@ from impact.ingest import FileProblem, check_file, commit_checked, rejects_csv
 from impact.ingest.messages import file_message
 from impact.ingest.reading import MAX_BYTES, sheet_names
 from impact.ingest.template import template_csv, template_xlsx
-from impact.schema import TABLES
+from impact.schema import TABLES, importable_tables
 from impact.store import DataStore
 from impact.views.data_import import preview, staff_gate_required, staff_password_ok
 from impact.views.data_quality import data_quality, import_log, integrity
@@ -75,7 +75,7 @@ def import_section(ctx) -> None:
         st.info(ctx.t("data.demo_readonly", dir=ctx.data_dir), icon=":material/info:")
         return
     show_done(ctx)
-    table = st.selectbox(ctx.t("data.table_label"), list(TABLES), key="data_table",
+    table = st.selectbox(ctx.t("data.table_label"), importable_tables(), key="data_table",
                          format_func=lambda name: ctx.t(f"data.table.{name}"))
     upload = st.file_uploader(ctx.t("data.upload_label"), type=["csv", "xlsx"],
                               key="data_upload", max_upload_size=MAX_MB,
@@ -188,7 +188,8 @@ def integrity_section(ctx) -> None:
 
 def templates_section(ctx) -> None:
     st.caption(ctx.t("data.templates.intro"))
-    for name, table in TABLES.items():
+    for name in importable_tables():  # activity_groups comes with activities
+        table = TABLES[name]
         left, mid, right = st.columns([2, 1, 1])
         left.markdown(f"**{ctx.t(f'data.table.{name}')}**")
         mid.download_button(ctx.t("data.templates.xlsx"), template_xlsx(name),
