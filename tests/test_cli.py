@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -169,3 +171,24 @@ def test_wrong_columns_name_the_file(cli, tmp_path):
     pq.write_table(pa.table({"date": ["2020-01-01"], "org": ["x"]}), target / "mine.parquet")
     line = _one_line_error(cli("summary", "--data-dir", str(tmp_path)), 1)
     assert "mine.parquet" in line and "activity_id" in line
+
+
+def test_the_installed_impact_command_works_from_any_folder(tmp_path):
+    """`pip install -e .` puts `impact` beside the interpreter; it must not need the repo as cwd."""
+    from tests.sysdeps import in_ci
+
+    exe = Path(sys.executable).parent / "impact"
+    if not exe.exists():
+        message = f"no {exe}: install the package with `pip install -e .` (README quick start)"
+        if in_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    env = {k: v for k, v in os.environ.items() if k != "IMPACT_DATA_DIR"}
+    ok = subprocess.run([str(exe), "summary", "--org", "珠海协作者", "--year", "2020",
+                         "--format", "json"], cwd=tmp_path, capture_output=True, text=True,
+                        timeout=300, env=env)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["beneficiaries"] == 99037
+    typo = subprocess.run([str(exe), "summary", "--org", "珠海协作"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300, env=env)
+    assert typo.returncode == 1 and "did you mean 珠海协作者?" in typo.stderr
