@@ -105,12 +105,12 @@ def pseudonymise(result: ImportCheck, parsed: list[ParsedRow], store: DataStore
                  ) -> tuple[list[ParsedRow], list[RowError]]:
     """Give each participant row its person key and drop the id (and any hashed personal
     column) it was made from; a row without an id is refused."""
-    from impact.ingest.personal import PERSON_ID, PERSONAL_PREFIX, person_key, stored_secret
+    from impact.ingest.personal import (PERSON_ID, PERSONAL_PREFIX, make_secret, person_key,
+                                        stored_secret)
 
     secret = stored_secret(store)
     if secret is None:  # first participants import: the secret is written only on commit
-        import secrets as _secrets
-        result.new_secret = secret = _secrets.token_hex(32).encode()
+        result.new_secret = secret = make_secret()
     kept, errors = [], []
     for row in parsed:
         identity = row.extra.get(PERSON_ID) or "\x1f".join(

@@ -52,13 +52,17 @@ def stored_secret(store) -> bytes | None:
         return None
 
 
+def make_secret() -> bytes:
+    return secrets.token_hex(32).encode()
+
+
 def write_secret(store, secret: bytes | None = None) -> bytes:
     """Store the installation secret in the data directory (atomic; `impact init` and the
     first participants import call this). Returns the secret in force."""
     existing = stored_secret(store)
     if existing is not None:
         return existing
-    secret = secret or secrets.token_hex(32).encode()
+    secret = secret or make_secret()
     store._write_atomic(SECRET_FILE, secret + b"\n")
     return secret
 
