@@ -20,6 +20,15 @@ from impact.web.menu import PAGES
 
 HERE = Path(__file__).resolve().parent
 
+# Which Access property opens a page (impact.access.Access); the others are open to every
+# visitor who may see the dashboard at all.
+REQUIRES = {"data": "sees_data_page", "report": "sees_report", "share": "can_make_links"}
+
+
+def allowed(url: str, access) -> bool:
+    return getattr(access, REQUIRES[url]) if url in REQUIRES else True
+
+
 def data_dir_arg() -> str | None:
     """`--data-dir DIR` after `--` on the streamlit command line (else env / ./data)."""
     parser = argparse.ArgumentParser(add_help=False)
@@ -42,12 +51,14 @@ st.set_page_config(page_title="Impact Dashboard · 影响力看板",
 menu = st.sidebar.container()  # above the filters that setup() draws
 ctx = setup(data_dir_arg())
 pages = [st.Page(HERE / path, title=ctx.t(title), icon=icon, url_path=url)
-         for path, url, title, icon in PAGES if (HERE / path).is_file()]
+         for path, url, title, icon in PAGES
+         if (HERE / path).is_file() and allowed(url, ctx.access)]
 navigation = st.navigation([landing(pages[0]), *pages], position="hidden")
 with menu:
     for page in pages:
         st.page_link(page, query_params=ctx.url_params)
 widgets.demo_banner(ctx)
 widgets.url_notices(ctx)
+widgets.access_notice(ctx)
 with entry_run():
     navigation.run()

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from impact import fmt
+from impact.safetext import display_text
 
 FONT = "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"
 # Colour-blind-safe (Okabe–Ito based), first colour is the brand teal.
@@ -88,10 +89,40 @@ def value_axis(values: Sequence, kind: str, lang: str) -> dict:
 
 
 
+# Plotly turns &lt; &gt; &amp; and numeric entities back into characters (not &quot;).
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;",
+                          "%": "&#37;"})
+
+
+def safe_label(value) -> str:
+    """Text from data as plotly shows it: as text. Plotly renders a subset of HTML in labels,
+    legends and tooltips (<a href>, <b> …), so a project named `<a href=…>点击领取</a>` would
+    become a live link: escape it. `%` is escaped too, so a name cannot pull in another
+    value through a hover template (%{…}); bidi and C0 controls show as �."""
+    return display_text(value).translate(_ESCAPES)
+
+
+def _safe_values(values):
+    return [safe_label(v) if isinstance(v, str) else v for v in values]
+
+
+def _safe_trace(trace: dict) -> dict:
+    """Escape what a builder took from data: series name, category labels, pie labels."""
+    out = dict(trace)
+    if isinstance(out.get("name"), str):
+        out["name"] = safe_label(out["name"])
+    for key in ("x", "y", "labels"):
+        if isinstance(out.get(key), (list, tuple)):
+            out[key] = _safe_values(out[key])
+    return out
+
+
 def _figure(data: list[dict], title: str, **layout) -> go.Figure:
     """One Figure from plain specs, validated once: building through go.Figure's update
-    methods costs ~4× more, and a page draws up to seven charts per filter change."""
-    layout = {"template": TEMPLATE, "title": {"text": title}, **layout}
+    methods costs ~4× more, and a page draws up to seven charts per filter change.
+    Every text taken from data is escaped here (see `safe_label`)."""
+    data = [_safe_trace(trace) for trace in data]
+    layout = {"template": TEMPLATE, "title": {"text": safe_label(title)}, **layout}
     return go.Figure(data=data, layout=layout)
 
 
@@ -125,10 +156,12 @@ def bars(x: Sequence, series: dict[str, Sequence], *, title: str, lang: str,
             trace["marker"] = dict(color=colors[name])
         if horizontal:
             trace.update(y=labels, x=values, orientation="h",
-                         hovertemplate="%{y}<br>" + name + ": %{customdata}<extra></extra>")
+                         hovertemplate="%{y}<br>" + safe_label(name)
+                         + ": %{customdata}<extra></extra>")
         else:
             trace.update(x=labels, y=values,
-                         hovertemplate="%{x}<br>" + name + ": %{customdata}<extra></extra>")
+                         hovertemplate="%{x}<br>" + safe_label(name)
+                         + ": %{customdata}<extra></extra>")
         data.append(trace)
     totals = _stack_totals(series) if stacked else [v for s in series.values() for v in s]
     axis = value_axis(totals, kind, lang)
@@ -149,7 +182,8 @@ def lines(x: Sequence, series: dict[str, Sequence], *, title: str, lang: str,
     labels = [str(v) for v in x]
     data = [dict(type="scatter", x=labels, y=list(values), name=name, mode="lines+markers",
                  customdata=[hover(v) for v in values],
-                 hovertemplate="%{x}<br>" + name + ": %{customdata}<extra></extra>")
+                 hovertemplate="%{x}<br>" + safe_label(name)
+                 + ": %{customdata}<extra></extra>")
             for name, values in series.items()]
     return _figure(data, title, xaxis=dict(type="category"),
                    yaxis=value_axis([v for s in series.values() for v in s], kind, lang),
@@ -160,15 +194,17 @@ def scatter(x: Sequence, y: Sequence, names: Sequence[str], *, title: str, lang:
             x_title: str, y_title: str) -> go.Figure:
     """One labelled point per item (e.g. project: services against person-times)."""
     x, y = list(x), list(y)
-    text = [f"{n}<br>{x_title}: {fmt.number(a, lang)}<br>{y_title}: {fmt.number(b, lang)}"
+    text = [f"{safe_label(n)}<br>{safe_label(x_title)}: {fmt.number(a, lang)}<br>"
+            f"{safe_label(y_title)}: {fmt.number(b, lang)}"
             for n, a, b in zip(names, x, y)]
     data = [dict(type="scatter", x=x, y=y, mode="markers", text=text, hoverinfo="text",
                  marker=dict(size=11, color=PALETTE[0], opacity=0.8,
                              line=dict(width=1, color="white")))]
     return _figure(data, title, showlegend=False,
-                   xaxis=dict(title=dict(text=x_title), showgrid=True, gridcolor="#e8e8e8",
+                   xaxis=dict(title=dict(text=safe_label(x_title)), showgrid=True,
+                              gridcolor="#e8e8e8",
                               rangemode="tozero", **value_axis(x, "count", lang)),
-                   yaxis=dict(title=dict(text=y_title), **value_axis(y, "count", lang)))
+                   yaxis=dict(title=dict(text=safe_label(y_title)), **value_axis(y, "count", lang)))
 
 
 def donut(labels: Sequence[str], values: Sequence, *, title: str, lang: str,

@@ -26,6 +26,12 @@ def resolve_data_dir(explicit: str | os.PathLike | None = None) -> str:
     """
     value = explicit or os.environ.get("IMPACT_DATA_DIR") or DEFAULT_DATA_DIR
     value = str(value)
-    if "://" in value:
+    if "\x00" in value:
+        from impact.errors import UsageError
+
+        raise UsageError("the data directory's name contains a NUL character")
+    from impact.storage.store import is_url  # late: store imports config
+
+    if is_url(value) or value.startswith("file://"):
         return value.rstrip("/")
     return str(Path(value).expanduser().resolve())

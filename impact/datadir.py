@@ -11,7 +11,7 @@ from pathlib import Path
 
 from impact.config import DEFAULT_DATA_DIR, resolve_data_dir
 from impact.errors import UsageError
-from impact.store import MANIFEST, DataStore
+from impact.storage.store import MANIFEST, DataStore
 
 OWN_SOURCE = "own"  # manifest meta "source" of a directory made by `impact init`
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from impact.config import VOLUNTEER_RATE_HIGH, VOLUNTEER_RATE_LOW
-from impact.db import Database
+from impact.storage.db import Database
 from impact.filters import Filters
-from impact.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+from impact.storage.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
 
 CENT = Decimal("0.01")
 RATIO = Decimal("0.0001")

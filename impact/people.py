@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from impact.metrics import ratio
-from impact.schema import GROUP_DIMENSION, GROUPS
+from impact.storage.schema import GROUP_DIMENSION, GROUPS
 
 STATED, LARGEST = "stated", "largest"
 

@@ -29,6 +29,13 @@ def existing_data_dir(data_dir: str | None) -> str:
     if "://" in resolved:
         return resolved
     path = Path(resolved)
+    try:
+        path.stat()
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as exc:  # a name too long, a file in the way …
+        raise SelectionError(f"data directory {resolved[:100]}{'…' if len(resolved) > 100 else ''}"
+                             f": cannot use it ({getattr(exc, 'strerror', None) or exc})") from None
     if not path.exists():
         raise SelectionError(f"data directory {resolved} does not exist (make an empty one with "
                          f"`impact init {resolved}`, or give the right --data-dir)")

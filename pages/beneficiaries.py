@@ -45,7 +45,9 @@ def who_was_served(ctx, model) -> None:
 
 def main() -> None:
     ctx = page_context()
-    model = beneficiaries(ctx.db, ctx.filters, ctx.lang)
+    policy = ctx.privacy
+    model = beneficiaries(ctx.db, ctx.filters, ctx.lang,
+                          hide_below=policy.threshold if policy.active else 0)
     widgets.header(model)
     if model.empty:
         widgets.empty_state(model.empty_text)
@@ -54,7 +56,7 @@ def main() -> None:
     with left:
         widgets.chart(model.by_year)
     with right:
-        widgets.chart(model.by_month)
+        widgets.chart(model.by_month, people=True)
     left, right = st.columns(2)
     with left:
         widgets.chart(model.by_project)
@@ -62,8 +64,11 @@ def main() -> None:
         widgets.chart(model.by_area)
     widgets.chart(model.services_vs_people)
     who_was_served(ctx, model)
-    selected = widgets.table(model.projects, ctx.lang, selectable=True)
-    drill_down(ctx, model, selected)
+    # Raw records are for staff and signed-in users, never for the public or a funder view.
+    records = ctx.access.sees_records
+    selected = widgets.table(model.projects, ctx.lang, selectable=records)
+    if records:
+        drill_down(ctx, model, selected)
 
 
 main()

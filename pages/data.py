@@ -6,35 +6,60 @@ other pages see the new data on their next run (the data version changes).
 
 import streamlit as st
 
+from impact import audit
+from impact.access import STAFF, Access
 from impact.datadir import is_bundled_demo
-from impact.errors import ImpactError
+from impact.errors import ClosedPeriod, ImpactError
 from impact.ingest import FileProblem, check_file, commit_checked, rejects_csv
 from impact.ingest.messages import file_message
 from impact.ingest.reading import MAX_BYTES, sheet_names
 from impact.ingest.template import template_csv, template_xlsx
-from impact.schema import TABLES, importable_tables
-from impact.store import DataStore
-from impact.views.data_import import preview, staff_gate_required, staff_password_ok
+from impact.ingest.write import commit_correction
+from impact.storage import versions
+from impact.storage.identity import acting_as
+from impact.storage.schema import TABLES, importable_tables
+from impact.storage.store import DataStore
+from impact.views.data_import import preview
+from impact.views.data_versions import (MODES, can_undo, closed_text, correction,
+                                        history_rows, version_diff_rows)
 from impact.views.data_quality import data_quality, import_log, integrity
-from impact.web import page_context, widgets
+from impact.web import auth, page_context, widgets
 
 MAX_MB = MAX_BYTES // (1024 * 1024)
 _CHECK = "data_check"  # the last checked upload: (identity, ImportCheck)
 _DONE = "data_done"  # the last import's log entry, shown once after the rerun
 
 
-def staff_gate(ctx) -> bool:
-    """True when the visitor may import (no password configured, or the right one typed)."""
-    if not staff_gate_required() or st.session_state.get("data_staff_ok"):
-        return True
-    st.info(ctx.t("data.staff.locked"), icon=":material/lock:")
-    entered = st.text_input(ctx.t("data.staff.password"), type="password", key="data_pw")
-    if entered and staff_password_ok(entered):
-        st.session_state["data_staff_ok"] = True
-        st.rerun()
-    if entered:
-        st.error(ctx.t("data.staff.wrong"))
-    return False
+def access_gate(ctx) -> bool:
+    """Who is using the page, and whether they may; False stops the page (the reason shown).
+
+    Public mode and visitors without a data role never reach the tabs; a network-bound
+    server without sign-in asks for the staff password, or says why imports are off."""
+    access = ctx.access
+    if not access.sees_data_page:
+        st.error(ctx.t(access.reason or "access.reason.not_allowed"), icon=":material/block:")
+        return False
+    if access.needs_password:
+        if not auth.password_form(ctx.lang, ctx.data_dir):
+            return False
+        ctx.access = access = Access(STAFF, "staff-password")
+    if access.role == "local":
+        st.caption(ctx.t("access.local_user"), help=ctx.t("access.local_user_help"))
+    elif access.role == "network":
+        st.warning(ctx.t("access.reason.network"), icon=":material/lan:")
+    else:
+        st.caption(ctx.t("access.signed_in", identity=widgets.md(access.identity),
+                         role=ctx.t(f"access.role.{access.role}")))
+    return True
+
+
+def audit_import(ctx, entry: dict, file_name: str) -> None:
+    """The import in the audit log, with who was signed in."""
+    problem = audit.record("import", ctx.access.identity, ctx.data_dir, file=file_name,
+                           table=entry.get("table"), rows_added=entry.get("rows_added"),
+                           manifest_version=entry.get("manifest_version"))
+    if problem:
+        st.warning(ctx.t("access.audit_failed", detail=widgets.md(problem)))
 
 
 def checked_upload(ctx, table, upload, sheet):
@@ -71,10 +96,16 @@ def show_done(ctx) -> None:
 
 
 def import_section(ctx) -> None:
+    if not ctx.access.can_import:
+        st.info(ctx.t(ctx.access.reason or "access.reason.not_allowed"), icon=":material/lock:")
+        return
     if is_bundled_demo(ctx.data_dir):  # nobody's records may go under the demo banner
         st.info(ctx.t("data.demo_readonly", dir=ctx.data_dir), icon=":material/info:")
         return
     show_done(ctx)
+    corrected = st.session_state.pop("data_corrected", None)
+    if corrected:
+        st.success(ctx.t("data.correct.done", version=corrected), icon=":material/task_alt:")
     table = st.selectbox(ctx.t("data.table_label"), importable_tables(), key="data_table",
                          format_func=lambda name: ctx.t(f"data.table.{name}"))
     upload = st.file_uploader(ctx.t("data.upload_label"), type=["csv", "xlsx"],
@@ -92,6 +123,11 @@ def import_section(ctx) -> None:
         check = checked_upload(ctx, table, upload, sheet)
     except FileProblem as problem:
         st.error(f"{widgets.md(upload.name)}: {widgets.md(file_message(problem, ctx.lang))}")
+        return
+    mode = st.radio(ctx.t("data.mode.label"), MODES, key="data_mode", horizontal=True,
+                    format_func=lambda m: ctx.t(f"data.mode.{m}"))
+    if mode != "add":
+        correction_section(ctx, check, mode)
         return
     model = preview(check, ctx.lang)
     show_preview(ctx, model)
@@ -111,16 +147,106 @@ def import_section(ctx) -> None:
                  icon=":material/upload:"):
         bar = st.progress(0.5, ctx.t("data.stage.commit"))
         try:
-            entry = commit_checked(check, ctx.db.store, skip_invalid=skip, process="web")
+            with acting_as(_signed_in()):
+                entry = commit_checked(check, ctx.db.store, skip_invalid=skip, process="web")
+        except ClosedPeriod as exc:
+            bar.empty()
+            st.error(closed_message(ctx, exc), icon=":material/lock:")
+            return
         except (ImpactError, OSError) as exc:  # e.g. disk full: the old data stays as it was
             bar.empty()
             st.error(ctx.t("data.commit_failed", detail=widgets.md(str(exc))))
             return
         bar.progress(1.0, ctx.t("data.stage.done"))
+        if entry:
+            audit_import(ctx, entry, upload.name)
         ctx.db.refresh()
         st.session_state.pop(_CHECK, None)
         if entry:
             st.session_state[_DONE] = (entry, rejects_csv(check, ctx.lang) if skip else None)
+        st.rerun()
+
+
+def _signed_in() -> str | None:
+    """The signed-in user's name for the version history (None: the server's OS user)."""
+    try:
+        user = st.user
+        if getattr(user, "is_logged_in", False):
+            return user.get("email") or user.get("name")
+    except Exception:  # noqa: BLE001  (no sign-in configured)
+        return None
+    return None
+
+
+def closed_message(ctx, exc: ClosedPeriod) -> str:
+    return widgets.md(closed_text(exc, ctx.lang))
+
+
+def correction_section(ctx, check, mode: str) -> None:
+    """Update / replace: the diff (record, field, old → new), then confirm."""
+    model = correction(check, ctx.db.store, mode, ctx.lang)
+    if model.errors or model.plan is None:
+        st.error(widgets.md(model.summary))
+        st.markdown("\n".join(f"- {widgets.md(line)}" for line in model.errors))
+        return
+    if model.plan.empty:
+        st.info(ctx.t("data.correct.nothing"), icon=":material/done_all:")
+        return
+    st.warning(widgets.md(model.summary), icon=":material/difference:")
+    st.dataframe(model.rows, hide_index=True, key="data_diff")
+    reason = st.text_input(ctx.t("data.correct.reason"), key="data_reason")
+    if st.button(ctx.t("data.correct.confirm"), type="primary", key="data_correct",
+                 icon=":material/published_with_changes:"):
+        try:
+            with acting_as(_signed_in()):
+                manifest = commit_correction(check, model.plan, ctx.db.store, mode, reason)
+        except ClosedPeriod as exc:
+            st.error(closed_message(ctx, exc), icon=":material/lock:")
+            return
+        except (ImpactError, OSError) as exc:
+            st.error(ctx.t("data.commit_failed", detail=widgets.md(str(exc))))
+            return
+        ctx.db.refresh()
+        st.session_state.pop(_CHECK, None)
+        st.session_state["data_corrected"] = manifest["version"]
+        st.rerun()
+
+
+def history_section(ctx) -> None:
+    st.caption(ctx.t("data.history.intro"))
+    done = st.session_state.pop("data_undone", None)
+    if done:
+        st.success(ctx.t("data.history.undo_done", version=done[0], now=done[1]),
+                   icon=":material/undo:")
+    store = ctx.db.store
+    rows = history_rows(store, ctx.lang)
+    if not rows:
+        st.caption(ctx.t("data.log.empty"))
+        return
+    st.dataframe(rows, hide_index=True, key="data_history")
+    numbers = [r[ctx.t("data.history.version")] for r in rows]
+    # Keyed by the newest version, so a new commit shows its own diff first.
+    chosen = st.selectbox(ctx.t("data.history.diff_label"), numbers,
+                          key=f"data_diff_version_{numbers[0]}")
+    diff = version_diff_rows(store, chosen, ctx.lang)
+    if diff:
+        st.dataframe(diff, hide_index=True, key="data_version_diff")
+    else:
+        st.caption(ctx.t("data.history.no_diff"))
+    may_undo = ctx.access.can_correct and can_undo(store)
+    if may_undo and st.button(ctx.t("data.history.undo"), key="data_undo",
+                              icon=":material/undo:"):
+        try:
+            with acting_as(_signed_in()):
+                manifest = versions.undo(store, "")
+        except ClosedPeriod as exc:
+            st.error(closed_message(ctx, exc), icon=":material/lock:")
+            return
+        except (ImpactError, OSError) as exc:
+            st.error(ctx.t("data.commit_failed", detail=widgets.md(str(exc))))
+            return
+        ctx.db.refresh()
+        st.session_state["data_undone"] = (manifest["commit"]["restored"], manifest["version"])
         st.rerun()
 
 
@@ -206,10 +332,11 @@ def main() -> None:
     ctx = page_context()
     st.title(ctx.t("data.title"))
     st.markdown(ctx.t("data.intro"))
-    if not staff_gate(ctx):
+    if not access_gate(ctx):
         return
     tabs = st.tabs([ctx.t("data.tab.import"), ctx.t("data.tab.quality"),
-                    ctx.t("data.tab.integrity"), ctx.t("data.tab.templates")])
+                    ctx.t("data.tab.integrity"), ctx.t("data.tab.templates"),
+                    ctx.t("data.tab.history")])
     with tabs[0]:
         import_section(ctx)
     with tabs[1]:
@@ -218,6 +345,8 @@ def main() -> None:
         integrity_section(ctx)
     with tabs[3]:
         templates_section(ctx)
+    with tabs[4]:
+        history_section(ctx)
 
 
 main()

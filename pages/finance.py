@@ -4,6 +4,7 @@ import streamlit as st
 
 from impact.views.finance import finance
 from impact.web import page_context, widgets
+from impact.web.auth import visible_funders
 
 
 def main() -> None:
@@ -32,7 +33,9 @@ def main() -> None:
         widgets.chart(model.cost_by_year)
     with right:
         widgets.table(model.categories, ctx.lang)
-    widgets.table(model.funders, ctx.lang)
+    # Amounts per funder: not in the public view; a funder sees its own line only.
+    if ctx.access.sees_funders:
+        widgets.table(visible_funders(model.funders, ctx.access), ctx.lang)
 
 
 main()

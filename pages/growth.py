@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from impact.privacy import PERSON_KEYS
 from impact.views.growth import METRICS, growth
 from impact.web import page_context, widgets
 
@@ -13,6 +14,7 @@ def main() -> None:
                                   format_func=lambda m: ctx.t(f"metric.{m}"))
     model = growth(ctx.db, ctx.filters, ctx.lang, metric=metric)
     widgets.header(model)
+    people = model.metric in PERSON_KEYS  # each small multiple then counts people
     if model.empty:
         widgets.empty_state(model.empty_text)
         return
@@ -24,10 +26,10 @@ def main() -> None:
     for start in range(0, len(model.org_charts), 2):
         for column, chart in zip(st.columns(2), model.org_charts[start:start + 2]):
             with column:
-                widgets.chart(chart)
+                widgets.chart(chart, people=people)
     left, right = st.columns(2)
     with left:
-        widgets.table(model.org_growth, ctx.lang)
+        widgets.table(model.org_growth, ctx.lang, people=people)
     with right:
         if model.single_year:
             st.info(ctx.t("growth.single_year"), icon=":material/info:")

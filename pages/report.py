@@ -1,18 +1,22 @@
 """/report 年报 — the annual report pack for the sidebar's selection: a preview of the drafted
 summary to copy, and the report as PDF, HTML or Excel to download."""
 
+import logging
+
 import streamlit as st
 
 from impact.errors import ImpactError
 from impact.i18n import LANGS
 from impact.report import MEDIA_TYPES, build, file_name, gather, narrative
-from impact.report.about import scope
+from impact.i18n import t
+from impact.report import stamp
+from impact.report.about import period_state, scope
+from impact.report.tables import display_rows, published_table
 from impact.web import page_context, widgets
 
-# Format → its name on the buttons. Excel is built at once (0.1 s); PDF and HTML draw the
-# charts in Chromium (a few seconds), so they are built on demand, with a progress box.
+# Format → its name on the buttons. Every file is built only when asked: building on every
+# load made one bad name in the data break the page for every visitor.
 FORMATS = {"pdf": "PDF", "html": "HTML", "xlsx": "Excel"}
-ON_DEMAND = ("pdf", "html")
 LANG_NAMES = {"zh": "中文", "en": "English"}
 
 
@@ -49,6 +53,13 @@ def on_demand(ctx, content, fmt: str, lang: str) -> None:
                 del st.session_state[key + "_wanted"]
                 status.update(label=ctx.t("report.page.failed", error=str(exc)), state="error")
                 return
+            except Exception:  # noqa: BLE001 — logged for the admin; the visitor gets one line
+                logging.getLogger(__name__).exception("report %s build failed", fmt)
+                del st.session_state[key + "_wanted"]
+                status.update(label=ctx.t("report.page.failed",
+                                          error=ctx.t("report.page.internal_error")),
+                              state="error")
+                return
             st.session_state[key] = built.data
             del st.session_state[key + "_wanted"]
             slot.empty()
@@ -61,6 +72,9 @@ def on_demand(ctx, content, fmt: str, lang: str) -> None:
 
 def main() -> None:
     ctx = page_context()
+    if not ctx.access.sees_report:  # public and funder views: the pack is not suppressed
+        st.error(ctx.t("access.reason.not_allowed"), icon=":material/block:")
+        return
     st.title(ctx.t("report.page.title"))
     st.markdown(ctx.t("report.page.intro"))
     lang = st.segmented_control(ctx.t("report.page.lang"), LANGS, default=ctx.lang,
@@ -73,6 +87,12 @@ def main() -> None:
     colon = "：" if lang == "zh" else ": "
     selection = scope(content)[:3]  # organisations, period, comparison period
     st.caption(" · ".join(f"{name}{colon}{widgets.md(value)}" for name, value in selection))
+    if content.stamp:  # 已关账 / 未关账, and the data version the report will carry
+        st.caption(f"{widgets.md(period_state(content.stamp, lang))} · "
+                   f"{widgets.md(stamp.version_text(content.stamp))}")
+    if content.published:
+        st.subheader(t("report.section.published", lang))
+        st.dataframe(display_rows(published_table(content), lang), hide_index=True)
     if not content.has_data:
         widgets.empty_state(ctx.t("report.no_data", period=selection[1][1]))
 
@@ -82,10 +102,7 @@ def main() -> None:
 
     for column, fmt in zip(st.columns(len(FORMATS)), FORMATS):
         with column:
-            if fmt in ON_DEMAND:
-                on_demand(ctx, content, fmt, lang)
-            else:
-                download(ctx, content, fmt, build(content, fmt).data)
+            on_demand(ctx, content, fmt, lang)
 
 
 main()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from impact.db import Database
+from impact.storage.db import Database
 from tests import sysdeps
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,7 @@ from decimal import Decimal
 import plotly.io as pio
 
 from impact import charts
-from impact.schema import INCOME_CATEGORIES
+from impact.storage.schema import INCOME_CATEGORIES
 
 
 def test_template_sets_cjk_font_stack_and_palette():

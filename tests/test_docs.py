@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from impact.db import query_names
-from impact.schema import TABLES, markdown_table
+from impact.storage.db import query_names
+from impact.storage.schema import TABLES, markdown_table
 
 ROOT = Path(__file__).resolve().parent.parent
 

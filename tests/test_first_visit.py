@@ -28,6 +28,7 @@ RAW_NAMES = {"dashboard", "beneficiaries", "data", "finance", "growth", "overvie
 
 @pytest.mark.parametrize("path, heading", [
     ("/finance?org=" + quote("苏州清流") + "&from=2015&to=2016&lang=en", "Finance"),
+    ("/overview?lang=en", "Overview"),  # the first page: it must keep its own path
     ("/", "总览"),
 ])
 def test_first_visit_shows_no_raw_page_list_and_runs_through_the_dashboard(path, heading):
@@ -41,9 +42,11 @@ def test_first_visit_shows_no_raw_page_list_and_runs_through_the_dashboard(path,
         page.get_by_role("heading", name=heading, level=1).wait_for(timeout=120_000)
         wait_idle(page)
         seen = set(page.evaluate("() => [...window.__navTexts]"))
+        dialogs = page.get_by_role("dialog").count()  # e.g. "Page not found"
         sidebar = page.locator("[data-testid='stSidebar']").inner_text()
         browser.close()
     assert not seen & RAW_NAMES, seen
+    assert dialogs == 0
     # Drawn by dashboard.py: its own menu (in the page's language) and the filters.
     menu = {"Overview", "Finance", "Growth"} if "lang=en" in path else {"总览", "财务", "增长"}
     assert menu <= seen, seen

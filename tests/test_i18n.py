@@ -38,7 +38,7 @@ def test_every_key_used_in_code_is_defined():
 
 
 def test_categories_and_metrics_have_labels():
-    from impact.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+    from impact.storage.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
     for lang in LANGS:
         for c in INCOME_CATEGORIES:
             assert i18n.has(f"income.{c}", lang)

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from impact.db import Database
+from impact.storage.db import Database
 from impact.filters import Filters
 from impact.metrics import summarize
 from tests.browser_support import launch_chromium, rerun, streamlit_server, wait_idle
@@ -31,7 +31,7 @@ def server(tmp_path):
     """`streamlit run dashboard.py` over an empty data directory; yields (url, data dir)."""
     data = tmp_path / "data"
     data.mkdir()
-    with streamlit_server({"IMPACT_DATA_DIR": str(data), "IMPACT_STAFF_PASSWORD": None}) as url:
+    with streamlit_server({"IMPACT_DATA_DIR": str(data), "IMPACT_STAFF_PASSWORD_HASH": None}) as url:
         yield url, data
 
 

@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from impact.store import DataStore
+from impact.storage.store import DataStore
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -3,13 +3,14 @@ import — every total they see is the total before or after some whole import."
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 
-from impact.cli import main
-from impact.db import Database
+from impact.storage.db import Database
 from impact.filters import Filters
 from impact.ingest import import_payload
-from impact.store import DataStore
+from impact.storage.store import DataStore
 
 HEADER = "日期,机构,项目,服务次数,受益人次,志愿者人次,志愿服务时长（分钟）\n"
 BATCHES = 6
@@ -60,17 +61,27 @@ def test_queries_during_imports_see_whole_imports_only(demo_copy):
 
 
 def test_two_imports_of_one_file_at_once_add_it_once(tmp_path):
+    """Two writers at once: one wins; the other either came second (its rows are then
+    duplicates: exit 0, nothing added) or checked against the version the winner replaced
+    and is told to try again (exit 1). Never are the rows added twice, never is a version lost."""
     data = tmp_path / "d"
     data.mkdir()
     payload_path = tmp_path / "b.csv"
     payload_path.write_bytes(batch(0))
-    codes = []
-    threads = [threading.Thread(target=lambda: codes.append(main(
-        ["import", str(payload_path), "--table", "activities", "--data-dir", str(data)])))
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(subprocess.run(
+        [sys.executable, "-m", "impact", "import", str(payload_path), "--table", "activities",
+         "--data-dir", str(data)], capture_output=True, text=True)))
         for _ in range(2)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert codes == [0, 0]
-    assert DataStore(data).read_table("activities").num_rows == ROWS_PER_BATCH
+    codes = sorted(r.returncode for r in results)
+    assert codes in ([0, 0], [0, 1]), [r.stderr for r in results]
+    if codes == [0, 1]:
+        [loser] = [r for r in results if r.returncode == 1]
+        assert "try again" in loser.stderr and len(loser.stderr.splitlines()) == 1
+    store = DataStore(data)
+    assert store.read_table("activities").num_rows == ROWS_PER_BATCH
+    assert store.manifest()["version"] == 1  # one commit, recorded once

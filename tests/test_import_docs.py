@@ -7,7 +7,7 @@ from pathlib import Path
 
 from impact.ingest.headers import display_names
 from impact.ingest.values import EXPENSE_ALIASES, INCOME_ALIASES
-from impact.schema import TABLES
+from impact.storage.schema import TABLES
 
 DOC = unicodedata.normalize("NFKC", (Path(__file__).resolve().parent.parent / "docs" /
                                      "import.md").read_text(encoding="utf-8"))

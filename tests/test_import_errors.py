@@ -92,7 +92,8 @@ ROW_CASES = {
     "conflicts_with_stored": ("finance", FIN, "2021-03-05,示例社工中心,收入,捐赠收入,200,V-1,否",
                               'row 2, column 凭证号: "V-1" — a record with this key is already '
                               'stored with different values (金额（元）: 100.00 → 200.00); change '
-                              'the key or correct the row'),
+                              'the key or correct the row, or import with --update to '
+                              'correct the stored record'),
     "indicator_future_year": ("indicators", "机构,年份,指标,数值,单位", f"A,2099,staff,3,人",
                               f'row 2, column 年份: "2099" — a year after {date.today().year}'),
     "negative_target": ("targets", "机构,年份,指标,目标值", "A,2021,services,-5",

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from impact.ingest import import_payload
-from impact.store import DataStore
+from impact.storage.store import DataStore
 
 IND = "机构,项目,年份,指标,数值,单位\n"
 
@@ -76,7 +76,7 @@ def test_title_rows_above_the_header_are_skipped_and_row_numbers_kept(tmp_path):
 def test_a_failed_write_leaves_the_stored_data_as_it_was(tmp_path, monkeypatch):
     """Disk full while replacing the manifest: a clear error, and the old data still reads."""
     from impact.errors import DataError
-    from impact.store import DataStore as Store
+    from impact.storage.store import DataStore as Store
 
     store = DataStore(tmp_path)
     first = "日期,机构,收支,类别,金额\n2021-01-08,A,收入,捐赠,100\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from impact.store import DataStore
+from impact.storage.store import DataStore
 from tests.test_import_cli import FIXTURES, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +20,8 @@ def data_page(monkeypatch, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     monkeypatch.setenv("IMPACT_DATA_DIR", str(data))
-    monkeypatch.delenv("IMPACT_STAFF_PASSWORD", raising=False)
+    monkeypatch.delenv("IMPACT_STAFF_PASSWORD_HASH", raising=False)
+    monkeypatch.setenv("IMPACT_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
     # The page alone (it sets up its own context): AppTest does not deliver button clicks to
     # a page reached through st.navigation's switch_page.
     at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
@@ -80,10 +81,16 @@ def test_skip_invalid_imports_the_valid_rows(data_page):
 
 
 def test_staff_password_guards_the_page_when_set(monkeypatch, tmp_path):
+    from impact import passwords
+
     monkeypatch.setenv("IMPACT_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("IMPACT_STAFF_PASSWORD", "社工2024")
+    monkeypatch.setenv("IMPACT_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    monkeypatch.setattr(passwords, "LIMITER", passwords.RateLimiter())
+    # Only the salted hash is configured (python -m impact hash-password), never the password.
+    monkeypatch.setenv("IMPACT_STAFF_PASSWORD_HASH",
+                       passwords.hash_password("社工2024", iterations=1000))
     at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60).run()
-    assert texts(at, "info")[-1] == "此页面供工作人员使用。请输入工作人员密码以导入数据。"
+    assert "此页面供工作人员使用。请输入工作人员密码以导入数据。" in texts(at, "info")
     assert not at.tabs and not at.get("file_uploader")
     at.text_input(key="data_pw").input("guess").run()
     assert texts(at, "error") == ["密码错误。"] and not at.get("file_uploader")

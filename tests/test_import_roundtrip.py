@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 from impact.ingest import import_payload
 from impact.ingest.keys import AUTO_PREFIX
-from impact.store import DataStore
+from impact.storage.store import DataStore
 
 # Common GB2312 characters, Latin letters, digits and CSV-hostile punctuation (, " and space).
 TEXT_ALPHABET = "社区儿童之家长者关爱协作者珠海苏州清流中山联和项目服务abcXYZ0189-_（）, \"·"

@@ -17,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from impact.config import DEFAULT_DATA_DIR
-from impact.db import Database
+from impact.storage.db import Database
 from impact.filters import Filters
 from impact.i18n import t
 
@@ -275,8 +275,8 @@ def test_url_parsing_keeps_known_values_in_order_and_swaps_reversed_years():
 
 
 def test_result_cache_answers_repeats_and_sees_an_import_at_once(tmp_path):
-    from impact.store import DataStore
-    from impact.web.cache import CachedDatabase
+    from impact.storage.store import DataStore
+    from impact.storage.cache import CachedDatabase
     source = DataStore(DEFAULT_DATA_DIR)
     store = DataStore(tmp_path)
     store.commit({"activities": source.read_table("activities")}, fresh=True)

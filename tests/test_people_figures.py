@@ -153,3 +153,18 @@ def test_report_says_people_only_where_people_were_counted(demo_db, lang, people
     page = render_html(content, with_charts=False)
     for figure in ("5,007", "1,705", "766", "161", "132", "志愿者名册"):
         assert figure in page
+
+
+def test_small_people_counts_are_suppressed_in_public_and_funder_views(demo_db):
+    from impact import privacy
+    from impact.views import people
+
+    policy = privacy.Policy(True, 100)  # a high threshold, so the demo's 61 and 65 are small
+    reach = privacy.table(people.reach_table(demo_db, SELECTION, "en"), policy)
+    shown = [list(r.values()) for r in reach.display_rows()]
+    assert any("<100" in v for v in shown)
+    assert not any("65" in v or "61" in v for v in shown)
+    lines = " ".join(people.people_lines(demo_db, SELECTION, "en", hide_below=100))
+    assert "5,007" in lines
+    groups = privacy.table(people.groups_table(demo_db, SELECTION, "en"), privacy.Policy(True, 5))
+    assert groups.rows == people.groups_table(demo_db, SELECTION, "en").rows  # none small

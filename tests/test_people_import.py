@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from impact.db import Database
+from impact.storage.db import Database
 from impact.filters import Filters
 from impact.ingest import check_file, import_payload
 from impact.ingest.messages import header_message, row_message
 from impact.ingest.personal import SECRET_ENV, SECRET_FILE
 from impact.metrics import summarize
-from impact.store import DataStore
+from impact.storage.store import DataStore
 
 
 def csv_bytes(*lines: str) -> bytes:

@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from impact.db import Database, load_query, query_names
+from impact.storage.db import Database, load_query, query_names
 from impact.filters import Filters
 
 ALL_PARAMS = {**Filters(orgs=("珠海协作者",), year_from=2019, year_to=2020).params(),
-              "limit": 50, "year": 2020}
+              "limit": 50, "year": 2020, "funder": "乐购"}
 
 
 def _params_for(name: str) -> dict:
@@ -80,7 +80,7 @@ def test_money_comes_back_as_exact_decimal(demo_db):
 
 def test_views_follow_new_commits(demo_copy):
     """A running dashboard sees newly committed data without a restart."""
-    from impact.store import DataStore
+    from impact.storage.store import DataStore
     db = Database(str(demo_copy))
     before = db.rows("activity_totals", **Filters().params())[0]["records"]
     store = DataStore(demo_copy)

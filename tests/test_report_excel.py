@@ -8,7 +8,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from impact.db import load_query
+from impact.storage.db import load_query
 from impact.filters import Filters
 from impact.report import build, gather
 from impact.report.tables import all_tables
@@ -37,7 +37,8 @@ def _exact(cell_value):
 
 def test_sheets_are_named_in_the_report_language(zh_book, demo_db):
     assert zh_book.sheetnames == ["年度概述", "核心指标", "分项目", "服务人数", "分月", "收支类别",
-                                  "资助方", "历年", "目标", "成效指标", "机构指标", "定义与范围"]
+                                  "资助方", "历年", "目标", "成效指标", "机构指标", "年报对照",
+                                  "定义与范围"]
     en_book = _load(gather(demo_db, ZHUHAI_2020, "en"))
     assert en_book.sheetnames[:3] == ["Summary", "Headline", "Projects"]
     assert [c.value for c in en_book["Projects"][1]] == [
@@ -99,3 +100,12 @@ def test_empty_period_still_makes_a_workbook_with_headers(demo_db):
     assert [c.value for c in book["分项目"][1]][:2] == ["机构", "项目"]
     assert book["分项目"].max_row == 1
     assert "没有服务活动记录" in book["年度概述"]["A3"].value
+
+
+def test_published_sheet_shows_where_the_printed_report_and_the_records_differ(zh_book):
+    """Zhuhai's 2020 report printed an income total 0.10 above its own categories' sum."""
+    rows = list(zh_book["年报对照"].iter_rows(values_only=True))
+    assert rows[0] == ("机构", "年份", "指标", "年报印刷数", "记录计算数", "差额", "是否一致")
+    [printed] = [r for r in rows if r[5] not in (0, None) and r[2] == "收入（元）"]
+    assert (_exact(printed[3]), _exact(printed[4]), _exact(printed[5])) == \
+        (Decimal("1674657.71"), Decimal("1674657.61"), Decimal("-0.10"))

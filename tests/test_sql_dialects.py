@@ -10,7 +10,7 @@ import pytest
 import sqlglot
 from sqlglot import ErrorLevel, exp
 
-from impact.db import _strip_comments, load_query, macros_sql, query_names
+from impact.storage.db import _strip_comments, load_query, macros_sql, query_names
 
 DIALECTS = ("trino", "spark")
 _MACRO = re.compile(r"CREATE OR REPLACE MACRO (\w+)\(([^)]*)\) AS TABLE\n(.*?);", re.S)

@@ -10,10 +10,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from impact.bench.generate import generate
-from impact.db import Database
+from impact.storage.db import Database
 from impact.errors import DataError
 from impact.filters import Filters
-from impact.store import DataStore
+from impact.storage import compaction
+from impact.storage.store import DataStore
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +56,14 @@ def test_chunked_commit_then_compaction_keeps_every_row_and_total(tmp_path, benc
     assert len(files) > 10  # several chunks cross year boundaries: several files a year
     before = Database(str(tmp_path / "d")).rows("activity_by_year", **Filters().params())
 
-    store.compact()
+    compaction.compact(store)
     compacted = store.files("activities")
     assert len(compacted) == 10  # one file per year again
     assert sum(f.rows for f in compacted) == 20_000
     db = Database(str(tmp_path / "d"))
     assert db.rollups  # rollups were rebuilt for the compacted files
     assert db.rows("activity_by_year", **Filters().params()) == before
-    assert store.compact() is None  # nothing left to merge: no new commit
+    assert compaction.compact(store) is None  # nothing left to merge: no new commit
 
 
 def test_every_commit_changes_the_version_and_the_views_follow(tmp_path):
@@ -128,7 +129,7 @@ def test_a_manifest_without_rollups_reads_the_detail_and_build_rollups_adds_them
     del manifest["rollups"]
     store._publish(manifest, manifest, manifest["tables"], {}, False)  # as an older version wrote
     assert not Database(str(tmp_path)).rollups
-    assert store.build_rollups() is not None
+    assert compaction.build_rollups(store) is not None
     assert Database(str(tmp_path)).rollups
 
 
@@ -147,7 +148,7 @@ def test_append_rewrites_only_the_years_the_new_rows_fall_in(tmp_path):
     acts = store.read_table("activities")
     new = acts.filter(pa.compute.equal(pa.compute.year(acts["date"]), 2020)).slice(0, 10)
     new = new.set_column(0, "activity_id", pa.array([f"NEW{i:03d}" for i in range(10)]))
-    store.append("activities", new, meta={"source": "bench"})
+    compaction.append(store, "activities", new, meta={"source": "bench"})
     after = {f.path for f in store.files("activities")}
     changed = sorted(p.split("/")[1] for p in before ^ after)
     assert changed == ["year=2020", "year=2020"]  # one file out, one in; nine years untouched
@@ -163,7 +164,7 @@ def test_committed_files_are_readable_by_others_as_with_a_plain_open(tmp_path):
     import os
     import stat
 
-    from impact.storefiles import atomic_write_bytes
+    from impact.storage.files import atomic_write_bytes
 
     target = tmp_path / "x.bin"
     old = os.umask(0o022)

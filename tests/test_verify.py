@@ -7,8 +7,9 @@ import json
 
 import pyarrow.parquet as pq
 
-from impact.integrity import verify
-from impact.store import DataStore
+from impact.storage.integrity import verify
+from impact.storage.manifest import seal
+from impact.storage.store import DataStore
 from tests.test_import_cli import FIXTURES
 
 
@@ -51,6 +52,11 @@ def test_a_changed_total_is_caught_even_with_a_matching_checksum(demo_copy):
     entry = manifest["tables"]["finance"]["files"][0]
     entry["totals"]["income"] = "1.00"
     (demo_copy / "manifest.json").write_text(json.dumps(manifest))
+    # A hand edit breaks the manifest's own checksum …
+    [problem] = verify(DataStore(demo_copy)).problems
+    assert problem.code == "manifest" and "checksum does not match" in problem.found
+    # … and one re-sealed with a fresh checksum is still caught by the file's totals.
+    (demo_copy / "manifest.json").write_bytes(seal(manifest))
     [bad] = verify(DataStore(demo_copy)).bad_files
     assert bad.path == entry["path"]
     [problem] = bad.problems
@@ -78,7 +84,13 @@ def test_empty_directory_verifies_but_files_without_manifest_do_not(cli, empty_d
     (demo_copy / "manifest.json").unlink()
     orphaned = cli("verify", "--data-dir", str(demo_copy))
     assert orphaned.returncode == 1
-    assert "Parquet files but no manifest.json" in orphaned.stderr
+    assert "manifest.json: missing, though history/ holds committed versions" in orphaned.stderr
+    # Without a history either, nothing vouches for the files at all.
+    import shutil
+    shutil.rmtree(demo_copy / "history")
+    bare = cli("verify", "--data-dir", str(demo_copy))
+    assert bare.returncode == 1
+    assert "Parquet files but no manifest.json" in bare.stderr
 
 
 def test_a_corrupted_rollup_file_is_caught(cli, tmp_path):

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from impact.store import DataStore
+from impact.storage.store import DataStore
 
 SUMS = ["sessions", "beneficiaries", "volunteers", "volunteer_minutes"]
 

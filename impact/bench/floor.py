@@ -17,11 +17,11 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from impact import rollup
+from impact.storage import rollup
 from impact.bench.pages import Call
-from impact.db import _strip_comments, load_query
-from impact.schema import TABLES
-from impact.store import DataStore
+from impact.storage.db import _strip_comments, load_query
+from impact.storage.schema import TABLES
+from impact.storage.store import DataStore
 
 _TABLE_REF = re.compile(r"\b(activities|finance|indicators|targets)(?:_in\s*\(|\b)")
 

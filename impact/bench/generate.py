@@ -17,8 +17,8 @@ import duckdb
 import pyarrow as pa
 
 from impact.demo.synth import SEASONALITY
-from impact.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES, TABLES
-from impact.store import DataStore
+from impact.storage.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES, TABLES
+from impact.storage.store import DataStore
 
 FIRST_YEAR = 2015
 YEARS = 10

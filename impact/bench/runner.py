@@ -14,7 +14,7 @@ from pathlib import Path
 
 from impact.config import PROJECT_ROOT
 from impact.errors import DataError, UsageError
-from impact.store import DataStore
+from impact.storage.store import DataStore
 
 BUDGET_WARM_MS = 150          # per page and filter change, at 10M rows (300 ms at 50M)
 BUDGET_COLD_MS = 1000         # first page of a new session

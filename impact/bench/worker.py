@@ -51,7 +51,7 @@ def warm(data_dir: str, changes: int) -> dict:
 
     from impact.bench.floor import page_floor_ms
     from impact.bench.pages import RecordingDatabase, call_page, discover
-    from impact.db import Database
+    from impact.storage.db import Database
 
     db = Database(data_dir)
     orgs, years, default_filters, filter_changes = _selection(db)
@@ -97,7 +97,7 @@ def cold(data_dir: str) -> dict:
     also pays for what a new server process loads lazily (plotly, locale data)."""
     t_start = time.perf_counter()
     from impact.bench.pages import call_page, default_filters, discover
-    from impact.db import Database
+    from impact.storage.db import Database
 
     pages = discover()  # imports every page model, as a new server process does
     out = {"import_ms": (time.perf_counter() - t_start) * 1000, "pages": {}}
@@ -137,7 +137,7 @@ def pandas(data_dir: str, calls_file: str) -> dict:
 def report(data_dir: str, repeats: int) -> dict:
     """The annual report PDF for the largest organisation in the latest year: the first build
     (browsers start) and the warm ones after it, as a director clicking twice would see."""
-    from impact.db import Database
+    from impact.storage.db import Database
     from impact.filters import Filters
     from impact.report import build, gather
     from impact.report.browser import shutdown

@@ -14,11 +14,14 @@ from pathlib import Path
 from impact.cli import add_data_dir
 from impact.config import resolve_data_dir
 from impact.errors import UsageError
+from impact import audit
+from impact.access import public_mode
+from impact.readonly import read_only
 from impact.ingest import FileProblem, ImportCheck, import_payload, rejects_csv
 from impact.ingest.check import check_file
 from impact.ingest.messages import file_message, header_message, row_message
-from impact.schema import importable_tables
-from impact.store import DataStore
+from impact.storage.schema import TABLES, importable_tables
+from impact.storage.store import DataStore
 
 NAME = "import"
 HELP = "Import a CSV or Excel file into a table (all rows or none)."
@@ -37,6 +40,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="validate and report, write nothing")
     parser.add_argument("--skip-invalid", action="store_true",
                         help="write the valid rows; write the invalid ones to FILE.rejects.csv")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--update", action="store_true",
+                      help="rows whose key is stored with other values correct them (shows "
+                           "each field old → new first)")
+    mode.add_argument("--replace", action="store_true",
+                      help="replace every stored row of the organisation × years the file covers")
+    parser.add_argument("--reason", default="", metavar="TEXT",
+                        help="why (recorded in the version history)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,6 +58,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--sheet applies to Excel files only, not {path.name}")
     payload = _read_input(path)
     store = DataStore(resolve_data_dir(args.data_dir))
+    if public_mode():  # a public server's data is read-only for every process that serves it
+        store = read_only(store)
+    if args.update or args.replace:
+        if args.skip_invalid:
+            raise UsageError("--skip-invalid cannot be combined with --update or --replace")
+        return _correct(args, path, payload, store, "update" if args.update else "replace")
     try:
         if args.dry_run:
             check, entry = check_file(path.name, payload, args.table, store, sheet=args.sheet,
@@ -67,6 +84,13 @@ def run(args: argparse.Namespace) -> int:
         _print_problems(path, lines, "error", f" in {len(check.rejected_rows)} of "
                         f"{check.rows_read} rows; nothing was written")
         return 1
+    if entry:
+        problem = audit.record("import", audit.os_identity(), str(store.root), file=path.name,
+                               table=args.table, rows_added=entry.get("rows_added"),
+                               manifest_version=entry.get("manifest_version"), process="cli")
+        if problem:
+            print(f"warning: imported, but the audit log was not written: {problem}",
+                  file=sys.stderr)
     if entry and entry.get("log_error"):
         print(f"warning: imported, but the import log was not written: {entry['log_error']}",
               file=sys.stderr)
@@ -85,6 +109,8 @@ def _read_input(path: Path) -> bytes:
         raise UsageError(f"{path}: is a directory, not a file") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
+    except ValueError:  # a NUL in the name: no such file can exist
+        raise UsageError(f"{str(path)!r}: not a valid file name") from None
 
 
 def _print_problems(path: Path, lines: list[str], noun: str, tail: str = "") -> None:
@@ -95,7 +121,7 @@ def _print_problems(path: Path, lines: list[str], noun: str, tail: str = "") -> 
 
 
 def _write_rejects(path: Path, check: ImportCheck) -> Path:
-    from impact.store import atomic_write_bytes
+    from impact.storage.store import atomic_write_bytes
 
     target = path.with_name(f"{path.stem}.rejects.csv")
     atomic_write_bytes(target, rejects_csv(check))
@@ -117,3 +143,56 @@ def summary_line(path: Path, check: ImportCheck, *, written: bool, dry_run: bool
     if check.sheet and check.sheet.encoding:
         text += f" [encoding {check.sheet.encoding}]"
     return text
+
+
+def _correct(args, path: Path, payload: bytes, store: DataStore, mode: str) -> int:
+    """--update / --replace: show the diff (field old → new), then commit it as one version
+    (or, with --dry-run, stop there)."""
+    from impact.ingest.write import commit_correction, plan_correction
+    from impact.storage.edits import totals_delta
+
+    try:
+        check = check_file(path.name, payload, args.table, store, sheet=args.sheet)
+    except FileProblem as problem:
+        print(f"{path}: {file_message(problem)}", file=sys.stderr)
+        return 1
+    if check.header_problems:
+        _print_problems(path, [header_message(p) for p in check.header_problems],
+                        "column problem", "; nothing was written")
+        return 1
+    errors = [e for e in check.errors if e.code != "conflicts_existing"]
+    if errors:
+        _print_problems(path, [row_message(e) for e in errors], "error",
+                        f" in {len({e.row for e in errors})} of {check.rows_read} rows; "
+                        "nothing was written")
+        return 1
+    plan = plan_correction(check, store, mode)
+    for line in preview_lines(plan):
+        print(line)
+    delta = totals_delta(plan)
+    verb = "would" if args.dry_run else "will"
+    print(f"{path.name} → {args.table} ({mode}): {verb} add {plan.count('added')}, change "
+          f"{plan.count('changed')}, remove {plan.count('removed')}"
+          + (f"; totals {', '.join(f'{k} {v}' for k, v in delta.items())}" if delta else ""))
+    if args.dry_run or plan.empty:
+        if plan.empty:
+            print("nothing to change: the stored rows already match the file")
+        return 0
+    manifest = commit_correction(check, plan, store, mode, args.reason)
+    print(f"committed as version {manifest['version']}")
+    return 0
+
+
+def preview_lines(plan, limit: int = 50) -> list[str]:
+    """One line per changed record: its key, then each field old → new."""
+    lines = []
+    for change in plan.changes[:limit]:
+        key = "/".join("" if v is None else str(v) for v in change.key)
+        if change.kind == "changed":
+            fields = "; ".join(f"{c}: {o} → {n}" for c, (o, n) in change.fields.items())
+            lines.append(f"  changed {key}: {fields}")
+        else:
+            lines.append(f"  {change.kind} {key}")
+    if len(plan.changes) > limit:
+        lines.append(f"  … and {len(plan.changes) - limit} more")
+    return lines

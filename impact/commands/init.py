@@ -18,7 +18,7 @@ def run(args: argparse.Namespace) -> int:
     path = init_data_dir(args.dir)
     # The secret behind participants' pseudonymous keys (docs/privacy.md); made once, here.
     from impact.ingest.personal import write_secret
-    from impact.store import DataStore
+    from impact.storage.store import DataStore
     write_secret(DataStore(path))
     print(f"made an empty data directory {path}\n"
           f"next: impact import FILE --table activities --data-dir {path}\n"

@@ -42,11 +42,11 @@ def check_writable(path: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from impact.db import Database
+    from impact.storage.db import Database
     from impact.report import build, format_of, gather
     from impact.report.browser import shutdown
     from impact.selection import check_names
-    from impact.store import atomic_write_bytes
+    from impact.storage.store import atomic_write_bytes
 
     out = Path(args.out).expanduser()
     fmt = format_of(out)

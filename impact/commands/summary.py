@@ -6,7 +6,7 @@ import argparse
 
 from impact import jsonout
 from impact.cli import add_data_dir
-from impact.db import Database
+from impact.storage.db import Database
 from impact.errors import UsageError
 from impact.filters import Filters
 from impact.metrics import summarize

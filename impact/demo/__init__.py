@@ -8,6 +8,7 @@ their annual reports publish, with synthetic years around them (docs/demo-data.m
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from decimal import Decimal
 
 import pyarrow as pa
@@ -16,12 +17,18 @@ from impact.demo.people import (activity_group_rows, outcome_rows, participant_r
                                 reach_rows)
 from impact.demo.profiles import INDICATORS, PROFILES, TARGETS, Profile, Project
 from impact.demo.synth import MoneyLine, ProjectYear, activity_rows, finance_rows, split_total
-from impact.schema import TABLES
-from impact.store import DataStore
+from impact.storage.schema import TABLES
+from impact.storage.store import DataStore
 
 METRICS = ("services", "beneficiaries", "volunteers", "volunteer_minutes")
 DEMO_META = {"source": "demo",
              "notice": "Demo data built from published annual reports, with synthetic years."}
+
+PUBLISHED = "published_figures.csv"
+
+# Fixed, so the demo is the same bytes on every run (its manifest records who and when).
+DEMO_RECORD = {"kind": "demo", "who": "impact demo", "when": "2026-01-01T00:00:00+00:00",
+               "why": "demo dataset built from the organisations' published reports"}
 
 # How many transactions a category has in a year (a spread, picked per year).
 TRANSACTIONS = {"donation": (60, 140), "enterprise": (6, 14), "government": (2, 6),
@@ -90,7 +97,7 @@ def money_lines(profile: Profile, year: int, rng: random.Random) -> list[MoneyLi
             low, high = TRANSACTIONS[category]
             lines.append(MoneyLine(flow, category, amount, rng.randint(low, high),
                                    profile.finance.funders.get(category, ()) if flow == "income"
-                                   else (), projects))
+                                   else (), projects, profile.finance.funder_projects))
     return lines
 
 
@@ -135,5 +142,9 @@ def build_tables() -> dict[str, pa.Table]:
 def write_demo(data_dir: str) -> dict[str, int]:
     """Write the demo dataset into `data_dir` (replacing its tables); return rows per table."""
     tables = build_tables()
-    DataStore(data_dir).commit(tables, fresh=True, meta=DEMO_META)
+    store = DataStore(data_dir)
+    store.commit(tables, fresh=True, meta=DEMO_META, record=DEMO_RECORD)
+    # The figures the organisations printed, for the reports' "against the published
+    # figures" table (impact.report.published).
+    store._write_atomic(PUBLISHED, (Path(__file__).parent / PUBLISHED).read_bytes())
     return {name: t.num_rows for name, t in tables.items()}

@@ -35,6 +35,10 @@ class Finance:
     funders: dict[str, tuple[str, ...]]
     expense_shares: dict[str, float] = field(
         default_factory=lambda: {"program": 0.84, "admin": 0.13, "fundraising": 0.03})
+    # Funders the reports name for one project: their money goes to that project in the
+    # years it runs, and to the organisation as a whole (no project) in other years, so a
+    # funder view (funder:乐购) shows exactly the projects the reports credit it with.
+    funder_projects: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,10 @@ ZHUHAI = Profile(
                  "donation": ("个人捐赠", "月捐", "99公益日"),
                  "government": ("珠海市民政局", "香洲区社会工作委员会"),
                  "other": ("利息收入", "培训收入")},
+        # 2020 report: 乐购's 千人助学计划; 微软's 职业之路; milk powder from 苏宁易购 and
+        # 雀巢 in the epidemic relief for migrant workers' families.
+        funder_projects={"乐购": "千人助学计划", "微软": "职业之路",
+                         "苏宁易购": "农民工抗疫救援行动", "雀巢（中国）有限公司": "农民工抗疫救援行动"},
     ),
     totals={2020: {"services": 581, "beneficiaries": 99037, "volunteers": 1394,
                    "volunteer_minutes": 70644}},
@@ -150,6 +158,9 @@ SUZHOU = Profile(
         funders={"government": ("苏州市民政局", "江苏省民政厅", "相城区民政局",
                                 "苏州市救助管理站", "北桥街道办事处"),
                  "foundation": ("南都公益基金会",), "donation": ("个人捐赠",)},
+        # 2015 report: 小红帽 was funded by the city, province and district civil-affairs
+        # bureaus in 2014 and 2015.
+        funder_projects={"苏州市民政局": "小红帽", "江苏省民政厅": "小红帽", "相城区民政局": "小红帽"},
     ),
     totals={2015: {"services": 512, "beneficiaries": 5036}},
     fixed={2015: {"小红帽": {"services": 130}}},

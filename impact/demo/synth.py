@@ -105,6 +105,7 @@ class MoneyLine:
     transactions: int
     funders: tuple[str, ...] = ()
     projects: tuple[str, ...] = field(default=())
+    funder_projects: dict[str, str] = field(default_factory=dict)  # funder → its one project
 
 
 def finance_rows(rng: random.Random, org: str, year: int, line: MoneyLine) -> list[dict]:
@@ -116,9 +117,13 @@ def finance_rows(rng: random.Random, org: str, year: int, line: MoneyLine) -> li
     rows = []
     for d, c in zip(dates, parts):
         project = rng.choice(line.projects) if line.projects and rng.random() < 0.7 else None
+        funder = rng.choice(line.funders) if line.funders else None
+        if funder in line.funder_projects:  # a dedicated funder: its project, or the org
+            target = line.funder_projects[funder]
+            project = target if target in line.projects else None
         rows.append({
             "date": d, "org": org, "flow": line.flow, "category": line.category,
-            "funder": rng.choice(line.funders) if line.funders else None,
+            "funder": funder,
             "project": project,
             "restricted": (project is not None) if line.flow == "income" else None,
             "amount": Decimal(c).scaleb(-2),

@@ -20,8 +20,8 @@ from impact.ingest.headers import HeaderProblem, looks_like_header, map_headers
 from impact.ingest.keys import AUTO_PREFIX, assign_keys, canonical, record_key
 from impact.ingest.reading import Sheet, read_file
 from impact.ingest.rows import ParsedRow, RowError, validate_rows
-from impact.schema import TABLES
-from impact.store import DataStore
+from impact.storage.schema import TABLES
+from impact.storage.store import DataStore
 
 Progress = Callable[[float, str], None]
 
@@ -43,6 +43,8 @@ class ImportCheck:
     file_errors: list[RowError] = field(default_factory=list, repr=False)
     labels: dict[str, str] = field(default_factory=dict, repr=False)
     positions: dict[str, int] = field(default_factory=dict, repr=False)  # column → file position
+    # The data version the comparison was made against: the commit is a compare-and-swap on it.
+    base_version: int = 0
     # participants: a secret made for this check, written with the rows (none stored yet)
     new_secret: bytes | None = field(default=None, repr=False)
 
@@ -127,6 +129,7 @@ def pseudonymise(result: ImportCheck, parsed: list[ParsedRow], store: DataStore
 
 def recompare(result: ImportCheck, store: DataStore) -> None:
     """(Re)compute new rows, duplicates and conflicts against what the store holds now."""
+    result.base_version = int((store.manifest() or {}).get("version", 0))
     new_rows, duplicates, conflicts = compare_with_store(result.table, result.valid_rows, store,
                                                          result.labels)
     # In the order the user reads the sheet: by row, then left to right.

@@ -1,6 +1,6 @@
 """Map the headers of a user's sheet to the schema's columns.
 
-Aliases are derived from `impact/schema.py` (the English name and the Chinese name of every
+Aliases are derived from `impact/storage/schema.py` (the English name and the Chinese name of every
 column) plus the names staff actually type in their sheets. Matching ignores case, surrounding
 spaces and full-width vs half-width characters (（） vs (), ＡＢＣ vs ABC).
 """
@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from impact.schema import TABLES, Table
+from impact.storage.schema import TABLES, Table
 
 # A header that is not a schema column but converts into one (hours → minutes).
 VOLUNTEER_HOURS = "volunteer_hours"

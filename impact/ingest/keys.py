@@ -16,7 +16,7 @@ import json
 from collections import Counter
 
 from impact.ingest.rows import ParsedRow, RowError
-from impact.schema import TABLES
+from impact.storage.schema import TABLES
 
 AUTO_PREFIX = "auto-"
 _NATURAL = {"indicators": ("org", "project", "year", "indicator"),

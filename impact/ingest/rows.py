@@ -14,7 +14,7 @@ from impact.ingest.headers import GROUP_PREFIX, PERSON_ID, PERSONAL_PREFIX, VOLU
 from impact.ingest.values import (CellError, clean_text, parse_amount, parse_bool,
                                   parse_category, parse_count, parse_date, parse_decimal,
                                   parse_flow, parse_hours_as_minutes, parse_text)
-from impact.schema import TABLES
+from impact.storage.schema import TABLES
 
 MINUTES_PER_DAY = 24 * 60
 FUTURE_TARGET_YEARS = 10  # targets are plans: a few years ahead is normal

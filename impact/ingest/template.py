@@ -10,7 +10,7 @@ import csv
 import io
 from datetime import date
 
-from impact.schema import TABLES
+from impact.storage.schema import TABLES
 
 EXAMPLES = {
     "activities": {"activity_id": "", "date": date(2024, 3, 5), "org": "示例社工中心",

@@ -12,7 +12,7 @@ import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from impact.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+from impact.storage.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
 
 EARLIEST_YEAR = 1950  # no NGO record in this field predates it; an earlier year is a typo
 MAX_TEXT = 200  # a name longer than this is a pasted paragraph, not a name

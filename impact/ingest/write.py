@@ -4,15 +4,12 @@ Concurrency: imports into one local data directory are serialised by an exclusiv
 the directory itself (no lock file, so a refused import leaves the directory byte-identical).
 The check against stored data is repeated under the lock, so two imports of the same file at
 once still add it only once. Readers never lock: they follow the manifest, which names either
-the old files or the new ones (see impact.store).
+the old files or the new ones (see impact.storage.store).
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import fcntl
-import getpass
 import io
 import json
 import os
@@ -22,38 +19,26 @@ from datetime import datetime, timezone
 import pyarrow as pa
 
 from impact.datadir import refuse_bundled_demo
+from impact.safetext import spreadsheet_text
 from impact.errors import DataError
-from impact.ingest.check import ImportCheck, Progress, check_file, recompare
+from impact.ingest.check import ImportCheck, Progress, check_file
 from impact.ingest.messages import row_reason
-from impact.schema import TABLES
-from impact.store import DataStore
+from impact.storage.schema import TABLES
+from impact.storage import compaction, identity
+from impact.storage.store import DataStore
 
 IMPORT_LOG = "import_log.jsonl"
 
 
 def who(process: str) -> str:
-    """'user@host pid 123 (cli)': who ran an import, for the log."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = f"uid{os.getuid()}"
-    return f"{user}@{socket.gethostname()} pid {os.getpid()} ({process})"
+    """'name@host pid 123 (cli)': who ran an import, for the log (the signed-in user when the
+    web layer set one with impact.storage.identity.acting_as, else the OS user)."""
+    return f"{identity.who()}@{socket.gethostname()} pid {os.getpid()} ({process})"
 
 
-@contextlib.contextmanager
 def import_lock(store: DataStore):
-    """Hold the data directory's import lock (local directories; object stores have none)."""
-    if store.url:
-        yield
-        return
-    store.root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(store.root, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+    """Hold the data directory's write lock (see DataStore.lock)."""
+    return store.lock()
 
 
 def import_payload(file_name: str, payload: bytes, table: str, store: DataStore, *,
@@ -77,16 +62,14 @@ def commit_checked(check: ImportCheck, store: DataStore, *, skip_invalid: bool =
                    process: str = "cli") -> dict | None:
     """Commit a checked file's new rows (the Data page's "confirm"); None if nothing was written.
 
-    The comparison with stored data is redone under the lock: another import may have
-    committed since the check, and its rows must count as duplicates, not be added twice.
+    The commit is a compare-and-swap on the version the check was made against: when
+    another import or correction committed since, nothing is written and the user is told
+    to try again (VersionConflict), rather than committing what they did not preview.
     """
     refuse_bundled_demo(store.url or str(store.root))
     if not _writable(check, skip_invalid):
         return None
     with import_lock(store):
-        recompare(check, store)
-        if not _writable(check, skip_invalid):
-            return None
         return commit_rows(check, store, process)
 
 
@@ -98,6 +81,8 @@ def commit_rows(check: ImportCheck, store: DataStore, process: str) -> dict:
     """Append the new rows to the stored table in one commit, then log the import."""
     schema = TABLES[check.table].arrow_schema
     added = pa.Table.from_pylist([r.record for r in check.new_rows], schema=schema)
+    from impact.storage.edits import refuse_closed
+    refuse_closed(store.manifest() or {}, check.table, added.to_pylist())
     entry = {
         "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "who": who(process),
@@ -114,9 +99,12 @@ def commit_rows(check: ImportCheck, store: DataStore, process: str) -> dict:
     try:
         # Groups and the secret go first: until the activities commit they are unreferenced
         # and invisible, and a retried import skips what is already there.
-        write_companions(check, store)
+        expected = write_companions(check, store)
         # Only the years the new rows fall in are rewritten; the other files stay as they are.
-        manifest = store.append(check.table, added, meta={"last_import": entry})
+        manifest = compaction.append(
+            store, check.table, added, meta={"last_import": entry}, expected=expected,
+            record={"kind": "import", "why": f"import {entry['file']} into {check.table}",
+                    "input": {"name": entry["file"], "sha256": check.sha256}})
     except OSError as exc:  # disk full, no permission …: the manifest was not replaced
         raise DataError(f"{store.root}: could not write the import ({exc.strerror or exc}); "
                         f"the stored data is unchanged") from None
@@ -128,9 +116,10 @@ def commit_rows(check: ImportCheck, store: DataStore, process: str) -> dict:
     return entry
 
 
-def write_companions(check: ImportCheck, store: DataStore) -> None:
+def write_companions(check: ImportCheck, store: DataStore) -> int:
     """What an import writes besides its table: the activity_groups rows of an activities
-    sheet's group columns, and the person-key secret of a first participants import."""
+    sheet's group columns, and the person-key secret of a first participants import.
+    Returns the data version the table's own commit must find (the groups are a commit)."""
     from impact.ingest.groups import group_counts, group_rows
     from impact.ingest.personal import write_secret
 
@@ -139,17 +128,23 @@ def write_companions(check: ImportCheck, store: DataStore) -> None:
             raise DataError(f"{store.root}: the person-key secret was created by another "
                             f"import meanwhile; import {check.file_name} again")
     if check.table != "activities":
-        return
+        return check.base_version
     rows = [g for r in check.new_rows
             for g in group_rows(r.record["activity_id"], group_counts(r.extra))]
     if not rows:
-        return
+        return check.base_version
     stored = store.read_table("activity_groups").select(["activity_id", "beneficiary_group"])
     have = set(zip(*(stored.column(c).to_pylist() for c in stored.column_names)))
     rows = [g for g in rows if (g["activity_id"], g["beneficiary_group"]) not in have]
-    if rows:
-        store.append("activity_groups",
-                     pa.Table.from_pylist(rows, schema=TABLES["activity_groups"].arrow_schema))
+    if not rows:
+        return check.base_version
+    manifest = compaction.append(
+        store, "activity_groups",
+        pa.Table.from_pylist(rows, schema=TABLES["activity_groups"].arrow_schema),
+        expected=check.base_version,
+        record={"kind": "import", "why": f"group person-times of {check.file_name}",
+                "input": {"name": os.path.basename(check.file_name), "sha256": check.sha256}})
+    return manifest["version"]
 
 
 def append_log(store: DataStore, entry: dict) -> None:
@@ -183,10 +178,12 @@ def rejects_csv(check: ImportCheck, lang: str = "zh") -> bytes:
         reasons.setdefault(e.row, []).append(f"{e.column}: {row_reason(e, lang)}")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*check.sheet.headers, "原行号 row", "错误 errors"])
+    writer.writerow([spreadsheet_text(h) for h in check.sheet.headers]
+                    + ["原行号 row", "错误 errors"])
     for number, cells in check.sheet.rows:
         if number in reasons:
-            writer.writerow([_cell(c) for c in cells] + [number, "; ".join(reasons[number])])
+            writer.writerow([_cell(c) for c in cells]
+                            + [number, spreadsheet_text("; ".join(reasons[number]))])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -194,4 +191,46 @@ def _cell(value) -> str:
     if isinstance(value, datetime):
         midnight = value.time() == datetime.min.time()
         return value.date().isoformat() if midnight else value.isoformat()
-    return "" if value is None else str(value)
+    # A cell the user typed as =… must not run when they open the rejects file to fix it.
+    return spreadsheet_text(value)
+
+
+# -- corrections: --update and --replace ------------------------------------------------
+
+def plan_correction(check: ImportCheck, store: DataStore, mode: str):
+    """The correction a checked file asks for, planned but not written (impact.storage.edits).
+
+    update: rows whose key is stored with other values replace them (the conflicts of a
+    plain import), new keys are added, identical rows are left alone.
+    replace: every stored row of the organisation × year ranges the file covers is replaced
+    by the file's rows (rows missing from the file are removed).
+    """
+    from impact.storage import edits
+
+    conflicting = {e.row for e in check.errors if e.code == "conflicts_existing"}
+    schema = TABLES[check.table].arrow_schema
+    if mode == "update":
+        rows = [r.record for r in check.valid_rows if r.row in conflicting] + \
+               [r.record for r in check.new_rows]
+        return edits.plan(store, check.table, upserts=pa.Table.from_pylist(rows, schema=schema))
+    rows = [r.record for r in check.valid_rows]
+    scope = sorted({f"{r['org']}|{edits.year_of(check.table, r)}" for r in rows})
+
+    def in_scope(data: pa.Table) -> pa.Array:
+        import pyarrow.compute as pc
+        years = pc.year(data["date"]) if "date" in data.column_names else data["year"]
+        keys = pc.binary_join_element_wise(data["org"], pc.cast(years, pa.string()), "|")
+        return pc.is_in(keys, value_set=pa.array(scope, pa.string()))
+
+    return edits.plan(store, check.table, upserts=pa.Table.from_pylist(rows, schema=schema),
+                      remove=in_scope)
+
+
+def commit_correction(check: ImportCheck, plan, store: DataStore, mode: str, why: str) -> dict:
+    """Commit a planned correction as one version (refused if the data changed since)."""
+    from impact.storage import edits
+
+    with store.lock():
+        return edits.apply(store, plan, record={
+            "kind": mode, "why": why or f"{mode} from {os.path.basename(check.file_name)}",
+            "input": {"name": os.path.basename(check.file_name), "sha256": check.sha256}})

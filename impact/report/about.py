@@ -5,7 +5,7 @@ from __future__ import annotations
 from impact import fmt
 from impact.config import CONCENTRATION_WARNING_SHARE, VOLUNTEER_RATE_HIGH, VOLUNTEER_RATE_LOW
 from impact.i18n import t
-from impact.report import labels
+from impact.report import labels, stamp
 from impact.report.content import ReportContent
 
 # The definitions, in reading order (report.def.* keys); each text reads "term: meaning".
@@ -40,10 +40,27 @@ def scope(content: ReportContent) -> list[tuple[str, str]]:
          labels.period(previous, lang) if previous else t("report.filter.none", lang)),
         (t("report.filter.projects", lang), sep.join(f.projects) or everything),
         (t("report.filter.areas", lang), sep.join(f.areas) or everything),
-        (t("report.filter.data_version", lang), content.data_version),
+        (t("report.filter.data_version", lang),
+         stamp.version_text(content.stamp) if content.stamp else content.data_version),
         (t("report.filter.generated", lang), content.generated.strftime("%Y-%m-%d %H:%M")),
     ]
     if content.data_changed:
         rows.append((t("report.data_changed", lang, date="").rstrip(":： "),
                      content.data_changed.strftime("%Y-%m-%d %H:%M")))
+    if content.stamp:
+        rows.append((t("report.filter.closed", lang), period_state(content.stamp, lang)))
+        rows.append((t("report.filter.view_url", lang), content.stamp["url"]))
     return rows
+
+
+def period_state(stamped: dict, lang: str) -> str:
+    """已关账 when every organisation-year of the report is closed; else 未关账, naming the
+    closed ones when some are."""
+    periods = stamped.get("periods") or []
+    if stamped.get("closed"):
+        return t("report.closed.yes", lang)
+    shut = [f"{p['org']} {p['year']}" for p in periods if p["closed"]]
+    text = t("report.closed.no", lang)
+    if shut:
+        text += " " + t("report.closed.some", lang, periods=t("report.orgs.sep", lang).join(shut))
+    return text

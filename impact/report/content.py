@@ -6,18 +6,16 @@ a figure, so the three formats can never disagree.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 
-from impact.db import Database, load_query
+from impact.storage.db import Database, load_query
 from impact.errors import UsageError
 from impact.filters import Filters
 from impact.i18n import normalize_lang
+from impact.report import published, stamp
 from impact.metrics import achievement, cagr, money, ratio, summarize
-from impact.store import MANIFEST
 from impact.views.growth import yearly_totals
 
 # The multi-year growth chart looks back at most this many years from the period's end.
@@ -45,6 +43,8 @@ class ReportContent:
     targets: list[dict]
     indicators: list[dict]
     growth: dict = field(default_factory=dict)
+    stamp: dict = field(default_factory=dict)  # impact.report.stamp: version, hash, URL …
+    published: list[dict] = field(default_factory=list)  # impact.report.published
     reach: list[dict] = field(default_factory=list)  # stated people / households (人 / 户)
     outcomes: list[dict] = field(default_factory=list)  # results framework
 
@@ -78,15 +78,17 @@ def resolve_orgs(db: Database, orgs: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(orgs))
 
 
-def _data_changed(data_dir: str) -> datetime | None:
-    """When the data was last committed: the manifest's modification time."""
-    if "://" in data_dir:
+def _data_changed(store) -> datetime | None:
+    """When the data last changed: the time the manifest records for the last version that
+    changed rows (not the manifest file's mtime, which a copy or a checkout resets)."""
+    manifest = store.manifest() or {}
+    when = manifest.get("changed_at") or (manifest.get("commit") or {}).get("when")
+    if not when:
         return None
     try:
-        stamp = os.stat(Path(data_dir) / MANIFEST).st_mtime
-    except OSError:
+        return datetime.fromisoformat(when).astimezone()
+    except ValueError:
         return None
-    return datetime.fromtimestamp(stamp, tz=timezone.utc).astimezone()
 
 
 def _with_shares(rows: list[dict]) -> list[dict]:
@@ -141,13 +143,21 @@ def gather(db: Database, filters: Filters, lang: str = "zh") -> ReportContent:
                       projects=filters.projects, areas=filters.areas)
     growth_filters = _growth_filters(db, filters, orgs)
     years = _rows(db, "org_by_year", growth_filters) if growth_filters else []
-    meta = (db.store.manifest() or {}).get("meta", {})
+    manifest = db.store.manifest() or {}
+    meta = manifest.get("meta", {})
+    generated = datetime.now().astimezone()
+    if filters.year_from is not None and filters.year_to is not None:
+        span = list(range(filters.year_from, filters.year_to + 1))
+    else:
+        span = sorted({r["year"] for r in years})
+    stamped = stamp.make(manifest, db.version, filters, orgs, normalize_lang(lang),
+                         generated.isoformat(timespec="seconds"), span)
     return ReportContent(
         filters=filters,
         lang=normalize_lang(lang),
         orgs=orgs,
-        generated=datetime.now().astimezone(),
-        data_changed=_data_changed(db.data_dir),
+        generated=generated,
+        data_changed=_data_changed(db.store),
         data_version=db.version,
         data_dir=db.data_dir,
         demo=meta.get("source") == "demo",
@@ -160,6 +170,8 @@ def gather(db: Database, filters: Filters, lang: str = "zh") -> ReportContent:
         targets=_with_achievement(_rows(db, "target_achievement", filters)),
         indicators=_rows(db, "indicators", filters),
         growth=_growth(_per_year(years)),
+        stamp=stamped,
+        published=published.compare(db, orgs, span),
         reach=_rows(db, "reach", filters),
         outcomes=_with_achievement([r for r in _rows(db, "outcomes", filters)]),
     )

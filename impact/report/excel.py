@@ -5,10 +5,12 @@ plus the summary paragraph and a sheet with the definitions and the report's sco
 from __future__ import annotations
 
 import io
+import json
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from impact.i18n import t
@@ -17,6 +19,7 @@ from impact.report.about import definitions, scope
 from impact.report.content import ReportContent
 from impact.report.labels import INT, MONEY, PCT, VALUE
 from impact.report.narrative import narrative
+from impact.safetext import spreadsheet_cell
 from impact.report.tables import ReportTable, all_tables, cell_kind
 
 NUMBER_FORMATS = {INT: "#,##0", MONEY: "#,##0.00", PCT: "0.0#", VALUE: "#,##0.####"}
@@ -27,11 +30,11 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 
 def _write_rows(ws, header: list[str], rows: list[list],
                 formats: list[list[str | None]] | None = None) -> None:
-    ws.append(header)
+    ws.append([_text(h) for h in header])
     for cell in ws[ws.max_row]:
         cell.font, cell.fill = BOLD, HEADER_FILL
     for values, fmts in zip(rows, formats or [[]] * len(rows)):
-        ws.append(values)
+        ws.append([_cell_value(v) for v in values])
         for cell, number_format in zip(ws[ws.max_row], fmts):
             if number_format and cell.value is not None:
                 cell.number_format = number_format
@@ -47,15 +50,21 @@ def _widths(ws, minimum: int = 8, maximum: int = 60) -> None:
                                                                  maximum)
 
 
-def _cell_value(value, kind: str):
-    """Numbers stay numbers (int or exact Decimal); a year is a number too."""
+def _cell_value(value, kind: str = ""):
+    """Numbers stay numbers (int or exact Decimal); a year is a number too. Text is made safe
+    for a spreadsheet: formula starts neutralised, and characters an XLSX cannot hold (NUL
+    and other C0 controls, which made openpyxl raise) shown as U+FFFD."""
     if isinstance(value, (int, Decimal)) or value is None:
         return value
-    return str(value)
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", spreadsheet_cell(str(value)))
+
+
+def _text(value) -> str:
+    return _cell_value(str(value))
 
 
 def _table_sheet(wb: Workbook, table: ReportTable, lang: str) -> None:
-    ws = wb.create_sheet(t(f"report.sheet.{table.name}", lang)[:31])
+    ws = wb.create_sheet(t(f"report.sheet.{table.name}", lang)[:31])  # our own words
     rows, formats = [], []
     for row in table.rows:
         kinds = [cell_kind(c, row) for c in table.columns]
@@ -69,14 +78,14 @@ def _table_sheet(wb: Workbook, table: ReportTable, lang: str) -> None:
 def _narrative_sheet(wb: Workbook, content: ReportContent) -> None:
     lang = content.lang
     ws = wb.create_sheet(t("report.sheet.narrative", lang)[:31])
-    ws["A1"] = labels.title(content.filters, content.orgs, lang)
+    ws["A1"] = _text(labels.title(content.filters, content.orgs, lang))
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A3"] = narrative(content)
+    ws["A3"] = _text(narrative(content))
     ws["A3"].alignment = WRAP
     ws.column_dimensions["A"].width = 110
     ws.row_dimensions[3].height = 15 * (len(ws["A3"].value) // 55 + 2)
     if content.demo:
-        ws["A5"] = t("report.demo_notice", lang)
+        ws["A5"] = _text(t("report.demo_notice", lang))
         ws["A5"].alignment = WRAP
         ws.row_dimensions[5].height = 45
 
@@ -104,8 +113,10 @@ def workbook_bytes(content: ReportContent) -> bytes:
     for table in all_tables(content):
         _table_sheet(wb, table, content.lang)
     _about_sheet(wb, content)
-    wb.properties.title = labels.title(content.filters, content.orgs, content.lang)
+    wb.properties.title = _text(labels.title(content.filters, content.orgs, content.lang))
     wb.properties.creator = "Impact Dashboard"
+    # The stamp, machine-readable, for `impact verify --report` (impact.report.stamp).
+    wb.properties.keywords = json.dumps(content.stamp, ensure_ascii=False, sort_keys=True)
     sink = io.BytesIO()
     wb.save(sink)
     return sink.getvalue()

@@ -16,7 +16,7 @@ from impact import charts, fmt
 from impact.i18n import t
 from impact.report import labels
 from impact.report.content import ReportContent, per_year
-from impact.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+from impact.storage.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
 
 FULL_WIDTH, HALF_WIDTH, HEIGHT = 720, 355, 320
 

@@ -15,6 +15,7 @@ import jinja2
 from impact import fmt
 from impact.i18n import t
 from impact.report import labels
+from impact.report import stamp
 from impact.report.about import definitions, scope
 from impact.report.content import ReportContent
 from impact.report.figures import HALF_WIDTH, report_charts
@@ -113,7 +114,9 @@ def render_html(content: ReportContent, with_charts: bool = True) -> str:
         cards=cards(content),
         narrative=narrative(content),
         charts=charts,
-        tables=[_table_view(tables[name], lang) for name in SECTIONS],
+        tables=[_table_view(tables[name], lang) for name in SECTIONS + ("published",)
+                if name in tables],
         definitions=definitions(content),
+        stamp_json=stamp.html_json(content.stamp) if content.stamp else "",
     )
 

@@ -16,7 +16,7 @@ from impact.config import CONCENTRATION_WARNING_SHARE
 from impact.i18n import t
 from impact.report import labels
 from impact.report.content import ReportContent
-from impact.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+from impact.storage.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
 
 # The changes the last sentence mentions, in the order a director reads them.
 YOY_ORDER = ("services", "beneficiaries", "volunteers", "income_total", "expense_total")

@@ -125,14 +125,37 @@ def indicator_table(content: ReportContent) -> ReportTable:
     return ReportTable("indicators", columns, rows, "indicators")
 
 
+def published_table(content: ReportContent) -> ReportTable:
+    """The printed annual report's figures against the records (impact.report.published)."""
+    lang = content.lang
+    def name(metric: str) -> str:
+        if metric.startswith("income."):
+            return labels.category("income", metric.split(".", 1)[1], lang)
+        if metric == "income_total_as_printed":
+            return t("report.kpi.income_total", lang)
+        return labels.metric(metric, lang)
+    rows = [{**r, "metric": name(r["metric"]),
+             "kind": MONEY if r["metric"].startswith("income") or r["metric"] == "expense_total"
+             else INT,
+             "agrees": t("report.published.agrees" if r["agrees"] else "report.published.differs",
+                         lang)} for r in content.published]
+    columns = (Column("org"), Column("year", TEXT), Column("metric"),
+               Column("published", "auto"), Column("recorded", "auto"),
+               Column("difference", "auto"), Column("agrees"))
+    return ReportTable("published", columns, rows)
+
+
 def all_tables(content: ReportContent) -> list[ReportTable]:
     """Every table of the report, in reading order."""
     from impact.report.people import outcome_table, reach_table  # it builds on this module
 
-    return [kpi_table(content), project_table(content), reach_table(content),
-            monthly_table(content), finance_table(content), funder_table(content),
-            year_table(content), target_table(content), outcome_table(content),
-            indicator_table(content)]
+    tables = [kpi_table(content), project_table(content), reach_table(content),
+              monthly_table(content), finance_table(content), funder_table(content),
+              year_table(content), target_table(content), outcome_table(content),
+              indicator_table(content)]
+    if content.published:
+        tables.append(published_table(content))
+    return tables
 
 
 def cell_kind(column: Column, row: dict) -> str:
@@ -149,3 +172,10 @@ def cell_text(column: Column, row: dict, lang: str) -> str:
     if column.key in ("year", "month") and value is not None:
         return str(value)
     return labels.number(value, kind, lang)
+
+
+def display_rows(table: ReportTable, lang: str) -> list[dict]:
+    """A table as {header: text} rows, for a page to show as it is."""
+    headers = table.headers(lang)
+    return [dict(zip(headers, (cell_text(c, row, lang) for c in table.columns)))
+            for row in table.rows]

@@ -13,7 +13,7 @@ from impact.metrics import ratio
 from impact.views import people
 from impact.views.common import (COUNT, DECIMAL, PERCENT, Chart, Column, PageModel, Table,
                                  page_base)
-from impact.web.cache import cached
+from impact.storage.cache import cached
 
 MONTHS = range(1, 13)
 # Enough records to check a figure by eye; the CSV of the full set is the import file itself.
@@ -76,8 +76,9 @@ def project_records(db, filters: Filters, org: str, project: str, lang: str) -> 
                  rows, caption=caption if len(rows) >= DRILLDOWN_LIMIT else "", lang=lang)
 
 
-def beneficiaries(db, filters: Filters, lang: str) -> BeneficiariesModel:
-    """Build the Beneficiaries page for a selection, in `lang`."""
+def beneficiaries(db, filters: Filters, lang: str, hide_below: int = 0) -> BeneficiariesModel:
+    """Build the Beneficiaries page for a selection, in `lang` (`hide_below`: the small-cell
+    threshold of a public or funder view, for the sentences no table policy reaches)."""
     db = cached(db)
     p = filters.params()
     db.prefetch([(name, p) for name in ("activity_totals", "finance_by_category",
@@ -118,7 +119,7 @@ def beneficiaries(db, filters: Filters, lang: str) -> BeneficiariesModel:
             [_project_label(r, filters) for r in projects], title=title, lang=lang,
             x_title=t("metric.services", lang), y_title=metric))
     model.projects = project_table(projects, lang)
-    model.people_lines = people.people_lines(db, filters, lang)
+    model.people_lines = people.people_lines(db, filters, lang, hide_below)
     model.groups = people.groups_table(db, filters, lang)
     model.reach = people.reach_table(db, filters, lang)
     model.participants = people.participants_table(db, filters, lang)

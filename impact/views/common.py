@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from impact import fmt
 from impact.filters import Filters
 from impact.i18n import t
+from impact.safetext import display_text, spreadsheet_text
 
 COUNT, MONEY, PERCENT, TEXT, DECIMAL = "count", "money", "percent", "text", "decimal"
 
@@ -83,6 +84,8 @@ class Table:
 
     def _cell(self, row: dict, col: Column):
         value = row.get(col.key)
+        if value is not None and col.kind != TEXT and not isinstance(value, (int, Decimal)):
+            return str(value)  # a suppressed small count ("<5"), see impact.privacy
         if col.kind == COUNT:
             return value
         kind = row.get("_kind", col.kind) if col.kind in (DECIMAL, MONEY) else col.kind
@@ -98,7 +101,7 @@ class Table:
             exponent = value.as_tuple().exponent if isinstance(value, Decimal) else 0
             places = -exponent if isinstance(exponent, int) and exponent < 0 else None
             return fmt.number(value, self.lang, places=places)
-        return str(value)
+        return display_text(value)  # names from data: no bidi override on screen
 
     def csv(self) -> bytes:
         """The table as CSV in UTF-8 with a BOM, so Excel shows Chinese; exact values."""
@@ -111,11 +114,8 @@ class Table:
 
 
 def _csv_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
+    """Exact values; text that a spreadsheet would run as a formula is neutralised."""
+    return spreadsheet_text(value)
 
 
 @dataclass

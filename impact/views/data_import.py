@@ -8,7 +8,7 @@ from datetime import date, datetime
 from impact.i18n import t
 from impact.ingest import ImportCheck
 from impact.ingest.messages import header_message, row_message, row_reason
-from impact.schema import TABLES, importable_tables
+from impact.storage.schema import TABLES, importable_tables
 
 PREVIEW_ROWS = 1000  # enough to scroll through; the error list below is always complete
 
@@ -83,22 +83,3 @@ def _show(value) -> str:
 
 def table_choices() -> list[str]:
     return importable_tables()
-
-
-STAFF_PASSWORD_ENV = "IMPACT_STAFF_PASSWORD"
-
-
-def staff_gate_required() -> bool:
-    """Whether the Data page asks for the staff password (set $IMPACT_STAFF_PASSWORD on a
-    server the public can reach; on a staff laptop it is left unset)."""
-    import os
-
-    return bool(os.environ.get(STAFF_PASSWORD_ENV))
-
-
-def staff_password_ok(entered: str) -> bool:
-    import hmac
-    import os
-
-    expected = os.environ.get(STAFF_PASSWORD_ENV, "")
-    return bool(expected) and hmac.compare_digest(entered.encode(), expected.encode())

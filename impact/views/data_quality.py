@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from impact.filters import Filters
 from impact.i18n import t
 from impact.ingest import read_log
-from impact.integrity import describe, verify
+from impact.storage.integrity import describe, verify
 from impact.views.common import COUNT, DECIMAL, TEXT, Column, Table
 
 

@@ -11,10 +11,10 @@ from impact.config import CONCENTRATION_WARNING_SHARE
 from impact.filters import Filters
 from impact.i18n import label, t
 from impact.metrics import ZERO, cost_per_beneficiary, money, ratio, summarize
-from impact.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+from impact.storage.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
 from impact.views.common import (COUNT, MONEY, PERCENT, Chart, Column, Kpi, PageModel, Table,
                                  page_base)
-from impact.web.cache import cached
+from impact.storage.cache import cached
 
 
 @dataclass

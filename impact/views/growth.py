@@ -11,7 +11,7 @@ from impact.i18n import t
 from impact.metrics import cagr, change, money, volunteer_hours
 from impact.views.common import (COUNT, DECIMAL, MONEY, PERCENT, Chart, Column, PageModel,
                                  Table, page_base)
-from impact.web.cache import cached
+from impact.storage.cache import cached
 
 # Metrics compared, with their kind; all come from the org_by_year query.
 METRICS = (("services", COUNT), ("beneficiaries", COUNT), ("volunteers", COUNT),

@@ -12,7 +12,7 @@ from impact.i18n import has, label, t
 from impact.metrics import achievement, change, money, summarize, volunteer_hours
 from impact.views.common import (COUNT, DECIMAL, MONEY, PERCENT, TEXT, Chart, Column, Kpi,
                                  PageModel, Table, indicator_params, page_base)
-from impact.web.cache import cached
+from impact.storage.cache import cached
 
 # (summary key, kind); the order of the cards on the page.
 KPI_METRICS = (("services", COUNT), ("beneficiaries", COUNT), ("volunteers", COUNT),

@@ -46,11 +46,15 @@ def reach_table(db, filters: Filters, lang: str) -> Table:
                  caption=t("people.table.reach_note", lang), lang=lang)
 
 
-def people_lines(db, filters: Filters, lang: str) -> list[str]:
+def people_lines(db, filters: Filters, lang: str, hide_below: int = 0) -> list[str]:
     """One sentence per headline figure of unique people or households, saying whether it is
-    stated on one record or the largest of several (and why several are not added)."""
+    stated on one record or the largest of several (and why several are not added).
+    Figures below `hide_below` (small-cell suppression in public and funder views) are left
+    out."""
     lines = []
     for f in people_figures(db.rows("reach", **filters.params())):
+        if 0 < f.value < hide_below:
+            continue
         where = f"{f.project or t('people.whole_org', lang)} · {f.year}"
         key = f"people.line.{f.unit}.{'largest' if f.basis == LARGEST else 'stated'}"
         lines.append(t(key, lang, group=group_label(f.group, lang),

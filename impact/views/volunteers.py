@@ -13,7 +13,7 @@ from impact.i18n import t
 from impact.metrics import minutes_per_volunteer, volunteer_hours, volunteer_value
 from impact.views.common import (COUNT, DECIMAL, MONEY, Chart, Column, Kpi, PageModel, Table,
                                  page_base)
-from impact.web.cache import cached
+from impact.storage.cache import cached
 
 DEFAULT_RATES = (VOLUNTEER_RATE_LOW, VOLUNTEER_RATE_HIGH)
 

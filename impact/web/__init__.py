@@ -13,8 +13,8 @@ For a page:
                      empty_state, md (escape Markdown in data-derived text)
 The demo-data banner and the sidebar are drawn by dashboard.py on every page already.
 
-Streamlit is imported only when one of these is used, so `impact.web.cache` (the result
-cache) serves the page models, the CLI and the benchmark without a web server.
+Streamlit is imported only when one of these is used; the result cache (`impact.storage.cache`)
+serves the page models, the CLI and the benchmark without a web server.
 """
 
 from __future__ import annotations

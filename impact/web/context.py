@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from impact import funderlink, privacy, readonly
+from impact.access import PUBLIC, Access
 from impact.config import PROJECT_ROOT, resolve_data_dir
-from impact.db import Database
 from impact.errors import ImpactError
 from impact.filters import Filters
 from impact.i18n import DEFAULT_LANG, t
-from impact.web import menu, sidebar, urlstate
+from impact.storage.cache import CachedDatabase
+from impact.storage.db import Database
+from impact.web import auth, menu, sidebar, urlstate
 from impact.web.menu import ENTRY_POINT
-from impact.web.cache import CachedDatabase
 
 _CTX = "_impact_ctx"
 _SEEDED = "_impact_url_seeded"
@@ -40,13 +42,24 @@ class PageContext:
     is_demo: bool = False
     demo_notice: str = ""
     notices: list[str] = field(default_factory=list)
+    access: Access = field(default_factory=lambda: Access("local", "local"))
+    share: str | None = None  # the funder link's token, kept in the URL while it is used
+    link_refusal: str | None = None  # locale key: why a funder link in the URL was refused
 
     @property
     def url_params(self) -> dict[str, list[str]]:
         """The URL parameters that reproduce this view (for links and page switches)."""
         f = self.filters
-        return urlstate.to_params(f.orgs, f.year_from, f.year_to, f.projects, f.areas,
-                                  self.lang)
+        params = urlstate.to_params(f.orgs, f.year_from, f.year_to, f.projects, f.areas,
+                                    self.lang)
+        if self.share:
+            params[funderlink.PARAM] = [self.share]
+        return params
+
+    @property
+    def privacy(self) -> privacy.Policy:
+        """Small-cell suppression for this visitor (public and funder views)."""
+        return privacy.Policy(self.access.suppress, privacy.threshold_setting())
 
     def t(self, key: str, **values) -> str:
         """Translate `key` into the page's language."""
@@ -54,11 +67,16 @@ class PageContext:
 
 
 @st.cache_resource(show_spinner=False)
-def get_db(data_dir: str) -> CachedDatabase:
+def get_db(data_dir: str, read_only: bool = False) -> CachedDatabase:
     """One Database (one DuckDB connection) per data directory for the whole server process;
     every session shares it and its result cache. Stale data is not a concern: results are
-    keyed by data version, and `refresh()` on each run picks up an import."""
-    return CachedDatabase(Database(data_dir))
+    keyed by data version, and `refresh()` on each run picks up an import. `read_only`
+    (public mode) opens the data so that any write is refused (impact.readonly)."""
+    database = Database(data_dir)
+    if read_only:
+        database.store = readonly.read_only(database.store)
+    cached = CachedDatabase(database)
+    return cached
 
 
 def _query_params() -> dict[str, list[str]]:
@@ -110,19 +128,26 @@ def setup(data_dir: str | None = None) -> PageContext:
     if first_run:
         notices += [t(key, lang, **values) for key, values in lang_notices]
     try:
-        db = get_db(data_dir)
+        db = get_db(data_dir, auth.settings().mode == PUBLIC)
         version = db.refresh()
-        options = sidebar.Options(db)
+        access, refusal = auth.current_access(db, params)
+        if not access.sees_dashboard:
+            auth.sign_in_page(access, lang)
+            st.stop()
+        options = sidebar.Options(db, access.scope)
         if first_run:
             notices += _seed_from_url(options, params, lang)
             st.session_state[_SEEDED] = True
-        filters = sidebar.filter_widgets(options, lang)
+        filters = auth.clamp(sidebar.filter_widgets(options, lang), access.scope)
     except ImpactError as exc:
         st.error(t("error.data", lang, detail=str(exc)))
         st.stop()
     is_demo, demo_notice = _demo_notice(db, lang)
+    share = st.session_state.get(auth._LINK, (None,))[0] if access.role == "funder" else None
     ctx = PageContext(db=db, data_dir=data_dir, version=version, filters=filters, lang=lang,
-                      is_demo=is_demo, demo_notice=demo_notice, notices=notices)
+                      is_demo=is_demo, demo_notice=demo_notice, notices=notices,
+                      access=access, share=share if access.identity.startswith("link:")
+                      else None, link_refusal=refusal)
     if first_run:
         st.session_state[_NOTICES] = (notices, ctx.url_params)
     ctx.notices = _current_notices(ctx)
@@ -167,8 +192,11 @@ def _route_through_entry() -> None:
     documented effect), and the rerun then goes through dashboard.py. The placeholder pages
     carry the same url paths, so the browser keeps the page it asked for.
     """
-    st.navigation([st.Page(_nothing, title=url, url_path=url)
-                   for url in menu.url_paths(PROJECT_ROOT)], position="hidden")
+    # A default page of its own: the default page is served at "/", and the first page
+    # (/overview) must keep its path too.
+    st.navigation([st.Page(_nothing, title="Impact Dashboard", url_path="start", default=True),
+                   *(st.Page(_nothing, title=url, url_path=url)
+                     for url in menu.url_paths(PROJECT_ROOT))], position="hidden")
     st.rerun()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 ENTRY_POINT = "dashboard.py"  # the script `streamlit run` is given
 
 # (file under the project root, url path, locale key of its title, icon);
-# /data and /report belong to the staff.
+# who sees /data, /report and /share depends on the role (dashboard.py `allowed`).
 PAGES = (
     ("pages/overview.py", "overview", "nav.overview", ":material/dashboard:"),
     ("pages/beneficiaries.py", "beneficiaries", "nav.beneficiaries", ":material/groups:"),
@@ -18,6 +18,7 @@ PAGES = (
     ("pages/results.py", "results", "nav.results", ":material/flag:"),
     ("pages/data.py", "data", "nav.data", ":material/upload_file:"),
     ("pages/report.py", "report", "nav.report", ":material/description:"),
+    ("pages/share.py", "share", "nav.share", ":material/share:"),
 )
 
 

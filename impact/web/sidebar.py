@@ -11,6 +11,7 @@ import streamlit as st
 
 from impact.filters import Filters
 from impact.i18n import LANGS, t
+from impact.safetext import display_text
 
 KEY_LANG, KEY_ORGS, KEY_YEARS = "flt_lang", "flt_orgs", "flt_years"
 KEY_PROJECTS, KEY_AREAS = "flt_projects", "flt_areas"
@@ -18,24 +19,39 @@ LANG_NAMES = {"zh": "中文", "en": "English"}  # each language by its own name
 
 
 class Options:
-    """What the filters can offer, from the data (cached queries, so cheap on every run)."""
+    """What the filters can offer, from the data (cached queries, so cheap on every run),
+    narrowed to a restricted visitor's scope (a funder's projects and period)."""
 
-    def __init__(self, db):
+    def __init__(self, db, scope=None):
         self.db = db
+        self.scope = scope
 
     def orgs(self) -> list[str]:
-        return [r["org"] for r in self.db.rows("filter_orgs")]
+        orgs = [r["org"] for r in self.db.rows("filter_orgs")]
+        return [o for o in orgs if o in self.scope.orgs] if self.scope else orgs
 
     def projects(self, orgs) -> list[str]:
-        rows = self.db.rows("filter_projects", orgs=list(orgs))
-        return list(dict.fromkeys(r["project"] for r in rows))
+        orgs = list(orgs) or (list(self.scope.orgs) if self.scope else [])
+        rows = self.db.rows("filter_projects", orgs=orgs)
+        names = list(dict.fromkeys(r["project"] for r in rows))
+        return [p for p in names if p in self.scope.projects] if self.scope else names
 
     def areas(self, orgs) -> list[str]:
-        return [r["program_area"] for r in self.db.rows("filter_areas", orgs=list(orgs))]
+        orgs = list(orgs) or (list(self.scope.orgs) if self.scope else [])
+        return [r["program_area"] for r in self.db.rows("filter_areas", orgs=orgs)]
 
     def span(self, orgs) -> tuple[int | None, int | None]:
-        row = self.db.rows("year_span", orgs=list(orgs))[0]
-        return row["first_year"], row["last_year"]
+        orgs = list(orgs) or (list(self.scope.orgs) if self.scope else [])
+        row = self.db.rows("year_span", orgs=orgs)[0]
+        first, last = row["first_year"], row["last_year"]
+        if self.scope and first is not None:
+            if self.scope.year_from is not None:
+                first = max(first, self.scope.year_from)
+            if self.scope.year_to is not None:
+                last = min(last, self.scope.year_to)
+            if first > last:
+                return None, None
+        return first, last
 
 
 def _keep_valid(key: str, options: list[str]) -> None:
@@ -70,6 +86,7 @@ def filter_widgets(options: Options, lang: str) -> Filters:
     org_options = options.orgs()
     _keep_valid(KEY_ORGS, org_options)
     orgs = sidebar.multiselect(t("filters.org", lang), org_options, key=KEY_ORGS,
+                               format_func=display_text,
                                placeholder=t("filters.all_orgs", lang))
     first, last = options.span(orgs)
     year_from = year_to = None
@@ -84,10 +101,12 @@ def filter_widgets(options: Options, lang: str) -> Filters:
     project_options = options.projects(orgs)
     _keep_valid(KEY_PROJECTS, project_options)
     projects = sidebar.multiselect(t("filters.project", lang), project_options,
-                                   key=KEY_PROJECTS, placeholder=t("filters.all_projects", lang))
+                                   key=KEY_PROJECTS, format_func=display_text,
+                                   placeholder=t("filters.all_projects", lang))
     area_options = options.areas(orgs)
     _keep_valid(KEY_AREAS, area_options)
     areas = sidebar.multiselect(t("filters.area", lang), area_options, key=KEY_AREAS,
+                                format_func=display_text,
                                 placeholder=t("filters.all_areas", lang))
     return Filters(orgs=tuple(orgs), year_from=year_from, year_to=year_to,
                    projects=tuple(projects), areas=tuple(areas))

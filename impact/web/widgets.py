@@ -7,7 +7,9 @@ import re
 
 import streamlit as st
 
+from impact import privacy
 from impact.i18n import t
+from impact.safetext import display_text
 from impact.views.common import COUNT, Chart, Kpi, PageModel, Table
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
@@ -15,8 +17,9 @@ PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
 
 
 def md(text: str) -> str:
-    """Escape Markdown in data-derived text (org and project names), so it shows as typed."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    """Escape Markdown in data-derived text (org and project names), so it shows as typed;
+    bidi and C0 controls show as � (impact.safetext)."""
+    return _MD_SPECIAL.sub(r"\\\1", display_text(text))
 
 
 def demo_banner(ctx) -> None:
@@ -26,9 +29,42 @@ def demo_banner(ctx) -> None:
 
 
 def url_notices(ctx) -> None:
-    """Small notices for URL values that were ignored (unknown organisation, bad year …)."""
+    """Small notices for URL values that were ignored (unknown organisation, bad year …),
+    and which periods of the selection are closed (已关账) once any period is."""
     for notice in ctx.notices:
         st.caption(f":material/info: {md(notice)}")
+    period_mark(ctx)
+
+
+def period_mark(ctx) -> None:
+    from impact.storage.versions import closed_in
+
+    manifest = ctx.db.store.manifest() or {}
+    if not manifest.get("closed"):
+        return  # no period was ever closed: every figure is open, nothing to tell apart
+    f = ctx.filters
+    shut = closed_in(manifest, f.orgs, f.year_from, f.year_to)
+    listing = ctx.t("report.orgs.sep").join(f"{org} {year}" for org, year in shut)
+    text = ctx.t("period.closed", periods=listing) if shut else ctx.t("period.open")
+    st.caption(f":material/lock: {md(text)}" if shut else f":material/lock_open: {md(text)}")
+
+
+def access_notice(ctx) -> None:
+    """A refused funder link says why; a funder or public view says what it leaves out."""
+    if ctx.link_refusal:
+        st.error(ctx.t(ctx.link_refusal), icon=":material/link_off:")
+    access = ctx.access
+    if access.role == "funder":
+        st.info(ctx.t("access.funder_view", funder=md(access.funder),
+                      threshold=ctx.privacy.threshold), icon=":material/handshake:")
+    elif access.role == "public":
+        st.caption(ctx.t("access.public_view", threshold=ctx.privacy.threshold))
+
+
+def _privacy():
+    """This run's suppression policy (off outside a dashboard run, e.g. a page model test)."""
+    ctx = st.session_state.get("_impact_ctx")
+    return ctx.privacy if ctx is not None else privacy.OFF
 
 
 def header(model: PageModel) -> None:
@@ -53,8 +89,11 @@ def kpis(cards: list[Kpi], per_row: int = 4) -> None:
                           delta_color=card.delta_color if card.delta else "off", border=True)
 
 
-def chart(model: Chart) -> None:
-    """A chart with its filter caption; the chart's empty text when there is nothing to draw."""
+def chart(model: Chart, people: bool = False) -> None:
+    """A chart with its filter caption; the chart's empty text when there is nothing to draw.
+    In a public or funder view small person counts are not drawn (impact.privacy); `people`
+    marks a chart whose every series counts people."""
+    model = privacy.chart(model, _privacy(), people=people)
     if model.figure is None:
         st.markdown(f"**{md(model.title)}**")
         st.info(model.empty_text, icon=":material/bar_chart_off:")
@@ -62,6 +101,15 @@ def chart(model: Chart) -> None:
         st.plotly_chart(model.figure, key=f"chart_{model.key}", theme=None,
                         config=PLOTLY_CONFIG)
     st.caption(md(model.caption))
+    if getattr(model, "hidden", 0):
+        policy = _privacy()
+        st.caption(t("access.hidden_points", _lang(), count=model.hidden,
+                     threshold=policy.threshold))
+
+
+def _lang() -> str:
+    ctx = st.session_state.get("_impact_ctx")
+    return ctx.lang if ctx is not None else "zh"
 
 
 def download_csv(table: Table, lang: str) -> None:
@@ -72,9 +120,11 @@ def download_csv(table: Table, lang: str) -> None:
 
 
 def table(model: Table, lang: str, height: int | str = "auto",
-          selectable: bool = False) -> list[int]:
+          selectable: bool = False, people: bool = False) -> list[int]:
     """A table with its title, caption and CSV download. With `selectable`, a click selects
-    one row; returns the selected row indexes (into model.rows)."""
+    one row; returns the selected row indexes (into model.rows). In a public or funder view
+    small person counts read "<5" on screen and in the CSV (impact.privacy)."""
+    model = privacy.table(model, _privacy(), people=people)
     if model.title:
         st.markdown(f"**{md(model.title)}**")
     if not model.rows:

@@ -1,0 +1,196 @@
+"""Who may see and do what: the mode, the signed-in role, and what follows from them.
+
+Pure (no Streamlit), so it is tested directly; `impact.web.auth` feeds it the request.
+
+Modes and roles (docs/deployment.md):
+- public mode (`IMPACT_MODE=public`): no /data, no upload, data read-only, no raw records,
+  finance as published totals and categories, small person counts suppressed.
+- with an `[auth]` section (OpenID Connect): the role map in secrets gives each signed-in
+  e-mail `staff`, `director`, `funder:<name>` or `viewer`; anyone else sees the sign-in page.
+- without one: a single local user. On loopback that user is staff; on a network address
+  staff features are refused (unless the staff password fallback is configured and typed).
+- a signed funder link gives the `funder` view of one funder's projects and period.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from impact.errors import UsageError
+
+PUBLIC, PRIVATE = "public", "private"
+STAFF, DIRECTOR, FUNDER, VIEWER = "staff", "director", "funder", "viewer"
+LOCAL, NETWORK, PUBLIC_ROLE, ANONYMOUS, UNKNOWN = ("local", "network", "public", "anonymous",
+                                                  "unknown")
+ROLES = (STAFF, DIRECTOR, FUNDER, VIEWER)
+
+
+class AccessError(UsageError):
+    """A role map or setting that cannot be understood (named in one line)."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a restricted viewer may select: organisations, projects, years (None = any)."""
+
+    orgs: tuple[str, ...] = ()
+    projects: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+
+
+@dataclass(frozen=True)
+class Access:
+    """The visitor's role and everything the pages ask about it."""
+
+    role: str
+    identity: str  # e-mail, "local", "public", "link:<funder>"; written to the audit log
+    funder: str | None = None
+    scope: Scope | None = None  # None: every organisation and project
+    reason: str = ""  # locale key saying why staff features are off, when they are
+    auth: bool = False  # OpenID Connect configured
+    needs_password: bool = False  # the staff password would unlock staff features
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def can_import(self) -> bool:
+        return self.role in (STAFF, LOCAL)
+
+    @property
+    def can_correct(self) -> bool:
+        return self.role in (STAFF, LOCAL)
+
+    @property
+    def sees_data_page(self) -> bool:
+        """/data: staff and directors use it; a network visitor sees why it is closed."""
+        return self.role in (STAFF, LOCAL, DIRECTOR, NETWORK)
+
+    @property
+    def can_make_links(self) -> bool:
+        return self.role in (STAFF, LOCAL, DIRECTOR)
+
+    @property
+    def sees_report(self) -> bool:
+        return self.role in (STAFF, LOCAL, DIRECTOR, VIEWER, NETWORK)
+
+    @property
+    def sees_records(self) -> bool:
+        """Raw activity records (drill-down): not for the public or funders."""
+        return self.role not in (PUBLIC_ROLE, FUNDER, ANONYMOUS, UNKNOWN)
+
+    @property
+    def sees_funders(self) -> bool:
+        """Income per funder: not for the public; a funder sees its own line only."""
+        return self.role not in (PUBLIC_ROLE, ANONYMOUS, UNKNOWN)
+
+    @property
+    def suppress(self) -> bool:
+        """Small person counts hidden: public and funder views."""
+        return self.role in (PUBLIC_ROLE, FUNDER)
+
+    @property
+    def sees_dashboard(self) -> bool:
+        return self.role not in (ANONYMOUS, UNKNOWN)
+
+    @property
+    def read_only(self) -> bool:
+        return not self.can_import
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a deployment configured (from secrets and the environment)."""
+
+    mode: str = PRIVATE
+    auth: bool = False
+    roles: dict = field(default_factory=dict)  # e-mail (lower case) -> role text
+    default_role: str | None = None  # role of a signed-in e-mail not in the map
+    password_hash: str | None = None
+    link_secret: str | None = None
+    funder_projects: dict = field(default_factory=dict)  # funder -> [project, …] (explicit)
+
+
+def parse_mode(value: str | None) -> str:
+    mode = (value or PRIVATE).strip().lower()
+    if mode not in (PUBLIC, PRIVATE):
+        raise AccessError(f"IMPACT_MODE={value!r}: expected 'public' or 'private'")
+    return mode
+
+
+def public_mode() -> bool:
+    """$IMPACT_MODE=public (the CLI's view; the dashboard also reads secrets)."""
+    import os
+
+    return parse_mode(os.environ.get("IMPACT_MODE")) == PUBLIC
+
+
+def parse_role(text: str) -> tuple[str, str | None]:
+    """'staff' → ('staff', None); 'funder:乐购' → ('funder', '乐购')."""
+    role, _, name = str(text).strip().partition(":")
+    role = role.strip().lower()
+    if role == FUNDER:
+        if not name.strip():
+            raise AccessError(f"role {text!r}: a funder role names the funder (funder:乐购)")
+        return FUNDER, name.strip()
+    if role not in ROLES or name:
+        raise AccessError(f"role {text!r}: expected staff, director, viewer or funder:<name>")
+    return role, None
+
+
+def is_loopback(address: str | None) -> bool:
+    """Streamlit's server.address: empty means every interface (not loopback)."""
+    if not address:
+        return False
+    if address.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve(settings: Settings, user: dict | None, *, network_bound: bool,
+            link: Scope | None = None, link_funder: str | None = None,
+            password_ok: bool = False) -> Access:
+    """The visitor's Access. `user` is st.user as a dict; `link`/`link_funder` a verified
+    funder link's scope; `password_ok` that this session typed the staff password."""
+    if settings.mode == PUBLIC:
+        return Access(PUBLIC_ROLE, "public", reason="access.reason.public")
+    if link is not None:
+        return Access(FUNDER, f"link:{link_funder}", funder=link_funder, scope=link,
+                      reason="access.reason.link", auth=settings.auth)
+    if settings.auth:
+        return _signed_in(settings, user or {})
+    if settings.password_hash:
+        if password_ok:
+            return Access(STAFF, "staff-password", auth=False)
+        return Access(NETWORK, "anonymous", reason="access.reason.password",
+                      needs_password=True)
+    if network_bound:
+        return Access(NETWORK, "anonymous", reason="access.reason.network")
+    return Access(LOCAL, "local", reason="access.reason.local")
+
+
+def _signed_in(settings: Settings, user: dict) -> Access:
+    if not user.get("is_logged_in"):
+        return Access(ANONYMOUS, "anonymous", reason="access.reason.sign_in", auth=True)
+    email = str(user.get("email") or "").strip().lower()
+    if user.get("email_verified") is False:  # a self-hosted provider may let anyone type one
+        return Access(UNKNOWN, email or "?", reason="access.reason.no_role", auth=True)
+    text = settings.roles.get(email) or settings.default_role
+    if not text:
+        return Access(UNKNOWN, email or "?", reason="access.reason.no_role", auth=True)
+    role, funder = parse_role(text)
+    reason = "access.reason.director" if role == DIRECTOR else ""
+    return Access(role, email, funder=funder, reason=reason, auth=True)
+
+
+def roles_from(mapping) -> dict[str, str]:
+    """The [roles] table of secrets: e-mail → role, each role checked now (a typo in a role
+    would otherwise surface only when that person signs in)."""
+    out = {}
+    for email, text in dict(mapping or {}).items():
+        parse_role(text)
+        out[str(email).strip().lower()] = str(text)
+    return out

@@ -1,0 +1,76 @@
+"""`impact verify --report FILE`: are a report's figures still current, or what changed?
+
+The report's stamp names the data version it was made from and the view (filters) that
+reproduces it. The figures of that view are recomputed at that version (the history keeps
+its files while the version is kept) and now; any that differ are named, with the versions
+that changed the data in between (who, when, why).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from impact.filters import Filters
+from impact.metrics import summarize
+from impact.report import stamp as stamps
+from impact.storage import versions
+from impact.storage.db import Database
+from impact.storage.store import DataStore
+
+
+@dataclass
+class ReportCheck:
+    stamp: dict
+    current_version: int
+    changes: list[dict] = field(default_factory=list)  # versions since that changed data
+    figures: list[tuple[str, object, object]] = field(default_factory=list)  # name, then, now
+    note: str = ""
+
+    @property
+    def current(self) -> bool:
+        return not self.changes and not self.figures and not self.note
+
+
+def _flat(summary: dict, prefix: str = "") -> dict:
+    out = {}
+    for key, value in summary.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flat(value, name + "."))
+        elif not isinstance(value, list):
+            out[name] = value
+    return out
+
+
+def check_report(path: Path, data_dir: str) -> ReportCheck:
+    stamped = stamps.read(path)
+    store = DataStore(data_dir)
+    manifest = versions.current(store)
+    result = ReportCheck(stamped, manifest["version"])
+    made_from = int(stamped["version"])
+    if made_from > manifest["version"]:
+        result.note = (f"the report names version {made_from}, but this data directory is at "
+                       f"version {manifest['version']}: a different data directory?")
+        return result
+    records = [r for r in versions.history(store) if r["version"] > made_from]
+    result.changes = [r for r in records if r.get("changes")]
+    if made_from == manifest["version"]:
+        current_hash = store.snapshot()[0][:12]
+        if current_hash != stamped["manifest"]:
+            result.note = (f"manifest {current_hash} is not the manifest {stamped['manifest']} "
+                           "the report was made from (same version number: another directory?)")
+        return result
+    if not result.changes:
+        return result
+    filters = stamps.filters_of(stamped["url"]) if stamped.get("url") else Filters()
+    then_db = Database(data_dir, pinned=made_from)
+    now_db = Database(data_dir)
+    try:
+        then, now = _flat(summarize(then_db, filters)), _flat(summarize(now_db, filters))
+    finally:
+        then_db.close()
+        now_db.close()
+    result.figures = [(k, then.get(k), now.get(k)) for k in sorted(set(then) | set(now))
+                      if then.get(k) != now.get(k)]
+    return result

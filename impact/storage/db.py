@@ -1,0 +1,395 @@
+"""Run the named SQL of `queries/` on DuckDB over the data directory's Parquet files.
+
+One connection per data directory, shared; a fresh cursor for every query, because DuckDB
+refuses (or mixes up) concurrent calls on one cursor. Views are rebuilt only when the
+manifest changes, so a running dashboard sees an import without a restart.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+import threading
+import weakref
+from dataclasses import dataclass
+from functools import cache
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from impact.storage import rollup
+from impact.config import QUERIES_DIR, resolve_data_dir
+from impact.errors import DataError
+from impact.storage.mirror import FileMirror, default_cache_dir
+from impact.storage.schema import TABLES, Table
+from impact.storage.store import DataStore
+
+_PARAM = re.compile(r"(?<![:$\w])\$([a-z_][a-z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    """A query as plain data: its name (the file name), its SQL, and the parameters it binds."""
+
+    name: str
+    sql: str
+    parameters: tuple[str, ...]
+    description: str
+
+
+@cache
+def load_query(name: str) -> StoredQuery:
+    """The query `queries/<name>.sql`; its leading `--` comment lines are its description."""
+    path = QUERIES_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise KeyError(f"no query named {name!r} in {QUERIES_DIR}")
+    sql = path.read_text(encoding="utf-8")
+    description = " ".join(
+        line[2:].strip() for line in sql.splitlines() if line.startswith("--")
+    ).strip()
+    params = tuple(dict.fromkeys(_PARAM.findall(_strip_comments(sql))))
+    return StoredQuery(name, sql, params, description)
+
+
+def query_names() -> list[str]:
+    return sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
+
+
+def _strip_comments(sql: str) -> str:
+    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+
+
+def _empty_select(table: Table) -> str:
+    cols = [f"CAST(NULL AS {c.sql_type}) AS {c.name}" for c in table.columns]
+    if table.partitioned:
+        cols.append("CAST(NULL AS INTEGER) AS year")
+    return f"SELECT {', '.join(cols)} WHERE false"
+
+
+def _sql_list(paths: list[str]) -> str:
+    """Paths come from our own manifest, never from a user; quoted as SQL literals all the same."""
+    return ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
+
+
+def _file_select(table: Table, paths: list[str]) -> str:
+    listing = _sql_list(paths)
+    cols = [f"CAST({c.name} AS {c.sql_type}) AS {c.name}" for c in table.columns]
+    if table.partitioned:
+        cols.append("CAST(year AS INTEGER) AS year")
+        opts = "hive_partitioning = true, hive_types = {'year': INTEGER}"
+    else:
+        opts = "hive_partitioning = false"
+    return f"SELECT {', '.join(cols)} FROM read_parquet([{listing}], {opts})"
+
+
+# Filters are defined once, as table macros; every query reads `activities_in(...)` etc.
+# array_length rather than len: sqlglot reads it as an array size (CARDINALITY in Trino).
+# Each filter is off when its list is empty or its bound is NULL.
+_MACROS = """
+CREATE OR REPLACE MACRO activities_in(orgs, projects, areas, year_from, year_to) AS TABLE
+SELECT * FROM activities
+WHERE (array_length(orgs) = 0 OR list_contains(orgs, org))
+  AND (array_length(projects) = 0 OR list_contains(projects, project))
+  AND (array_length(areas) = 0 OR list_contains(areas, program_area))
+  AND (year_from IS NULL OR year >= year_from)
+  AND (year_to IS NULL OR year <= year_to);
+
+CREATE OR REPLACE MACRO finance_in(orgs, projects, areas, year_from, year_to) AS TABLE
+SELECT * FROM finance
+WHERE (array_length(orgs) = 0 OR list_contains(orgs, org))
+  AND (array_length(projects) = 0 OR list_contains(projects, project))
+  AND (array_length(areas) = 0 OR project IN (
+        SELECT DISTINCT a.project FROM {project_areas} a WHERE list_contains(areas, a.program_area)))
+  AND (year_from IS NULL OR year >= year_from)
+  AND (year_to IS NULL OR year <= year_to);
+
+CREATE OR REPLACE MACRO indicators_in(orgs, projects, year_from, year_to) AS TABLE
+SELECT * FROM indicators
+WHERE (array_length(orgs) = 0 OR list_contains(orgs, org))
+  AND (array_length(projects) = 0 OR list_contains(projects, project))
+  AND (year_from IS NULL OR year >= year_from)
+  AND (year_to IS NULL OR year <= year_to);
+
+CREATE OR REPLACE MACRO activity_months_in(orgs, projects, areas, year_from, year_to) AS TABLE
+SELECT * FROM activity_months
+WHERE (array_length(orgs) = 0 OR list_contains(orgs, org))
+  AND (array_length(projects) = 0 OR list_contains(projects, project))
+  AND (array_length(areas) = 0 OR list_contains(areas, program_area))
+  AND (year_from IS NULL OR year >= year_from)
+  AND (year_to IS NULL OR year <= year_to);
+
+CREATE OR REPLACE MACRO targets_in(orgs, projects, year_from, year_to) AS TABLE
+SELECT * FROM targets
+WHERE (array_length(orgs) = 0 OR list_contains(orgs, org))
+  AND (array_length(projects) = 0 OR list_contains(projects, project))
+  AND (year_from IS NULL OR year >= year_from)
+  AND (year_to IS NULL OR year <= year_to);
+"""
+
+
+
+def macros_sql(project_areas: str = "activities") -> str:
+    """The filter macros' DDL. The finance area filter looks up which projects are in an area
+    in `project_areas`: the monthly rollup when there is one (far fewer rows), else the detail."""
+    return _MACROS.replace("{project_areas}", project_areas)
+
+
+# DuckDB's memory limit per Database (override: $IMPACT_DUCKDB_MEMORY). The everyday pages
+# need far less (they read the rollup); the data checks over 50M detail rows spill to disk
+# within it, where DuckDB's default (80 % of RAM) would take gigabytes (docs/performance.md).
+DUCKDB_MEMORY = "1GB"
+
+# Parameters that carry lists are typed here so an empty list still binds as VARCHAR[].
+_LIST_PARAMS = {"orgs", "projects", "areas"}
+_INT_PARAMS = {"year_from", "year_to", "year", "limit"}
+
+
+class Database:
+    """A DuckDB connection with views over one data directory's committed files."""
+
+    def __init__(self, data_dir: str | None = None, *, rollups: bool = True, filesystem=None,
+                 cache_dir: "str | os.PathLike | None | bool" = None, pinned: int | None = None):
+        """`rollups=False` answers every query from the detail (tests compare both ways).
+        For a URL data directory: `filesystem` is its fsspec filesystem (default: from the URL);
+        `cache_dir` is where its files are mirrored on local disk (default: $IMPACT_CACHE_DIR,
+        else a directory under the system's temp dir; False reads the object store directly).
+        `pinned` shows that committed version instead of following the manifest (for
+        `impact verify --report`: the figures as a report saw them)."""
+        self.data_dir = resolve_data_dir(data_dir)
+        self.store = DataStore(self.data_dir, filesystem=filesystem)
+        # Bounded memory: beyond the limit DuckDB spills to disk, so a heavy data check over
+        # the detail costs the same time but not gigabytes of server memory (issue 6).
+        self._spill = tempfile.mkdtemp(prefix="impact-duckdb-")
+        weakref.finalize(self, shutil.rmtree, self._spill, True)
+        self._con = duckdb.connect(":memory:", config={
+            "threads": 2, "memory_limit": os.environ.get("IMPACT_DUCKDB_MEMORY", DUCKDB_MEMORY),
+            "temp_directory": self._spill})
+        self.mirror = None
+        if self.store.url:
+            if cache_dir is not False:
+                self.mirror = FileMirror(self.store, cache_dir or default_cache_dir(self.data_dir))
+            # Without a mirror DuckDB reads s3://… through fsspec (httpfs may not be installable).
+            self._con.register_filesystem(self.store.fs)
+        _OPEN.add(self)
+        self._lock = threading.Lock()
+        self._version: str | None = None
+        self._use_rollups = rollups
+        self._pinned = pinned
+        self.rollups = False  # whether the current views include an exact monthly rollup
+        self.refresh()
+
+    @property
+    def version(self) -> str:
+        """The data version the views currently show."""
+        return self._version or ""
+
+    def refresh(self) -> str:
+        """Rebuild the views if the committed data changed; return the data version.
+
+        Cheap when nothing changed: one read and hash of manifest.json (microseconds on local
+        disk, one GET on object storage), so every rerun of every page may call it.
+        """
+        if self._pinned is not None:
+            return self._pin()
+        version = self.store.version()
+        if version == self._version:
+            return version
+        with self._lock:
+            version, manifest = self.store.snapshot()
+            if version != self._version:
+                self._build_views(manifest)
+                self._version = version
+        return version
+
+    def _pin(self) -> str:
+        if self._version is None:
+            from impact.storage import versions
+            manifest = versions.version(self.store, self._pinned)
+            self._build_views(manifest)
+            self._version = f"v{self._pinned}"
+        return self._version
+
+    def _paths(self, files: list) -> list[str]:
+        """Where DuckDB reads each file, after checking its bytes against the manifest."""
+        if self.mirror is not None:
+            paths = [self.mirror.local(f) for f in files]
+        else:
+            paths = [self.store.full_path(f.path) for f in files]
+        for f, path in zip(files, paths):
+            _check_sha256(self.store, f, path)
+        return paths
+
+    def _build_views(self, manifest: dict | None) -> None:
+        # DDL runs in its own transaction: a query already running on another cursor keeps
+        # the views it started with, and the store keeps superseded files for a grace period.
+        cur = self._con.cursor()
+        live = []
+        for table in TABLES.values():
+            files = self.store.files(table.name, manifest)
+            live += files
+            paths = self._paths(files)
+            select = _file_select(table, paths) if paths else _empty_select(table)
+            ddl = f"CREATE OR REPLACE VIEW {table.name} AS {select}"  # schema-derived, no user input
+            try:
+                cur.execute(ddl)
+            except duckdb.Error as exc:
+                raise self._data_error(table, paths, exc) from None
+        months = self.store.rollup_files(manifest=manifest) if self._use_rollups and manifest \
+            else None
+        if months:
+            live += months
+            paths = self._paths(months)
+            select = _rollup_select(paths)
+        else:  # same columns, from the detail; rollup_sql is then never used (self.rollups)
+            paths, select = [], _rollup_from_detail()
+        ddl = f"CREATE OR REPLACE VIEW {rollup.NAME} AS {select}"  # schema-derived, no user input
+        try:
+            cur.execute(ddl)
+        except duckdb.Error as exc:
+            raise self._data_error(None, paths, exc) from None
+        cur.execute(macros_sql(rollup.NAME if months else "activities"))
+        self.rollups = bool(months)
+        if self.mirror is not None:
+            self.mirror.prune(keep={f.path for f in live})
+
+    def _data_error(self, table: Table | None, paths: list[str], exc: Exception) -> DataError:
+        """Name the file at fault: DuckDB's message does not always say which one it was.
+        `table` None is the monthly rollup (no column check)."""
+        for path in paths:
+            try:
+                schema = self._read_schema(path)
+            except FileNotFoundError:
+                return DataError(f"{path}: data file listed in the manifest is missing")
+            except (OSError, pa.ArrowException) as err:
+                return DataError(f"{path}: not a readable Parquet file ({_first_line(err)})")
+            missing = [c for c in table.column_names if c not in schema.names] if table else []
+            if missing:
+                return DataError(f"{path}: table {table.name} lacks column(s) {', '.join(missing)}")
+        name = table.name if table else "the monthly rollup"
+        return DataError(f"{self.data_dir}: cannot read {name} ({_first_line(exc)})")
+
+    def _read_schema(self, path: str) -> pa.Schema:
+        # Remote paths are read through fsspec; mirrored (local) copies of them directly.
+        if self.store.url and path.startswith(self.store.url):
+            with self.store.fs.open(path, "rb") as fh:
+                return pq.read_schema(fh)
+        return pq.read_schema(path)
+
+    def run(self, name: str, **params) -> pa.Table:
+        """Run the named query with bound parameters; return an Arrow table (DECIMAL stays exact)."""
+        query = load_query(name)
+        missing = [p for p in query.parameters if p not in params]
+        if missing:
+            raise TypeError(f"query {name} needs parameter(s) {', '.join(missing)}")
+        bound = {p: _coerce(p, params[p]) for p in query.parameters}
+        sql = (self.rollups and rollup.rollup_sql(query.sql)) or query.sql
+        sql = _typed(sql, query.parameters)
+        try:
+            return self._con.cursor().sql(sql, params=bound).to_arrow_table()
+        except (duckdb.ParserException, duckdb.BinderException, duckdb.CatalogException):
+            raise  # a mistake in our SQL, not in the user's data
+        except duckdb.OutOfMemoryException:
+            limit = os.environ.get("IMPACT_DUCKDB_MEMORY", DUCKDB_MEMORY)
+            raise DataError(f"query {name} needs more memory than the {limit} allowed "
+                            "(IMPACT_DUCKDB_MEMORY): choose fewer years or organisations, "
+                            "or raise the limit") from None
+        except duckdb.Error as exc:  # unreadable or corrupt data files surface in many forms
+            raise self._diagnose(exc) from None
+
+    def rows(self, name: str, **params) -> list[dict]:
+        """The query's rows as dicts of Python values (Decimal for money)."""
+        return self.run(name, **params).to_pylist()
+
+    def _diagnose(self, exc: Exception) -> DataError:
+        files = [f for table in TABLES for f in self.store.files(table)]
+        files += self.store.rollup_files() or []
+        for f in files:
+            path = self.store.full_path(f.path)
+            try:
+                with self.store.open(f.path) as fh:
+                    # Single-threaded: Arrow's threaded reader has aborted the process on
+                    # some damaged pages instead of raising.
+                    pq.ParquetFile(fh).read(use_threads=False)
+            except FileNotFoundError:
+                return DataError(f"{path}: data file listed in the manifest is missing")
+            except (OSError, pa.ArrowException) as err:
+                return DataError(f"{path}: corrupt Parquet file ({_first_line(err)})")
+        return DataError(f"{self.data_dir}: cannot read the data ({_first_line(exc)})")
+
+    def close(self) -> None:
+        self._con.close()
+
+
+# Clean exits: close every open connection before the interpreter tears down, so DuckDB's
+# threads never outlive it ("terminate called without an active exception", exit 134).
+_OPEN: "weakref.WeakSet[Database]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for db in list(_OPEN):
+        try:
+            db.close()
+        except Exception:  # noqa: BLE001  (exiting: nothing left to report to)
+            pass
+
+
+def _check_sha256(store: DataStore, f, path: str) -> None:
+    """Refuse, by name, a file whose bytes are not those the manifest vouches for: a flipped
+    bit inside a Parquet page can change a sum without any reader error (issue 13). Done
+    each time the views are rebuilt, i.e. when a process first opens the data and again
+    whenever the manifest changes; the cost is in docs/performance.md."""
+    if not f.sha256:
+        return  # files on disk without a manifest: nothing vouches for them, nothing to check
+    try:
+        if store.url and path.startswith(store.url):
+            digest = hashlib.sha256(store.verified_bytes(f)).hexdigest()
+        else:
+            with open(path, "rb") as fh:
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    except FileNotFoundError:
+        raise DataError(f"{path}: data file listed in the manifest is missing") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if digest != f.sha256:
+        raise DataError(f"{path}: sha256 differs from the manifest (file damaged or changed); "
+                        "refusing to read it")
+
+
+def _rollup_select(paths: list[str]) -> str:
+    return (f"SELECT * FROM read_parquet([{_sql_list(paths)}], hive_partitioning = true, "
+            "hive_types = {'year': INTEGER})")
+
+
+def _rollup_from_detail() -> str:
+    sums = ", ".join(f"sum({c})::BIGINT AS {c}" for c in rollup.SUMS)
+    return (f"SELECT date_trunc('month', date)::DATE AS date, org, project, program_area, "
+            f"year, count(*) AS records, {sums} FROM activities "
+            f"GROUP BY ALL")
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _coerce(name: str, value):
+    if name in _LIST_PARAMS:
+        return [str(v) for v in (value or [])]
+    return value
+
+
+def _typed(sql: str, params: tuple[str, ...]) -> str:
+    """Cast list and integer parameters where they are bound, so NULL and [] carry a type."""
+    def cast(match: re.Match) -> str:
+        name = match.group(1)
+        if name in _LIST_PARAMS:
+            return f"CAST(${name} AS VARCHAR[])"
+        if name in _INT_PARAMS:
+            return f"CAST(${name} AS INTEGER)"
+        return match.group(0)
+    return _PARAM.sub(cast, sql)

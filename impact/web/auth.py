@@ -1,0 +1,198 @@
+"""Streamlit side of access control: settings from secrets, the visitor's Access per run,
+the funder link in the URL, the staff password with its rate limit, the sign-in page.
+
+The decisions themselves are impact.access (pure); this module only gathers the request.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from impact import audit, funderlink, passwords
+from impact.access import (FUNDER, PRIVATE, Access, AccessError, Scope, Settings, is_loopback,
+                           parse_mode, resolve, roles_from)
+from impact.filters import Filters
+from impact.i18n import t
+
+MODE_ENV = "IMPACT_MODE"
+HASH_ENV = "IMPACT_STAFF_PASSWORD_HASH"
+LINK_SECRET_ENV = "IMPACT_LINK_SECRET"
+_PASSWORD_OK = "_impact_staff_ok"
+_LINK = "_impact_link"  # (token, FunderLink | None, refusal key | None)
+
+
+def _secret(key: str, default=None):
+    try:
+        return st.secrets.get(key, default)
+    except (FileNotFoundError, OSError, ValueError):  # no secrets.toml, or unreadable
+        return default
+    except Exception:  # noqa: BLE001 — a malformed secrets.toml must not open the data
+        return default
+
+
+def settings() -> Settings:
+    """The deployment's settings: secrets first, environment variables for the rest."""
+    mode = parse_mode(os.environ.get(MODE_ENV) or _secret(MODE_ENV) or PRIVATE)
+    auth = _secret("auth")
+    access = dict(_secret("access", {}) or {})
+    funders = {str(k): [str(p) for p in v]
+               for k, v in dict(access.get("funder_projects", {}) or {}).items()}
+    return Settings(
+        mode=mode, auth=bool(auth),
+        roles=roles_from(_secret("roles", {})),
+        default_role=access.get("default_role"),
+        password_hash=_secret("staff_password_hash") or os.environ.get(HASH_ENV) or None,
+        link_secret=_secret("link_secret") or os.environ.get(LINK_SECRET_ENV) or None,
+        funder_projects=funders)
+
+
+def network_bound() -> bool:
+    """Whether the server listens beyond this machine (server.address empty = everywhere)."""
+    return not is_loopback(st.get_option("server.address"))
+
+
+def _user() -> dict:
+    try:
+        return st.user.to_dict()
+    except Exception:  # noqa: BLE001 — no user info outside a session
+        return {}
+
+
+def _link(cfg: Settings, params: dict) -> tuple[funderlink.FunderLink | None, str | None]:
+    """The funder link of this session: read from the URL once, remembered after that."""
+    tokens = params.get(funderlink.PARAM) or []
+    token = tokens[-1] if tokens else None
+    saved = st.session_state.get(_LINK)
+    if saved and (token is None or saved[0] == token):
+        return saved[1], saved[2]
+    if token is None:
+        return None, None
+    try:
+        link, refusal = funderlink.read_token(token, cfg.link_secret), None
+    except funderlink.LinkError as exc:
+        link, refusal = None, exc.key
+        audit.record("link_refused", "anonymous", st.session_state.get("_impact_data_dir"),
+                     reason=exc.key)
+    st.session_state[_LINK] = (token, link, refusal)
+    return link, refusal
+
+
+def current_access(db, params: dict) -> tuple[Access, str | None]:
+    """The visitor's Access for this run, and a refused link's reason (a locale key)."""
+    try:
+        cfg = settings()
+    except (AccessError, passwords.PasswordFormatError) as exc:
+        st.error(t("access.bad_settings", "zh", detail=str(exc)) + "  \n"
+                 + t("access.bad_settings", "en", detail=str(exc)))
+        st.stop()
+    link, refusal = _link(cfg, params) if cfg.mode == PRIVATE else (None, None)
+    access = resolve(cfg, _user(), network_bound=network_bound(),
+                     link=link.scope() if link else None,
+                     link_funder=link.funder if link else None,
+                     password_ok=bool(st.session_state.get(_PASSWORD_OK)))
+    if access.role == FUNDER and access.scope is None:
+        access = _with_funder_scope(access, db, cfg)
+    if access.role == "unknown" and not st.session_state.get("_impact_denied_logged"):
+        st.session_state["_impact_denied_logged"] = True
+        audit.record("sign_in_failed", access.identity,
+                     st.session_state.get("_impact_data_dir"), reason="no role")
+    return access, refusal
+
+
+def _with_funder_scope(access: Access, db, cfg: Settings) -> Access:
+    """A signed-in funder sees the projects its income transactions name, plus any listed
+    for it in secrets ([access.funder_projects])."""
+    rows = db.rows("funder_projects", funder=access.funder)
+    explicit = set(cfg.funder_projects.get(access.funder, ()))
+    projects = tuple(dict.fromkeys([r["project"] for r in rows] + sorted(explicit)))
+    orgs = tuple(dict.fromkeys(r["org"] for r in rows))
+    if explicit:
+        orgs = tuple(dict.fromkeys([*orgs, *(r["org"] for r in db.rows(
+            "filter_projects", orgs=[]) if r["project"] in explicit)]))
+    # No project at all: an empty scope must show nothing, not everything.
+    return Access(**{**vars(access), "scope": Scope(orgs=orgs or ("\x00none",),
+                                                    projects=projects or ("\x00none",))})
+
+
+def clamp(filters: Filters, scope: Scope | None) -> Filters:
+    """The selection narrowed to what the scope allows: an empty choice means "all I may see"."""
+    if scope is None:
+        return filters
+    orgs = tuple(o for o in filters.orgs if o in scope.orgs) or scope.orgs
+    projects = tuple(p for p in filters.projects if p in scope.projects) or scope.projects
+    year_from, year_to = filters.year_from, filters.year_to
+    if scope.year_from is not None:
+        year_from = max(year_from if year_from is not None else scope.year_from,
+                        scope.year_from)
+    if scope.year_to is not None:
+        year_to = min(year_to if year_to is not None else scope.year_to, scope.year_to)
+    if year_from is not None and year_to is not None and year_from > year_to:
+        year_from = year_to = scope.year_to
+    return Filters(orgs=orgs, year_from=year_from, year_to=year_to, projects=projects,
+                   areas=filters.areas)
+
+
+def visible_funders(table, access: Access):
+    """The income-per-funder table as this visitor may see it: a funder, its own rows."""
+    if access.role != FUNDER or table is None:
+        return table
+    from dataclasses import replace
+
+    return replace(table, rows=[r for r in table.rows if r.get("funder") == access.funder])
+
+
+# ---------------------------------------------------------------------------- staff password
+
+def _limit_keys() -> tuple[str, ...]:
+    """Rate-limit keys: this session, and the visitor's address (shared by all its sessions,
+    so opening a new tab does not reset the count)."""
+    session = st.session_state.get("_impact_session_key")
+    if session is None:
+        session = st.session_state["_impact_session_key"] = os.urandom(8).hex()
+    try:
+        address = st.context.ip_address
+    except Exception:  # noqa: BLE001 — no request context (tests)
+        address = None
+    return f"session:{session}", f"addr:{address or 'unknown'}"
+
+
+def password_form(lang: str, data_dir: str | None) -> bool:
+    """Ask for the staff password; refuse while this session or address is locked out.
+    True once the right password is typed (this session is staff from then on)."""
+    notice = st.empty()
+    notice.info(t("data.staff.locked", lang), icon=":material/lock:")
+    keys = _limit_keys()
+    wait = passwords.LIMITER.wait_s(*keys)
+    if wait:
+        st.error(t("access.password.wait", lang, seconds=wait))
+        return False
+    slot = st.empty()
+    entered = slot.text_input(t("data.staff.password", lang), type="password", key="data_pw")
+    if not entered:
+        return False
+    stored = settings().password_hash or ""
+    if passwords.verify_password(entered, stored):
+        passwords.LIMITER.success(keys[0])
+        st.session_state[_PASSWORD_OK] = True
+        slot.empty()
+        notice.empty()
+        return True
+    passwords.LIMITER.failure(*keys)
+    audit.record("sign_in_failed", f"password ({keys[1]})", data_dir, reason="wrong password")
+    wait = passwords.LIMITER.wait_s(*keys)
+    st.error(t("access.password.wait", lang, seconds=wait) if wait
+             else t("data.staff.wrong", lang))
+    return False
+
+
+def sign_in_page(access: Access, lang: str) -> None:
+    """What an anonymous visitor (or an e-mail without a role) sees when sign-in is on."""
+    st.title(t("access.sign_in.title", lang))
+    st.markdown(t(access.reason or "access.reason.sign_in", lang))
+    if access.role == "anonymous":
+        st.button(t("access.sign_in.button", lang), on_click=st.login, type="primary",
+                  icon=":material/login:", key="sign_in")
+    else:
+        st.button(t("access.sign_out", lang), on_click=st.logout, key="sign_out")
