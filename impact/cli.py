@@ -13,8 +13,8 @@ import sys
 from impact.errors import ImpactError, UsageError
 
 # Module names under impact.commands; each has NAME, HELP, add_arguments(parser), run(args).
-COMMANDS = ("init", "summary", "demo", "importer", "verify", "bench", "report", "history",
-            "diff", "undo", "restore", "gc", "close", "reopen", "delete", "hashpw")
+COMMANDS = ("init", "summary", "demo", "importer", "verify", "bench", "report", "rollup",
+            "history", "diff", "undo", "restore", "gc", "close", "reopen", "delete", "hashpw")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -10,9 +10,9 @@ from impact import audit
 from impact.access import STAFF, Access
 from impact.datadir import is_bundled_demo
 from impact.errors import ClosedPeriod, ImpactError
-from impact.ingest import FileProblem, check_file, commit_checked, rejects_csv
+from impact.ingest import FileProblem, check_file, commit_checked, errors_csv, rejects_csv
 from impact.ingest.messages import file_message
-from impact.ingest.reading import MAX_BYTES, sheet_names
+from impact.ingest.reading import MAX_BYTES, TEXT_SUFFIXES, WORKBOOK_SUFFIXES, sheet_names
 from impact.ingest.template import template_csv, template_xlsx
 from impact.ingest.write import commit_correction
 from impact.storage import versions
@@ -80,6 +80,25 @@ def checked_upload(ctx, table, upload, sheet):
     return check
 
 
+def _sheet_names(upload) -> list[str]:
+    """The upload's sheets, read once per file (an .xls or .ods is read by a child process)."""
+    cached = st.session_state.get("data_sheets")
+    if not cached or cached[0] != upload.file_id:
+        cached = (upload.file_id, sheet_names(upload.getvalue()))
+        st.session_state["data_sheets"] = cached
+    return cached[1]
+
+
+def _errors_download(check, lang: str) -> bytes:
+    """The full error list, built once per checked file (it may hold 100,000 lines)."""
+    cached = st.session_state.get("data_errors_csv")
+    if cached and cached[0] is check and cached[1] == lang:
+        return cached[2]
+    payload = errors_csv(check, lang)
+    st.session_state["data_errors_csv"] = (check, lang, payload)
+    return payload
+
+
 def show_done(ctx) -> None:
     done = st.session_state.pop(_DONE, None)
     if done:
@@ -108,15 +127,16 @@ def import_section(ctx) -> None:
         st.success(ctx.t("data.correct.done", version=corrected), icon=":material/task_alt:")
     table = st.selectbox(ctx.t("data.table_label"), importable_tables(), key="data_table",
                          format_func=lambda name: ctx.t(f"data.table.{name}"))
-    upload = st.file_uploader(ctx.t("data.upload_label"), type=["csv", "xlsx"],
+    upload = st.file_uploader(ctx.t("data.upload_label"),
+                              type=[x.lstrip(".") for x in TEXT_SUFFIXES + WORKBOOK_SUFFIXES],
                               key="data_upload", max_upload_size=MAX_MB,
                               help=ctx.t("data.upload_help"))
     st.caption(ctx.t("data.upload_limit", mb=MAX_MB))
     if upload is None:
         return
     sheet = None
-    if upload.name.lower().endswith(".xlsx"):
-        names = sheet_names(upload.getvalue())
+    if upload.name.lower().endswith(WORKBOOK_SUFFIXES):
+        names = _sheet_names(upload)
         if len(names) > 1:
             sheet = st.selectbox(ctx.t("data.sheet_label"), names, key="data_sheet")
     try:
@@ -131,13 +151,18 @@ def import_section(ctx) -> None:
         return
     model = preview(check, ctx.lang)
     show_preview(ctx, model)
+    if model.error_count > len(model.errors):
+        st.download_button(ctx.t("data.download_errors", count=model.error_count),
+                           _errors_download(check, ctx.lang), mime="text/csv",
+                           file_name=f"{upload.name.rsplit('.', 1)[0]}.errors.csv",
+                           key="data_errors", icon=":material/download:", on_click="ignore")
     if model.blocked:
         return
-    if not model.new_rows and not model.errors:
+    if not model.new_rows and not model.error_count:
         st.info(ctx.t("data.nothing_new"), icon=":material/done_all:")
         return
     skip = False
-    if model.errors and model.new_rows:
+    if model.error_count and model.new_rows:
         skip = st.checkbox(ctx.t("data.skip_invalid", rejected=model.rejected_rows),
                            key="data_skip", help=ctx.t("data.skip_invalid_help"))
     if not model.can_commit(skip):
@@ -256,10 +281,13 @@ def show_preview(ctx, model) -> None:
         for line in model.header_problems:
             st.markdown(f"- {widgets.md(line)}")
         return
-    (st.warning if model.errors else st.success)(widgets.md(model.summary))
+    (st.warning if model.error_count else st.success)(widgets.md(model.summary))
     if model.errors:
-        with st.expander(ctx.t("data.preview.error_list", count=len(model.errors)),
-                         expanded=len(model.errors) <= 10):
+        with st.expander(ctx.t("data.preview.error_list", count=model.error_count),
+                         expanded=model.error_count <= 10):
+            if model.error_count > len(model.errors):
+                st.caption(ctx.t("data.preview.more_errors", shown=len(model.errors),
+                                 count=model.error_count))
             st.markdown("\n".join(f"- {widgets.md(line)}" for line in model.errors))
     st.markdown(f"**{ctx.t('data.preview.title')}**")
     st.dataframe(model.rows, column_order=model.columns, hide_index=True, key="data_preview")

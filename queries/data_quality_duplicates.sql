@@ -24,5 +24,7 @@ JOIN r
  AND r.sessions = g.sessions AND r.beneficiaries = g.beneficiaries
  AND r.volunteers = g.volunteers AND r.volunteer_minutes = g.volunteer_minutes
 GROUP BY ALL
-ORDER BY copies DESC, org, date
+    -- A total order (every group column): LIMIT keeps the same groups on every engine.
+ORDER BY copies DESC, org, date, project, program_area, activity_type, sessions, beneficiaries,
+         volunteers, volunteer_minutes
 LIMIT 200

@@ -5,9 +5,12 @@ WITH months AS (
     FROM activities_in($orgs, $projects, $areas, $year_from, $year_to)
 ), span AS (
     SELECT org, min(month) AS first_month, max(month) AS last_month FROM months GROUP BY org
-), calendar AS (
-    SELECT org, unnest(generate_series(first_month, last_month, INTERVAL 1 MONTH))::DATE AS month
+), series AS (
+    -- The series alone in its SELECT: Spark refuses a generator nested in an expression.
+    SELECT org, unnest(generate_series(first_month, last_month, INTERVAL 1 MONTH)) AS month
     FROM span
+), calendar AS (
+    SELECT org, month::DATE AS month FROM series
 )
 SELECT c.org, strftime(c.month, '%Y-%m') AS month
 FROM calendar c

@@ -3,8 +3,8 @@ SELECT
     funder,
     category,
     count(*)                  AS transactions,
-    sum(amount)::DECIMAL(18,2) AS amount
+    sum(amount)::DECIMAL(38,2) AS amount
 FROM finance_in($orgs, $projects, $areas, $year_from, $year_to)
 WHERE flow = 'income'
 GROUP BY funder, category
-ORDER BY amount DESC, funder
+ORDER BY amount DESC, funder, category

@@ -10,8 +10,8 @@ WITH a AS (
     GROUP BY org, year
 ), f AS (
     SELECT org, year,
-           sum(amount) FILTER (WHERE flow = 'income')::DECIMAL(18,2)  AS income_total,
-           sum(amount) FILTER (WHERE flow = 'expense')::DECIMAL(18,2) AS expense_total
+           sum(amount) FILTER (WHERE flow = 'income')::DECIMAL(38,2)  AS income_total,
+           sum(amount) FILTER (WHERE flow = 'expense')::DECIMAL(38,2) AS expense_total
     FROM finance_in($orgs, $projects, $areas, $year_from, $year_to)
     GROUP BY org, year
 )
@@ -22,7 +22,7 @@ SELECT
     coalesce(a.beneficiaries, 0)::BIGINT     AS beneficiaries,
     coalesce(a.volunteers, 0)::BIGINT        AS volunteers,
     coalesce(a.volunteer_minutes, 0)::BIGINT AS volunteer_minutes,
-    coalesce(f.income_total, 0)::DECIMAL(18,2)  AS income_total,
-    coalesce(f.expense_total, 0)::DECIMAL(18,2) AS expense_total
+    coalesce(f.income_total, 0)::DECIMAL(38,2)  AS income_total,
+    coalesce(f.expense_total, 0)::DECIMAL(38,2) AS expense_total
 FROM a FULL OUTER JOIN f ON a.org = f.org AND a.year = f.year
 ORDER BY org, year

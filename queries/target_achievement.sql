@@ -29,11 +29,11 @@ WITH t AS (
     SELECT org, project, year, indicator AS metric, value AS actual
     FROM indicators_in($orgs, []::VARCHAR[], $year_from, $year_to)
 ), actuals AS (
-    SELECT org, project, year, metric, actual::DECIMAL(18,4) AS actual FROM core
+    SELECT org, project, year, metric, actual::DECIMAL(38,4) AS actual FROM core
     UNION ALL
-    SELECT org, project, year, metric, actual::DECIMAL(18,4) FROM money
+    SELECT org, project, year, metric, actual::DECIMAL(38,4) FROM money
     UNION ALL
-    SELECT org, project, year, metric, actual::DECIMAL(18,4) FROM ind
+    SELECT org, project, year, metric, actual::DECIMAL(38,4) FROM ind
 )
 SELECT t.org, t.project, t.year, t.metric, t.target, a.actual
 FROM t

@@ -52,3 +52,23 @@ def pytest_runtest_setup(item):
     """`@pytest.mark.requires("chromium", …)`: skip naming the Debian package, or fail under CI."""
     for mark in item.iter_markers("requires"):
         sysdeps.check(*mark.args)
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session (local[2], few shuffle partitions, no UI) for the whole run:
+    the JVM starts once. Without Java the Spark tests skip naming the Debian package, and
+    fail under CI=true, where .ci/run installs it."""
+    import importlib.util
+
+    sysdeps.check("java")  # skips naming openjdk-17-jre-headless; fails under CI=true
+    if importlib.util.find_spec("pyspark") is None:
+        reason = "the Spark engine needs pyspark: pip install -r requirements-dev.txt"
+        if sysdeps.in_ci():
+            pytest.fail(f"{reason} (required under CI=true)", pytrace=False)
+        pytest.skip(reason)
+    from impact.engines.spark import spark_session
+
+    session = spark_session()
+    yield session
+    session.stop()

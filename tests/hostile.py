@@ -16,6 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from impact.storage.schema import TABLES
+from impact.storage import compaction
 from impact.storage.store import DataStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,11 +65,11 @@ def hostile_data(target: Path) -> Path:
     acts.append({"activity_id": "EVIL-ORG", "date": date(2020, 7, 1), "org": FORMULA_CMD,
                  "project": "a\x00b", "program_area": None, "activity_type": None,
                  "sessions": 1, "beneficiaries": 3, "volunteers": 0, "volunteer_minutes": 0})
-    store.append("activities", pa.Table.from_pylist(acts,
+    compaction.append(store, "activities", pa.Table.from_pylist(acts,
                                                     schema=TABLES["activities"].arrow_schema))
     money = [{"txn_id": f"EVIL-F{i}", "date": date(2020, 6, 1 + i), "org": "珠海协作者",
               "flow": "income", "category": "enterprise", "funder": funder,
               "project": EVIL_LINK, "restricted": True, "amount": Decimal("1000.00")}
              for i, funder in enumerate((FORMULA, FORMULA_CMD, EVIL_LINK, RTL))]
-    store.append("finance", pa.Table.from_pylist(money, schema=TABLES["finance"].arrow_schema))
+    compaction.append(store, "finance", pa.Table.from_pylist(money, schema=TABLES["finance"].arrow_schema))
     return target

@@ -228,8 +228,9 @@ def test_public_mode_has_no_data_page_and_cannot_write(monkeypatch, demo_copy):
     store = get_db(str(demo_copy.resolve()), True).store
     rows = store.read_table("targets").slice(0, 1)
     from impact.readonly import ReadOnlyError
+    from impact.storage import compaction
     with pytest.raises(ReadOnlyError):
-        store.append("targets", rows)
+        compaction.append(store, "targets", rows)
     with pytest.raises(ReadOnlyError):
         store.commit({"targets": pa.Table.from_pylist([], schema=rows.schema)}, fresh=True)
     assert snapshot(demo_copy) == before

@@ -15,7 +15,7 @@ PAGE_KEYS = {"warm_p50_ms", "warm_p95_ms", "cold_ms", "floor_ms", "pandas_ms"}
 
 def _bench(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "impact", "bench", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=300)
 
 
 def test_smoke_run_prints_the_table_and_writes_the_json(tmp_path):

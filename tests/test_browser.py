@@ -91,7 +91,7 @@ def expect_texts(page, *texts: str) -> None:
     from playwright.sync_api import expect
     main = page.locator("[data-testid='stMain']")
     for text in texts:
-        expect(main).to_contain_text(text, timeout=60_000)
+        expect(main).to_contain_text(text, timeout=120_000)
 
 
 def test_shared_overview_link_shows_the_exact_figures_in_english(server, browser, shots):
@@ -137,20 +137,20 @@ def test_change_a_filter_then_follow_the_shared_link(server, browser):
     page = open_view(browser, url, "财务")
     expect_texts(page, "政府资助", "86.5%")
     rerun(page, page.get_by_role("radio", name="English").click)  # the language switch
-    page.get_by_role("heading", name="Finance", level=1).wait_for(timeout=30_000)
-    page.wait_for_function("() => location.search.includes('lang=en')", timeout=30_000)
+    page.get_by_role("heading", name="Finance", level=1).wait_for(timeout=120_000)
+    page.wait_for_function("() => location.search.includes('lang=en')", timeout=120_000)
     shared = page.url
     page.wait_for_function(
         "() => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length === 5 &&"
         " document.querySelector('[data-testid=\"stMain\"]').innerText.includes('Government')",
-        timeout=30_000)
+        timeout=120_000)
     kpis = page.locator("[data-testid='stMetricValue']").all_inner_texts()
     # Switching page in the sidebar keeps the filters and the language in the URL.
     page.get_by_role("link", name="Volunteers").click()
-    page.get_by_role("heading", name="Volunteers", level=1).wait_for(timeout=30_000)
+    page.get_by_role("heading", name="Volunteers", level=1).wait_for(timeout=120_000)
     page.wait_for_function("() => location.pathname.endsWith('/volunteers')"
                            " && location.search.includes('lang=en')"
-                           " && location.search.includes('from=2015')", timeout=30_000)
+                           " && location.search.includes('from=2015')", timeout=120_000)
     page.close()
     assert "/finance?" in shared and "org=" in shared
     again = open_view(browser, shared, "Finance")

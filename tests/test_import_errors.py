@@ -154,8 +154,9 @@ FILE_CASES = {
     "undecodable_bytes": ("in.csv", "date,org\n2021-03-05,Café\n".encode("latin-1"),
                           "the file is neither UTF-8 nor GBK/GB18030 text"),
     "old_excel": ("in.xls", b"\xd0\xcf\x11\xe0", "old Excel format (.xls)"),
-    "unknown_format": ("in.json", b"{}", 'cannot read ".json" files; use .csv or .xlsx'),
-    "not_a_workbook": ("in.xlsx", b"not a zip", "not a readable .xlsx workbook"),
+    "unknown_format": ("in.json", b"{}", 'cannot read ".json" files; use .csv, .xlsx, .xls or .ods'),
+    "not_a_workbook": ("in.xlsx", b"not a zip", "named .xlsx, but the content is text, not a "
+                       "workbook; save it as .xlsx"),
     "empty_file": ("in.csv", b"\n\n", "the file is empty"),
     "header_only": ("in.csv", f"{ACT}\n".encode(), "the file has a header row but no data rows"),
     "cells_beyond_header": ("in.csv", f"{ACT}\n{ACT_OK},extra\n".encode(),

@@ -24,7 +24,7 @@ def data_page(monkeypatch, tmp_path):
     monkeypatch.setenv("IMPACT_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
     # The page alone (it sets up its own context): AppTest does not deliver button clicks to
     # a page reached through st.navigation's switch_page.
-    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at, data
@@ -89,7 +89,7 @@ def test_staff_password_guards_the_page_when_set(monkeypatch, tmp_path):
     # Only the salted hash is configured (python -m impact hash-password), never the password.
     monkeypatch.setenv("IMPACT_STAFF_PASSWORD_HASH",
                        passwords.hash_password("社工2024", iterations=1000))
-    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120).run()
     assert "此页面供工作人员使用。请输入工作人员密码以导入数据。" in texts(at, "info")
     assert not at.tabs and not at.get("file_uploader")
     at.text_input(key="data_pw").input("guess").run()
@@ -98,10 +98,61 @@ def test_staff_password_guards_the_page_when_set(monkeypatch, tmp_path):
     assert at.get("file_uploader") and not texts(at, "error")
 
 
+def _upload_bytes(at: AppTest, name: str, payload: bytes) -> AppTest:
+    at.get("file_uploader")[0].set_value((name, payload, "application/octet-stream")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_damaged_workbook_is_one_line_on_the_page(data_page):
+    from tests.test_import_inputs import DAMAGED, LEDGER, _replace
+
+    at, data = data_page
+    before = snapshot(data)
+    part, content = DAMAGED["billion_laughs_sheet"]
+    _upload_bytes(at, "ledger.xlsx", _replace(LEDGER, part, content))
+    assert [e.replace("\\", "") for e in texts(at, "error")] == [
+        "ledger.xlsx: 此工作簿已损坏（内容无法读取）；请用 Excel 或 WPS 打开后重新保存"]
+    assert snapshot(data) == before
+
+
+def test_ods_and_xls_uploads_are_checked_like_xlsx(data_page):
+    at, data = data_page
+    at.selectbox(key="data_table").set_value("finance").run()
+    for name in ("finance_ledger.ods", "finance_ledger.xls"):
+        _upload_bytes(at, name, (FIXTURES / name).read_bytes())
+        [go] = [b for b in at.button if b.key == "data_go"]
+        assert go.label == "导入 7 行新数据", name
+
+
+def test_many_errors_show_the_first_ones_and_offer_the_full_list(data_page):
+    from tests.test_import_errors import ACT
+
+    at, _ = data_page
+    rows = "\n".join(f"2021-03-05,A,P,1,-{i + 1},2,120" for i in range(500))
+    _upload_bytes(at, "bad.csv", f"{ACT}\n{rows}\n".encode())
+    captions = texts(at, "caption")
+    assert "共 500 个错误，这里列出前 200 个；完整清单请在下方下载。" in captions
+    [download] = [b for b in at.get("download_button") if b.label == "下载全部 500 个错误（CSV）"]
+    assert download
+
+
+def test_a_hidden_first_sheet_is_not_the_default_and_the_sheet_read_is_named(data_page):
+    from tests.test_import_inputs import ACT_HEADERS, _book
+
+    at, _ = data_page
+    payload = _book([ACT_HEADERS, ["2021-03-05", "A", "P", 1, 20, 2, 120]], hidden_first=True)
+    _upload_bytes(at, "book.xlsx", payload)
+    assert at.selectbox(key="data_sheet").options == ["数据", "说明"]
+    summaries = [s.replace("\\", "") for s in texts(at, "success")]
+    assert any(s.endswith(" 读取的工作表：数据。 未读取的隐藏工作表：说明。") for s in summaries), \
+        summaries
+
+
 def test_the_bundled_demo_data_offers_no_upload_and_says_what_to_do(monkeypatch):
     monkeypatch.delenv("IMPACT_DATA_DIR", raising=False)
     monkeypatch.delenv("IMPACT_STAFF_PASSWORD", raising=False)
-    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.get("file_uploader")

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.skipif(not (DEFAULT_DATA_DIR / "manifest.json").is_file
 
 def open_page(page: str, params: dict, lang: str | None = None) -> AppTest:
     """Open dashboard.py with the URL's query parameters, then switch to `page`."""
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     at.query_params.update(params)
     if lang:
         at.query_params["lang"] = lang
@@ -250,7 +250,7 @@ def test_an_empty_data_directory_shows_how_to_get_data(monkeypatch, tmp_path):
 def test_a_corrupt_manifest_is_one_clear_line_not_a_traceback(monkeypatch, tmp_path):
     (tmp_path / "manifest.json").write_text("{not json", encoding="utf-8")
     monkeypatch.setenv("IMPACT_DATA_DIR", str(tmp_path))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
     assert not at.exception
     assert [e.value for e in at.error] == [t("error.data", "zh", detail=(
         f"{tmp_path / 'manifest.json'}: manifest is not valid JSON "

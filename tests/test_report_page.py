@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(not (DEFAULT_DATA_DIR / "manifest.json").is_file
 
 
 def open_report(params: dict) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     at.query_params.update(params)
     at.run()
     at.switch_page("pages/report.py").run()

@@ -143,6 +143,6 @@ def test_the_cli_reads_an_s3_data_dir(demo_on_s3, s3_env):
     env = {**os.environ, **s3_env, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-m", "impact", "summary", "--data-dir", demo_on_s3,
                            "--org", "珠海协作者", "--year", "2020", "--format", "json"],
-                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert '"beneficiaries": 99037' in proc.stdout

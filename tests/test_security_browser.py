@@ -36,7 +36,7 @@ def wait_plots(view, count: int) -> None:
     # (on main too, from the first-visit routing; reported): close it for the screenshots.
     if view.get_by_text("Page not found").count():
         view.keyboard.press("Escape")
-        view.get_by_text("Page not found").wait_for(state="detached", timeout=30_000)
+        view.get_by_text("Page not found").wait_for(state="detached", timeout=120_000)
 
 
 INJECTED = """() => ({
@@ -107,7 +107,7 @@ def test_public_mode_has_no_data_page(public_server, browser, shots):
     wait_plots(view, 4)
     full_screenshot(view, shots / "public-overview-zh-desktop.png")
     view.goto(f"{public_server}/data")
-    view.get_by_role("heading", level=1).first.wait_for(timeout=60_000)
+    view.get_by_role("heading", level=1).first.wait_for(timeout=120_000)
     assert not view.locator("[data-testid='stFileUploader']").count()
     view.close()
 

@@ -4,37 +4,16 @@ parses back in that dialect. If a query needs DuckDB-only syntax, this test says
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import sqlglot
 from sqlglot import ErrorLevel, exp
 
-from impact.storage.db import _strip_comments, load_query, macros_sql, query_names
+from impact.storage.db import load_query, query_names
+# The expansion itself lives where the Spark engine uses it (tests/test_spark.py runs it).
+from impact.engines.portable import expand_macros, macros
 
 DIALECTS = ("trino", "spark")
-_MACRO = re.compile(r"CREATE OR REPLACE MACRO (\w+)\(([^)]*)\) AS TABLE\n(.*?);", re.S)
-MACROS = {name: ([p.strip() for p in params.split(",")], body)
-          for name, params, body in _MACRO.findall(macros_sql())}
-
-
-def expand_macros(sql: str) -> exp.Expression:
-    """The query with every `*_in(...)` table macro replaced by its SELECT, arguments bound:
-    what an engine without DuckDB macros would have to run."""
-    tree = sqlglot.parse_one(_strip_comments(sql), read="duckdb")
-    for table in list(tree.find_all(exp.Table)):
-        fn = table.this
-        if not (isinstance(fn, exp.Anonymous) and fn.name in MACROS):
-            continue
-        params, body = MACROS[fn.name]
-        assert len(fn.expressions) == len(params), f"{fn.name} called with the wrong arity"
-        bound = dict(zip(params, fn.expressions))
-        select = sqlglot.parse_one(body, read="duckdb").transform(
-            lambda node: bound[node.name].copy()
-            if isinstance(node, exp.Column) and not node.table and node.name in bound else node)
-        alias = exp.TableAlias(this=exp.to_identifier(table.alias or fn.name))
-        table.replace(exp.Subquery(this=select, alias=alias))
-    return tree
+MACROS = macros()
 
 
 def test_the_macros_are_all_found():

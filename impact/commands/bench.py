@@ -13,8 +13,9 @@ HELP = ("Generate N synthetic activity rows and time every page: warm/cold, the 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--rows", type=int, default=1_000_000, metavar="N",
-                        help="activity rows to generate (default 1,000,000; finance gets N/20)")
+    parser.add_argument("--rows", type=int, default=None, metavar="N",
+                        help="activity rows to generate (default 1,000,000; finance gets N/20; "
+                             "with --engine spark, default both 1,000,000 and 10,000,000)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="where to put the benchmark data (default: a temporary directory, "
@@ -26,15 +27,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run the pandas baseline even above 20M rows (needs a lot of RAM)")
     pandas.add_argument("--no-pandas", dest="pandas", action="store_false",
                         help="skip the pandas baseline")
+    parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                        help="spark: time the same queries and the rollup job on DuckDB and "
+                             "on Spark side by side, at each size (docs/scaling.md)")
+    parser.add_argument("--spark-remote", metavar="URL",
+                        help="with --engine spark: a Spark Connect server, sc://host:15002")
 
 
 def run(args: argparse.Namespace) -> int:
     from impact.bench.runner import run as run_bench
 
-    if args.rows < 1000:
+    if args.rows is not None and args.rows < 1000:
         raise UsageError(f"--rows {args.rows}: give at least 1000")
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    if args.engine == "spark":
+        return _run_engines(args, log)
+    if args.spark_remote:
+        raise UsageError("--spark-remote needs --engine spark")
     if args.changes < 1:
         raise UsageError(f"--changes {args.changes}: give at least 1")
-    run_bench(args.rows, args.data_dir, args.json, args.changes, args.pandas,
-              keep=False, log=lambda msg: print(msg, file=sys.stderr, flush=True))
+    run_bench(args.rows or 1_000_000, args.data_dir, args.json, args.changes, args.pandas,
+              keep=False, log=log)
+    return 0
+
+
+def _run_engines(args: argparse.Namespace, log) -> int:
+    import json
+    from pathlib import Path
+
+    from impact.bench import engines
+
+    sizes = [args.rows] if args.rows else list(engines.SIZES)
+    report = engines.run(sizes, args.data_dir, args.spark_remote, log=log)
+    print(engines.format_table(report))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     return 0

@@ -19,23 +19,27 @@ from impact.access import public_mode
 from impact.readonly import read_only
 from impact.ingest import FileProblem, ImportCheck, import_payload, rejects_csv
 from impact.ingest.check import check_file
-from impact.ingest.messages import file_message, header_message, row_message
+from impact.ingest.messages import file_message, header_message, row_message, visible
+from impact.ingest.reading import WORKBOOK_SUFFIXES
 from impact.storage.schema import TABLES, importable_tables
 from impact.storage.store import DataStore
 
 NAME = "import"
+SHOWN_ERRORS = 200  # a file with 100,000 bad rows gets the first ones and a count
 HELP = "Import a CSV or Excel file into a table (all rows or none)."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help=".csv (UTF-8 or GBK) or .xlsx file")
+    parser.add_argument("file", metavar="FILE",
+                        help=".csv (UTF-8 or GBK), .xlsx, .xls or .ods file")
     parser.add_argument("--table", required=True, choices=sorted(importable_tables()),
                         help="table the rows belong to")
     parser.add_argument("--hash-personal", action="store_true",
                         help="participants only: turn name / ID-card / phone columns into the "
                              "pseudonymous person key instead of refusing them (never stored)")
     add_data_dir(parser)
-    parser.add_argument("--sheet", metavar="NAME", help="Excel sheet (default: the first)")
+    parser.add_argument("--sheet", metavar="NAME",
+                        help="workbook sheet (default: the first visible one)")
     parser.add_argument("--dry-run", action="store_true",
                         help="validate and report, write nothing")
     parser.add_argument("--skip-invalid", action="store_true",
@@ -48,14 +52,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="replace every stored row of the organisation × years the file covers")
     parser.add_argument("--reason", default="", metavar="TEXT",
                         help="why (recorded in the version history)")
+    parser.add_argument("--all-errors", action="store_true",
+                        help=f"list every error (default: the first {SHOWN_ERRORS} and a count)")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.dry_run and args.skip_invalid:
         raise UsageError("--dry-run and --skip-invalid cannot be combined")
     path = Path(args.file)
-    if args.sheet and path.suffix.casefold() not in (".xlsx", ".xlsm"):
-        raise UsageError(f"--sheet applies to Excel files only, not {path.name}")
+    if args.sheet and path.suffix.casefold() not in WORKBOOK_SUFFIXES:
+        raise UsageError(f"--sheet applies to workbooks (.xlsx, .xls, .ods) only, "
+                         f"not {path.name}")
     payload = _read_input(path)
     store = DataStore(resolve_data_dir(args.data_dir))
     if public_mode():  # a public server's data is read-only for every process that serves it
@@ -75,14 +82,18 @@ def run(args: argparse.Namespace) -> int:
     except FileProblem as problem:
         print(f"{path}: {file_message(problem)}", file=sys.stderr)
         return 1
+    note = sheet_note(check)
+    if note and (check.header_problems or (check.errors and not args.skip_invalid)):
+        print(f"{path}: {note}", file=sys.stderr)  # which sheet the errors below are in
     if check.header_problems:
         _print_problems(path, [header_message(p) for p in check.header_problems],
                         "column problem", "; nothing was written")
         return 1
     if check.errors and not args.skip_invalid:
-        lines = [row_message(e) for e in check.errors]
+        shown = check.errors if args.all_errors else check.errors[:SHOWN_ERRORS]
+        lines = [row_message(e) for e in shown]
         _print_problems(path, lines, "error", f" in {len(check.rejected_rows)} of "
-                        f"{check.rows_read} rows; nothing was written")
+                        f"{check.rows_read} rows; nothing was written", len(check.errors))
         return 1
     if entry:
         problem = audit.record("import", audit.os_identity(), str(store.root), file=path.name,
@@ -113,11 +124,27 @@ def _read_input(path: Path) -> bytes:
         raise UsageError(f"{str(path)!r}: not a valid file name") from None
 
 
-def _print_problems(path: Path, lines: list[str], noun: str, tail: str = "") -> None:
-    print(f"{path}: {len(lines)} {noun}{'s' if len(lines) != 1 else ''}{tail or ''}:",
-          file=sys.stderr)
+def sheet_note(check: ImportCheck) -> str:
+    """Which sheet of a workbook was read, when there was a choice (or a hidden sheet)."""
+    sheet = check.sheet
+    if not sheet or sheet.sheet_count <= 1:
+        return ""
+    text = f'read sheet "{visible(sheet.sheet_name)}" of {sheet.sheet_count}'
+    if sheet.hidden_sheets:
+        hidden = ", ".join(f'"{visible(n)}"' for n in sheet.hidden_sheets)
+        text += f"; hidden, not read: {hidden}"
+    return text
+
+
+def _print_problems(path: Path, lines: list[str], noun: str, tail: str = "",
+                    total: int | None = None) -> None:
+    total = len(lines) if total is None else total
+    print(f"{path}: {total} {noun}{'s' if total != 1 else ''}{tail or ''}:", file=sys.stderr)
     for line in lines:
         print(f"  {line}", file=sys.stderr)
+    if total > len(lines):
+        print(f"  … and {total - len(lines)} more (--all-errors lists them all)",
+              file=sys.stderr)
 
 
 def _write_rejects(path: Path, check: ImportCheck) -> Path:
@@ -142,6 +169,8 @@ def summary_line(path: Path, check: ImportCheck, *, written: bool, dry_run: bool
                  f"in {rejects}")
     if check.sheet and check.sheet.encoding:
         text += f" [encoding {check.sheet.encoding}]"
+    if sheet_note(check):
+        text += f" [{sheet_note(check)}]"
     return text
 
 

@@ -6,7 +6,7 @@ import argparse
 
 from impact import jsonout
 from impact.cli import add_data_dir
-from impact.storage.db import Database
+from impact.engines import add_engine_arguments, open_database
 from impact.errors import UsageError
 from impact.filters import Filters
 from impact.metrics import summarize
@@ -46,11 +46,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_filter_arguments(parser)
     add_data_dir(parser)
     parser.add_argument("--format", choices=("json", "table"), default="table")
+    add_engine_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     filters = filters_from_args(args)
-    db = Database(args.data_dir)
+    db = open_database(args.engine, args.data_dir, spark_remote=args.spark_remote)
     check_names(db, filters)
     summary = summarize(db, filters)
     summary = {k: v for k, v in summary.items() if k not in ("volunteer_value", "records")}

@@ -2,14 +2,34 @@
 
 The texts live in `impact/locales/<lang>/data.json` (keys `data.err.*`, `data.file.*`,
 `data.header.*`), so the command line, the Data page and the rejects file say the same thing.
+Values from the file are shown with their control characters escaped (ESC as \\x1b, U+202E as
+\\u202e): a message must never move a terminal's cursor or reverse the text around it.
 """
 
 from __future__ import annotations
 
 from impact.i18n import t
 from impact.ingest.headers import HeaderProblem
-from impact.ingest.reading import FileProblem
+from impact.ingest.problems import FileProblem
 from impact.ingest.rows import RowError
+from impact.ingest.values import BIDI_CONTROLS
+
+
+def visible(text) -> str:
+    """The text with control, line-break and bidi characters written as escapes."""
+    text = "" if text is None else str(text)
+    if text.isprintable() and not any(c in BIDI_CONTROLS for c in text):
+        return text
+    out = []
+    for char in text:
+        code = ord(char)
+        if code < 0x20 or 0x7F <= code <= 0x9F:
+            out.append(f"\\x{code:02x}")
+        elif char in BIDI_CONTROLS or char in "\u2028\u2029":
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def row_reason(error: RowError, lang: str = "en") -> str:
@@ -19,16 +39,20 @@ def row_reason(error: RowError, lang: str = "en") -> str:
 
 def row_message(error: RowError, lang: str = "en") -> str:
     """'row 5, column 受益人次: "-3" — a count cannot be negative'."""
-    return t("data.row_error", lang, row=error.row, column=error.column,
-             value=error.value, reason=row_reason(error, lang))
+    return t("data.row_error", lang, row=error.row, column=visible(error.column),
+             value=visible(error.value), reason=row_reason(error, lang))
 
 
 def header_message(problem: HeaderProblem, lang: str = "en") -> str:
-    text = t(f"data.header.{problem.code}", lang, header=problem.header, other=problem.other)
+    text = t(f"data.header.{problem.code}", lang, header=visible(problem.header),
+             other=visible(problem.other))
     if problem.suggestion:
         text += t("data.header.suggest", lang, suggestion=problem.suggestion)
     return text
 
 
 def file_message(problem: FileProblem, lang: str = "en") -> str:
-    return t(f"data.file.{problem.code}", lang, **problem.params)
+    params = {k: visible(v) if isinstance(v, str) else v for k, v in problem.params.items()}
+    if "kind" in params:
+        params["kind"] = t(f"data.kind.{params['kind']}", lang)
+    return t(f"data.file.{problem.code}", lang, **params)

@@ -11,9 +11,9 @@ from datetime import date
 from typing import Callable
 
 from impact.ingest.headers import GROUP_PREFIX, PERSON_ID, PERSONAL_PREFIX, VOLUNTEER_HOURS
-from impact.ingest.values import (CellError, clean_text, parse_amount, parse_bool,
-                                  parse_category, parse_count, parse_date, parse_decimal,
-                                  parse_flow, parse_hours_as_minutes, parse_text)
+from impact.ingest.values import (CellError, Uncalculated, clean_text, parse_amount,
+                                  parse_bool, parse_category, parse_count, parse_date,
+                                  parse_decimal, parse_flow, parse_hours_as_minutes, parse_text)
 from impact.storage.schema import TABLES
 
 MINUTES_PER_DAY = 24 * 60
@@ -123,7 +123,7 @@ def validate_rows(table_name: str, mapping: dict[int, str], labels: dict[str, st
     for index, (number, cells) in enumerate(rows):
         record, row_errors = _parse_row(parsers, headers, number, cells)
         _missing_values(table, record, headers, number, row_errors)
-        if table_name == "activities" and not row_errors:
+        if table_name == "activities":
             _check_volunteer_time(record, number, headers, row_errors)
             _check_groups(record, number, row_errors)
         if row_errors:
@@ -146,6 +146,9 @@ def _parse_row(parsers: dict, headers: dict[str, int], number: int, cells: list
         if name == "category":
             continue  # needs the flow: parsed below
         target = "volunteer_minutes" if name == VOLUNTEER_HOURS else name
+        if isinstance(raw, Uncalculated):
+            errors.append(RowError(number, "", name, str(raw), "formula_not_calculated"))
+            continue
         if clean_text(raw) == "":
             record[target] = None
             continue
@@ -178,6 +181,9 @@ def _labelled(error: RowError, labels: dict[str, str]) -> RowError:
 
 
 def _category(record: dict, raw, number: int, errors: list[RowError]) -> None:
+    if isinstance(raw, Uncalculated):
+        errors.append(RowError(number, "", "category", str(raw), "formula_not_calculated"))
+        return
     if clean_text(raw) == "":
         record["category"] = None
         return
@@ -194,8 +200,11 @@ def _category(record: dict, raw, number: int, errors: list[RowError]) -> None:
 
 def _check_volunteer_time(record: dict, number: int, headers: dict, errors: list[RowError]):
     """Minutes above 24 h per volunteer person-time are a typo (hours typed as minutes, or an
-    extra digit), never a real day of volunteering."""
-    minutes, volunteers = record["volunteer_minutes"], record["volunteers"]
+    extra digit), never a real day of volunteering. Checked whenever both cells were read,
+    whatever else is wrong in the row: every error of a row is reported in one round."""
+    minutes, volunteers = record.get("volunteer_minutes"), record.get("volunteers")
+    if minutes is None or volunteers is None:
+        return
     if minutes > MINUTES_PER_DAY * volunteers:
         source = VOLUNTEER_HOURS if VOLUNTEER_HOURS in headers else "volunteer_minutes"
         errors.append(RowError(number, "", source, str(minutes), "minutes_per_volunteer",
@@ -207,6 +216,8 @@ def _check_groups(record: dict, number: int, errors: list[RowError]) -> None:
     from impact.ingest.groups import group_counts, over_total
 
     counts = group_counts(record)
+    if not isinstance(record.get("beneficiaries"), int):
+        return  # the record's own person-times are refused already
     over = over_total(counts, record["beneficiaries"]) if counts else None
     if over:
         dimension, total = over

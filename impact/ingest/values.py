@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date, datetime, time
+from decimal import Decimal
 
 from impact.storage.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
 
@@ -27,43 +27,87 @@ class CellError(ValueError):
         self.params = params
 
 
+class Uncalculated(str):
+    """An Excel formula cell that holds no computed value (saved by a program that does not
+    calculate, such as a script): its text is the formula, shown in the error message."""
+
+
 def clean_text(value) -> str:
-    """The cell as stripped text ('' for empty); Excel numbers keep their shortest form."""
+    """The cell as stripped text ('' for empty); Excel numbers keep their shortest form and
+    Excel dates read as the day (and time) Excel shows."""
     if value is None:
         return ""
     if isinstance(value, float):
         return repr(value).removesuffix(".0") if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        midnight = value.time() == datetime.min.time()
+        return value.date().isoformat() if midnight else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):  # a date cell holding Excel's day 0 (plus a time of day)
+        day = EXCEL_DAY_ZERO.isoformat()
+        return day if value == time() else f"{day} {value.isoformat()}"
     text = str(value).strip()
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
+# Excel's serial day 0: a date cell holding 0 (an empty formula result, a typed 0) reads as
+# this day, or as a bare time of day.
+EXCEL_DAY_ZERO = date(1899, 12, 30)
+
+# Invisible characters that reorder how text is displayed ("\u202etxt.exe" shows as
+# "exe.txt"): a name holding one can pose as another.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                          "\u2066\u2067\u2068\u2069")
+
+
+def control_char(text: str) -> str | None:
+    """The first control character (C0 but tab and line breaks, DEL, C1) or bidi control."""
+    for char in text:
+        code = ord(char)
+        if char in "\t\n\r":
+            continue
+        if code < 0x20 or 0x7F <= code <= 0x9F or char in BIDI_CONTROLS:
+            return char
+    return None
+
+
 def parse_text(value) -> str | None:
-    text = " ".join(clean_text(value).split())
+    raw = clean_text(value)
+    bad = control_char(raw)
+    if bad is not None:
+        code = "bidi_char" if bad in BIDI_CONTROLS else "control_char"
+        raise CellError(code, char=f"U+{ord(bad):04X}")
+    text = " ".join(raw.split())  # line breaks inside a cell (Alt+Enter) become spaces
     if len(text) > MAX_TEXT:
         raise CellError("text_too_long", limit=MAX_TEXT)
     return text or None
 
 
+# A time of day after the date is allowed, and dropped: 2021-03-05 13:45 is that day.
+_TIME_OF_DAY = re.compile(r"(?:[ T]|(?<=日))\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 _DATE_FORMS = (
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?: 0?0:00(?::00)?)?$"),
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
     re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
 )
 
 
 def parse_date(value, today: date) -> date:
-    """A day from an Excel date cell or 2020-03-05, 2020/3/5, 2020.3.5, 2020年3月5日."""
+    """A day from an Excel date cell or 2020-03-05, 2020/3/5, 2020.3.5, 2020年3月5日; a time
+    of day after it (2021-03-05 13:45, or a date-and-time cell) is that day."""
     if isinstance(value, datetime):
-        if value.time() != datetime.min.time():
-            raise CellError("date_has_time")
         day = value.date()
     elif isinstance(value, date):
         day = value
+    elif isinstance(value, time):
+        day = EXCEL_DAY_ZERO
     elif isinstance(value, (int, float)):
         raise CellError("date_is_number")
     else:
-        text = unicodedata.normalize("NFKC", clean_text(value)).replace(" ", "")
+        text = unicodedata.normalize("NFKC", clean_text(value))
+        text = _TIME_OF_DAY.sub("", text).replace(" ", "")
         match = next((m for m in (f.match(text) for f in _DATE_FORMS) if m), None)
         if match is None:
             raise CellError("bad_date")
@@ -79,22 +123,51 @@ def parse_date(value, today: date) -> date:
     return day
 
 
+# Digits a number may be written with: ASCII and full-width (an IME's ０-９). Superscripts,
+# circled or Arabic-Indic digits are refused: Python would read "²³" as 23.
+_DIGITS = frozenset("0123456789") | frozenset(chr(0xFF10 + i) for i in range(10))
+_SEPARATORS = re.compile(r"[\s\u00a0\u202f]")  # a space may group thousands, like a comma
+_PLAIN = re.compile(r"^[+-]?(\d+|\d{1,3}(?:,\d{3})+)(\.\d+)?$")
+_SCIENTIFIC = re.compile(r"^[+-]?[\d,]*\.?\d*[eE][+-]?\d+$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})*,\d+$")
+_CURRENCY = re.compile(r"^(?:rmb|cny)?\s*¥?\s*(.*?)\s*(?:元|rmb|cny)?$", re.IGNORECASE)
+
+
 def _number_text(value) -> str:
-    text = unicodedata.normalize("NFKC", clean_text(value))
-    return text.replace(",", "").replace(" ", "")
+    """The cell as the text of a number: full-width forms made ASCII, spaces around dropped."""
+    if isinstance(value, (bool, datetime, date, time)):
+        raise CellError("not_a_number")
+    if isinstance(value, float):  # Excel's float, as Excel shows it (never 1e+20)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise CellError("not_a_number")
+        return format(Decimal(repr(value)), "f")
+    text = clean_text(value)
+    for char in text:
+        if unicodedata.category(char) in ("Nd", "No", "Nl") and char not in _DIGITS:
+            raise CellError("odd_digit", char=char)
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _plain_number(text: str) -> Decimal:
+    """A plain decimal number; commas only between thousands, no exponent."""
+    text = _SEPARATORS.sub(",", text.strip())
+    if _SCIENTIFIC.match(text) and any(c.isdigit() for c in text):
+        raise CellError("scientific")
+    if _PLAIN.match(text):
+        return Decimal(text.replace(",", ""))
+    if _DECIMAL_COMMA.match(text) and "." in text:  # 1.234,56: a European decimal comma
+        whole, fraction = text.rsplit(",", 1)
+        raise CellError("decimal_comma", fixed=f"{whole.replace('.', '')}.{fraction}")
+    if "," in text and re.fullmatch(r"[+-]?[\d,]+(\.\d+)?", text):
+        raise CellError("misplaced_comma")
+    if text.startswith(("(", "-")):
+        raise CellError("negative")
+    raise CellError("not_a_number")
 
 
 def parse_count(value, *, minimum: int = 0) -> int:
     """A whole count ≥ minimum; thousands separators allowed (1,234), 12.0 from Excel allowed."""
-    if isinstance(value, (datetime, date)):
-        raise CellError("not_a_number")
-    text = _number_text(value)
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise CellError("not_a_number") from None
-    if not number.is_finite():
-        raise CellError("not_a_number")
+    number = _plain_number(_number_text(value))
     if number != number.to_integral_value():
         raise CellError("not_whole")
     if number < 0:
@@ -106,33 +179,38 @@ def parse_count(value, *, minimum: int = 0) -> int:
     return int(number)
 
 
-_MONEY = re.compile(r"^(?:rmb|cny)?[¥￥]?(-?\d+(?:\.\d+)?)(?:元|rmb|cny)?$", re.IGNORECASE)
-
-
 def parse_decimal(value, *, places: int) -> Decimal:
     """An exact decimal with at most `places` decimals; ¥ / ￥ / 元 and commas allowed."""
-    if isinstance(value, (datetime, date)):
-        raise CellError("not_a_number")
-    text = _number_text(value)
-    match = _MONEY.match(text)
-    if match is None:
-        if text.startswith("(") or text.startswith("-"):
-            raise CellError("negative")
-        raise CellError("not_a_number")
-    number = Decimal(match.group(1))
+    number = _exact(value, places, CellError("too_large"))
+    if abs(number) >= Decimal(10) ** 14:  # the stored DECIMAL(18, 4) holds less than 10¹⁴
+        raise CellError("too_large")
+    return number
+
+
+def _exact(value, places: int, too_large: CellError) -> Decimal:
+    number = _plain_number(_CURRENCY.match(_number_text(value)).group(1))
+    if number.adjusted() >= 14:  # 10¹⁴ and more (and before quantize runs out of precision)
+        raise too_large
     unit = Decimal(1).scaleb(-places)
     if number != number.quantize(unit):  # 1.500 is fine, 1.505 is not
         raise CellError("too_many_decimals", places=places)
-    if abs(number) >= Decimal(10) ** 14:
-        raise CellError("too_large")
     return number.quantize(unit)
+
+
+# The largest single amount we accept: 10亿元. A social-work NGO's whole yearly budget is
+# far below it, so more is a typo (extra digits, a pasted account number). The bound also
+# keeps every sum far inside the queries' DECIMAL(38,2).
+MAX_AMOUNT = Decimal("1000000000")
 
 
 def parse_amount(value) -> Decimal:
     """Money in yuan, > 0, exact to the fen. Expenses are positive too: 收支 says which way."""
-    amount = parse_decimal(value, places=2)
+    too_large = CellError("amount_too_large", limit=f"{MAX_AMOUNT:,}")
+    amount = _exact(value, 2, too_large)
     if amount <= 0:
         raise CellError("amount_not_positive")
+    if amount > MAX_AMOUNT:
+        raise too_large
     return amount
 
 

@@ -23,6 +23,7 @@ from impact.safetext import spreadsheet_text
 from impact.errors import DataError
 from impact.ingest.check import ImportCheck, Progress, check_file
 from impact.ingest.messages import row_reason
+from impact.ingest.values import clean_text
 from impact.storage.schema import TABLES
 from impact.storage import compaction, identity
 from impact.storage.store import DataStore
@@ -172,6 +173,7 @@ def rejects_csv(check: ImportCheck, lang: str = "zh") -> bytes:
     """The rejected rows as they were in the file, each with its row number and reasons.
 
     UTF-8 with BOM so Excel opens it with the Chinese intact; fix the rows and import this file.
+    Cells are formula-safe (see `_cell`).
     """
     reasons: dict[int, list[str]] = {}
     for e in check.errors:
@@ -187,12 +189,21 @@ def rejects_csv(check: ImportCheck, lang: str = "zh") -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def errors_csv(check: ImportCheck, lang: str = "zh") -> bytes:
+    """Every error of a checked file, one per line (row, column, value, reason): the full
+    list behind the first errors the Data page shows. UTF-8 with BOM, formula-safe."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["行号 row", "列 column", "值 value", "原因 reason"])
+    for e in check.errors:
+        writer.writerow([e.row, _cell(e.column), _cell(e.value), _cell(row_reason(e, lang))])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
 def _cell(value) -> str:
-    if isinstance(value, datetime):
-        midnight = value.time() == datetime.min.time()
-        return value.date().isoformat() if midnight else value.isoformat()
-    # A cell the user typed as =… must not run when they open the rejects file to fix it.
-    return spreadsheet_text(value)
+    """A cell as text that a spreadsheet opens as text (impact.safetext): a value typed as
+    =… must not run when the user opens the rejects file to fix it."""
+    return spreadsheet_text(clean_text(value))
 
 
 # -- corrections: --update and --replace ------------------------------------------------

@@ -45,9 +45,15 @@ def rollup_of(activities: pa.Table) -> pa.Table:
         [(c, "sum") for c in SUMS] + [([], "count_all")])
     out = pa.table({"date": grouped["date"], **{k: grouped[k] for k in KEYS},
                     "records": grouped["count_all"], **{c: grouped[f"{c}_sum"] for c in SUMS}})
-    out = out.cast(ARROW_SCHEMA)
-    return out.sort_by([("org", "ascending"), ("date", "ascending"), ("project", "ascending"),
-                        ("program_area", "ascending")])
+    return canonical(out)
+
+
+def canonical(table: pa.Table) -> pa.Table:
+    """Rollup rows in the stored schema and order: the same rows always make the same bytes,
+    whichever engine summed them (impact.engines.spark_jobs uses this too)."""
+    return table.select(ARROW_SCHEMA.names).cast(ARROW_SCHEMA).sort_by(
+        [("org", "ascending"), ("date", "ascending"), ("project", "ascending"),
+         ("program_area", "ascending")])
 
 
 _ACTIVITIES_IN = re.compile(r"\bactivities_in\s*\(")

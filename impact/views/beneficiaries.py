@@ -119,7 +119,8 @@ def beneficiaries(db, filters: Filters, lang: str, hide_below: int = 0) -> Benef
             [_project_label(r, filters) for r in projects], title=title, lang=lang,
             x_title=t("metric.services", lang), y_title=metric))
     model.projects = project_table(projects, lang)
-    model.people_lines = people.people_lines(db, filters, lang, hide_below)
+    model.people_lines = (people.people_lines(db, filters, lang, hide_below)
+                          + people.participant_lines(db, filters, lang, hide_below))
     model.groups = people.groups_table(db, filters, lang)
     model.reach = people.reach_table(db, filters, lang)
     model.participants = people.participants_table(db, filters, lang)

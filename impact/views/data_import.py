@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
 from impact.i18n import t
 from impact.ingest import ImportCheck
-from impact.ingest.messages import header_message, row_message, row_reason
+from impact.ingest.values import clean_text
+from impact.ingest.messages import header_message, row_message, row_reason, visible
 from impact.storage.schema import TABLES, importable_tables
 
-PREVIEW_ROWS = 1000  # enough to scroll through; the error list below is always complete
+PREVIEW_ROWS = 1000  # enough to scroll through
+SHOWN_ERRORS = 200  # listed on the page; all of them are in the errors download
 
 
 @dataclass
@@ -20,7 +21,8 @@ class ImportPreview:
     summary: str
     blocked: bool  # header problems: nothing can be imported until the file is fixed
     header_problems: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # the first SHOWN_ERRORS
+    error_count: int = 0  # all of them
     columns: list[str] = field(default_factory=list)
     rows: list[dict] = field(default_factory=list)
     new_rows: int = 0
@@ -28,7 +30,7 @@ class ImportPreview:
 
     def can_commit(self, skip_invalid: bool) -> bool:
         """New rows to write, and no error (or the user chose to skip the invalid rows)."""
-        return not self.blocked and self.new_rows > 0 and (skip_invalid or not self.errors)
+        return not self.blocked and self.new_rows > 0 and (skip_invalid or not self.error_count)
 
 
 def preview(check: ImportCheck, lang: str) -> ImportPreview:
@@ -43,42 +45,57 @@ def preview(check: ImportCheck, lang: str) -> ImportPreview:
                 rejected=len(check.rejected_rows))
     if check.sheet.encoding:
         summary += t("data.preview.encoding", lang, encoding=check.sheet.encoding)
+    summary += sheet_note(check, lang)
     columns, rows = _rows(check, lang)
     return ImportPreview(
         summary=summary,
         blocked=False,
-        errors=[row_message(e, lang) for e in check.errors],
+        errors=[row_message(e, lang) for e in check.errors[:SHOWN_ERRORS]],
+        error_count=len(check.errors),
         columns=columns, rows=rows, new_rows=len(check.new_rows),
         rejected_rows=len(check.rejected_rows))
 
 
+def sheet_note(check: ImportCheck, lang: str) -> str:
+    """Which sheet of a workbook was read, when it had several (and which were hidden)."""
+    sheet = check.sheet
+    if not sheet or sheet.sheet_count <= 1:
+        return ""
+    text = t("data.preview.sheet", lang, sheet=visible(sheet.sheet_name))
+    if sheet.hidden_sheets:
+        text += t("data.preview.hidden", lang,
+                  hidden=t("data.list_sep", lang).join(visible(n) for n in sheet.hidden_sheets))
+    return text
+
+
 def _rows(check: ImportCheck, lang: str) -> tuple[list[str], list[dict]]:
-    """The file's rows, rows with errors first, each with its status and reasons."""
+    """The first PREVIEW_ROWS rows, rows with errors first, with their status and reasons
+    (only the rows shown are built: a file may have a million)."""
     reasons: dict[int, list[str]] = {}
     for e in check.errors:
-        reasons.setdefault(e.row, []).append(f"{e.column}: {row_reason(e, lang)}")
+        if len(reasons) >= PREVIEW_ROWS and e.row not in reasons:
+            continue
+        reasons.setdefault(e.row, []).append(f"{visible(e.column)}: {row_reason(e, lang)}")
     new = {r.row for r in check.new_rows}
     row_label, status_label, errors_label = (t("data.preview.row", lang),
                                              t("data.preview.status", lang),
                                              t("data.preview.errors", lang))
-    headers = [str(h).strip() for h in check.sheet.headers]
+    headers = [visible(str(h).strip()) for h in check.sheet.headers]
+    with_errors = [(n, c) for n, c in check.sheet.rows if n in reasons][:PREVIEW_ROWS]
+    others = [] if len(with_errors) >= PREVIEW_ROWS else [
+        (n, c) for n, c in check.sheet.rows[:PREVIEW_ROWS * 2] if n not in reasons]
     out = []
-    for number, cells in check.sheet.rows:
+    for number, cells in (with_errors + others)[:PREVIEW_ROWS]:
         status = ("error" if number in reasons else "new" if number in new else "duplicate")
         row = {row_label: number, status_label: t(f"data.status.{status}", lang),
                errors_label: "; ".join(reasons.get(number, []))}
         row.update({h: _show(c) for h, c in zip(headers, cells)})
         out.append(row)
-    out.sort(key=lambda r: (r[errors_label] == "", r[row_label]))
-    return [row_label, status_label, errors_label, *headers], out[:PREVIEW_ROWS]
+    return [row_label, status_label, errors_label, *headers], out
 
 
 def _show(value) -> str:
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return "" if value is None else str(value)
+    return visible(clean_text(value))
 
 
 def table_choices() -> list[str]:

@@ -66,12 +66,12 @@ def people_lines(db, filters: Filters, lang: str, hide_below: int = 0) -> list[s
 def participants_table(db, filters: Filters, lang: str) -> Table | None:
     """Unique people counted exactly from participant records (distinct pseudonymous keys),
     per project and year, with their attendances (人次); None when there are none."""
-    raw = db.rows("participant_people", **filters.params())
+    # The selection-wide row (project NULL) is a sentence (participant_lines), not a row:
+    # the project column lists projects only.
+    raw = [r for r in db.rows("participant_people", **filters.params()) if r["project"]]
     if not raw:
         return None
-    rows = [{"org": r["org"],
-             "project": r["project"] or t("people.all_records", lang),
-             "year": str(r["year"]) if r["year"] is not None else t("people.all_years", lang),
+    rows = [{"org": r["org"], "project": r["project"], "year": str(r["year"]),
              "beneficiary_group": group_label(r["beneficiary_group"], lang),
              "people": r["people"], "attendances": r["attendances"]} for r in raw]
     columns = [Column("org", t("col.org", lang)), Column("project", t("col.project", lang)),
@@ -81,3 +81,12 @@ def participants_table(db, filters: Filters, lang: str) -> Table | None:
                Column("attendances", t("people.col.attendances", lang), COUNT)]
     return Table("participants", t("people.table.participants", lang), columns, rows,
                  caption=t("people.table.participants_note", lang), lang=lang)
+
+
+def participant_lines(db, filters: Filters, lang: str, hide_below: int = 0) -> list[str]:
+    """Per organisation, the different people of the whole selection, counted exactly from
+    participant records (a person in several projects or years once)."""
+    return [t("people.line.participants", lang, org=r["org"],
+              value=fmt.count(r["people"], lang), attendances=fmt.count(r["attendances"], lang))
+            for r in db.rows("participant_people", **filters.params())
+            if r["project"] is None and not 0 < r["people"] < hide_below]
