@@ -15,3 +15,5 @@ UNION ALL
 SELECT DISTINCT 'indicators' AS source, org, NULL AS project, NULL AS program_area,
        NULL AS first_year, NULL AS last_year
 FROM indicators
+-- A total order, so every engine returns the same rows in the same order.
+ORDER BY source, org, project NULLS LAST, program_area NULLS LAST
