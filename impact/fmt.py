@@ -53,9 +53,12 @@ MONEY_PLACES = 2
 
 def value(number_, kind: str, lang: str, signed: bool = False) -> str:
     """A figure as every card, tooltip and table shows it, by the kind of metric it is;
-    `signed` puts + on a positive change."""
+    `signed` puts + on a positive change. A value that is not a number (a suppressed
+    small count, "<5") is shown as its own text."""
     if number_ is None:
         return DASH
+    if not _is_number(number_):
+        return str(number_)
     if kind == MONEY:
         text = money(number_, lang)
     elif kind == PERCENT:
@@ -69,9 +72,12 @@ def value(number_, kind: str, lang: str, signed: bool = False) -> str:
 
 def plain(number_, kind: str) -> str:
     """A figure for a CSV or a spreadsheet cell: no grouping, no ¥ or %, at the metric's own
-    precision (1674657.61, 99037, 9.4, 1177.40); '' where undefined."""
+    precision (1674657.61, 99037, 9.4, 1177.40); '' where undefined; a value that is not a
+    number (a suppressed small count) as its own text."""
     if number_ is None:
         return ""
+    if not _is_number(number_):
+        return str(number_)
     if kind == MONEY:
         return format(_round(number_, MONEY_PLACES), "f")
     if kind == PERCENT:
@@ -81,6 +87,10 @@ def plain(number_, kind: str) -> str:
     if kind == COUNT:
         return format(_round(number_, 0), "f")
     return str(number_)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
 def trim(number_):

@@ -22,10 +22,12 @@ from impact.i18n import t
 DEFAULT_THRESHOLD = 5
 THRESHOLD_ENV = "IMPACT_SUPPRESS_BELOW"
 # Columns (table keys) that count people: person-times served and volunteer person-times.
-PERSON_KEYS = frozenset({"beneficiaries", "volunteers"})
+# person_times, people, households, attendances: the who-was-served tables (impact/views/people.py).
+PERSON_KEYS = frozenset({"beneficiaries", "volunteers", "person_times", "people", "households",
+                         "attendances"})
 # Columns derived from a person count that would give it away: its share of the total,
 # person-times per service, minutes per volunteer (with the hours shown beside it).
-DERIVED_KEYS = {"beneficiaries": ("share", "per_service"),
+DERIVED_KEYS = {"beneficiaries": ("share", "per_service"), "person_times": ("share",),
                 "volunteers": ("minutes_per_volunteer",)}
 
 

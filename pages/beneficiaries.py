@@ -26,9 +26,28 @@ def drill_down(ctx, model, selected: list[int]) -> None:
                       ctx.lang, height=320)
 
 
+def who_was_served(ctx, model) -> None:
+    """Unique people (人) and person-times (人次) side by side, each labelled."""
+    st.subheader(ctx.t("people.header"))
+    st.caption(ctx.t("people.intro"))
+    for line in model.people_lines:
+        st.markdown("- " + widgets.md(line))
+    if not model.people_lines:
+        st.caption(ctx.t("people.none_stated"))
+    widgets.table(model.reach, ctx.lang)
+    left, right = st.columns(2)
+    with left:
+        widgets.table(model.groups, ctx.lang)
+    if model.participants is not None:
+        with right:
+            widgets.table(model.participants, ctx.lang)
+
+
 def main() -> None:
     ctx = page_context()
-    model = beneficiaries(ctx.db, ctx.filters, ctx.lang)
+    policy = ctx.privacy
+    model = beneficiaries(ctx.db, ctx.filters, ctx.lang,
+                          hide_below=policy.threshold if policy.active else 0)
     widgets.header(model)
     if model.empty:
         widgets.empty_state(model.empty_text)
@@ -44,6 +63,7 @@ def main() -> None:
     with right:
         widgets.chart(model.by_area)
     widgets.chart(model.services_vs_people)
+    who_was_served(ctx, model)
     # Raw records are for staff and signed-in users, never for the public or a funder view.
     records = ctx.access.sees_records
     selected = widgets.table(model.projects, ctx.lang, selectable=records)

@@ -17,7 +17,7 @@ from impact.ingest.template import template_csv, template_xlsx
 from impact.ingest.write import commit_correction
 from impact.storage import versions
 from impact.storage.identity import acting_as
-from impact.storage.schema import TABLES
+from impact.storage.schema import TABLES, importable_tables
 from impact.storage.store import DataStore
 from impact.views.data_import import preview
 from impact.views.data_versions import (MODES, can_undo, closed_text, correction,
@@ -125,7 +125,7 @@ def import_section(ctx) -> None:
     corrected = st.session_state.pop("data_corrected", None)
     if corrected:
         st.success(ctx.t("data.correct.done", version=corrected), icon=":material/task_alt:")
-    table = st.selectbox(ctx.t("data.table_label"), list(TABLES), key="data_table",
+    table = st.selectbox(ctx.t("data.table_label"), importable_tables(), key="data_table",
                          format_func=lambda name: ctx.t(f"data.table.{name}"))
     upload = st.file_uploader(ctx.t("data.upload_label"),
                               type=[x.lstrip(".") for x in TEXT_SUFFIXES + WORKBOOK_SUFFIXES],
@@ -342,7 +342,8 @@ def integrity_section(ctx) -> None:
 
 def templates_section(ctx) -> None:
     st.caption(ctx.t("data.templates.intro"))
-    for name, table in TABLES.items():
+    for name in importable_tables():  # activity_groups comes with activities
+        table = TABLES[name]
         left, mid, right = st.columns([2, 1, 1])
         left.markdown(f"**{ctx.t(f'data.table.{name}')}**")
         mid.download_button(ctx.t("data.templates.xlsx"), template_xlsx(name),

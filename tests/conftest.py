@@ -7,12 +7,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import os
+
 import pytest
 
 from impact.storage.db import Database
 from tests import sysdeps
 
 ROOT = Path(__file__).resolve().parent.parent
+# The background pre-warm (impact/web/prewarm.py) is a server optimisation; tests call it
+# directly, and every other app they start would otherwise warm up beside the run under test.
+os.environ.setdefault("IMPACT_PREWARM", "0")
 DEMO_DIR = ROOT / "data"
 
 

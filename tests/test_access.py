@@ -272,3 +272,13 @@ def test_hidden_volunteer_counts_hide_the_minutes_per_volunteer_too():
     shown = privacy.table(Table("v", "v", columns, rows), privacy.Policy(True, 5))
     assert [r["minutes_per_volunteer"] for r in shown.rows] == [None, None, Decimal("100.0")]
     assert [str(r["volunteers"]) for r in shown.rows] == ["<5", "<5", "300"]
+
+
+def test_a_suppressed_cell_formats_as_its_text_in_every_kind():
+    """The one formatting path (cards, tables, CSVs) shows "<5" whatever the metric's kind."""
+    from impact import fmt
+
+    hidden = privacy.Suppressed(5)
+    for kind in (fmt.COUNT, fmt.MONEY, fmt.PERCENT, fmt.DECIMAL):
+        assert fmt.value(hidden, kind, "zh") == "<5"
+        assert fmt.plain(hidden, kind) == "<5"

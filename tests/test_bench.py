@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from impact.bench.runner import percentile
 
@@ -65,3 +68,32 @@ def test_p95_is_the_nearest_rank():
     assert percentile(values, 95) == 19
     assert percentile(values, 50) == 10
     assert percentile([7.0], 95) == 7.0
+
+
+@pytest.mark.requires("chromium")
+@pytest.mark.skipif(os.environ.get("IMPACT_SLOW_TESTS", "").strip() not in ("1", "true", "yes"),
+                    reason="drives 2 browser sessions over every page for minutes, and timed "
+                           "out on /finance once on a loaded machine: set IMPACT_SLOW_TESTS=1")
+def test_e2e_smoke_run_measures_in_the_browser(tmp_path):
+    """`bench --e2e`: two concurrent browser sessions, every everyday page, figures that
+    come from the browser (settle times, websocket bytes) and from the server (its runs,
+    its own memory), printed next to the server-side table. No timing assertions."""
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "impact", "bench", "--rows", "100000", "--changes", "2",
+         "--no-pandas", "--e2e", "--sessions", "2", "--first-visits", "1",
+         "--data-dir", str(tmp_path / "data"), "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (e2e,) = json.loads(out.read_text(encoding="utf-8"))["e2e"]
+    assert e2e["sessions"] == 2 and e2e["server_rss_peak_mb"] > 0
+    assert e2e["server_runs"] > 0
+    assert set(e2e["pages"]) == {"overview", "beneficiaries", "volunteers", "finance", "growth"}
+    for page, p in e2e["pages"].items():
+        assert p["error_count"] == 0, (page, p["errors"])
+        assert p["first_n"] == 2 and p["first_p50_ms"] > 0, page
+        assert p["change_n"] == 4 and p["change_p95_ms"] >= p["change_p50_ms"] > 0, page
+        assert p["bytes_per_rerun_p50"] > 0, page            # websocket frames were seen
+        assert p["script_p50_ms"] > 0 and p["model_p50_ms"] > 0, page  # server runs matched
+    assert "end to end in Chromium: 2 session(s)" in proc.stdout
+    assert "warm p50" in proc.stdout  # the server-side table, same run

@@ -13,7 +13,8 @@ import pytest
 
 SUMMARY_KEYS = {"services", "beneficiaries", "volunteers", "volunteer_minutes", "volunteer_hours",
                 "income_total", "income_by_category", "expense_total", "expense_by_category",
-                "surplus", "cost_per_beneficiary", "funding_concentration", "yoy"}
+                "surplus", "cost_per_beneficiary", "funding_concentration", "yoy",
+                "people", "outcomes"}
 
 
 def _json(result) -> dict:

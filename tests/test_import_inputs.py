@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from impact.cli import main
 from impact.ingest import import_payload
+from impact.storage import compaction
 from impact.storage.store import DataStore
 from tests.test_import_cli import FIXTURES
 from tests.test_import_errors import ACT, ACT_OK, FIN, rejected, seeded  # noqa: F401
@@ -161,7 +162,7 @@ def test_sums_of_the_largest_storable_amounts_do_not_break_a_page(tmp_path, cli,
     rows = [{"txn_id": f"V-{i}", "date": date(2021, 1, 1 + i % 28), "org": "A",
              "flow": "income" if i % 2 else "expense", "category": "other", "funder": "F",
              "project": "P", "restricted": False, "amount": top} for i in range(120)]
-    DataStore(data).append("finance", pa.Table.from_pylist(
+    compaction.append(DataStore(data), "finance", pa.Table.from_pylist(
         rows, schema=TABLES["finance"].arrow_schema))
     result = cli("summary", "--data-dir", str(data), "--format", "json", "--year", "2021")
     assert result.returncode == 0, result.stderr

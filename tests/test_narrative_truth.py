@@ -103,6 +103,11 @@ def expected_numbers(db, filters: Filters, lang: str) -> set[str]:
                   (expense_total, sum(before["expense"].values(), Decimal(0)))]
         for now, then in pairs:
             out.add(_pct(abs(now - then), then, 2))
+    # The sentence on people (人数 / 户数) states the figures of the `reach` query as they are.
+    for row in db.rows("reach", **_params(filters)):
+        for key in ("year", "people", "households"):
+            if row.get(key) is not None:
+                out |= _texts(row[key], lang) | {str(row[key])}
     return {n for n in out if n}
 
 

@@ -36,8 +36,9 @@ def _exact(cell_value):
 
 
 def test_sheets_are_named_in_the_report_language(zh_book, demo_db):
-    assert zh_book.sheetnames == ["年度概述", "核心指标", "分项目", "分月", "收支类别", "资助方",
-                                  "历年", "目标", "机构指标", "年报对照", "定义与范围"]
+    assert zh_book.sheetnames == ["年度概述", "核心指标", "分项目", "服务人数", "分月", "收支类别",
+                                  "资助方", "历年", "目标", "成效指标", "机构指标", "年报对照",
+                                  "定义与范围"]
     en_book = _load(gather(demo_db, ZHUHAI_2020, "en"))
     assert en_book.sheetnames[:3] == ["Summary", "Headline", "Projects"]
     assert [c.value for c in en_book["Projects"][1]] == [

@@ -33,7 +33,7 @@ def flip_inside_first_page(path) -> None:
 def test_intact_demo_data_verifies(cli):
     result = cli("verify")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("verify: 50 files, 15643 rows match the manifest")
+    assert result.stdout.startswith("verify: 54 files, 17619 rows match the manifest")
 
 
 def test_flipped_bytes_in_a_page_are_caught_and_the_file_named(cli, demo_copy):
@@ -43,7 +43,7 @@ def test_flipped_bytes_in_a_page_are_caught_and_the_file_named(cli, demo_copy):
     assert result.returncode == 1
     first, *_, last = result.stderr.splitlines()
     assert first.startswith(f"{demo_copy / rel}: sha256 differs from the manifest")
-    assert last == "verify: 1 of 50 files do not match the manifest"
+    assert last == "verify: 1 of 54 files do not match the manifest"
 
 
 def test_a_changed_total_is_caught_even_with_a_matching_checksum(demo_copy):

@@ -167,26 +167,46 @@ def call_page(fn: PageFn, db, filters: Filters, lang: str = "zh"):
     return fn(db, filters, lang) if len(params) >= 3 else fn(db, filters)
 
 
-def filter_changes(orgs: list[str], years: list[int], n: int, seed: int = 6) -> list[Filters]:
-    """n selections a user might step through: one year, a range, one org, a few orgs, all."""
+def filter_changes(orgs: list[str], years: list[int], n: int, seed: int = 6,
+                   projects: dict[str, list[str]] | None = None,
+                   areas: list[str] | None = None) -> list[Filters]:
+    """n *different* selections a user might step through: one year, a range, one org, a few
+    orgs, a project or two of them, a programme area. No two are equal, so no measured change
+    is answered by a cache that an earlier change filled (the server shares one across
+    sessions)."""
     rng = random.Random(seed)
     last = max(years)
-    out = []
-    for i in range(n):
-        kind = i % 5
-        year = rng.choice(years)
+    projects = projects or {}
+    areas = areas or []
+    seen: set[Filters] = {default_filters(years)}  # the warm-up render asked for it
+    out: list[Filters] = []
+    for attempt in range(n * 50):
+        if len(out) >= n:
+            break
+        kind = attempt % 6
+        start = rng.choice(years)
+        end = min(last, start + rng.choice((0, 0, 1, 2)))
+        span = dict(year_from=start, year_to=end)
+        org = rng.choice(orgs)
         if kind == 0:
-            out.append(Filters(year_from=year, year_to=year))
+            f = Filters(**span)
         elif kind == 1:
-            out.append(Filters(orgs=(rng.choice(orgs),), year_from=year, year_to=year))
+            f = Filters(orgs=(org,), **span)
         elif kind == 2:
-            start = rng.choice([y for y in years if y <= last - 2] or years)
-            out.append(Filters(orgs=tuple(sorted(rng.sample(orgs, min(3, len(orgs))))),
-                               year_from=start, year_to=min(last, start + 2)))
-        elif kind == 3:
-            out.append(Filters(year_from=last - 2, year_to=last))
+            f = Filters(orgs=tuple(sorted(rng.sample(orgs, min(rng.randint(2, 4), len(orgs))))),
+                        **span)
+        elif kind == 3 and projects.get(org):
+            chosen = rng.sample(projects[org], min(rng.randint(1, 2), len(projects[org])))
+            f = Filters(orgs=(org,), projects=tuple(sorted(chosen)), **span)
+        elif kind == 4 and areas:
+            f = Filters(areas=(rng.choice(areas),), **span)
+        elif kind == 5 and areas:
+            f = Filters(orgs=(org,), areas=(rng.choice(areas),), **span)
         else:
-            out.append(Filters(orgs=(orgs[0],)))  # the largest organisation, every year
+            f = Filters(orgs=(org,), year_from=rng.choice(years), year_to=last)
+        if f not in seen:
+            seen.add(f)
+            out.append(f)
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from impact.errors import UsageError
 
@@ -22,6 +23,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "deleted afterwards); reused when it already holds N bench rows")
     parser.add_argument("--changes", type=int, default=20, metavar="K",
                         help="filter changes per page for the warm p50/p95 (default 20)")
+    parser.add_argument("--e2e", action="store_true",
+                        help="also measure end to end in Chromium (Playwright, Debian chromium): "
+                             "first page and filter changes as a user waits for them")
+    parser.add_argument("--sessions", type=int, default=1, metavar="N",
+                        help="with --e2e: concurrent browser sessions (default 1)")
+    parser.add_argument("--first-visits", type=int, default=3, metavar="K",
+                        help="with --e2e: new-session first pages per page and session (default 3)")
+    parser.add_argument("--gc-modes", default="config", metavar="MODES",
+                        help="with --e2e: comma-separated Streamlit post-run GC modes to compare "
+                             "in one run: config (as .streamlit/config.toml), on, off, freeze")
+    parser.add_argument("--cpu-throttle", type=float, default=1, metavar="X",
+                        help="with --e2e: slow the browser's CPU X times (4 = phone class, "
+                             "DevTools emulation); the server is not slowed")
+    parser.add_argument("--app-before", metavar="DIR",
+                        help="with --e2e: first run the same end-to-end measurement against "
+                             "another checkout of the app (e.g. a git worktree of an older "
+                             "commit), so a change's gain is a ratio within one run")
     pandas = parser.add_mutually_exclusive_group()
     pandas.add_argument("--pandas", dest="pandas", action="store_true", default=None,
                         help="run the pandas baseline even above 20M rows (needs a lot of RAM)")
@@ -46,8 +64,20 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--spark-remote needs --engine spark")
     if args.changes < 1:
         raise UsageError(f"--changes {args.changes}: give at least 1")
+    e2e = None
+    if args.e2e:
+        if args.sessions < 1 or args.first_visits < 1:
+            raise UsageError("--sessions and --first-visits: give at least 1")
+        modes = [m.strip() for m in args.gc_modes.split(",") if m.strip()]
+        bad = [m for m in modes if m not in ("config", "on", "off", "freeze")]
+        if bad or not modes:
+            raise UsageError(f"--gc-modes {args.gc_modes}: use config, on, off or freeze")
+        if args.app_before and not (Path(args.app_before) / "dashboard.py").is_file():
+            raise UsageError(f"--app-before {args.app_before}: no dashboard.py there")
+        e2e = {"sessions": args.sessions, "first_visits": args.first_visits, "gc_modes": modes,
+               "app_before": args.app_before, "cpu_throttle": args.cpu_throttle}
     run_bench(args.rows or 1_000_000, args.data_dir, args.json, args.changes, args.pandas,
-              keep=False, log=log)
+              keep=False, log=log, e2e=e2e)
     return 0
 
 

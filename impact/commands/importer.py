@@ -21,7 +21,7 @@ from impact.ingest import FileProblem, ImportCheck, import_payload, rejects_csv
 from impact.ingest.check import check_file
 from impact.ingest.messages import file_message, header_message, row_message, visible
 from impact.ingest.reading import WORKBOOK_SUFFIXES
-from impact.storage.schema import TABLES
+from impact.storage.schema import TABLES, importable_tables
 from impact.storage.store import DataStore
 
 NAME = "import"
@@ -32,8 +32,11 @@ HELP = "Import a CSV or Excel file into a table (all rows or none)."
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE",
                         help=".csv (UTF-8 or GBK), .xlsx, .xls or .ods file")
-    parser.add_argument("--table", required=True, choices=sorted(TABLES),
+    parser.add_argument("--table", required=True, choices=sorted(importable_tables()),
                         help="table the rows belong to")
+    parser.add_argument("--hash-personal", action="store_true",
+                        help="participants only: turn name / ID-card / phone columns into the "
+                             "pseudonymous person key instead of refusing them (never stored)")
     add_data_dir(parser)
     parser.add_argument("--sheet", metavar="NAME",
                         help="workbook sheet (default: the first visible one)")
@@ -70,10 +73,12 @@ def run(args: argparse.Namespace) -> int:
         return _correct(args, path, payload, store, "update" if args.update else "replace")
     try:
         if args.dry_run:
-            check, entry = check_file(path.name, payload, args.table, store, sheet=args.sheet), None
+            check, entry = check_file(path.name, payload, args.table, store, sheet=args.sheet,
+                                      hash_personal=args.hash_personal), None
         else:
             check, entry = import_payload(path.name, payload, args.table, store, sheet=args.sheet,
-                                          skip_invalid=args.skip_invalid, process="cli")
+                                          skip_invalid=args.skip_invalid, process="cli",
+                                          hash_personal=args.hash_personal)
     except FileProblem as problem:
         print(f"{path}: {file_message(problem)}", file=sys.stderr)
         return 1

@@ -16,6 +16,10 @@ def run(args: argparse.Namespace) -> int:
     from impact.datadir import init_data_dir
 
     path = init_data_dir(args.dir)
+    # The secret behind participants' pseudonymous keys (docs/privacy.md); made once, here.
+    from impact.ingest.personal import write_secret
+    from impact.storage.store import DataStore
+    write_secret(DataStore(path))
     print(f"made an empty data directory {path}\n"
           f"next: impact import FILE --table activities --data-dir {path}\n"
           f"      streamlit run dashboard.py -- --data-dir {path}")

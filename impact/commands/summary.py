@@ -10,6 +10,8 @@ from impact.engines import add_engine_arguments, open_database
 from impact.errors import UsageError
 from impact.filters import Filters
 from impact.metrics import summarize
+from impact.outcomes import format_outcomes, outcome_rows
+from impact.people import format_reach, stated_reach
 from impact.selection import check_names
 
 NAME = "summary"
@@ -53,10 +55,17 @@ def run(args: argparse.Namespace) -> int:
     check_names(db, filters)
     summary = summarize(db, filters)
     summary = {k: v for k, v in summary.items() if k not in ("volunteer_value", "records")}
+    # Unique people where they were counted, apart from the person-times above.
+    summary["people"] = stated_reach(db, filters)
+    summary["outcomes"] = outcome_rows(db, filters)
     if args.format == "json":
         print(jsonout.dumps(summary))
     else:
-        print(format_table(summary))
+        print(format_table({k: v for k, v in summary.items()
+                            if k not in ("people", "outcomes")}))
+        extra = format_reach(summary["people"]) + format_outcomes(summary["outcomes"])
+        if extra:
+            print("\n".join(extra))
     return 0
 
 

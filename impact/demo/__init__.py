@@ -13,6 +13,8 @@ from decimal import Decimal
 
 import pyarrow as pa
 
+from impact.demo.people import (activity_group_rows, outcome_rows, participant_rows,
+                                reach_rows)
 from impact.demo.profiles import INDICATORS, PROFILES, TARGETS, Profile, Project
 from impact.demo.synth import MoneyLine, ProjectYear, activity_rows, finance_rows, split_total
 from impact.storage.schema import TABLES
@@ -116,7 +118,7 @@ def org_year_records(profile: Profile, year: int) -> tuple[list[dict], list[dict
 
 
 def build_tables() -> dict[str, pa.Table]:
-    """All four tables of the demo dataset."""
+    """All tables of the demo dataset."""
     activities, finance, indicators = [], [], []
     for profile in PROFILES:
         for year in profile.years:
@@ -130,7 +132,9 @@ def build_tables() -> dict[str, pa.Table]:
     targets = [{"org": o, "project": p, "year": y, "metric": m, "target": t}
                for o, p, y, m, t in TARGETS]
     rows = {"activities": activities, "finance": finance, "indicators": indicators,
-            "targets": targets}
+            "targets": targets, "activity_groups": activity_group_rows(activities),
+            "reach": reach_rows(), "outcomes": outcome_rows(),
+            "participants": participant_rows(activities)}
     return {name: pa.Table.from_pylist(rows[name], schema=TABLES[name].arrow_schema)
             for name in TABLES}
 

@@ -45,6 +45,8 @@ class ImportCheck:
     positions: dict[str, int] = field(default_factory=dict, repr=False)  # column → file position
     # The data version the comparison was made against: the commit is a compare-and-swap on it.
     base_version: int = 0
+    # participants: a secret made for this check, written with the rows (none stored yet)
+    new_secret: bytes | None = field(default=None, repr=False)
 
     @property
     def rows_read(self) -> int:
@@ -69,7 +71,7 @@ class ImportCheck:
 
 def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
                sheet: str | None = None, today: date | None = None,
-               progress: Progress | None = None) -> ImportCheck:
+               progress: Progress | None = None, hash_personal: bool = False) -> ImportCheck:
     """Validate `payload` (the bytes of `file_name`) for `table` against `store`.
 
     File-level problems (format, encoding, sheet) raise `FileProblem`; header and row problems
@@ -80,21 +82,49 @@ def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
     result = ImportCheck(file_name, table, hashlib.sha256(payload).hexdigest())
     report(0.02, "read")
     result.sheet = read_file(file_name, payload, sheet, looks_like_header)
-    mapping, result.header_problems = map_headers(table, result.sheet.headers)
+    mapping, result.header_problems = map_headers(table, result.sheet.headers, hash_personal)
     if result.header_problems:
         result.header_problems += _other_table_hint(table, result.sheet.headers)
         return result
     labels = {name: str(result.sheet.headers[pos]).strip() for pos, name in mapping.items()}
+    result.labels = labels
     total = max(1, result.rows_read)
     parsed, errors = validate_rows(table, mapping, labels, result.sheet.rows, today,
                                    lambda i: report(0.1 + 0.7 * i / total, "validate"))
     report(0.8, "compare")
+    if table == "participants":
+        parsed, id_errors = pseudonymise(result, parsed, store)
+        errors += id_errors
     result.valid_rows, key_errors = assign_keys(table, parsed, labels)
     result.file_errors, result.labels = errors + key_errors, labels
     result.positions = {name: pos for pos, name in mapping.items()}
     recompare(result, store)
     report(0.9, "checked")
     return result
+
+
+def pseudonymise(result: ImportCheck, parsed: list[ParsedRow], store: DataStore
+                 ) -> tuple[list[ParsedRow], list[RowError]]:
+    """Give each participant row its person key and drop the id (and any hashed personal
+    column) it was made from; a row without an id is refused."""
+    from impact.ingest.personal import (PERSON_ID, PERSONAL_PREFIX, make_secret, person_key,
+                                        stored_secret)
+
+    secret = stored_secret(store)
+    if secret is None:  # first participants import: the secret is written only on commit
+        result.new_secret = secret = make_secret()
+    kept, errors = [], []
+    for row in parsed:
+        identity = row.extra.get(PERSON_ID) or "\x1f".join(
+            str(v) for k, v in sorted(row.extra.items()) if k.startswith(PERSONAL_PREFIX) and v)
+        if not identity:
+            errors.append(RowError(row.row, result.labels.get(PERSON_ID, PERSON_ID), PERSON_ID,
+                                   "", "missing_value"))
+            continue
+        row.record["person_key"] = person_key(secret, row.record["org"], identity)
+        row.extra = {}  # the id is not kept, not even in memory longer than needed
+        kept.append(row)
+    return kept, errors
 
 
 def recompare(result: ImportCheck, store: DataStore) -> None:

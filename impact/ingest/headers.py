@@ -58,7 +58,52 @@ _EXTRA_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "metric": ("指标", "指标名称"),
         "target": ("目标值", "目标"),
     },
+    "reach": {
+        "org": ("机构", "机构名称"),
+        "project": ("项目", "项目名称"),
+        "year": ("年份", "年度"),
+        "beneficiary_group": ("群体", "服务对象类别", "group"),
+        "people": ("人数", "服务人数", "受益人数", "people"),
+        "households": ("户数", "家庭数", "服务户数", "households", "families"),
+        "source": ("数据来源", "来源", "source"),
+    },
+    "outcomes": {
+        "org": ("机构", "机构名称"),
+        "project": ("项目", "项目名称"),
+        "year": ("年份", "年度"),
+        "indicator": ("成效指标", "指标", "结果指标", "outcome"),
+        "unit": ("单位",),
+        "baseline": ("基线值", "基线"),
+        "target": ("目标值", "目标"),
+        "actual": ("实际值", "实际", "完成值"),
+        "source": ("数据来源", "来源", "source"),
+    },
+    "participants": {
+        "org": ("机构", "机构名称"),
+        "project": ("项目", "项目名称"),
+        "year": ("年份", "年度"),
+        "beneficiary_group": ("群体", "服务对象类别", "group"),
+        "attendances": ("参与人次", "参与次数", "出勤次数", "attendances"),
+    },
 }
+
+# Wide group columns of an activities sheet (儿童人次 …) → "group:<key>" (impact/ingest/groups.py).
+GROUP_PREFIX = "group:"
+_GROUP_HEADERS = {
+    "children": ("儿童人次", "儿童受益人次", "children"), "youth": ("青少年人次", "youth"),
+    "adults": ("成人人次", "成年人人次", "adults"), "older": ("老年人人次", "长者人次", "older"),
+    "female": ("女性人次", "女人次", "female"), "male": ("男性人次", "男人次", "male"),
+    "migrant_workers": ("农民工人次", "流动人口人次", "migrant_workers"),
+    "families_in_difficulty": ("困境家庭人次", "families_in_difficulty"),
+    "disabled": ("残障人次", "残障人士人次", "残疾人人次", "disabled"),
+    "students": ("学生人次", "students"), "university_students": ("大学生人次",),
+}
+# The participants sheet's own person id (hashed into person_key, never stored).
+PERSON_ID = "person_id"
+_PERSON_ID_HEADERS = ("个人编号", "服务对象编号", "个案编号", "学员编号", "person_id",
+                      "participant_id")
+# With --hash-personal, a name / ID-card / phone column of a participants sheet: hashed only.
+PERSONAL_PREFIX = "personal:"
 
 
 def normalise(header: object) -> str:
@@ -81,6 +126,15 @@ def aliases(table: Table) -> dict[str, str]:
             out.setdefault(normalise(name), column)
     if table.name == "activities":
         out.setdefault(normalise(VOLUNTEER_HOURS), VOLUNTEER_HOURS)
+        for group, names in _GROUP_HEADERS.items():
+            for name in names:
+                out.setdefault(normalise(name), GROUP_PREFIX + group)
+    if table.name == "participants":
+        # A sheet never supplies the key itself: whatever sits in that column is an id of
+        # the organisation's and is hashed, so a key column cannot smuggle an id in.
+        out = {k: (PERSON_ID if v == "person_key" else v) for k, v in out.items()}
+        for name in _PERSON_ID_HEADERS:
+            out.setdefault(normalise(name), PERSON_ID)
     return out
 
 
@@ -99,6 +153,7 @@ class HeaderProblem:
     """A header-level error: which header, what is wrong, and the closest known name."""
 
     code: str  # unknown_column | missing_column | duplicate_column | ambiguous_hours | empty_header
+    #            | personal_data | missing_person_id
     header: str
     suggestion: str = ""
     other: str = ""  # the other header, for duplicates
@@ -116,8 +171,14 @@ def suggest(word: str, candidates: list[str]) -> str:
     return by_norm[match[0]] if match else ""
 
 
-def map_headers(table_name: str, headers: list) -> tuple[dict[int, str], list[HeaderProblem]]:
-    """Column position → column name, plus every problem found (all at once, not the first)."""
+def map_headers(table_name: str, headers: list, hash_personal: bool = False
+                ) -> tuple[dict[int, str], list[HeaderProblem]]:
+    """Column position → column name, plus every problem found (all at once, not the first).
+
+    A name, ID-card or phone column is refused (personal_data), whatever the table, unless
+    `hash_personal` and the table is participants: it then only feeds the person key."""
+    from impact.ingest.personal import is_personal  # it uses normalise() from here
+
     table = TABLES[table_name]
     known = aliases(table)
     mapping: dict[int, str] = {}
@@ -130,6 +191,13 @@ def map_headers(table_name: str, headers: list) -> tuple[dict[int, str], list[He
             problems.append(HeaderProblem("empty_header", f"#{pos + 1}"))
             continue
         column = known.get(normalise(text))
+        if column is None and is_personal(text):
+            if hash_personal and table_name == "participants":
+                mapping[pos] = PERSONAL_PREFIX + str(pos)
+                seen[PERSONAL_PREFIX + str(pos)] = text
+            else:
+                problems.append(HeaderProblem("personal_data", text))
+            continue
         if column is None:
             unknown.append(text)
             problems.append(HeaderProblem("unknown_column", text,
@@ -144,6 +212,10 @@ def map_headers(table_name: str, headers: list) -> tuple[dict[int, str], list[He
         problems.append(HeaderProblem("ambiguous_hours", seen[VOLUNTEER_HOURS],
                                       other=seen["volunteer_minutes"]))
     have = set(seen) | ({"volunteer_minutes"} if VOLUNTEER_HOURS in seen else set())
+    if table_name == "participants":  # the key is made from the id, not read from the sheet
+        have.add("person_key")
+        if PERSON_ID not in seen and not any(c.startswith(PERSONAL_PREFIX) for c in seen):
+            problems.append(HeaderProblem("missing_person_id", _PERSON_ID_HEADERS[0]))
     for name in required_columns(table):
         if name not in have:
             zh = table.column(name).zh

@@ -20,7 +20,10 @@ from impact.storage.schema import TABLES
 
 AUTO_PREFIX = "auto-"
 _NATURAL = {"indicators": ("org", "project", "year", "indicator"),
-            "targets": ("org", "project", "year", "metric")}
+            "targets": ("org", "project", "year", "metric"),
+            "reach": ("org", "project", "year", "beneficiary_group"),
+            "outcomes": ("org", "project", "year", "indicator"),
+            "participants": ("org", "project", "year", "person_key")}
 
 
 def canonical(table_name: str, record: dict) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
-from impact.ingest.headers import VOLUNTEER_HOURS
+from impact.ingest.headers import GROUP_PREFIX, PERSON_ID, PERSONAL_PREFIX, VOLUNTEER_HOURS
 from impact.ingest.values import (CellError, Uncalculated, clean_text, parse_amount,
                                   parse_bool, parse_category, parse_count, parse_date,
                                   parse_decimal, parse_flow, parse_hours_as_minutes, parse_text)
@@ -38,6 +38,9 @@ class ParsedRow:
 
     row: int
     record: dict
+    # Values of columns that are not stored as such: group person-times (→ activity_groups),
+    # the person id and hashed personal columns (→ person_key, then dropped).
+    extra: dict = field(default_factory=dict)
 
 
 def _year_parser(today: date, *, ahead: int) -> Callable:
@@ -67,8 +70,35 @@ def _parsers(table: str, today: date) -> dict[str, Callable]:
     if table == "indicators":
         return {"org": text, "project": text, "year": _year_parser(today, ahead=0),
                 "indicator": text, "value": lambda v: parse_decimal(v, places=4), "unit": text}
+    if table in ("reach", "outcomes", "participants"):
+        from impact.ingest.groups import parse_group
+        year = _year_parser(today, ahead=FUTURE_TARGET_YEARS if table == "outcomes" else 0)
+        common = {"org": text, "project": text, "year": year, "source": text}
+        if table == "reach":
+            return {**common, "beneficiary_group": parse_group, "people": parse_count,
+                    "households": parse_count}
+        if table == "outcomes":
+            return {**common, "indicator": text, "unit": text, "baseline": _any_value,
+                    "target": _any_value, "actual": _any_value}
+        return {**common, "beneficiary_group": parse_group,
+                "attendances": lambda v: parse_count(v, minimum=1)}
     return {"org": text, "project": text, "year": _year_parser(today, ahead=FUTURE_TARGET_YEARS),
             "metric": text, "target": _non_negative_value}
+
+
+def _any_value(value):
+    return parse_decimal(value, places=4)
+
+
+def _pseudo_parsers(headers) -> dict[str, Callable]:
+    """Parsers of the columns that are not stored as such (groups, person id)."""
+    out: dict[str, Callable] = {}
+    for name in headers:
+        if name.startswith(GROUP_PREFIX):
+            out[name] = parse_count
+        elif name == PERSON_ID or name.startswith(PERSONAL_PREFIX):
+            out[name] = parse_text
+    return out
 
 
 def _non_negative_value(value):
@@ -87,18 +117,21 @@ def validate_rows(table_name: str, mapping: dict[int, str], labels: dict[str, st
     `mapping` is column position → schema column; `labels` is schema column → header as written.
     """
     table = TABLES[table_name]
-    parsers = _parsers(table_name, today)
     headers = {name: pos for pos, name in mapping.items()}
+    parsers = {**_parsers(table_name, today), **_pseudo_parsers(headers)}
     parsed, errors = [], []
     for index, (number, cells) in enumerate(rows):
         record, row_errors = _parse_row(parsers, headers, number, cells)
         _missing_values(table, record, headers, number, row_errors)
         if table_name == "activities":
             _check_volunteer_time(record, number, headers, row_errors)
+            _check_groups(record, number, row_errors)
         if row_errors:
             errors += [_labelled(e, labels) for e in row_errors]
         else:
-            parsed.append(ParsedRow(number, {c: record.get(c) for c in table.column_names}))
+            parsed.append(ParsedRow(number, {c: record.get(c) for c in table.column_names},
+                                    {k: v for k, v in record.items()
+                                     if k not in table.column_names}))
         if progress and index % 2000 == 0:
             progress(index)
     return parsed, errors
@@ -133,6 +166,8 @@ def _missing_values(table, record: dict, headers: dict[str, int], number: int,
     """A required cell left empty (ids are generated when empty, so they may be)."""
     for column in table.columns:
         if column.nullable or column.name == table.key or record.get(column.name) is not None:
+            continue
+        if column.name == "person_key":  # made from the person id after validation
             continue
         source = VOLUNTEER_HOURS if (column.name == "volunteer_minutes"
                                      and VOLUNTEER_HOURS in headers) else column.name
@@ -174,3 +209,18 @@ def _check_volunteer_time(record: dict, number: int, headers: dict, errors: list
         source = VOLUNTEER_HOURS if VOLUNTEER_HOURS in headers else "volunteer_minutes"
         errors.append(RowError(number, "", source, str(minutes), "minutes_per_volunteer",
                                {"volunteers": volunteers, "limit": MINUTES_PER_DAY * volunteers}))
+
+
+def _check_groups(record: dict, number: int, errors: list[RowError]) -> None:
+    """Group person-times of one dimension cannot add up to more than the record's."""
+    from impact.ingest.groups import group_counts, over_total
+
+    counts = group_counts(record)
+    if not isinstance(record.get("beneficiaries"), int):
+        return  # the record's own person-times are refused already
+    over = over_total(counts, record["beneficiaries"]) if counts else None
+    if over:
+        dimension, total = over
+        errors.append(RowError(number, "", "beneficiaries", str(record["beneficiaries"]),
+                               "groups_exceed", {"dimension": dimension, "total": total,
+                                                 "beneficiaries": record["beneficiaries"]}))

@@ -24,6 +24,13 @@ EXAMPLES = {
                    "value": 12, "unit": "人"},
     "targets": {"org": "示例社工中心", "project": "社区儿童之家", "year": 2024,
                 "metric": "beneficiaries", "target": 5000},
+    "reach": {"org": "示例社工中心", "project": "社区儿童之家", "year": 2024,
+              "beneficiary_group": "儿童", "people": 120, "households": 95, "source": "签到名册"},
+    "outcomes": {"org": "示例社工中心", "project": "社区儿童之家", "year": 2024,
+                 "indicator": "受助者成长为志愿者", "unit": "人", "baseline": 10, "target": 20,
+                 "actual": 24, "source": "志愿者名册"},
+    "participants": {"org": "示例社工中心", "project": "社区儿童之家", "year": 2024,
+                     "person_key": "C-0001", "beneficiary_group": "儿童", "attendances": 12},
 }
 
 

@@ -44,14 +44,15 @@ def import_lock(store: DataStore):
 
 def import_payload(file_name: str, payload: bytes, table: str, store: DataStore, *,
                    sheet: str | None = None, skip_invalid: bool = False, process: str = "cli",
-                   progress: Progress | None = None, today=None) -> tuple[ImportCheck, dict | None]:
+                   progress: Progress | None = None, today=None, hash_personal: bool = False
+                   ) -> tuple[ImportCheck, dict | None]:
     """Check and, when allowed, commit. Returns the check and the log entry (None: nothing written).
 
     Nothing is written when any row is invalid, unless `skip_invalid`; a header problem
     always stops the import.
     """
     check = check_file(file_name, payload, table, store, sheet=sheet, today=today,
-                       progress=progress)
+                       progress=progress, hash_personal=hash_personal)
     entry = commit_checked(check, store, skip_invalid=skip_invalid, process=process)
     if progress:
         progress(1.0, "done")
@@ -97,9 +98,12 @@ def commit_rows(check: ImportCheck, store: DataStore, process: str) -> dict:
     # The manifest carries the last import too, so the record survives a crash between the
     # commit and the log append.
     try:
+        # Groups and the secret go first: until the activities commit they are unreferenced
+        # and invisible, and a retried import skips what is already there.
+        expected = write_companions(check, store)
         # Only the years the new rows fall in are rewritten; the other files stay as they are.
         manifest = compaction.append(
-            store, check.table, added, meta={"last_import": entry}, expected=check.base_version,
+            store, check.table, added, meta={"last_import": entry}, expected=expected,
             record={"kind": "import", "why": f"import {entry['file']} into {check.table}",
                     "input": {"name": entry["file"], "sha256": check.sha256}})
     except OSError as exc:  # disk full, no permission …: the manifest was not replaced
@@ -111,6 +115,37 @@ def commit_rows(check: ImportCheck, store: DataStore, process: str) -> dict:
     except OSError as exc:  # the rows are committed; only the log line is missing
         entry["log_error"] = f"{store.full_path(IMPORT_LOG)}: {exc.strerror or exc}"
     return entry
+
+
+def write_companions(check: ImportCheck, store: DataStore) -> int:
+    """What an import writes besides its table: the activity_groups rows of an activities
+    sheet's group columns, and the person-key secret of a first participants import.
+    Returns the data version the table's own commit must find (the groups are a commit)."""
+    from impact.ingest.groups import group_counts, group_rows
+    from impact.ingest.personal import write_secret
+
+    if check.table == "participants" and check.new_secret is not None:
+        if write_secret(store, check.new_secret) != check.new_secret:
+            raise DataError(f"{store.root}: the person-key secret was created by another "
+                            f"import meanwhile; import {check.file_name} again")
+    if check.table != "activities":
+        return check.base_version
+    rows = [g for r in check.new_rows
+            for g in group_rows(r.record["activity_id"], group_counts(r.extra))]
+    if not rows:
+        return check.base_version
+    stored = store.read_table("activity_groups").select(["activity_id", "beneficiary_group"])
+    have = set(zip(*(stored.column(c).to_pylist() for c in stored.column_names)))
+    rows = [g for g in rows if (g["activity_id"], g["beneficiary_group"]) not in have]
+    if not rows:
+        return check.base_version
+    manifest = compaction.append(
+        store, "activity_groups",
+        pa.Table.from_pylist(rows, schema=TABLES["activity_groups"].arrow_schema),
+        expected=check.base_version,
+        record={"kind": "import", "why": f"group person-times of {check.file_name}",
+                "input": {"name": os.path.basename(check.file_name), "sha256": check.sha256}})
+    return manifest["version"]
 
 
 def append_log(store: DataStore, entry: dict) -> None:

@@ -61,6 +61,8 @@ class ReportContent:
     def orgs_without_records(self) -> tuple[str, ...]:
         present = {r["org"] for r in self.by_org}
         return tuple(o for o in self.orgs if o not in present)
+    reach: list[dict] = field(default_factory=list)  # stated people / households (人 / 户)
+    outcomes: list[dict] = field(default_factory=list)  # results framework
 
     @property
     def has_data(self) -> bool:
@@ -204,6 +206,8 @@ def gather(db: Database, filters: Filters, lang: str = "zh", draft: str = "") ->
         by_org=totals_by_org(_rows(db, "org_by_year", filters)),
         previous_orgs=_previous_orgs(db, filters),
         draft=draft or "",
+        reach=_rows(db, "reach", filters),
+        outcomes=_with_achievement([r for r in _rows(db, "outcomes", filters)]),
     )
 
 

@@ -27,7 +27,8 @@ from impact.report.tables import KPI_ROWS, ReportTable, all_tables, cell_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # The tables the document shows, in reading order (the KPI table is shown as cards).
-SECTIONS = ("projects", "targets", "indicators", "finance", "funders", "monthly", "years")
+SECTIONS = ("projects", "reach", "targets", "outcomes", "indicators", "finance", "funders",
+            "monthly", "years")
 
 
 @cache
@@ -85,7 +86,7 @@ def _table_view(table: ReportTable, lang: str) -> dict:
             "headers": table.headers(lang), "classes": classes,
             "rows": [[cell_text(c, row, lang) for c in table.columns] for row in table.rows],
             "empty": t(f"report.{table.name}.none", lang) if table.name in (
-                "targets", "indicators") else t("report.table.empty", lang)}
+                "targets", "indicators", "reach", "outcomes") else t("report.table.empty", lang)}
 
 
 def claims_view(content: ReportContent) -> dict | None:

@@ -29,9 +29,11 @@ def narrative(content: ReportContent) -> str:
     """The summary paragraph for the report's selection, in its language."""
     lang = content.lang
     sep = "" if lang == "zh" else " "
-    return sep.join(s for s in (_activity(content), _missing(content), _shares(content),
-                                _income(content), _expense(content), _yoy(content),
-                                _coverage(content)) if s)
+    from impact.report.people import people_sentence
+
+    return sep.join(s for s in (_activity(content), people_sentence(content), _missing(content),
+                                _shares(content), _income(content), _expense(content),
+                                _yoy(content), _coverage(content)) if s)
 
 
 def _n(value, lang: str) -> str:

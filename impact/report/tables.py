@@ -150,9 +150,12 @@ def published_table(content: ReportContent) -> ReportTable:
 
 def all_tables(content: ReportContent) -> list[ReportTable]:
     """Every table of the report, in reading order."""
-    tables = [kpi_table(content), project_table(content), monthly_table(content),
-              finance_table(content), funder_table(content), year_table(content),
-              target_table(content), indicator_table(content)]
+    from impact.report.people import outcome_table, reach_table  # it builds on this module
+
+    tables = [kpi_table(content), project_table(content), reach_table(content),
+              monthly_table(content), finance_table(content), funder_table(content),
+              year_table(content), target_table(content), outcome_table(content),
+              indicator_table(content)]
     if content.published:
         tables.append(published_table(content))
     return tables

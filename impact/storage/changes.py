@@ -18,7 +18,11 @@ from impact.storage.schema import TABLES
 # The key that identifies one record (project may be empty, so keys compare NULL-safely).
 KEYS = {"activities": ("org", "activity_id"), "finance": ("org", "txn_id"),
         "indicators": ("org", "project", "year", "indicator"),
-        "targets": ("org", "project", "year", "metric")}
+        "targets": ("org", "project", "year", "metric"),
+        "activity_groups": ("activity_id", "beneficiary_group"),
+        "reach": ("org", "project", "year", "beneficiary_group"),
+        "outcomes": ("org", "project", "year", "indicator"),
+        "participants": ("org", "project", "year", "person_key")}
 ACTIVITY_SUMS = ("sessions", "beneficiaries", "volunteers", "volunteer_minutes")
 
 
@@ -84,6 +88,12 @@ def _connect(filesystem):
     return con
 
 
+def _present(table: str) -> str:
+    """A column never empty in a stored row, so NULL on one side of the join means the row
+    is not there: org, or (activity_groups has none) the first key column."""
+    return "org" if "org" in TABLES[table].column_names else KEYS[table][0]
+
+
 def counts(old: dict | None, new: dict | None, full_path: Callable[[str], str],
            filesystem=None) -> dict:
     """{table: {"added": n, "changed": n, "removed": n}} for the tables that differ."""
@@ -94,11 +104,11 @@ def counts(old: dict | None, new: dict | None, full_path: Callable[[str], str],
             paths = _changed_paths(old, new, table, full_path)
             if paths is None:
                 continue
-            first = KEYS[table][-1]
+            first, org = KEYS[table][-1], _present(table)
             row = con.execute(
-                f"SELECT count(*) FILTER (WHERE o.{first} IS NULL AND o.org IS NULL), "
-                f"count(*) FILTER (WHERE n.{first} IS NULL AND n.org IS NULL), "
-                f"count(*) FILTER (WHERE o.org IS NOT NULL AND n.org IS NOT NULL AND "
+                f"SELECT count(*) FILTER (WHERE o.{first} IS NULL AND o.{org} IS NULL), "
+                f"count(*) FILTER (WHERE n.{first} IS NULL AND n.{org} IS NULL), "
+                f"count(*) FILTER (WHERE o.{org} IS NOT NULL AND n.{org} IS NOT NULL AND "
                 f"({_differs(table)})) FROM {_joined(*paths, table)}").fetchone()
             out[table] = {"added": row[0], "removed": row[1], "changed": row[2]}
     finally:
@@ -120,13 +130,14 @@ def rows(old: dict | None, new: dict | None, full_path: Callable[[str], str],
             names = TABLES[table].column_names
             select = ", ".join([f"o.{c} AS o_{c}" for c in names] + [f"n.{c} AS n_{c}" for c in names])
             order = ", ".join(f"coalesce(n.{k}, o.{k})" for k in KEYS[table])
+            org = _present(table)
             cur = con.execute(f"SELECT {select} FROM {_joined(*paths, table)} "
-                          f"WHERE o.org IS NULL OR n.org IS NULL OR ({_differs(table)}) "
+                          f"WHERE o.{org} IS NULL OR n.{org} IS NULL OR ({_differs(table)}) "
                           f"ORDER BY {order} LIMIT {int(limit)}")
             listed = []
             for values in cur.fetchall():
                 o, n = dict(zip(names, values[:len(names)])), dict(zip(names, values[len(names):]))
-                kind = "added" if o["org"] is None else "removed" if n["org"] is None else "changed"
+                kind = "added" if o[org] is None else "removed" if n[org] is None else "changed"
                 base = n if kind != "removed" else o
                 fields = {c: [o[c], n[c]] for c in names
                           if kind != "changed" or o[c] != n[c]}
@@ -147,8 +158,8 @@ def periods(old: dict | None, new: dict | None, full_path: Callable[[str], str],
     try:
         for table in TABLES:
             paths = _changed_paths(old, new, table, full_path)
-            if paths is None:
-                continue
+            if paths is None or "org" not in TABLES[table].column_names:
+                continue  # activity_groups: its changes come with its activities'
             year = "year({side}.date)" if "date" in TABLES[table].column_names else "{side}.year"
             for side in ("o", "n"):
                 found = con.execute(

@@ -48,6 +48,7 @@ class Table:
     columns: tuple[Column, ...]
     key: str | None = None
     partitioned: bool = False
+    import_via: str | None = None  # filled by another table's import, not imported alone
 
     @property
     def arrow_schema(self) -> pa.Schema:
@@ -140,7 +141,95 @@ TARGETS = Table(
     ),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (ACTIVITIES, FINANCE, INDICATORS, TARGETS)}
+# Beneficiary groups, by dimension. Groups of one dimension never overlap, so their counts may
+# be added up; groups of different dimensions overlap (a girl is a child and female), so never.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "age": ("children", "youth", "adults", "older"),
+    "gender": ("female", "male"),
+    "population": ("migrant_workers", "families_in_difficulty", "disabled", "students",
+                   "university_students"),
+}
+GROUP_DIMENSION = {g: dim for dim, groups in GROUPS.items() for g in groups}
+
+ACTIVITY_GROUPS = Table(
+    name="activity_groups",
+    zh="受益群体人次",
+    doc="An activity's person-times broken down by beneficiary group, one row per activity and "
+        "group. The breakdown may be partial: what no row covers is shown as not recorded.",
+    columns=(
+        Column("activity_id", "VARCHAR", False, "活动编号", "The activity record it breaks down."),
+        Column("beneficiary_group", "VARCHAR", False, "群体",
+               "Group key: " + "; ".join(f"{d}: {', '.join(g)}" for d, g in GROUPS.items())
+               + "."),
+        Column("beneficiaries", "INTEGER", False, "受益人次",
+               "Person-times (人次) of this group in the activity (≥ 0)."),
+    ),
+    import_via="activities",
+)
+
+REACH = Table(
+    name="reach",
+    zh="服务人数",
+    doc="Unique people (人数) and households (户数) a project reached in a year, as stated by a "
+        "roll-up record. Never summed across years or projects: the same person may be in both.",
+    columns=(
+        Column("org", "VARCHAR", False, "机构", "Organisation."),
+        Column("project", "VARCHAR", True, "项目", "Project, empty for the whole organisation."),
+        Column("year", "INTEGER", False, "年份", "Year the count is for."),
+        Column("beneficiary_group", "VARCHAR", True, "群体", "Group key (as in activity_groups); empty = everyone."),
+        Column("people", "INTEGER", True, "人数", "Different people reached (人), counted once each."),
+        Column("households", "INTEGER", True, "户数", "Different households reached (户)."),
+        Column("source", "VARCHAR", False, "数据来源",
+               "Where the count comes from, e.g. 签到名册, 个案记录, 年度报告."),
+    ),
+)
+
+OUTCOMES = Table(
+    name="outcomes",
+    zh="成效指标",
+    doc="A project's results framework: an outcome indicator's baseline, target and actual "
+        "value per year, and the data source it is measured from.",
+    columns=(
+        Column("org", "VARCHAR", False, "机构", "Organisation."),
+        Column("project", "VARCHAR", True, "项目", "Project, empty for the whole organisation."),
+        Column("year", "INTEGER", False, "年份", "Year the values are for."),
+        Column("indicator", "VARCHAR", False, "成效指标",
+               "What changed, as the organisation words it, e.g. 受助者成长为志愿者."),
+        Column("unit", "VARCHAR", False, "单位", "Unit as printed, e.g. 人, %."),
+        Column("baseline", VALUE_SQL, True, "基线值", "Value before the project (baseline)."),
+        Column("target", VALUE_SQL, True, "目标值", "Planned value for the year."),
+        Column("actual", VALUE_SQL, True, "实际值", "Measured value for the year."),
+        Column("source", "VARCHAR", False, "数据来源",
+               "How it is measured, e.g. 问卷调查, 个案记录, 志愿者名册."),
+    ),
+)
+
+PARTICIPANTS = Table(
+    name="participants",
+    zh="参与者记录",
+    doc="Optional participant-level attendance: which pseudonymous person took part in a "
+        "project in a year, so unique people are counted exactly. Holds no name, ID-card or "
+        "phone number: the key is an HMAC of the organisation's own person id (docs/privacy.md).",
+    columns=(
+        Column("org", "VARCHAR", False, "机构", "Organisation."),
+        Column("project", "VARCHAR", False, "项目", "Project the person took part in."),
+        Column("year", "INTEGER", False, "年份", "Year of the attendances."),
+        Column("person_key", "VARCHAR", False, "个人代码",
+               "Pseudonymous key: HMAC-SHA256 of the organisation and its own person id with "
+               "the installation secret. The id itself is not stored."),
+        Column("beneficiary_group", "VARCHAR", True, "群体", "Group key (as in activity_groups)."),
+        Column("attendances", "INTEGER", False, "参与人次",
+               "The person's attendances (person-times) in the project that year (≥ 1)."),
+    ),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (ACTIVITIES, FINANCE, INDICATORS, TARGETS,
+                                                ACTIVITY_GROUPS, REACH, OUTCOMES, PARTICIPANTS)}
+
+
+def importable_tables() -> list[str]:
+    """The tables a file can be imported into (activity_groups comes with activities)."""
+    return [name for name, table in TABLES.items() if table.import_via is None]
 
 
 def empty_arrow_table(table: Table) -> pa.Table:

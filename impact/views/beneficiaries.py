@@ -10,6 +10,7 @@ from impact import charts
 from impact.filters import Filters
 from impact.i18n import label, t
 from impact.metrics import ratio
+from impact.views import people
 from impact.views.common import (by_year_caption, by_year_filters, COUNT, DECIMAL, PERCENT, Chart, Column, PageModel, Table,
                                  page_base)
 from impact.storage.cache import cached
@@ -29,6 +30,10 @@ class BeneficiariesModel(PageModel):
     by_month: Chart | None = None
     services_vs_people: Chart | None = None
     projects: Table | None = None
+    people_lines: list[str] | None = None  # unique people (人), stated or largest, with why
+    groups: Table | None = None  # person-times (人次) by group, not recorded shown
+    reach: Table | None = None  # stated people / households beside person-times
+    participants: Table | None = None  # exact unique people from participant records
 
 
 def _chart(key: str, lang: str, caption: str, rows: list[dict], build) -> Chart:
@@ -74,8 +79,9 @@ def project_records(db, filters: Filters, org: str, project: str, lang: str) -> 
                  rows, caption=caption if len(rows) >= DRILLDOWN_LIMIT else "", lang=lang)
 
 
-def beneficiaries(db, filters: Filters, lang: str) -> BeneficiariesModel:
-    """Build the Beneficiaries page for a selection, in `lang`."""
+def beneficiaries(db, filters: Filters, lang: str, hide_below: int = 0) -> BeneficiariesModel:
+    """Build the Beneficiaries page for a selection, in `lang` (`hide_below`: the small-cell
+    threshold of a public or funder view, for the sentences no table policy reaches)."""
     db = cached(db)
     p = filters.params()
     db.prefetch([(name, p) for name in ("activity_totals", "finance_by_category",
@@ -118,6 +124,11 @@ def beneficiaries(db, filters: Filters, lang: str) -> BeneficiariesModel:
             [_project_label(r, filters) for r in projects], title=title, lang=lang,
             x_title=t("metric.services", lang), y_title=metric))
     model.projects = project_table(projects, lang)
+    model.people_lines = (people.people_lines(db, filters, lang, hide_below)
+                          + people.participant_lines(db, filters, lang, hide_below))
+    model.groups = people.groups_table(db, filters, lang)
+    model.reach = people.reach_table(db, filters, lang)
+    model.participants = people.participants_table(db, filters, lang)
     return model
 
 

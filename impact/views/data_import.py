@@ -8,7 +8,7 @@ from impact.i18n import t
 from impact.ingest import ImportCheck
 from impact.ingest.values import clean_text
 from impact.ingest.messages import header_message, row_message, row_reason, visible
-from impact.storage.schema import TABLES
+from impact.storage.schema import TABLES, importable_tables
 
 PREVIEW_ROWS = 1000  # enough to scroll through
 SHOWN_ERRORS = 200  # listed on the page; all of them are in the errors download
@@ -99,4 +99,4 @@ def _show(value) -> str:
 
 
 def table_choices() -> list[str]:
-    return list(TABLES)
+    return importable_tables()

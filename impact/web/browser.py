@@ -145,12 +145,12 @@ _HISTORY = """
   if (!change || window.__impactDone[change.id]) return;
   window.__impactDone[change.id] = true;
   var wanted = new URLSearchParams(change.current).toString();
-  var tries = 0;
+  var until = Date.now() + 120000;  // a deadline, not a count of frames: a loaded machine
   (function push() {
     // Streamlit writes the new query string itself (replacing the entry): wait for it,
     // then put the previous view back under it and push the new one.
     if (new URLSearchParams(location.search).toString() !== wanted) {
-      if (++tries < 300) requestAnimationFrame(push);
+      if (Date.now() < until) setTimeout(push, 50);
       return;
     }
     var here = location.pathname + location.search;

@@ -23,6 +23,8 @@ from impact.storage.cache import CachedDatabase
 from impact.storage.db import Database
 from impact.web import auth, menu, sidebar, urlstate
 from impact.web.menu import ENTRY_POINT
+from impact.web import prewarm
+from impact.web.options import OptionIndex
 
 _CTX = "_impact_ctx"
 _SEEDED = "_impact_url_seeded"
@@ -157,11 +159,13 @@ def setup(data_dir: str | None = None) -> PageContext:
     try:
         db = get_db(data_dir, auth.settings().mode == PUBLIC)
         version = db.refresh()
+        prewarm.ensure(db, version)  # first run at this version: warm the default views
         access, refusal = auth.current_access(db, params)
         if not access.sees_dashboard:
             auth.sign_in_page(access, lang)
             st.stop()
-        options = sidebar.Options(db, access.scope)
+        # One query per data version, not four per rerun; narrowed to the visitor's scope.
+        options = OptionIndex.for_db(db).scoped(access.scope)
         if first_run:
             notices += _seed_from_url(options, params, lang)
             notices += _seed_page_controls(params, lang)

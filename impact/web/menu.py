@@ -15,6 +15,7 @@ PAGES = (
     ("pages/volunteers.py", "volunteers", "nav.volunteers", ":material/volunteer_activism:"),
     ("pages/finance.py", "finance", "nav.finance", ":material/account_balance:"),
     ("pages/growth.py", "growth", "nav.growth", ":material/trending_up:"),
+    ("pages/results.py", "results", "nav.results", ":material/flag:"),
     ("pages/data.py", "data", "nav.data", ":material/upload_file:"),
     ("pages/report.py", "report", "nav.report", ":material/description:"),
     ("pages/share.py", "share", "nav.share", ":material/share:"),

@@ -1,0 +1,224 @@
+"""One user in Chromium, for `impact bench --e2e`: opens pages and changes filters, and
+measures, inside the browser, from the user's action until the page has settled.
+
+Everything is timed with the page's own clock (performance.now()), by a script installed
+before the app loads (INIT_JS):
+
+- the moment of the user's input (capture-phase keydown/pointerdown, once "armed");
+- every websocket message sent and received, with its size (the rerun request, the deltas);
+- every change of the app's run state ([data-testid=stApp][data-test-script-state]);
+- the last DOM mutation anywhere in the document.
+
+"Settled" is: a script run started after the action and has finished, the app is idle and
+connected, every Plotly chart has drawn at its width and every table its canvas, and no DOM
+mutation for QUIET_MS. The figure reported is the time of the *last mutation* minus the time
+of the action, so the quiet window is waited for but never counted.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+QUIET_MS = 300          # no DOM change for this long = settled (waited for, never counted)
+DEADLINE_MS = 120_000   # generous: the machine is shared; a timeout is reported as an error
+
+_APP = "[data-testid='stApp']"
+INIT_JS = """(() => {
+  const E = window.__e2e = {armed: false, since: null, sent: [], recv: [], states: [],
+                            lastMutation: 0, lastState: null};
+  const Orig = window.WebSocket;
+  function Wrapped(url, protocols) {
+    const ws = protocols === undefined ? new Orig(url) : new Orig(url, protocols);
+    const send = ws.send.bind(ws);
+    ws.send = data => { E.sent.push(performance.now()); return send(data); };
+    ws.addEventListener('message', ev => {
+      const d = ev.data;
+      E.recv.push([performance.now(), d.byteLength ?? d.size ?? d.length ?? 0]);
+    });
+    return ws;
+  }
+  Wrapped.prototype = Orig.prototype;
+  Object.assign(Wrapped, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+  window.WebSocket = Wrapped;
+  for (const type of ['keydown', 'pointerdown']) {
+    addEventListener(type, () => {
+      if (E.armed) { E.since = performance.now(); E.armed = false; }
+    }, true);
+  }
+  new MutationObserver(records => {
+    const t = performance.now();
+    E.lastMutation = t;
+    // A short run can start and finish between two callbacks: its old value still shows it.
+    if (E.lastState !== 'running' && records.some(
+        r => r.attributeName === 'data-test-script-state' && r.oldValue === 'running')) {
+      E.states.push([t, 'running']); E.lastState = 'running';
+    }
+    const app = document.querySelector("%(app)s");
+    const state = app && app.getAttribute('data-test-script-state');
+    if (state !== E.lastState) { E.states.push([t, state]); E.lastState = state; }
+  }).observe(document, {subtree: true, childList: true, attributes: true,
+                        attributeOldValue: true, characterData: true});
+})();""" % {"app": _APP}
+
+# Returns null until settled, then the timeline relative to `since` (ms).
+SETTLED_JS = """([since, quiet]) => {
+  const E = window.__e2e;
+  if (since === null) since = E.since;
+  if (since === null || since === undefined) return null;
+  const app = document.querySelector("%(app)s");
+  if (!app || app.getAttribute('data-test-connection-state') !== 'CONNECTED'
+      || app.getAttribute('data-test-script-state') !== 'notRunning') return null;
+  const started = E.states.find(([t, s]) => t >= since && s === 'running');
+  if (!started) return null;
+  const finished = E.states.filter(([t, s]) => t >= started[0] && s === 'notRunning').pop();
+  if (!finished) return null;
+  const drawn = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => {
+      const svg = c.querySelector('.main-svg');
+      return svg && Math.abs(svg.getBoundingClientRect().width
+                             - c.getBoundingClientRect().width) < 2; })
+    && [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+         .every(d => d.querySelector('canvas'));
+  if (!drawn || performance.now() - E.lastMutation < quiet) return null;
+  const sent = E.sent.find(t => t >= since);
+  const recv = E.recv.filter(([t]) => t >= since && t <= E.lastMutation + 1);
+  return {origin: performance.timeOrigin, since: since, settled: E.lastMutation - since,
+          started: started[0] - since, finished: finished[0] - since,
+          sent: sent === undefined ? null : sent - since,
+          bytes: recv.reduce((a, [, n]) => a + n, 0), frames: recv.length};
+}""" % {"app": _APP}
+
+_SIDEBAR = "[data-testid='stSidebar']"
+
+
+@dataclass
+class Measure:
+    """One timed interaction, in ms from the action (or from navigation start)."""
+
+    kind: str               # first, first-warm-cache, org, year, project, area
+    page: str
+    settled: float = 0.0
+    started: float = 0.0
+    finished: float = 0.0
+    sent: float | None = None
+    bytes: int = 0
+    frames: int = 0
+    session: str = ""
+    start_epoch: float = 0.0  # the action, on the server's clock (epoch s)
+    end_epoch: float = 0.0
+    error: str = ""
+    server: dict = field(default_factory=dict)
+
+
+async def _settled(page, since, kind: str, name: str) -> Measure:
+    from playwright.async_api import Error as PlaywrightError
+
+    try:
+        handle = await page.wait_for_function(SETTLED_JS, arg=[since, QUIET_MS], polling=50,
+                                              timeout=DEADLINE_MS)
+        t = await handle.json_value()
+    except PlaywrightError as exc:
+        return Measure(kind, name, error=str(exc).splitlines()[0][:200])
+    start = (t["origin"] + t["since"]) / 1000
+    return Measure(kind, name, settled=t["settled"], started=t["started"],
+                   finished=t["finished"], sent=t["sent"], bytes=t["bytes"],
+                   frames=t["frames"], start_epoch=start,
+                   end_epoch=start + t["settled"] / 1000)
+
+
+def _watch_session(page, holder: dict) -> None:
+    """Note the Streamlit session id (from the NewSession message) to find the server's runs."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    def on_frame(payload) -> None:
+        if holder.get("id") or isinstance(payload, str):
+            return
+        try:
+            msg = ForwardMsg.FromString(payload)
+        except Exception:  # not a ForwardMsg we can read: keep listening
+            return
+        if msg.WhichOneof("type") == "new_session":
+            holder["id"] = msg.new_session.initialize.session_id
+
+    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+
+
+async def open_page(context, url: str, name: str, kind: str = "first", cpu_throttle: float = 1):
+    """A new tab (a new Streamlit session) on `url`: navigation start until settled.
+    `cpu_throttle` > 1 slows the tab's CPU that many times (DevTools' phone-class emulation)."""
+    page = await context.new_page()
+    if cpu_throttle > 1:
+        cdp = await context.new_cdp_session(page)
+        await cdp.send("Emulation.setCPUThrottlingRate", {"rate": cpu_throttle})
+    holder: dict = {}
+    _watch_session(page, holder)
+    await page.goto(url, wait_until="commit", timeout=DEADLINE_MS)
+    m = await _settled(page, 0, kind, name)
+    m.session = holder.get("id", "")
+    return page, m, holder
+
+
+class Actor:
+    """Changes one filter at a time, so that every rerun asks for a selection no one asked
+    for before: organisations are added from this user's own share of the list, projects
+    and areas are added, the year range moves; nothing is ever removed, so no state repeats."""
+
+    def __init__(self, page, name: str, orgs: list[str], holder: dict, seed: int):
+        self.page, self.name, self.orgs, self.holder = page, name, list(orgs), holder
+        self.rng = random.Random(seed)
+        self.step = 0
+
+    async def _arm(self) -> None:
+        await self.page.evaluate("() => { window.__e2e.armed = true; window.__e2e.since = null; }")
+
+    async def _multiselect(self, index: int, text: str | None) -> bool:
+        box = self.page.locator(f"{_SIDEBAR} [data-testid='stMultiSelect']").nth(index)
+        await box.locator("input").click()
+        if text:
+            await self.page.keyboard.type(text)
+        options = self.page.locator("[role='option']")
+        try:
+            await options.first.wait_for(timeout=5000)
+        except Exception:
+            await self.page.keyboard.press("Escape")
+            return False
+        await self._arm()
+        await self.page.keyboard.press("Enter")
+        return True
+
+    async def _year(self) -> bool:
+        """Move one end of the year range by a year (React Aria's range inputs)."""
+        thumbs = self.page.locator(f"{_SIDEBAR} [data-testid='stSlider'] input[type='range']")
+        count = await thumbs.count()
+        for i, key, limit in ((0, "ArrowLeft", "min"), (1, "ArrowRight", "max"),
+                              (0, "ArrowRight", "max")):
+            if i >= count:
+                continue
+            thumb = thumbs.nth(i)
+            value, end = await thumb.evaluate(f"el => [el.value, el.{limit}]")
+            if value != end:
+                await thumb.focus()
+                await self._arm()
+                await self.page.keyboard.press(key)
+                return True
+        return False
+
+    async def change(self) -> Measure:
+        """One filter change, timed; tries the next kind when one has nothing new to offer."""
+        kinds = ("org", "year", "project", "area")
+        for attempt in range(len(kinds)):
+            kind = kinds[(self.step + attempt) % len(kinds)]
+            if kind == "org":
+                done = bool(self.orgs) and await self._multiselect(0, self.orgs.pop(0))
+            elif kind == "year":
+                done = await self._year()
+            else:
+                done = await self._multiselect(1 if kind == "project" else 2, None)
+            if done:
+                self.step += attempt + 1
+                m = await _settled(self.page, None, kind, self.name)
+                await self.page.keyboard.press("Escape")  # close the dropdown; no rerun
+                m.session = self.holder.get("id", "")
+                return m
+        self.step += 1
+        return Measure("none", self.name, error="no filter left to change")

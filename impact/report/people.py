@@ -1,0 +1,64 @@
+"""The report's "who we served" and "results" sections, and the narrative's sentence on
+people: people (人) only where people were counted, person-times (人次) kept apart."""
+
+from __future__ import annotations
+
+from impact import fmt
+from impact.i18n import t
+from impact.report import labels
+from impact.report.content import ReportContent
+from impact.report.labels import INT, PCT, TEXT, VALUE
+from impact.report.tables import Column, ReportTable
+
+
+def _group(group: str | None, lang: str) -> str:
+    return t(f"group.{group}", lang) if group else t("group.everyone", lang)
+
+
+def _project(name: str | None, lang: str) -> str:
+    return name if name is not None else t("report.project.whole_org", lang)
+
+
+def reach_table(content: ReportContent) -> ReportTable:
+    """Stated people and households beside the same project-year's person-times."""
+    lang = content.lang
+    rows = [{**r, "project": _project(r["project"], lang),
+             "beneficiary_group": _group(r["beneficiary_group"], lang)} for r in content.reach]
+    columns = (Column("org"), Column("year", TEXT), Column("project"),
+               Column("beneficiary_group", label="group"), Column("people", INT),
+               Column("households", INT), Column("person_times", INT), Column("source"))
+    return ReportTable("reach", columns, rows, "reach")
+
+
+def outcome_table(content: ReportContent) -> ReportTable:
+    lang = content.lang
+    rows = [{**r, "project": _project(r["project"], lang),
+             "indicator": labels.metric(r["indicator"], lang)} for r in content.outcomes]
+    columns = (Column("org"), Column("year", TEXT), Column("project"), Column("indicator"),
+               Column("unit"), Column("baseline", VALUE), Column("target", VALUE),
+               Column("actual", VALUE), Column("achievement", PCT), Column("source"))
+    return ReportTable("outcomes", columns, rows, "outcomes")
+
+
+def people_sentence(content: ReportContent) -> str:
+    """'其中，农民工抗疫救援行动服务了 1,705 名成人、5,007 名儿童（766 户）。' per project-year
+    with stated counts; nothing when no people were counted (person-times stay person-times)."""
+    lang = content.lang
+    by_project: dict[tuple, list[dict]] = {}
+    for r in content.reach:
+        by_project.setdefault((r["project"], r["year"]), []).append(r)
+    parts = []
+    for (project, year), rows in by_project.items():
+        people = [t("report.people.part", lang, n=fmt.count(r["people"], lang),
+                    group=_group(r["beneficiary_group"], lang).lower() if lang == "en"
+                    else _group(r["beneficiary_group"], lang))
+                  for r in rows if r["people"] is not None]
+        homes = [t("report.people.households", lang, n=fmt.count(r["households"], lang))
+                 for r in rows if r["households"] is not None and r["beneficiary_group"] is None]
+        if not people and not homes:
+            continue
+        parts.append(t("report.people.project", lang, project=_project(project, lang),
+                       year=year, what=t("report.narrative.part_sep", lang).join(people + homes)))
+    if not parts:
+        return ""
+    return t("report.people.sentence", lang, parts=t("report.people.sep", lang).join(parts))

@@ -1,0 +1,26 @@
+"""/results 成效 — each project's outcomes against baseline and target, with the data source."""
+
+import streamlit as st
+
+from impact.views.results import results
+from impact.web import page_context, widgets
+
+
+def main() -> None:
+    ctx = page_context()
+    model = results(ctx.db, ctx.filters, ctx.lang)
+    widgets.header(model)
+    if not model.projects:
+        widgets.empty_state(model.no_outcomes)
+        return
+    for block in model.projects:
+        st.subheader(block.heading)
+        st.caption(ctx.t("results.source_line", sources="、".join(block.sources)))
+        widgets.table(block.table, ctx.lang)
+        for start in range(0, len(block.charts), 2):
+            for column, chart in zip(st.columns(2), block.charts[start:start + 2]):
+                with column:
+                    widgets.chart(chart)
+
+
+main()
