@@ -96,8 +96,7 @@ class Table:
     def text_column(self, col: Column) -> bool:
         """Whether the column is shown as text (not a sortable number)."""
         return not (col.kind == COUNT and not col.signed
-                    and all(r.get("_kind", COUNT) == COUNT for r in self.rows)
-                    and not any(isinstance(r.get(col.key), str) for r in self.rows))
+                    and all(r.get("_kind", COUNT) == COUNT for r in self.rows))
 
     def _cell(self, row: dict, col: Column):
         value = row.get(col.key)
@@ -117,9 +116,14 @@ class Table:
         writer.writerow([c.label for c in self.columns])
         for row in self.rows:
             writer.writerow([fmt.plain(row.get(c.key), self.kind_of(row, c))
-                             if c.numeric and not isinstance(row.get(c.key), str)
+                             if c.numeric and _is_number(row.get(c.key))
                              else _csv_value(row.get(c.key)) for c in self.columns])
         return buffer.getvalue().encode("utf-8-sig")
+
+
+def _is_number(value) -> bool:
+    """A figure (or no value), as opposed to a suppressed small count ("<5")."""
+    return value is None or isinstance(value, (int, Decimal))
 
 
 def _csv_value(value) -> str:
