@@ -16,6 +16,7 @@ from typing import Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from impact.ingest.grants import check_references
 from impact.ingest.headers import HeaderProblem, looks_like_header, map_headers
 from impact.ingest.keys import AUTO_PREFIX, assign_keys, canonical, record_key
 from impact.ingest.reading import Sheet, read_file
@@ -65,7 +66,8 @@ class ImportCheck:
         counts: Counter = Counter()
         for row in self.new_rows:
             r = row.record
-            counts[(r["org"], r["date"].year if "date" in r else r["year"])] += 1
+            day = r.get("date") or r.get("start_date")  # grants: the year their period starts
+            counts[(r["org"], day.year if day else r["year"])] += 1
         return dict(sorted(counts.items()))
 
 
@@ -95,6 +97,8 @@ def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
     if table == "participants":
         parsed, id_errors = pseudonymise(result, parsed, store)
         errors += id_errors
+    parsed, grant_errors = check_references(table, parsed, store, labels)
+    errors += grant_errors
     result.valid_rows, key_errors = assign_keys(table, parsed, labels)
     result.file_errors, result.labels = errors + key_errors, labels
     result.positions = {name: pos for pos, name in mapping.items()}

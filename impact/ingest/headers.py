@@ -57,6 +57,7 @@ _EXTRA_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "year": ("年份", "年度"),
         "metric": ("指标", "指标名称"),
         "target": ("目标值", "目标"),
+        "grant_id": ("资助编号", "协议编号"),
     },
     "reach": {
         "org": ("机构", "机构名称"),
@@ -78,6 +79,24 @@ _EXTRA_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "actual": ("实际值", "实际", "完成值"),
         "source": ("数据来源", "来源", "source"),
     },
+    "grants": {
+        "grant_id": ("资助编号", "协议编号", "合同编号", "grant_id", "id"),
+        "org": ("机构", "机构名称", "organisation", "organization"),
+        "funder": ("资助方", "捐赠方", "资助机构"),
+        "title": ("资助名称", "资助项目名称", "title", "name"),
+        "amount": ("金额", "金额(元)", "资助金额", "资助金额(元)"),
+        "start_date": ("开始日期", "起始日期", "资助开始日期", "start"),
+        "end_date": ("结束日期", "截止日期", "资助结束日期", "end"),
+        "restricted": ("限定性", "是否限定"),
+    },
+    "budgets": {
+        "org": ("机构", "机构名称"),
+        "project": ("项目", "项目名称"),
+        "grant_id": ("资助编号", "协议编号"),
+        "year": ("年份", "年度", "预算年度"),
+        "line": ("科目", "费用科目", "支出科目", "预算科目"),
+        "amount": ("预算金额", "预算", "预算金额(元)", "budget"),
+    },
     "participants": {
         "org": ("机构", "机构名称"),
         "project": ("项目", "项目名称"),
@@ -98,6 +117,9 @@ _GROUP_HEADERS = {
     "disabled": ("残障人次", "残障人士人次", "残疾人人次", "disabled"),
     "students": ("学生人次", "students"), "university_students": ("大学生人次",),
 }
+# A grants sheet's 项目 cell: the projects the grant funds (→ grant_projects rows).
+GRANT_PROJECTS = "grant_projects"
+_GRANT_PROJECT_HEADERS = ("项目", "项目名称", "资助项目", "project", "projects")
 # The participants sheet's own person id (hashed into person_key, never stored).
 PERSON_ID = "person_id"
 _PERSON_ID_HEADERS = ("个人编号", "服务对象编号", "个案编号", "学员编号", "person_id",
@@ -129,6 +151,9 @@ def aliases(table: Table) -> dict[str, str]:
         for group, names in _GROUP_HEADERS.items():
             for name in names:
                 out.setdefault(normalise(name), GROUP_PREFIX + group)
+    if table.name == "grants":
+        for name in _GRANT_PROJECT_HEADERS:
+            out.setdefault(normalise(name), GRANT_PROJECTS)
     if table.name == "participants":
         # A sheet never supplies the key itself: whatever sits in that column is an id of
         # the organisation's and is hashed, so a key column cannot smuggle an id in.

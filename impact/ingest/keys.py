@@ -20,10 +20,11 @@ from impact.storage.schema import TABLES
 
 AUTO_PREFIX = "auto-"
 _NATURAL = {"indicators": ("org", "project", "year", "indicator"),
-            "targets": ("org", "project", "year", "metric"),
+            "targets": ("org", "project", "year", "metric", "grant_id"),
             "reach": ("org", "project", "year", "beneficiary_group"),
             "outcomes": ("org", "project", "year", "indicator"),
-            "participants": ("org", "project", "year", "person_key")}
+            "participants": ("org", "project", "year", "person_key"),
+            "budgets": ("org", "project", "grant_id", "year", "line")}
 
 
 def canonical(table_name: str, record: dict) -> str:

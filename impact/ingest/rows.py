@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
-from impact.ingest.headers import GROUP_PREFIX, PERSON_ID, PERSONAL_PREFIX, VOLUNTEER_HOURS
+from impact.ingest.headers import (GRANT_PROJECTS, GROUP_PREFIX, PERSON_ID, PERSONAL_PREFIX,
+                                   VOLUNTEER_HOURS)
 from impact.ingest.values import (CellError, Uncalculated, clean_text, parse_amount,
                                   parse_bool, parse_category, parse_count, parse_date,
                                   parse_decimal, parse_flow, parse_hours_as_minutes, parse_text)
@@ -82,8 +83,18 @@ def _parsers(table: str, today: date) -> dict[str, Callable]:
                     "target": _any_value, "actual": _any_value}
         return {**common, "beneficiary_group": parse_group,
                 "attendances": lambda v: parse_count(v, minimum=1)}
+    if table in ("grants", "budgets"):
+        from impact.ingest import grants
+        if table == "grants":
+            return {"grant_id": text, "org": text, "funder": text, "title": text,
+                    "amount": grants.parse_money, "restricted": parse_bool,
+                    "start_date": lambda v: grants.parse_plan_date(v, today),
+                    "end_date": lambda v: grants.parse_plan_date(v, today)}
+        return {"org": text, "project": text, "grant_id": text,
+                "year": _year_parser(today, ahead=grants.PLAN_YEARS),
+                "line": grants.parse_expense_line, "amount": grants.parse_money}
     return {"org": text, "project": text, "year": _year_parser(today, ahead=FUTURE_TARGET_YEARS),
-            "metric": text, "target": _non_negative_value}
+            "metric": text, "target": _non_negative_value, "grant_id": text}
 
 
 def _any_value(value):
@@ -98,6 +109,9 @@ def _pseudo_parsers(headers) -> dict[str, Callable]:
             out[name] = parse_count
         elif name == PERSON_ID or name.startswith(PERSONAL_PREFIX):
             out[name] = parse_text
+        elif name == GRANT_PROJECTS:
+            from impact.ingest.grants import parse_projects
+            out[name] = parse_projects
     return out
 
 
@@ -126,6 +140,8 @@ def validate_rows(table_name: str, mapping: dict[int, str], labels: dict[str, st
         if table_name == "activities":
             _check_volunteer_time(record, number, headers, row_errors)
             _check_groups(record, number, row_errors)
+        if table_name == "grants":
+            _check_period(record, number, row_errors)
         if row_errors:
             errors += [_labelled(e, labels) for e in row_errors]
         else:
@@ -209,6 +225,15 @@ def _check_volunteer_time(record: dict, number: int, headers: dict, errors: list
         source = VOLUNTEER_HOURS if VOLUNTEER_HOURS in headers else "volunteer_minutes"
         errors.append(RowError(number, "", source, str(minutes), "minutes_per_volunteer",
                                {"volunteers": volunteers, "limit": MINUTES_PER_DAY * volunteers}))
+
+
+def _check_period(record: dict, number: int, errors: list[RowError]) -> None:
+    from impact.ingest.grants import period_error
+
+    problem = period_error(record)
+    if problem is not None:
+        errors.append(RowError(number, "", "end_date", str(record["end_date"]), problem.code,
+                               problem.params))
 
 
 def _check_groups(record: dict, number: int, errors: list[RowError]) -> None:

@@ -23,23 +23,36 @@ EXAMPLES = {
     "indicators": {"org": "示例社工中心", "project": "", "year": 2024, "indicator": "staff",
                    "value": 12, "unit": "人"},
     "targets": {"org": "示例社工中心", "project": "社区儿童之家", "year": 2024,
-                "metric": "beneficiaries", "target": 5000},
+                "metric": "beneficiaries", "target": 5000, "grant_id": ""},
     "reach": {"org": "示例社工中心", "project": "社区儿童之家", "year": 2024,
               "beneficiary_group": "儿童", "people": 120, "households": 95, "source": "签到名册"},
     "outcomes": {"org": "示例社工中心", "project": "社区儿童之家", "year": 2024,
                  "indicator": "受助者成长为志愿者", "unit": "人", "baseline": 10, "target": 20,
                  "actual": 24, "source": "志愿者名册"},
+    "grants": {"grant_id": "ZZ-2024-01", "org": "示例社工中心", "funder": "某公益基金会",
+               "title": "社区儿童之家资助", "amount": "¥120,000.00", "start_date": date(2024, 1, 1),
+               "end_date": date(2024, 12, 31), "restricted": "是",
+               "grant_projects": "社区儿童之家"},
+    "budgets": {"org": "示例社工中心", "project": "社区儿童之家", "grant_id": "ZZ-2024-01",
+                "year": 2024, "line": "业务活动成本", "amount": "¥100,000.00"},
     "participants": {"org": "示例社工中心", "project": "社区儿童之家", "year": 2024,
                      "person_key": "C-0001", "beneficiary_group": "儿童", "attendances": 12},
 }
 
 
+# Columns a sheet has that are not stored as such: a grant's projects (→ grant_projects).
+_EXTRA_COLUMNS = {"grants": (("grant_projects", "项目", "项目 (several: 、)",
+                              "Projects the grant funds; several separated by 、"),)}
+
+
 def headers(table: str) -> list[str]:
-    return [c.zh for c in TABLES[table].columns]
+    return [c.zh for c in TABLES[table].columns] + [e[1] for e in _EXTRA_COLUMNS.get(table, ())]
 
 
 def _example(table: str) -> list:
-    return [EXAMPLES[table][c.name] for c in TABLES[table].columns]
+    names = [c.name for c in TABLES[table].columns]
+    names += [e[0] for e in _EXTRA_COLUMNS.get(table, ())]
+    return [EXAMPLES[table][n] for n in names]
 
 
 def template_csv(table: str) -> bytes:
@@ -64,7 +77,7 @@ def template_xlsx(table: str) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         sheet.column_dimensions[cell.column_letter].width = max(12, 2 * len(str(cell.value)) + 2)
-    for column, cell in zip(TABLES[table].columns, sheet[2]):
+    for column, cell in zip(TABLES[table].columns, sheet[2]):  # the extra columns are text
         if column.sql_type == "DATE":
             cell.number_format = "yyyy-mm-dd"
     notes = book.create_sheet("说明 Notes")
@@ -72,6 +85,8 @@ def template_xlsx(table: str) -> bytes:
     for column in TABLES[table].columns:
         required = "否 no" if column.nullable or column.name == TABLES[table].key else "是 yes"
         notes.append([column.zh, column.name, required, column.doc])
+    for _, zh, name, doc in _EXTRA_COLUMNS.get(table, ()):
+        notes.append([zh, name, "否 no", doc])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

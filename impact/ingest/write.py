@@ -119,33 +119,55 @@ def commit_rows(check: ImportCheck, store: DataStore, process: str) -> dict:
 
 def write_companions(check: ImportCheck, store: DataStore) -> int:
     """What an import writes besides its table: the activity_groups rows of an activities
-    sheet's group columns, and the person-key secret of a first participants import.
+    sheet's group columns, the grant_projects rows of a grants sheet's 项目 cells, and the
+    person-key secret of a first participants import.
     Returns the data version the table's own commit must find (the groups are a commit)."""
-    from impact.ingest.groups import group_counts, group_rows
     from impact.ingest.personal import write_secret
 
     if check.table == "participants" and check.new_secret is not None:
         if write_secret(store, check.new_secret) != check.new_secret:
             raise DataError(f"{store.root}: the person-key secret was created by another "
                             f"import meanwhile; import {check.file_name} again")
-    if check.table != "activities":
+    companion = _COMPANIONS.get(check.table)
+    if companion is None:
         return check.base_version
-    rows = [g for r in check.new_rows
-            for g in group_rows(r.record["activity_id"], group_counts(r.extra))]
+    name, keys, make, what = companion
+    rows = [c for r in check.new_rows for c in make(r)]
     if not rows:
         return check.base_version
-    stored = store.read_table("activity_groups").select(["activity_id", "beneficiary_group"])
+    stored = store.read_table(name).select(list(keys))
     have = set(zip(*(stored.column(c).to_pylist() for c in stored.column_names)))
-    rows = [g for g in rows if (g["activity_id"], g["beneficiary_group"]) not in have]
+    rows = [c for c in rows if tuple(c[k] for k in keys) not in have]
     if not rows:
         return check.base_version
     manifest = compaction.append(
-        store, "activity_groups",
-        pa.Table.from_pylist(rows, schema=TABLES["activity_groups"].arrow_schema),
+        store, name, pa.Table.from_pylist(rows, schema=TABLES[name].arrow_schema),
         expected=check.base_version,
-        record={"kind": "import", "why": f"group person-times of {check.file_name}",
+        record={"kind": "import", "why": f"{what} of {check.file_name}",
                 "input": {"name": os.path.basename(check.file_name), "sha256": check.sha256}})
     return manifest["version"]
+
+
+def _group_rows(row) -> list[dict]:
+    from impact.ingest.groups import group_counts, group_rows
+
+    return group_rows(row.record["activity_id"], group_counts(row.extra))
+
+
+def _grant_project_rows(row) -> list[dict]:
+    from impact.ingest.grants import grant_projects_rows
+
+    return grant_projects_rows(row.record, row.extra)
+
+
+# table → (the companion table its sheet also fills, that table's key, row → its rows, what
+# they are for the data versions' log).
+_COMPANIONS = {
+    "activities": ("activity_groups", ("activity_id", "beneficiary_group"), _group_rows,
+                   "group person-times"),
+    "grants": ("grant_projects", ("org", "grant_id", "project"), _grant_project_rows,
+               "grant projects"),
+}
 
 
 def append_log(store: DataStore, entry: dict) -> None:

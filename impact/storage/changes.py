@@ -18,11 +18,13 @@ from impact.storage.schema import TABLES
 # The key that identifies one record (project may be empty, so keys compare NULL-safely).
 KEYS = {"activities": ("org", "activity_id"), "finance": ("org", "txn_id"),
         "indicators": ("org", "project", "year", "indicator"),
-        "targets": ("org", "project", "year", "metric"),
+        "targets": ("org", "project", "year", "metric", "grant_id"),
         "activity_groups": ("activity_id", "beneficiary_group"),
         "reach": ("org", "project", "year", "beneficiary_group"),
         "outcomes": ("org", "project", "year", "indicator"),
-        "participants": ("org", "project", "year", "person_key")}
+        "participants": ("org", "project", "year", "person_key"),
+        "grants": ("org", "grant_id"), "grant_projects": ("org", "grant_id", "project"),
+        "budgets": ("org", "project", "grant_id", "year", "line")}
 ACTIVITY_SUMS = ("sessions", "beneficiaries", "volunteers", "volunteer_minutes")
 
 

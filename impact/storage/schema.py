@@ -138,6 +138,9 @@ TARGETS = Table(
         Column("metric", "VARCHAR", False, "指标",
                "A core metric (services, beneficiaries …) or an indicator key."),
         Column("target", VALUE_SQL, False, "目标值", "Planned value."),
+        Column("grant_id", "VARCHAR", True, "资助编号",
+               "A grant's deliverable (资助交付目标): the grant (in `grants`) it was promised "
+               "to. Empty for the organisation's own targets."),
     ),
 )
 
@@ -223,12 +226,68 @@ PARTICIPANTS = Table(
     ),
 )
 
+GRANTS = Table(
+    name="grants",
+    zh="资助",
+    doc="One grant (资助协议): who funds what, how much, for which period. Its deliverables are "
+        "the `targets` rows that name it; the money received and spent under it are the "
+        "`finance` rows that name it.",
+    key="grant_id",
+    columns=(
+        Column("grant_id", "VARCHAR", False, "资助编号",
+               "Unique id of the grant within the organisation, e.g. the agreement number."),
+        Column("org", "VARCHAR", False, "机构", "Organisation that receives the grant."),
+        Column("funder", "VARCHAR", False, "资助方", "Who gives it (as in finance's 资助方)."),
+        Column("title", "VARCHAR", True, "资助名称", "Name of the grant, if it has one."),
+        Column("amount", MONEY_SQL, False, "金额（元）", "Amount granted in yuan, > 0."),
+        Column("start_date", "DATE", False, "开始日期", "First day of the grant period."),
+        Column("end_date", "DATE", False, "结束日期",
+               "Last day of the grant period (not before the first)."),
+        Column("restricted", "BOOLEAN", False, "限定性",
+               "Restricted (限定性) to its purpose: the default of its finance rows' 限定性."),
+    ),
+)
+
+GRANT_PROJECTS = Table(
+    name="grant_projects",
+    zh="资助项目",
+    doc="The projects a grant funds, one row per grant and project (a grant may fund several). "
+        "Imported with the grants sheet: its 项目 cell lists them, separated by 、 or ;.",
+    columns=(
+        Column("org", "VARCHAR", False, "机构", "Organisation (as in the grant)."),
+        Column("grant_id", "VARCHAR", False, "资助编号", "The grant."),
+        Column("project", "VARCHAR", False, "项目", "A project the grant funds."),
+    ),
+    import_via="grants",
+)
+
+BUDGETS = Table(
+    name="budgets",
+    zh="预算",
+    doc="Planned expenses (预算) of a year by expense line, for a project, a grant, or the "
+        "whole organisation. Compared with the expenses booked (budget vs actual).",
+    columns=(
+        Column("org", "VARCHAR", False, "机构", "Organisation."),
+        Column("project", "VARCHAR", True, "项目", "Project, empty for a grant's or the "
+               "organisation's budget."),
+        Column("grant_id", "VARCHAR", True, "资助编号", "Grant (in `grants`), if it is a "
+               "grant's budget."),
+        Column("year", "INTEGER", False, "年份", "Year the budget is for."),
+        Column("line", "VARCHAR", False, "科目",
+               "Expense line: " + ", ".join(EXPENSE_CATEGORIES) + " (业务活动成本, 管理费用, "
+               "筹资费用, 其他费用)."),
+        Column("amount", MONEY_SQL, False, "预算金额（元）", "Budgeted amount in yuan, > 0."),
+    ),
+)
+
 TABLES: dict[str, Table] = {t.name: t for t in (ACTIVITIES, FINANCE, INDICATORS, TARGETS,
-                                                ACTIVITY_GROUPS, REACH, OUTCOMES, PARTICIPANTS)}
+                                                ACTIVITY_GROUPS, REACH, OUTCOMES, PARTICIPANTS,
+                                                GRANTS, GRANT_PROJECTS, BUDGETS)}
 
 
 def importable_tables() -> list[str]:
-    """The tables a file can be imported into (activity_groups comes with activities)."""
+    """The tables a file can be imported into (activity_groups comes with activities,
+    grant_projects with grants)."""
     return [name for name, table in TABLES.items() if table.import_via is None]
 
 
