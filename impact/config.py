@@ -15,8 +15,33 @@ QUERIES_DIR = PROJECT_ROOT / "queries"
 VOLUNTEER_RATE_LOW = Decimal("25")
 VOLUNTEER_RATE_HIGH = Decimal("60")
 
-# One income category above this share of income is flagged as a dependence risk.
-CONCENTRATION_WARNING_SHARE = Decimal("0.60")
+# Dependence risk, two levels (docs/metrics.md): one source type (government, foundation …)
+# above this share of income is flagged ...
+SOURCE_CONCENTRATION_SHARE = Decimal("0.60")
+# ... and so is one single donor (funder) above this share. $IMPACT_DONOR_SHARE and
+# $IMPACT_SOURCE_SHARE override them (a share between 0 and 1, e.g. 0.4).
+DONOR_CONCENTRATION_SHARE = Decimal("0.50")
+
+
+def _share_setting(name: str, default: Decimal) -> Decimal:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = Decimal(raw)
+    except ArithmeticError:
+        value = Decimal(-1)
+    if not Decimal(0) < value < Decimal(1):
+        from impact.errors import UsageError
+
+        raise UsageError(f"${name} must be a share between 0 and 1 (e.g. 0.5), not {raw!r}")
+    return value
+
+
+SOURCE_CONCENTRATION_SHARE = _share_setting("IMPACT_SOURCE_SHARE", SOURCE_CONCENTRATION_SHARE)
+DONOR_CONCENTRATION_SHARE = _share_setting("IMPACT_DONOR_SHARE", DONOR_CONCENTRATION_SHARE)
+# The name the code used before issue 15 (one level only).
+CONCENTRATION_WARNING_SHARE = SOURCE_CONCENTRATION_SHARE
 
 
 def resolve_data_dir(explicit: str | os.PathLike | None = None) -> str:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from impact.config import VOLUNTEER_RATE_HIGH, VOLUNTEER_RATE_LOW
+from impact.config import (DONOR_CONCENTRATION_SHARE, SOURCE_CONCENTRATION_SHARE,
+                           VOLUNTEER_RATE_HIGH, VOLUNTEER_RATE_LOW)
 from impact.storage.db import Database
 from impact.filters import Filters
-from impact.storage.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+from impact.storage.schema import EXPENSE_LINES, INCOME_LINES, SOURCE_TYPES
 
 CENT = Decimal("0.01")
 RATIO = Decimal("0.0001")
@@ -78,22 +79,54 @@ def volunteer_value(volunteer_minutes: int, rate_low=VOLUNTEER_RATE_LOW,
     return VolunteerValue(volunteer_hours(volunteer_minutes), low, high)
 
 
-def funding_concentration(income_by_category: dict[str, Decimal]) -> dict:
-    """Largest income category, its share of income, and the Herfindahl index (Σ share²).
+def funding_concentration(income_by_source: dict[str, Decimal],
+                          threshold: Decimal = SOURCE_CONCENTRATION_SHARE) -> dict:
+    """Largest source type, its share of income, the Herfindahl index (Σ share²) and whether
+    the largest share is above `threshold`.
 
-    HHI runs from 1/n (evenly spread over n categories) to 1 (one source only).
+    HHI runs from 1/n (evenly spread over n source types) to 1 (one source only).
     """
-    total = sum(income_by_category.values(), ZERO)
+    total = sum(income_by_source.values(), ZERO)
     if total <= 0:
-        return {"largest_category": None, "largest_share": None, "hhi": None}
-    largest = max(sorted(income_by_category), key=lambda c: income_by_category[c])
+        return {"largest_source": None, "largest_share": None, "hhi": None,
+                "threshold": threshold, "flagged": False}
+    largest = max(sorted(income_by_source), key=lambda c: income_by_source[c])
     with localcontext() as ctx:
         ctx.prec = 34
-        hhi = sum((v / total) ** 2 for v in income_by_category.values())
+        hhi = sum((v / total) ** 2 for v in income_by_source.values())
+    share = ratio(income_by_source[largest], total)
     return {
-        "largest_category": largest,
-        "largest_share": ratio(income_by_category[largest], total),
+        "largest_source": largest,
+        "largest_share": share,
         "hhi": hhi.quantize(RATIO, ROUND_HALF_UP),
+        "threshold": threshold,
+        "flagged": share > threshold,
+    }
+
+
+def donor_concentration(income_by_funder: dict[str | None, Decimal], income_total: Decimal,
+                        threshold: Decimal = DONOR_CONCENTRATION_SHARE) -> dict:
+    """The largest single donor (funder), its share of all income, the top three's share, and
+    whether the largest share is above `threshold`.
+
+    Income with no funder named counts in the total but is no donor: many small anonymous
+    gifts are the opposite of dependence on one donor.
+    """
+    named = {f: money(v) for f, v in income_by_funder.items() if f}
+    if income_total <= 0 or not named:
+        return {"largest_donor": None, "largest_share": None, "top3": [], "top3_share": None,
+                "donors": len(named), "threshold": threshold, "flagged": False}
+    ranked = sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))
+    top3 = ranked[:3]
+    share = ratio(ranked[0][1], income_total)
+    return {
+        "largest_donor": ranked[0][0],
+        "largest_share": share,
+        "top3": [{"funder": f, "amount": a, "share": ratio(a, income_total)} for f, a in top3],
+        "top3_share": ratio(sum((a for _, a in top3), ZERO), income_total),
+        "donors": len(named),
+        "threshold": threshold,
+        "flagged": share > threshold,
     }
 
 
@@ -131,16 +164,28 @@ def activity_totals(db: Database, filters: Filters) -> dict:
 
 
 def finance_totals(db: Database, filters: Filters) -> dict:
-    """Income and expense by category (every category present, zero where none) and counts."""
-    income = {c: ZERO for c in INCOME_CATEGORIES}
-    expense = {c: ZERO for c in EXPENSE_CATEGORIES}
+    """Income by statutory line and by source type, expense by line (every line and source
+    type present, zero where none; income with no source type under None), and counts."""
+    income = {c: ZERO for c in INCOME_LINES}
+    expense = {c: ZERO for c in EXPENSE_LINES}
     transactions = 0
-    for row in db.rows("finance_by_category", **filters.params()):
+    for row in db.rows("finance_by_line", **filters.params()):
         bucket = income if row["flow"] == "income" else expense
-        bucket[row["category"]] = money(row["amount"])
+        bucket[row["line"]] = money(row["amount"])
         transactions += row["transactions"]
-    return {"income_by_category": income, "expense_by_category": expense,
+    sources: dict[str | None, Decimal] = {c: ZERO for c in SOURCE_TYPES}
+    for row in db.rows("finance_by_source", **filters.params()):
+        sources[row["source_type"]] = money(row["amount"])
+    return {"income_by_line": income, "income_by_source": sources, "expense_by_line": expense,
             "transactions": transactions}
+
+
+def income_by_funder(db: Database, filters: Filters) -> dict[str | None, Decimal]:
+    """Income per funder (None: no funder named), summed over source types."""
+    out: dict[str | None, Decimal] = {}
+    for row in db.rows("finance_by_funder", **filters.params()):
+        out[row["funder"]] = out.get(row["funder"], ZERO) + money(row["amount"])
+    return out
 
 
 def summarize(db: Database, filters: Filters, rate_low=VOLUNTEER_RATE_LOW,
@@ -149,8 +194,8 @@ def summarize(db: Database, filters: Filters, rate_low=VOLUNTEER_RATE_LOW,
     of equal length just before it."""
     acts = activity_totals(db, filters)
     fin = finance_totals(db, filters)
-    income_total = money(sum(fin["income_by_category"].values(), ZERO))
-    expense_total = money(sum(fin["expense_by_category"].values(), ZERO))
+    income_total = money(sum(fin["income_by_line"].values(), ZERO))
+    expense_total = money(sum(fin["expense_by_line"].values(), ZERO))
     value = volunteer_value(acts["volunteer_minutes"], rate_low, rate_high)
     summary = {
         "services": acts["services"],
@@ -159,12 +204,16 @@ def summarize(db: Database, filters: Filters, rate_low=VOLUNTEER_RATE_LOW,
         "volunteer_minutes": acts["volunteer_minutes"],
         "volunteer_hours": value.hours,
         "income_total": income_total,
-        "income_by_category": fin["income_by_category"],
+        "income_by_line": fin["income_by_line"],
+        "income_by_source": fin["income_by_source"],
         "expense_total": expense_total,
-        "expense_by_category": fin["expense_by_category"],
+        "expense_by_line": fin["expense_by_line"],
         "surplus": money(income_total - expense_total),
         "cost_per_beneficiary": cost_per_beneficiary(expense_total, acts["beneficiaries"]),
-        "funding_concentration": funding_concentration(fin["income_by_category"]),
+        "funding_concentration": funding_concentration(
+            {k: v for k, v in fin["income_by_source"].items() if k is not None}),
+        "donor_concentration": donor_concentration(income_by_funder(db, filters),
+                                                   income_total),
         "volunteer_value": {"rate_low": value.rate_low, "rate_high": value.rate_high,
                             "low": value.low, "high": value.high},
         "records": {"activities": acts["records"], "transactions": fin["transactions"]},
@@ -182,9 +231,9 @@ def _yoy(db: Database, filters: Filters, current: dict) -> dict:
     fin = finance_totals(db, previous_filters)
     previous = {m: (acts[m] if acts["records"] else None) for m in ACTIVITY_METRICS}
     has_money = fin["transactions"] > 0
-    previous["income_total"] = (money(sum(fin["income_by_category"].values(), ZERO))
+    previous["income_total"] = (money(sum(fin["income_by_line"].values(), ZERO))
                                 if has_money else None)
-    previous["expense_total"] = (money(sum(fin["expense_by_category"].values(), ZERO))
+    previous["expense_total"] = (money(sum(fin["expense_by_line"].values(), ZERO))
                                  if has_money else None)
     for metric in YOY_METRICS:
         out[metric] = change(current[metric], previous[metric])

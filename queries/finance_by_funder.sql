@@ -1,10 +1,10 @@
--- Income per funder (unnamed funders grouped as NULL), largest first.
+-- Income per funder and source type (unnamed funders grouped as NULL), largest first.
 SELECT
     funder,
-    category,
+    source_type,
     count(*)                  AS transactions,
     sum(amount)::DECIMAL(38,2) AS amount
 FROM finance_in($orgs, $projects, $areas, $year_from, $year_to)
 WHERE flow = 'income'
-GROUP BY funder, category
-ORDER BY amount DESC, funder, category
+GROUP BY funder, source_type
+ORDER BY amount DESC, funder NULLS LAST, source_type NULLS LAST

@@ -126,3 +126,24 @@ def test_templates_import_cleanly(empty_dir, table):
     for name, payload in ((f"t.csv", template_csv(table)), (f"t.xlsx", template_xlsx(table))):
         check = check_file(name, payload, table, DataStore(empty_dir), today=TODAY)
         assert check.ok and len(check.new_rows) == 1, _messages(check)
+
+
+FINANCE = "凭证号,日期,机构,收支,科目,来源类型,资助方,项目,限定性,资助编号,金额（元）"
+
+
+def test_finance_rows_name_a_known_grant_and_take_its_restricted_flag(empty_dir):
+    assert _import(empty_dir, "g.csv", GRANTS, "grants")[1]
+    payload = csv_bytes(FINANCE,
+                        "F1,2024-02-01,示例社工中心,收入,捐赠收入,基金会,某基金会,社区儿童之家,,G-1,60000",
+                        "F2,2024-02-01,示例社工中心,收入,捐赠收入,企业,某企业,四点半课堂,,G-2,5000",
+                        "F3,2024-03-01,示例社工中心,支出,业务活动成本,,,社区儿童之家,否,G-1,800",
+                        "F4,2024-03-01,示例社工中心,支出,业务活动成本,,,社区儿童之家,,G-404,80")
+    check, entry = _import(empty_dir, "f.csv", payload, "finance")
+    assert entry is None and [(e.row, e.code) for e in check.errors] == [(5, "unknown_grant")]
+    good = csv_bytes(*payload.decode("utf-8-sig").splitlines()[:4])
+    check, entry = _import(empty_dir, "f.csv", good, "finance")
+    assert entry and check.ok, _messages(check)
+    rows = {r["txn_id"]: r for r in DataStore(empty_dir).read_table("finance").to_pylist()}
+    # Empty 限定性: the grant's flag (G-1 restricted, G-2 not); a stated 否 stays.
+    assert [rows[k]["restricted"] for k in ("F1", "F2", "F3")] == [True, False, False]
+    assert rows["F1"]["grant_id"] == "G-1"

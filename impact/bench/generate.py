@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from impact.demo.synth import SEASONALITY
-from impact.storage.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES, TABLES
+from impact.storage.schema import EXPENSE_LINES, INCOME_LINES, SOURCE_TYPES, TABLES
 from impact.storage.store import DataStore
 
 FIRST_YEAR = 2015
@@ -108,8 +108,9 @@ def _activities_sql(shape: Shape) -> str:
 
 
 def _finance_sql(shape: Shape) -> str:
-    income = _sql_list(INCOME_CATEGORIES)
-    expense = _sql_list(EXPENSE_CATEGORIES)
+    income = _sql_list(INCOME_LINES)
+    expense = _sql_list(EXPENSE_LINES)
+    sources = _sql_list(SOURCE_TYPES)
     u = _U.format
     return f"""
     WITH r AS (
@@ -124,12 +125,14 @@ def _finance_sql(shape: Shape) -> str:
         make_date($year, m, 1) + (hash(i, 14) % 28)::INTEGER            AS date,
         '机构' || lpad((p % {shape.orgs})::VARCHAR, 3, '0')             AS org,
         CASE WHEN is_income THEN 'income' ELSE 'expense' END            AS flow,
-        CASE WHEN is_income THEN {income}[1 + (hash(i, 15) % {len(INCOME_CATEGORIES)})::INTEGER]
-             ELSE {expense}[1 + (hash(i, 15) % {len(EXPENSE_CATEGORIES)})::INTEGER] END AS category,
+        CASE WHEN is_income THEN {income}[1 + (hash(i, 15) % {len(INCOME_LINES)})::INTEGER]
+             ELSE {expense}[1 + (hash(i, 15) % {len(EXPENSE_LINES)})::INTEGER] END AS line,
+        CASE WHEN is_income THEN {sources}[1 + (hash(i, 20) % {len(SOURCE_TYPES)})::INTEGER] END AS source_type,
         CASE WHEN is_income THEN '资助方' || lpad(floor({shape.funders} * {u(k=16)} * {u(k=16)})::VARCHAR, 3, '0') END AS funder,
         CASE WHEN hash(i, 17) % 5 > 0
              THEN '机构' || lpad((p % {shape.orgs})::VARCHAR, 3, '0') || '·项目' || lpad(p::VARCHAR, 4, '0') END AS project,
         hash(i, 18) % 3 = 0                                             AS restricted,
+        NULL::VARCHAR                                                   AS grant_id,
         ((100 + hash(i, 19) % 5000000)::DECIMAL(18,2) / 100)::DECIMAL(18,2) AS amount
     FROM r
     ORDER BY org, date, txn_id

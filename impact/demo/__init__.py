@@ -111,7 +111,7 @@ def org_year_records(profile: Profile, year: int) -> tuple[list[dict], list[dict
         row["activity_id"] = f"{profile.code}-{year}-A{i:05d}"
     finance = [row for line in money_lines(profile, year, rng)
                for row in finance_rows(rng, profile.org, year, line)]
-    finance.sort(key=lambda r: (r["date"], r["flow"], r["category"]))
+    finance.sort(key=lambda r: (r["date"], r["flow"], r["line"], r["source_type"] or ""))
     for i, row in enumerate(finance, 1):
         row["txn_id"] = f"{profile.code}-{year}-F{i:05d}"
     return activities, finance

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from impact.storage.schema import LEGACY_CATEGORIES
+
 # Relative activity per month: Spring Festival (Feb) is quiet, summer holidays are busy.
 SEASONALITY = (0.8, 0.45, 1.0, 1.05, 1.1, 1.0, 1.3, 1.25, 1.0, 0.85, 1.1, 1.0)
 
@@ -97,7 +99,11 @@ def activity_rows(rng: random.Random, org: str, year: int, spec: ProjectYear) ->
 
 @dataclass(frozen=True)
 class MoneyLine:
-    """One income or expense category in one year: an exact amount in 元 and who paid it."""
+    """One income or expense category in one year: an exact amount in 元 and who paid it.
+
+    `category` is the profile's category (the reports' by-source figures: donation,
+    government, foundation, enterprise, service_fee, other; program, admin, fundraising,
+    other); the rows carry the (line, source_type) it maps to (schema.LEGACY_CATEGORIES)."""
 
     flow: str
     category: str
@@ -114,6 +120,7 @@ def finance_rows(rng: random.Random, org: str, year: int, line: MoneyLine) -> li
     n = max(1, min(line.transactions, cents // 10_000 or 1))
     parts = split_total(cents, noisy_weights(rng, n, 0.9), minimum=min(5_000, cents // n))
     dates = random_dates(rng, year, n, tuple(range(1, 13)))
+    line_key, source_type = LEGACY_CATEGORIES[(line.flow, line.category)]
     rows = []
     for d, c in zip(dates, parts):
         project = rng.choice(line.projects) if line.projects and rng.random() < 0.7 else None
@@ -122,10 +129,13 @@ def finance_rows(rng: random.Random, org: str, year: int, line: MoneyLine) -> li
             target = line.funder_projects[funder]
             project = target if target in line.projects else None
         rows.append({
-            "date": d, "org": org, "flow": line.flow, "category": line.category,
-            "funder": funder,
-            "project": project,
-            "restricted": (project is not None) if line.flow == "income" else None,
+            "date": d, "org": org, "flow": line.flow, "line": line_key,
+            "source_type": source_type, "funder": funder, "project": project,
+            # Income given for a project is restricted to it; programme spending on a project
+            # spends such money (the 业务活动表 releases it to unrestricted net assets).
+            "restricted": project is not None and (line.flow == "income"
+                                                   or line.category == "program"),
+            "grant_id": None,
             "amount": Decimal(c).scaleb(-2),
         })
     return rows

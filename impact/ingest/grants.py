@@ -9,11 +9,10 @@ A grants sheet lists a grant's projects in one 项目 cell (千人助学计划�
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 
 from impact.ingest.headers import GRANT_PROJECTS
-from impact.ingest.values import CellError, EXPENSE_ALIASES, clean_text, parse_date, parse_text
+from impact.ingest.values import CellError, clean_text, parse_date, parse_line, parse_text
 
 PLAN_YEARS = 10  # a grant may end, and a budget be planned, this many years ahead
 _PROJECT_SEPARATORS = re.compile(r"[、;；,，\n]")
@@ -26,11 +25,7 @@ def parse_plan_date(value, today: date) -> date:
 
 def parse_expense_line(value) -> str:
     """A budget line: one of the expense lines (业务活动成本 …), never an income line."""
-    key = unicodedata.normalize("NFKC", clean_text(value)).casefold().replace(" ", "")
-    if key in EXPENSE_ALIASES:
-        return EXPENSE_ALIASES[key]
-    allowed = [k for k in EXPENSE_ALIASES if not k.isascii()]
-    raise CellError("unknown_expense_line", allowed="、".join(allowed))
+    return parse_line(value, "expense")[0]
 
 
 def parse_projects(value) -> tuple[str, ...]:
@@ -61,12 +56,13 @@ def known_grants(store, file_rows: list[dict] = ()) -> dict[tuple[str, str], dic
 
 def check_references(table: str, parsed: list, store, labels: dict[str, str]
                      ) -> tuple[list, list]:
-    """Rows whose 资助编号 names no known grant of their organisation are refused.
+    """Rows whose 资助编号 names no known grant of their organisation are refused; a finance
+    row that names a restricted grant and leaves 限定性 empty is restricted (the default).
 
     Deliverables (targets) and budgets must always name a stored grant: import the grants
     first. A finance row is checked once the organisation keeps grants at all (a ledger from
     before grants were recorded may carry agreement numbers of its own)."""
-    from impact.ingest.rows import RowError
+    from impact.ingest.rows import RESTRICTED_DEFAULTED, RowError
 
     if table not in ("targets", "budgets", "finance"):
         return parsed, []
@@ -85,6 +81,8 @@ def check_references(table: str, parsed: list, store, labels: dict[str, str]
                                    grant, "unknown_grant",
                                    {"known": "、".join(known[:10]) or "—"}))
             continue
+        if grant and row.extra.get(RESTRICTED_DEFAULTED) and (org, grant) in grants:
+            row.record["restricted"] = bool(grants[(org, grant)]["restricted"])
         kept.append(row)
     return kept, errors
 

@@ -17,6 +17,11 @@ from impact.storage.schema import TABLES, Table
 # A header that is not a schema column but converts into one (hours → minutes).
 VOLUNTEER_HOURS = "volunteer_hours"
 
+# The finance sheet's old 类别 column (impact.ingest.rows reads it into line, source_type).
+LEGACY_CATEGORY = "category"
+# Required by the schema but defaulted when the sheet has no such column (docs/import.md).
+DEFAULTED = {"finance": ("restricted",)}
+
 # Names seen in real sheets, beyond the schema's own English and Chinese names.
 _EXTRA_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "activities": {
@@ -37,10 +42,15 @@ _EXTRA_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "date": ("日期", "记账日期", "凭证日期"),
         "org": ("机构", "机构名称", "organisation", "organization"),
         "flow": ("收支", "收入/支出", "收支类型"),
-        "category": ("类别", "收支类别", "科目"),
+        "line": ("会计科目", "收支科目", "收入科目", "支出科目", "费用科目"),
+        "source_type": ("资金来源", "收入来源", "来源", "来源类别"),
+        # The one-column model before issue 15 (类别: donation, government …): read into
+        # line and source_type (schema.LEGACY_CATEGORIES), so old files still import.
+        LEGACY_CATEGORY: ("类别", "收支类别", "收入类别", "支出类别", "category"),
         "funder": ("资助方", "捐赠方", "资助方/捐赠方"),
         "project": ("项目", "项目名称"),
-        "restricted": ("限定性", "是否限定"),
+        "restricted": ("限定性", "是否限定", "是否限定性", "限定性/非限定性"),
+        "grant_id": ("资助编号", "资助项目编号", "合同编号", "grant"),
         "amount": ("金额", "金额(元)"),
     },
     "indicators": {
@@ -185,8 +195,11 @@ class HeaderProblem:
 
 
 def required_columns(table: Table) -> list[str]:
-    """Columns the sheet must have. Ids are generated when absent, so they are optional."""
-    return [c.name for c in table.columns if not c.nullable and c.name != table.key]
+    """Columns the sheet must have. Ids are generated when absent, so they are optional, and
+    so are the columns with a documented default (DEFAULTED)."""
+    defaulted = DEFAULTED.get(table.name, ())
+    return [c.name for c in table.columns
+            if not c.nullable and c.name != table.key and c.name not in defaulted]
 
 
 def suggest(word: str, candidates: list[str]) -> str:
@@ -237,6 +250,8 @@ def map_headers(table_name: str, headers: list, hash_personal: bool = False
         problems.append(HeaderProblem("ambiguous_hours", seen[VOLUNTEER_HOURS],
                                       other=seen["volunteer_minutes"]))
     have = set(seen) | ({"volunteer_minutes"} if VOLUNTEER_HOURS in seen else set())
+    if LEGACY_CATEGORY in seen:  # an old 类别 column gives the line
+        have.add("line")
     if table_name == "participants":  # the key is made from the id, not read from the sheet
         have.add("person_key")
         if PERSON_ID not in seen and not any(c.startswith(PERSONAL_PREFIX) for c in seen):

@@ -10,14 +10,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
-from impact.ingest.headers import (GRANT_PROJECTS, GROUP_PREFIX, PERSON_ID, PERSONAL_PREFIX,
-                                   VOLUNTEER_HOURS)
+from impact.ingest.headers import (GRANT_PROJECTS, GROUP_PREFIX, LEGACY_CATEGORY, PERSON_ID,
+                                   PERSONAL_PREFIX, VOLUNTEER_HOURS)
 from impact.ingest.values import (CellError, Uncalculated, clean_text, parse_amount,
-                                  parse_bool, parse_category, parse_count, parse_date,
-                                  parse_decimal, parse_flow, parse_hours_as_minutes, parse_text)
+                                  parse_bool, parse_count, parse_date, parse_decimal,
+                                  parse_flow, parse_hours_as_minutes, parse_line,
+                                  parse_source_type, parse_text)
 from impact.storage.schema import TABLES
 
 MINUTES_PER_DAY = 24 * 60
+# Marks a finance row whose 限定性 was left empty, so its grant's flag can decide it.
+RESTRICTED_DEFAULTED = "restricted_defaulted"
 FUTURE_TARGET_YEARS = 10  # targets are plans: a few years ahead is normal
 
 
@@ -67,7 +70,7 @@ def _parsers(table: str, today: date) -> dict[str, Callable]:
     if table == "finance":
         return {"txn_id": text, "date": lambda v: parse_date(v, today), "org": text,
                 "flow": parse_flow, "funder": text, "project": text,
-                "restricted": parse_bool, "amount": parse_amount}
+                "restricted": parse_bool, "grant_id": text, "amount": parse_amount}
     if table == "indicators":
         return {"org": text, "project": text, "year": _year_parser(today, ahead=0),
                 "indicator": text, "value": lambda v: parse_decimal(v, places=4), "unit": text}
@@ -136,6 +139,8 @@ def validate_rows(table_name: str, mapping: dict[int, str], labels: dict[str, st
     parsed, errors = [], []
     for index, (number, cells) in enumerate(rows):
         record, row_errors = _parse_row(parsers, headers, number, cells)
+        if table_name == "finance":
+            _finance_defaults(record)
         _missing_values(table, record, headers, number, row_errors)
         if table_name == "activities":
             _check_volunteer_time(record, number, headers, row_errors)
@@ -157,10 +162,11 @@ def _parse_row(parsers: dict, headers: dict[str, int], number: int, cells: list
                ) -> tuple[dict, list[RowError]]:
     """Each cell through its column's parser; the errors of every cell, not just the first."""
     record, errors = {}, []
+    by_flow = "flow" in parsers  # finance; a budget's 科目 is always an expense line
     for name, pos in headers.items():
         raw = cells[pos]
-        if name == "category":
-            continue  # needs the flow: parsed below
+        if by_flow and name in _NEEDS_FLOW:
+            continue  # parsed below, once the flow is known
         target = "volunteer_minutes" if name == VOLUNTEER_HOURS else name
         if isinstance(raw, Uncalculated):
             errors.append(RowError(number, "", name, str(raw), "formula_not_calculated"))
@@ -172,8 +178,8 @@ def _parse_row(parsers: dict, headers: dict[str, int], number: int, cells: list
             record[target] = parsers[name](raw)
         except CellError as exc:
             errors.append(RowError(number, "", name, clean_text(raw), exc.code, exc.params))
-    if "category" in headers:
-        _category(record, cells[headers["category"]], number, errors)
+    if by_flow and any(name in headers for name in _NEEDS_FLOW):
+        _line_and_source(record, headers, cells, number, errors)
     return record, errors
 
 
@@ -196,22 +202,56 @@ def _labelled(error: RowError, labels: dict[str, str]) -> RowError:
                     error.code, error.params)
 
 
-def _category(record: dict, raw, number: int, errors: list[RowError]) -> None:
-    if isinstance(raw, Uncalculated):
-        errors.append(RowError(number, "", "category", str(raw), "formula_not_calculated"))
-        return
-    if clean_text(raw) == "":
-        record["category"] = None
-        return
+# Finance columns whose meaning depends on the row's flow (收入 or 支出).
+_NEEDS_FLOW = ("line", "source_type", LEGACY_CATEGORY)
+
+
+def _line_and_source(record: dict, headers: dict[str, int], cells: list, number: int,
+                     errors: list[RowError]) -> None:
+    """科目 and 来源类型 of a finance row. A name may imply the source (政府补助收入: government);
+    an explicit 来源类型 cell wins. An old 类别 column fills what 科目/来源类型 leave empty."""
+    raw = {name: cells[headers[name]] for name in _NEEDS_FLOW if name in headers}
+    for name, value in raw.items():
+        if isinstance(value, Uncalculated):
+            errors.append(RowError(number, "", name, str(value), "formula_not_calculated"))
+    raw = {k: v for k, v in raw.items() if not isinstance(v, Uncalculated) and clean_text(v)}
+    record.setdefault("line", None)
+    record.setdefault("source_type", None)
     flow = record.get("flow")
     if flow is None:
-        # The flow's own error (or its missing value) is reported; the category waits on it.
-        record["category"] = ""
+        # The flow's own error (or its missing value) is reported; the line waits on it.
+        if "line" in raw or LEGACY_CATEGORY in raw:
+            record["line"] = ""
         return
-    try:
-        record["category"] = parse_category(raw, flow)
-    except CellError as exc:
-        errors.append(RowError(number, "", "category", clean_text(raw), exc.code, exc.params))
+    implied = None
+    for name, legacy in (("line", False), (LEGACY_CATEGORY, True)):
+        if name in raw and record["line"] is None:
+            try:
+                record["line"], implied = parse_line(raw[name], flow, legacy=legacy)
+            except CellError as exc:
+                errors.append(RowError(number, "", name, clean_text(raw[name]), exc.code,
+                                       exc.params))
+                record["line"] = ""
+    if "source_type" in raw:
+        if flow != "income":
+            errors.append(RowError(number, "", "source_type", clean_text(raw["source_type"]),
+                                   "source_for_expense"))
+            return
+        try:
+            record["source_type"] = parse_source_type(raw["source_type"])
+        except CellError as exc:
+            errors.append(RowError(number, "", "source_type", clean_text(raw["source_type"]),
+                                   exc.code, exc.params))
+    elif flow == "income":
+        record["source_type"] = implied
+
+
+def _finance_defaults(record: dict) -> None:
+    """The documented default of 限定性 when the cell or the column is empty: unrestricted.
+    (A restricted grant makes its rows restricted: docs/import.md.)"""
+    if record.get("restricted") is None:
+        record["restricted"] = False
+        record[RESTRICTED_DEFAULTED] = True  # kept aside (not a column): a grant may set it
 
 
 def _check_volunteer_time(record: dict, number: int, headers: dict, errors: list[RowError]):

@@ -12,7 +12,9 @@ import unicodedata
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from impact.storage.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+from impact.i18n import t
+from impact.storage.schema import (EXPENSE_LINES, INCOME_LINES, LEGACY_CATEGORIES,
+                                   SOURCE_TYPES)
 
 EARLIEST_YEAR = 1950  # no NGO record in this field predates it; an earlier year is a typo
 MAX_TEXT = 200  # a name longer than this is a pasted paragraph, not a name
@@ -225,21 +227,48 @@ def parse_hours_as_minutes(value) -> int:
 _FLOWS = {"收入": "income", "income": "income", "收": "income",
           "支出": "expense", "expense": "expense", "支": "expense", "费用": "expense"}
 
-# Category names as the annual reports print them (民非 accounting), and the schema's own keys.
-INCOME_ALIASES = {
-    "捐赠": "donation", "捐赠收入": "donation", "捐款": "donation",
-    "政府补助": "government", "政府补助收入": "government", "政府购买服务": "government",
-    "政府购买服务收入": "government",
-    "公益基金会": "foundation", "基金会": "foundation", "基金会资助": "foundation",
-    "企业": "enterprise", "企业捐赠": "enterprise",
-    "服务收费": "service_fee", "提供服务收入": "service_fee",
-    "其他": "other", "其他收入": "other",
-    **{c: c for c in INCOME_CATEGORIES},
+# Accounting lines as ledgers and annual reports name them (民间非营利组织会计制度), and the
+# schema's own keys: name → (line, the source type the name implies, or None).
+INCOME_LINE_ALIASES: dict[str, tuple[str, str | None]] = {
+    "捐赠": ("donation", None), "捐赠收入": ("donation", None), "捐款": ("donation", None),
+    "会费": ("membership", None), "会费收入": ("membership", None),
+    "提供服务收入": ("service", None), "服务收入": ("service", None),
+    "服务收费": ("service", None),
+    "商品销售收入": ("sales", None), "销售收入": ("sales", None), "义卖收入": ("sales", None),
+    "政府补助": ("government_grant", "government"),
+    "政府补助收入": ("government_grant", "government"),
+    "政府购买服务": ("government_grant", "government"),
+    "政府购买服务收入": ("government_grant", "government"),
+    "投资收益": ("investment", None), "利息收入": ("investment", None),
+    "其他": ("other", None), "其他收入": ("other", None),
+    **{c: (c, None) for c in INCOME_LINES},
 }
-EXPENSE_ALIASES = {
-    "业务活动成本": "program", "管理费用": "admin", "筹资费用": "fundraising",
-    "其他": "other", "其他费用": "other",
-    **{c: c for c in EXPENSE_CATEGORIES},
+EXPENSE_LINE_ALIASES: dict[str, tuple[str, str | None]] = {
+    "业务活动成本": ("program", None), "项目支出": ("program", None),
+    "管理费用": ("admin", None), "筹资费用": ("fundraising", None),
+    "其他": ("other", None), "其他费用": ("other", None), "其他支出": ("other", None),
+    **{c: (c, None) for c in EXPENSE_LINES},
+}
+# The old one-column 类别 (before issue 15) mixed lines and sources. Its keys and the names
+# that meant a source map as `impact migrate` maps them; a statutory line name in it is read
+# as that line, so a 类别 column holding 会费收入 imports too.
+_LEGACY_NAMES = {"捐赠": "donation", "捐赠收入": "donation", "捐款": "donation",
+                 "公益基金会": "foundation", "基金会": "foundation", "基金会资助": "foundation",
+                 "企业": "enterprise", "企业捐赠": "enterprise", "企业资助": "enterprise",
+                 "服务收费": "service_fee", "政府资助": "government"}
+INCOME_CATEGORY_ALIASES: dict[str, tuple[str, str | None]] = {
+    **{k: v for k, v in INCOME_LINE_ALIASES.items() if not k.isascii()},
+    **{name: LEGACY_CATEGORIES[("income", old)] for name, old in _LEGACY_NAMES.items()},
+    **{old: new for (flow, old), new in LEGACY_CATEGORIES.items() if flow == "income"},
+}
+EXPENSE_CATEGORY_ALIASES = EXPENSE_LINE_ALIASES
+SOURCE_ALIASES = {
+    "政府": "government", "政府部门": "government", "政府机构": "government",
+    "基金会": "foundation", "公益基金会": "foundation",
+    "企业": "enterprise", "公司": "enterprise",
+    "个人": "individual", "个人捐赠": "individual", "公众": "individual",
+    "其他": "other",
+    **{c: c for c in SOURCE_TYPES},
 }
 
 
@@ -250,13 +279,32 @@ def parse_flow(value) -> str:
     return _FLOWS[key]
 
 
-def parse_category(value, flow: str) -> str:
-    key = unicodedata.normalize("NFKC", clean_text(value)).casefold().replace(" ", "")
-    table = INCOME_ALIASES if flow == "income" else EXPENSE_ALIASES
+def _key(value) -> str:
+    return unicodedata.normalize("NFKC", clean_text(value)).casefold().replace(" ", "")
+
+
+def parse_line(value, flow: str, *, legacy: bool = False) -> tuple[str, str | None]:
+    """A statutory line (科目) and the source type its name implies (None if none). With
+    `legacy`, the value is from an old 类别 column (donation meant individual donors)."""
+    if legacy:
+        table = INCOME_CATEGORY_ALIASES if flow == "income" else EXPENSE_CATEGORY_ALIASES
+    else:
+        table = INCOME_LINE_ALIASES if flow == "income" else EXPENSE_LINE_ALIASES
+    key = _key(value)
     if key in table:
         return table[key]
-    allowed = [k for k in table if not k.isascii()]
-    raise CellError(f"unknown_{flow}_category", allowed="、".join(allowed))
+    lines = INCOME_LINES if flow == "income" else EXPENSE_LINES
+    allowed = [t(f"{flow}.{line}", "zh") for line in lines]
+    raise CellError(f"unknown_{flow}_line", allowed="、".join(allowed))
+
+
+def parse_source_type(value) -> str:
+    """Who the income came from: 政府, 基金会, 企业, 个人, 其他 (or the English keys)."""
+    key = _key(value)
+    if key in SOURCE_ALIASES:
+        return SOURCE_ALIASES[key]
+    raise CellError("unknown_source_type",
+                    allowed="、".join(t(f"source.{s}", "zh") for s in SOURCE_TYPES))
 
 
 _TRUE = {"是", "限定", "限定性", "yes", "y", "true", "1"}

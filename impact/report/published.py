@@ -17,6 +17,10 @@ from impact.filters import Filters
 from impact.metrics import summarize
 
 FILE = "published_figures.csv"
+# The reports print income by source (珠海协作者 2020: 捐赠 from individuals, 政府补助,
+# 公益基金会, 企业, 其他): income.<name> is compared with the income of that source type.
+PUBLISHED_SOURCES = {"donation": "individual", "government": "government",
+                     "foundation": "foundation", "enterprise": "enterprise", "other": "other"}
 _DIRECT = ("services", "beneficiaries", "volunteers", "volunteer_minutes", "income_total",
            "expense_total")
 
@@ -38,7 +42,8 @@ def _recorded(summary: dict, metric: str):
     if name in _DIRECT:
         return summary.get(name)
     if name.startswith("income."):
-        return (summary.get("income_by_category") or {}).get(name.split(".", 1)[1])
+        source = PUBLISHED_SOURCES.get(name.split(".", 1)[1])
+        return (summary.get("income_by_source") or {}).get(source) if source else None
     return None
 
 

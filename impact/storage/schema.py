@@ -64,9 +64,34 @@ class Table:
         return next(c for c in self.columns if c.name == name)
 
 
-INCOME_CATEGORIES = ("donation", "government", "foundation", "enterprise", "service_fee", "other")
-EXPENSE_CATEGORIES = ("program", "admin", "fundraising", "other")
+# The statutory lines of the 业务活动表 (民间非营利组织会计制度), in the statement's order.
+# Income: 捐赠收入, 会费收入, 提供服务收入, 商品销售收入, 政府补助收入, 投资收益, 其他收入.
+INCOME_LINES = ("donation", "membership", "service", "sales", "government_grant", "investment",
+                "other")
+# Expense: 业务活动成本, 管理费用, 筹资费用, 其他费用.
+EXPENSE_LINES = ("program", "admin", "fundraising", "other")
+LINES = {"income": INCOME_LINES, "expense": EXPENSE_LINES}
+# Who the income came from: a second dimension, independent of the accounting line (a
+# foundation's gift is 捐赠收入 by line and foundation by source).
+SOURCE_TYPES = ("government", "foundation", "enterprise", "individual", "other")
 FLOWS = ("income", "expense")
+
+# The six home-made income categories and four expense categories of the data model before
+# issue 15, and the (line, source_type) each becomes: used by `impact migrate`, by the
+# importer (old files still import) and by the demo profiles, which keep the reports' figures
+# by source.
+LEGACY_CATEGORIES: dict[tuple[str, str], tuple[str, str | None]] = {
+    ("income", "donation"): ("donation", "individual"),
+    ("income", "government"): ("government_grant", "government"),
+    ("income", "foundation"): ("donation", "foundation"),
+    ("income", "enterprise"): ("donation", "enterprise"),
+    ("income", "service_fee"): ("service", "other"),
+    ("income", "other"): ("other", "other"),
+    ("expense", "program"): ("program", None),
+    ("expense", "admin"): ("admin", None),
+    ("expense", "fundraising"): ("fundraising", None),
+    ("expense", "other"): ("other", None),
+}
 
 ACTIVITIES = Table(
     name="activities",
@@ -103,12 +128,19 @@ FINANCE = Table(
         Column("date", "DATE", False, "日期", "Booking date."),
         Column("org", "VARCHAR", False, "机构", "Organisation whose books it is in."),
         Column("flow", "VARCHAR", False, "收支", "income (收入) or expense (支出)."),
-        Column("category", "VARCHAR", False, "类别",
-               "income: " + ", ".join(INCOME_CATEGORIES) + "; expense: "
-               + ", ".join(EXPENSE_CATEGORIES) + "."),
+        Column("line", "VARCHAR", False, "科目",
+               "Statutory line of the 业务活动表 (民间非营利组织会计制度). income: "
+               + ", ".join(INCOME_LINES) + "; expense: " + ", ".join(EXPENSE_LINES) + "."),
+        Column("source_type", "VARCHAR", True, "来源类型",
+               "Who the income came from (income only): " + ", ".join(SOURCE_TYPES)
+               + ". Empty for expenses."),
         Column("funder", "VARCHAR", True, "资助方", "Who gave the money (income only)."),
         Column("project", "VARCHAR", True, "项目", "Project it is booked to, if any."),
-        Column("restricted", "BOOLEAN", True, "限定性", "Restricted to a purpose by the funder."),
+        Column("restricted", "BOOLEAN", False, "限定性",
+               "Restricted (限定性) to a purpose or period by the funder. Default when not "
+               "given: unrestricted (非限定性), unless the row's grant is restricted."),
+        Column("grant_id", "VARCHAR", True, "资助编号",
+               "The grant the money came from or was spent on, if any."),
         Column("amount", MONEY_SQL, False, "金额（元）", "Amount in yuan, > 0, exact to the fen."),
     ),
 )
@@ -274,7 +306,7 @@ BUDGETS = Table(
                "grant's budget."),
         Column("year", "INTEGER", False, "年份", "Year the budget is for."),
         Column("line", "VARCHAR", False, "科目",
-               "Expense line: " + ", ".join(EXPENSE_CATEGORIES) + " (业务活动成本, 管理费用, "
+               "Expense line: " + ", ".join(EXPENSE_LINES) + " (业务活动成本, 管理费用, "
                "筹资费用, 其他费用)."),
         Column("amount", MONEY_SQL, False, "预算金额（元）", "Budgeted amount in yuan, > 0."),
     ),
