@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from impact.demo.people import (activity_group_rows, outcome_rows, participant_rows,
                                 reach_rows)
+from impact.demo import grants
 from impact.demo.profiles import INDICATORS, PROFILES, TARGETS, Profile, Project
 from impact.demo.synth import MoneyLine, ProjectYear, activity_rows, finance_rows, split_total
 from impact.storage.schema import TABLES
@@ -129,12 +130,14 @@ def build_tables() -> dict[str, pa.Table]:
                         "value": Decimal(n), "unit": "人"} for y, n in profile.staff.items()]
     indicators += [{"org": o, "project": p, "year": y, "indicator": k, "value": v, "unit": u}
                    for o, p, y, k, v, u in INDICATORS]
-    targets = [{"org": o, "project": p, "year": y, "metric": m, "target": t}
-               for o, p, y, m, t in TARGETS]
+    targets = [{"org": o, "project": p, "year": y, "metric": m, "target": t, "grant_id": None}
+               for o, p, y, m, t in TARGETS] + grants.deliverable_rows()
+    grants.link_finance(finance)
     rows = {"activities": activities, "finance": finance, "indicators": indicators,
             "targets": targets, "activity_groups": activity_group_rows(activities),
             "reach": reach_rows(), "outcomes": outcome_rows(),
-            "participants": participant_rows(activities)}
+            "participants": participant_rows(activities), "grants": grants.grant_rows(),
+            "grant_projects": grants.grant_project_rows(), "budgets": grants.budget_rows()}
     return {name: pa.Table.from_pylist(rows[name], schema=TABLES[name].arrow_schema)
             for name in TABLES}
 
