@@ -23,7 +23,8 @@ HERE = Path(__file__).resolve().parent
 
 # Which Access property opens a page (impact.access.Access); the others are open to every
 # visitor who may see the dashboard at all.
-REQUIRES = {"data": "sees_data_page", "report": "sees_report", "share": "can_make_links"}
+REQUIRES = {"data": "sees_data_page", "report": "sees_report", "share": "can_make_links",
+            "grants": "sees_funders"}
 
 
 def allowed(url: str, access) -> bool:

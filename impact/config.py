@@ -43,6 +43,11 @@ DONOR_CONCENTRATION_SHARE = _share_setting("IMPACT_DONOR_SHARE", DONOR_CONCENTRA
 # The name the code used before issue 15 (one level only).
 CONCENTRATION_WARNING_SHARE = SOURCE_CONCENTRATION_SHARE
 
+# Budget vs actual: a budget is flagged when the share of it spent and the share of its
+# period elapsed are further apart than this (0.25 = 25 percentage points), either way:
+# spending far ahead of time runs out early, far behind it is money the plan does not use.
+BUDGET_PACE_GAP = _share_setting("IMPACT_BUDGET_PACE_GAP", Decimal("0.25"))
+
 
 def resolve_data_dir(explicit: str | os.PathLike | None = None) -> str:
     """The data directory: an explicit value, else $IMPACT_DATA_DIR, else ./data beside dashboard.py.

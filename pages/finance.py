@@ -3,6 +3,7 @@
 import streamlit as st
 
 from impact.views.finance import finance
+from impact.views.grants import budget_section
 from impact.web import page_context, widgets
 from impact.web.auth import visible_funders
 
@@ -36,6 +37,9 @@ def main() -> None:
     # Amounts per funder: not in the public view; a funder sees its own line only.
     if ctx.access.sees_funders:
         widgets.table(visible_funders(model.funders, ctx.access), ctx.lang)
+        # Budgets are internal plans: not in the public view (as funders' amounts).
+        widgets.budget_section(budget_section(ctx.db, ctx.filters, ctx.lang), ctx.access,
+                               ctx.lang)
 
 
 main()

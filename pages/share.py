@@ -25,10 +25,11 @@ def funder_options(ctx) -> dict[str, list[dict]]:
 
 
 def link_url(ctx, token: str) -> str:
-    """The full address of the link: this server's address, the overview, the token."""
+    """The full address of the link: this server's address, the funder view (资助成效),
+    the token."""
     base = (st.context.url or "").split("?", 1)[0].rstrip("/")
     base = base.rsplit("/", 1)[0] if base.endswith("/share") else base
-    return f"{base}/overview?{urlencode({funderlink.PARAM: token, 'lang': ctx.lang})}"
+    return f"{base}/grants?{urlencode({funderlink.PARAM: token, 'lang': ctx.lang})}"
 
 
 def main() -> None:

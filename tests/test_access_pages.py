@@ -202,7 +202,7 @@ def test_director_makes_a_link_that_opens_the_funder_view():
     at.selectbox(key="share_funder").set_value("乐购").run()
     at.button(key="share_make").click().run()
     url = at.code[0].value
-    assert "/overview?share=" in url
+    assert "/grants?share=" in url  # the funder view, 资助成效
     made = url.split("share=")[1].split("&")[0]
     from urllib.parse import unquote
     link = funderlink.read_token(unquote(made), SECRET)

@@ -8,7 +8,7 @@ from pathlib import Path
 ENTRY_POINT = "dashboard.py"  # the script `streamlit run` is given
 
 # (file under the project root, url path, locale key of its title, icon);
-# who sees /data, /report and /share depends on the role (dashboard.py `allowed`).
+# who sees /data, /report, /share and /grants depends on the role (dashboard.py `allowed`).
 PAGES = (
     ("pages/overview.py", "overview", "nav.overview", ":material/dashboard:"),
     ("pages/beneficiaries.py", "beneficiaries", "nav.beneficiaries", ":material/groups:"),
@@ -16,6 +16,7 @@ PAGES = (
     ("pages/finance.py", "finance", "nav.finance", ":material/account_balance:"),
     ("pages/growth.py", "growth", "nav.growth", ":material/trending_up:"),
     ("pages/results.py", "results", "nav.results", ":material/flag:"),
+    ("pages/grants.py", "grants", "nav.grants", ":material/handshake:"),
     ("pages/data.py", "data", "nav.data", ":material/upload_file:"),
     ("pages/report.py", "report", "nav.report", ":material/description:"),
     ("pages/share.py", "share", "nav.share", ":material/share:"),

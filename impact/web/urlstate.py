@@ -126,7 +126,7 @@ def to_params(orgs, year_from, year_to, projects, areas, lang: str) -> dict[str,
 # first run, written back on every run (left out at its default), so a link reproduces the
 # page exactly and Back undoes a change of any of them.
 PAGE_PARAMS = {"volunteer_rates": "rate", "growth_metric": "metric",
-               "drill_project": "drill", "report_lang": "rlang"}
+               "drill_project": "drill", "report_lang": "rlang", "grants_funder": "funder"}
 RATE_MAX = 300  # 元/hour, the volunteer page's slider maximum
 MAX_DRILL = 200
 
@@ -146,7 +146,8 @@ def page_state(params, metrics: list[str]) -> tuple[dict, list]:
     checks = {"rate": _rate,
               "metric": lambda v: v if v in metrics else None,
               "drill": lambda v: v if 0 < len(v) <= MAX_DRILL else None,
-              "rlang": lambda v: v if v in LANGS else None}
+              "rlang": lambda v: v if v in LANGS else None,
+              "funder": lambda v: v if 0 < len(v) <= MAX_DRILL else None}
     for key, name in PAGE_PARAMS.items():
         values = _values(params, name)
         if not values:

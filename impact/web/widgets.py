@@ -165,3 +165,21 @@ def notices(model: PageModel) -> None:
     """Warnings the page model raises (e.g. dependence on one funding source)."""
     for text in model.notices:
         st.warning(text, icon=":material/warning:")
+
+
+def budget_section(section, access, lang: str) -> None:
+    """Budget vs actual (impact.views.grants.BudgetSection): the as-of note, what is flagged,
+    the tables by grant and by project. A funder sees its own grants' rows only."""
+    from impact.web.auth import visible_funders
+
+    st.subheader(section.title)
+    if section.empty:
+        st.info(t("grants.no_budgets", lang), icon=":material/table:")
+        return
+    st.caption(md(section.as_of_note))
+    for text in section.flagged:
+        st.warning(text, icon=":material/warning:")
+    if section.grants.rows:
+        table(visible_funders(section.grants, access), lang)
+    if section.projects.rows:
+        table(section.projects, lang)
