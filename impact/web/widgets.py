@@ -165,3 +165,8 @@ def notices(model: PageModel) -> None:
     """Warnings the page model raises (e.g. dependence on one funding source)."""
     for text in model.notices:
         st.warning(text, icon=":material/warning:")
+
+
+def warning(text: str) -> None:
+    """One warning, styled as the page model's notices."""
+    st.warning(text, icon=":material/warning:")
