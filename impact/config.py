@@ -40,8 +40,7 @@ def _share_setting(name: str, default: Decimal) -> Decimal:
 
 SOURCE_CONCENTRATION_SHARE = _share_setting("IMPACT_SOURCE_SHARE", SOURCE_CONCENTRATION_SHARE)
 DONOR_CONCENTRATION_SHARE = _share_setting("IMPACT_DONOR_SHARE", DONOR_CONCENTRATION_SHARE)
-# The name the code used before issue 15 (one level only).
-CONCENTRATION_WARNING_SHARE = SOURCE_CONCENTRATION_SHARE
+
 
 # Budget vs actual: a budget is flagged when the share of it spent and the share of its
 # period elapsed are further apart than this (0.25 = 25 percentage points), either way:

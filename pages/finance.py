@@ -16,9 +16,15 @@ def main() -> None:
         widgets.empty_state(model.empty_text)
         return
     widgets.notices(model)
+    # A single-donor warning names the donor only where funders are shown at all.
+    donor = model.donor_notice if ctx.access.sees_funders else model.donor_notice_unnamed
+    if donor:
+        widgets.warning(donor)
     # Three to a row: exact amounts (¥3,067,377.61) need the width.
     widgets.kpis(model.kpis[:3], per_row=3)
     widgets.kpis(model.kpis[3:], per_row=3)
+    if model.statement is not None:
+        widgets.table(model.statement, ctx.lang)
     left, right = st.columns([3, 2])
     with left:
         widgets.chart(model.income_by_year)
@@ -33,7 +39,8 @@ def main() -> None:
     with left:
         widgets.chart(model.cost_by_year)
     with right:
-        widgets.table(model.categories, ctx.lang)
+        widgets.table(model.sources, ctx.lang)
+    widgets.table(model.lines, ctx.lang)
     # Amounts per funder: not in the public view; a funder sees its own line only.
     if ctx.access.sees_funders:
         widgets.table(visible_funders(model.funders, ctx.access), ctx.lang)

@@ -170,8 +170,8 @@ def test_sums_of_the_largest_storable_amounts_do_not_break_a_page(tmp_path, cli,
         "599999999999999999.40" in result.stdout
     db = Database(str(data))
     params = dict(orgs=["A"], projects=[], areas=[], year_from=2021, year_to=2021)
-    for name, flows in (("finance_by_category", 2), ("finance_by_funder", 1),
-                        ("finance_by_year_category", 2)):
+    for name, flows in (("finance_by_line", 2), ("finance_by_funder", 1),
+                        ("finance_by_year_line", 2)):
         amounts = [r["amount"] for r in db.rows(name, **params)]
         assert sum(amounts) == top * 60 * flows, name
     report = cli("report", "--data-dir", str(data), "--org", "A", "--year", "2021", "--out",

@@ -54,7 +54,7 @@ def _pct(numerator, denominator, places: int) -> str | None:
 def _period_figures(db, filters: Filters) -> dict:
     """Totals of a period straight from the queries."""
     acts = db.rows("activity_totals", **_params(filters))[0]
-    finance = db.rows("finance_by_category", **_params(filters))
+    finance = db.rows("finance_by_line", **_params(filters))
     income = {r["category"]: r["amount"] for r in finance if r["flow"] == "income"}
     expense = {r["category"]: r["amount"] for r in finance if r["flow"] == "expense"}
     by_org: dict[str, dict] = {}

@@ -139,7 +139,7 @@ def test_beneficiaries_charts_equal_queries(db):
 def test_finance_charts_equal_queries_and_warn_on_concentration(db):
     at = open_page("finance", {"org": "苏州清流", "from": "2015", "to": "2016"}, "zh")
     params = Filters(orgs=("苏州清流",), year_from=2015, year_to=2016).params()
-    rows = db.rows("finance_by_year_category", **params)
+    rows = db.rows("finance_by_year_line", **params)
     stacked = {tr["name"]: tr["y"] for tr in figure(at, 0)["data"]}
     government = [int(r["amount"].quantize(Decimal(1))) for r in rows
                   if r["flow"] == "income" and r["category"] == "government"]

@@ -71,7 +71,7 @@ def test_by_year_sums_to_total(demo_db):
 
 
 def test_money_comes_back_as_exact_decimal(demo_db):
-    rows = demo_db.rows("finance_by_category",
+    rows = demo_db.rows("finance_by_line",
                         **Filters(orgs=("珠海协作者",), year_from=2020, year_to=2020).params())
     from decimal import Decimal
     assert all(isinstance(r["amount"], Decimal) for r in rows)

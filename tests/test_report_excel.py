@@ -48,7 +48,7 @@ def test_sheets_are_named_in_the_report_language(zh_book, demo_db):
 
 @pytest.mark.parametrize("sheet, query", [
     ("分项目", "activity_by_project"), ("分月", "activity_by_month"),
-    ("收支类别", "finance_by_category"), ("资助方", "finance_by_funder"),
+    ("收支类别", "finance_by_line"), ("资助方", "finance_by_funder"),
     ("历年", "org_by_year"), ("目标", "target_achievement"), ("机构指标", "indicators")])
 def test_numbers_equal_the_query_results_cell_by_cell(zh_book, zh_content, demo_db, sheet, query):
     table = next(tb for tb in all_tables(zh_content) if tb.query == query)

@@ -84,7 +84,7 @@ def test_the_headline_demo_figures_hold_on_the_rollup(demo_both_ways):
 
 def test_queries_the_rollup_cannot_answer_read_the_detail():
     assert rollup.rollup_sql(load_query("activity_records").sql) is None  # day, id
-    assert rollup.rollup_sql(load_query("finance_by_category").sql) is None  # no activities
+    assert rollup.rollup_sql(load_query("finance_by_line").sql) is None  # no activities
     assert rollup.rollup_sql("SELECT avg(beneficiaries) FROM activities_in($orgs, $projects, "
                              "$areas, $year_from, $year_to)") is None  # mean of sums ≠ mean
     assert rollup.rollup_sql("SELECT max(sessions) FROM activities_in($orgs, $projects, "

@@ -127,7 +127,7 @@ def test_a_missing_object_is_named_in_the_error(s3_env, tmp_path):
     with pytest.raises(DataError, match=f"{victim}: data file listed in the manifest is missing"):
         Database(url, cache_dir=tmp_path)
     with pytest.raises(DataError, match=f"{victim}.*missing"):
-        Database(url, cache_dir=False).rows("finance_by_category", **Filters().params())
+        Database(url, cache_dir=False).rows("finance_by_line", **Filters().params())
 
 
 def test_an_overwritten_object_is_caught_by_its_checksum(s3_env, tmp_path):

@@ -152,7 +152,7 @@ def test_the_quality_checks_have_rows_to_compare(bench_pair):
 
 def test_money_stays_decimal_on_spark(demo_pair):
     _, spark = demo_pair
-    table = spark.run("finance_by_category", **Filters().params())
+    table = spark.run("finance_by_line", **Filters().params())
     amount = table.schema.field("amount").type
     assert pa.types.is_decimal(amount) and amount.scale == 2  # exact to the fen
     assert all(isinstance(v, Decimal) for v in table.column("amount").to_pylist())

@@ -85,10 +85,10 @@ PANDAS_QUERIES = {
     "filter_orgs": lambda f, p: sorted(set(f["activities"]["org"]) | set(f["finance"]["org"])),
     "year_span": lambda f, p: (_filtered(f["activities"], {"orgs": p.get("orgs")})["year"].agg(
         ["min", "max"])),
-    "finance_by_category": lambda f, p: _money(_fin(f, p), ["flow", "category"]),
+    "finance_by_line": lambda f, p: _money(_fin(f, p), ["flow", "line"]),
     "finance_by_funder": lambda f, p: (lambda d: _money(d[d["flow"] == "income"],
-                                                        ["funder", "category"]))(_fin(f, p)),
-    "finance_by_year_category": lambda f, p: _money(_fin(f, p), ["year", "flow", "category"]),
+                                                        ["funder", "source_type"]))(_fin(f, p)),
+    "finance_by_year_line": lambda f, p: _money(_fin(f, p), ["year", "flow", "line"]),
     "org_by_year": lambda f, p: (_acts(f, p).groupby(["org", "year"])[SUMS].sum(),
                                  _money(_fin(f, p), ["org", "year", "flow"])),
     "indicators": lambda f, p: _filtered(f["indicators"], p, areas=False),

@@ -113,8 +113,8 @@ STANDINS: dict[str, PageFn] = {
     "overview": _standin(("activity_by_year", "activity_by_month", "activity_by_area"), True),
     "activities": _standin(("activity_by_area", "activity_by_project",
                             "activity_by_project_year", "activity_records"), False),
-    "finance": _standin(("finance_by_category", "finance_by_funder",
-                         "finance_by_year_category"), True),
+    "finance": _standin(("finance_by_line", "finance_by_funder", "finance_by_year_line",
+                         "finance_by_year_source"), True),
     "organisations": _standin(("org_by_year",), False),
     "targets": _standin(("target_achievement", "indicators"), False),
 }

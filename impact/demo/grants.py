@@ -39,8 +39,8 @@ BUDGETS = (
     (ORG, "职业之路", MICROSOFT, 2020, "fundraising", D("5000.00")),
     (ORG, "阅读推广", None, 2020, "program", D("90000.00")),
     (ORG, "阅读推广", None, 2020, "admin", D("20000.00")),
-    (ORG, "活力亲子园", None, 2020, "program", D("60000.00")),
-    (ORG, "活力亲子园", None, 2020, "admin", D("12000.00")),
+    (ORG, "活力亲子园", None, 2020, "program", D("50000.00")),
+    (ORG, "活力亲子园", None, 2020, "admin", D("10000.00")),
 )
 
 # Deliverables: (org, project, year, metric, target, grant_id)

@@ -16,6 +16,8 @@ from impact.filters import Filters
 from impact.i18n import normalize_lang
 from impact.report import published, stamp
 from impact.metrics import achievement, cagr, money, ratio, summarize
+from impact.statement import Statement
+from impact.views.finance import statement_for
 from impact.views.growth import yearly_totals
 
 # The multi-year growth chart looks back at most this many years from the period's end.
@@ -63,6 +65,8 @@ class ReportContent:
         return tuple(o for o in self.orgs if o not in present)
     reach: list[dict] = field(default_factory=list)  # stated people / households (人 / 户)
     outcomes: list[dict] = field(default_factory=list)  # results framework
+    sources: list[dict] = field(default_factory=list)  # income by source type, with shares
+    statement: Statement | None = None  # the 业务活动表 of the last year (impact.statement)
 
     @property
     def has_data(self) -> bool:
@@ -108,12 +112,14 @@ def _data_changed(store) -> datetime | None:
 
 
 def _with_shares(rows: list[dict]) -> list[dict]:
-    """Finance rows with each category's share (%) of its flow's total."""
+    """Finance rows with each line's share (%) of its flow's total (source rows: of income)."""
     totals: dict[str, Decimal] = {}
     for row in rows:
-        totals[row["flow"]] = totals.get(row["flow"], Decimal(0)) + row["amount"]
+        flow = row.get("flow", "income")
+        totals[flow] = totals.get(flow, Decimal(0)) + row["amount"]
     return [{**row, "amount": money(row["amount"]),
-             "share": ratio(row["amount"] * 100, totals[row["flow"]], Decimal("0.01"))}
+             "share": ratio(row["amount"] * 100, totals[row.get("flow", "income")],
+                            Decimal("0.01"))}
             for row in rows]
 
 
@@ -195,7 +201,7 @@ def gather(db: Database, filters: Filters, lang: str = "zh", draft: str = "") ->
         summary=summarize(db, filters),
         projects=_rows(db, "activity_by_project", filters),
         monthly=_rows(db, "activity_by_month", filters),
-        finance=_with_shares(_rows(db, "finance_by_category", filters)),
+        finance=_with_shares(_rows(db, "finance_by_line", filters)),
         funders=_rows(db, "finance_by_funder", filters),
         years=years,
         targets=_with_achievement(_rows(db, "target_achievement", filters)),
@@ -208,6 +214,9 @@ def gather(db: Database, filters: Filters, lang: str = "zh", draft: str = "") ->
         draft=draft or "",
         reach=_rows(db, "reach", filters),
         outcomes=_with_achievement([r for r in _rows(db, "outcomes", filters)]),
+        sources=_with_shares(_rows(db, "finance_by_source", filters)),
+        statement=statement_for(db, filters, filters.year_to or (
+            max(r["year"] for r in years) if years else None)),
     )
 
 

@@ -69,7 +69,8 @@ def _table_sheet(wb: Workbook, table: ReportTable, lang: str) -> None:
     rows, formats = [], []
     for row in table.rows:
         kinds = [cell_kind(c, row) for c in table.columns]
-        rows.append([_cell_value(v, k) for v, k in zip(table.cells(row), kinds)])
+        rows.append([_cell_value(v, k) if v is not None or not table.none_text
+                     else table.none_text for v, k in zip(table.cells(row), kinds)])
         formats.append([None if c.key in ("year", "month") else NUMBER_FORMATS.get(k)
                         for c, k in zip(table.columns, kinds)])
     _write_rows(ws, table.headers(lang), rows, formats)

@@ -16,7 +16,7 @@ from impact import charts, fmt
 from impact.i18n import t
 from impact.report import labels
 from impact.report.content import ReportContent, per_year
-from impact.storage.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+from impact.storage.schema import EXPENSE_LINES, SOURCE_TYPES
 
 FULL_WIDTH, HALF_WIDTH, HEIGHT = 720, 355, 320
 
@@ -107,13 +107,12 @@ def whole_hours(minutes: int) -> int:
     return (minutes + 30) // 60
 
 
-def _donut(content: ReportContent, flow: str, order: tuple[str, ...], title: str,
-           subtitle: str = "") -> Chart | None:
-    amounts = content.summary[f"{flow}_by_category"]
+def _donut(content: ReportContent, flow: str, amounts: dict, order: tuple, name,
+           title: str, subtitle: str = "") -> Chart | None:
     present = [c for c in order if amounts.get(c)]
     if not present:
         return None
-    fig = charts.donut([_safe(labels.category(flow, c, content.lang)) for c in present],
+    fig = charts.donut([_safe(name(c)) for c in present],
                        [amounts[c] for c in present],
                        title=title, lang=content.lang)
     fig.update_traces(textposition="inside", insidetextorientation="horizontal")
@@ -124,16 +123,20 @@ def _donut(content: ReportContent, flow: str, order: tuple[str, ...], title: str
 
 
 def income(content: ReportContent) -> Chart | None:
-    """Income by category; the subtitle carries its concentration (largest share, HHI)."""
+    """Income by source type; the subtitle carries its concentration (largest share, HHI)."""
     lang, conc = content.lang, content.summary["funding_concentration"]
     subtitle = (t("report.chart.income_sub", lang, share=fmt.share(conc["largest_share"], lang),
                   hhi=labels.number(conc["hhi"], labels.VALUE, lang))
                 if conc["largest_share"] is not None else "")
-    return _donut(content, "income", INCOME_CATEGORIES, t("report.chart.income", lang), subtitle)
+    return _donut(content, "income", content.summary["income_by_source"], (*SOURCE_TYPES, None),
+                  lambda c: labels.source(c, lang), t("report.chart.income", lang), subtitle)
 
 
 def expense(content: ReportContent) -> Chart | None:
-    return _donut(content, "expense", EXPENSE_CATEGORIES, t("report.chart.expense", content.lang))
+    """Expenses by statutory line."""
+    lang = content.lang
+    return _donut(content, "expense", content.summary["expense_by_line"], EXPENSE_LINES,
+                  lambda c: labels.line("expense", c, lang), t("report.chart.expense", lang))
 
 
 def growth(content: ReportContent) -> Chart | None:

@@ -27,8 +27,8 @@ from impact.report.tables import KPI_ROWS, ReportTable, all_tables, cell_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # The tables the document shows, in reading order (the KPI table is shown as cards).
-SECTIONS = ("projects", "reach", "targets", "outcomes", "indicators", "finance", "funders",
-            "monthly", "years")
+SECTIONS = ("projects", "reach", "targets", "outcomes", "indicators", "statement", "finance",
+            "sources", "funders", "monthly", "years")
 
 
 @cache
@@ -82,7 +82,8 @@ def cards(content: ReportContent) -> list[dict]:
 def _table_view(table: ReportTable, lang: str) -> dict:
     classes = ["" if c.kind == TEXT or c.key in ("year", "month") else "num"
                for c in table.columns]
-    return {"name": table.name, "title": t(f"report.section.{table.name}", lang),
+    return {"name": table.name, "title": table.title or t(f"report.section.{table.name}", lang),
+            "note": table.note,
             "headers": table.headers(lang), "classes": classes,
             "rows": [[cell_text(c, row, lang) for c in table.columns] for row in table.rows],
             "empty": t(f"report.{table.name}.none", lang) if table.name in (

@@ -47,9 +47,14 @@ def title(filters: Filters, names: tuple[str, ...], lang: str) -> str:
     return t("report.title", lang, orgs=orgs(names, lang), years=years)
 
 
-def category(flow: str, code: str | None, lang: str) -> str:
-    """An income or expense category's name (the dashboard's labels, impact/locales/*/core)."""
+def line(flow: str, code: str | None, lang: str) -> str:
+    """An income or expense line's statutory name (the dashboard's labels, locales/*/core)."""
     return label(flow, code, lang)
+
+
+def source(code: str | None, lang: str) -> str:
+    """An income source type's name (政府, 基金会 …; 未填来源 for None)."""
+    return label("source", code, lang)
 
 
 def flow(code: str, lang: str) -> str:

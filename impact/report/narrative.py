@@ -15,11 +15,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from impact import fmt
-from impact.config import CONCENTRATION_WARNING_SHARE
 from impact.i18n import t
 from impact.report import labels
 from impact.report.content import ReportContent
-from impact.storage.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+from impact.storage.schema import EXPENSE_LINES, SOURCE_TYPES
 
 # The changes the last sentence mentions, in the order a director reads them.
 YOY_ORDER = ("services", "beneficiaries", "volunteers", "income_total", "expense_total")
@@ -113,13 +112,14 @@ def _activity(content: ReportContent) -> str:
              volunteer_hours=_m(s["volunteer_hours"], lang))
 
 
-def _parts(amounts: dict[str, Decimal], flow: str, order: tuple[str, ...], lang: str,
-           total: Decimal, with_share: bool) -> str:
-    """'企业 1,292,703.60 元，基金会 195,459.04 元 …', largest first, empty categories left out."""
+def _parts(amounts: dict, name, order: tuple, lang: str, total: Decimal,
+           with_share: bool) -> str:
+    """'企业 1,292,703.60 元，基金会 195,459.04 元 …', largest first, empty ones left out;
+    `name(code)` is the code's label (a source type's or an expense line's)."""
     present = sorted((c for c in order if amounts.get(c)), key=lambda c: (-amounts[c],
                                                                           order.index(c)))
     key = "report.narrative.income_part_share" if with_share else "report.narrative.income_part"
-    texts = [t(key, lang, label=_inline(labels.category(flow, c, lang), lang),
+    texts = [t(key, lang, label=_inline(name(c), lang),
                amount=_m(amounts[c], lang),
                share=fmt.share(amounts[c] / total, lang)) for c in present]
     return t("report.narrative.part_sep", lang).join(texts)
@@ -138,15 +138,21 @@ def _income(content: ReportContent) -> str:
         return ""
     key = "report.narrative.income_year" if content.one_year else "report.narrative.income_range"
     text = t(key, lang, income_total=_m(s["income_total"], lang),
-             parts=_parts(s["income_by_category"], "income", INCOME_CATEGORIES, lang,
-                          s["income_total"], with_share=False))
+             parts=_parts(s["income_by_source"], lambda c: labels.source(c, lang),
+                          (*SOURCE_TYPES, None), lang, s["income_total"], with_share=False))
+    space = " " if lang != "zh" else ""
     concentration = s["funding_concentration"]
-    share = concentration["largest_share"]
-    if share is not None and share > CONCENTRATION_WARNING_SHARE:
-        text += (" " if lang != "zh" else "") + t(
+    if concentration["flagged"]:
+        text += space + t(
             "report.narrative.concentration", lang,
-            label=labels.category("income", concentration["largest_category"], lang),
-            threshold=fmt.share(CONCENTRATION_WARNING_SHARE, lang, places=0))
+            label=_inline(labels.source(concentration["largest_source"], lang), lang),
+            threshold=fmt.share(concentration["threshold"], lang, places=0))
+    donors = s["donor_concentration"]
+    if donors["flagged"]:
+        text += space + t("report.narrative.donor_concentration", lang,
+                          donor=donors["largest_donor"],
+                          share=fmt.share(donors["largest_share"], lang),
+                          threshold=fmt.share(donors["threshold"], lang, places=0))
     return text
 
 
@@ -154,8 +160,8 @@ def _expense(content: ReportContent) -> str:
     s, lang = content.summary, content.lang
     if not s["records"]["transactions"] or s["expense_total"] <= 0:
         return ""
-    parts = _parts(s["expense_by_category"], "expense", EXPENSE_CATEGORIES, lang,
-                   s["expense_total"], with_share=True)
+    parts = _parts(s["expense_by_line"], lambda c: labels.line("expense", c, lang),
+                   EXPENSE_LINES, lang, s["expense_total"], with_share=True)
     if s["surplus"] >= 0:
         return t("report.narrative.expense", lang, expense_total=_m(s["expense_total"], lang),
                  parts=parts, surplus=_m(s["surplus"], lang))

@@ -8,8 +8,13 @@ report's language, so every format shows the same text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
+from impact import fmt
 from impact.i18n import label, t
+from impact.metrics import ratio
+from impact.report.published import PUBLISHED_SOURCES
+from impact.statement import COLUMNS, PERIODS
 from impact.report import labels
 from impact.report.content import ReportContent
 from impact.report.labels import INT, MONEY, PCT, TEXT, VALUE
@@ -39,6 +44,9 @@ class ReportTable:
     columns: tuple[Column, ...]
     rows: list[dict]
     query: str | None = None
+    title: str | None = None  # instead of the section's fixed title (report.section.<name>)
+    note: str = ""  # printed under the table
+    none_text: str = ""  # what a spreadsheet cell with no value shows ("" = left empty)
 
     def headers(self, lang: str) -> list[str]:
         return [labels.column(c.label or c.key, lang) for c in self.columns]
@@ -84,21 +92,60 @@ def monthly_table(content: ReportContent) -> ReportTable:
 def finance_table(content: ReportContent) -> ReportTable:
     lang = content.lang
     rows = [{**r, "flow": labels.flow(r["flow"], lang),
-             "category": labels.category(r["flow"], r["category"], lang)}
+             "line": labels.line(r["flow"], r["line"], lang)}
             for r in content.finance]
-    columns = (Column("flow"), Column("category"), Column("transactions", INT),
+    columns = (Column("flow"), Column("line"), Column("transactions", INT),
                Column("amount", MONEY), Column("share", PCT))
-    return ReportTable("finance", columns, rows, "finance_by_category")
+    return ReportTable("finance", columns, rows, "finance_by_line")
+
+
+def source_table(content: ReportContent) -> ReportTable:
+    """Income by source type (来源), with shares of all income."""
+    lang = content.lang
+    rows = [{**r, "source": labels.source(r["source_type"], lang)} for r in content.sources]
+    columns = (Column("source", label="income_source"), Column("transactions", INT),
+               Column("amount", MONEY),
+               Column("share", PCT))
+    return ReportTable("sources", columns, rows, "finance_by_source")
 
 
 def funder_table(content: ReportContent) -> ReportTable:
     lang = content.lang
+    income = content.summary["income_total"]
     rows = [{**r, "funder": r["funder"] or t("report.funder.unnamed", lang),
-             "category": labels.category("income", r["category"], lang)}
+             "source": labels.source(r["source_type"], lang),
+             "share": ratio(r["amount"] * 100, income, Decimal("0.01"))}
             for r in content.funders]
-    columns = (Column("funder"), Column("category"), Column("transactions", INT),
-               Column("amount", MONEY))
+    columns = (Column("funder"), Column("source", label="income_source"), Column("transactions", INT),
+               Column("amount", MONEY), Column("share", PCT))
     return ReportTable("funders", columns, rows, "finance_by_funder")
+
+
+def statement_table(content: ReportContent) -> ReportTable | None:
+    """The 业务活动表 of the report's last year beside the year before (impact.statement);
+    None when that year has no transaction."""
+    statement, lang = content.statement, content.lang
+    if statement is None:
+        return None
+    rows = []
+    for r in statement.rows:
+        if "." in r.key:
+            flow, code = r.key.split(".", 1)
+            item = "\u3000" + labels.line(flow, code, lang)  # indented, as printed
+        else:
+            item = t(f"statement.{r.key}", lang)
+        rows.append({"item": item, **{f"{p}_{c}": r.cells[(p, c)]
+                                      for p in PERIODS for c in COLUMNS}})
+    columns = (Column("item"),) + tuple(Column(f"{p}_{c}", MONEY, label=f"statement_{p}_{c}")
+                                        for p in PERIODS for c in COLUMNS)
+    combined = len(content.orgs) != 1
+    title = t("statement.title_combined" if combined else "statement.title", lang,
+              year=statement.year)
+    note = (t("report.statement.years", lang, current=statement.year,
+              previous=statement.year - 1) + " "
+            + t("statement.caption_combined" if combined else "statement.caption", lang))
+    return ReportTable("statement", columns, rows, "statement_of_activities", title=title,
+                       note=note, none_text=fmt.DASH)
 
 
 def year_table(content: ReportContent) -> ReportTable:
@@ -132,8 +179,10 @@ def published_table(content: ReportContent) -> ReportTable:
     """The printed annual report's figures against the records (impact.report.published)."""
     lang = content.lang
     def name(metric: str) -> str:
-        if metric.startswith("income."):
-            return labels.category("income", metric.split(".", 1)[1], lang)
+        if metric.startswith("income."):  # printed by source (impact.report.published)
+            source = PUBLISHED_SOURCES.get(metric.split(".", 1)[1])
+            return t("report.published.income_source", lang,
+                     source=labels.source(source, lang))
         if metric == "income_total_as_printed":
             return t("report.kpi.income_total", lang)
         return labels.metric(metric, lang)
@@ -153,9 +202,12 @@ def all_tables(content: ReportContent) -> list[ReportTable]:
     from impact.report.people import outcome_table, reach_table  # it builds on this module
 
     tables = [kpi_table(content), project_table(content), reach_table(content),
-              monthly_table(content), finance_table(content), funder_table(content),
-              year_table(content), target_table(content), outcome_table(content),
-              indicator_table(content)]
+              monthly_table(content), finance_table(content), source_table(content),
+              funder_table(content), year_table(content), target_table(content),
+              outcome_table(content), indicator_table(content)]
+    statement = statement_table(content)
+    if statement is not None:
+        tables.insert(4, statement)  # before the finance tables, as in a financial report
     if content.published:
         tables.append(published_table(content))
     return tables

@@ -84,7 +84,7 @@ def beneficiaries(db, filters: Filters, lang: str, hide_below: int = 0) -> Benef
     threshold of a public or funder view, for the sentences no table policy reaches)."""
     db = cached(db)
     p = filters.params()
-    db.prefetch([(name, p) for name in ("activity_totals", "finance_by_category",
+    db.prefetch([(name, p) for name in ("activity_totals", "finance_by_line",
                                         "activity_by_year", "activity_by_project",
                                         "activity_by_area", "activity_by_month")])
     base = page_base("beneficiaries", db, filters, lang)

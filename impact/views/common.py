@@ -221,7 +221,7 @@ def is_empty(db, filters: Filters) -> bool:
     acts = db.rows("activity_totals", **filters.params())[0]
     if acts["records"]:
         return False
-    return not db.rows("finance_by_category", **filters.params())
+    return not db.rows("finance_by_line", **filters.params())
 
 
 def unit_title(key: str, lang: str, **values) -> str:

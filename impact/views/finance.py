@@ -1,5 +1,7 @@
-"""The Finance page model: income by category over years and as shares, expense by category,
-surplus, cost per person-time and funding concentration (with a warning above 60 %)."""
+"""The Finance page model: income by source type over years and as shares, income and expense
+by statutory line, the 业务活动表 (statement of activities), surplus, cost per person-time and
+funding concentration at two levels (source type and single donor), with warnings above the
+configured thresholds (impact.config)."""
 
 from __future__ import annotations
 
@@ -7,11 +9,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from impact import charts, fmt
-from impact.config import CONCENTRATION_WARNING_SHARE
 from impact.filters import Filters
 from impact.i18n import label, t
 from impact.metrics import ZERO, cost_per_beneficiary, money, ratio, summarize
-from impact.storage.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+from impact.statement import COLUMNS, PERIODS, Statement, build, has_records
+from impact.storage.schema import EXPENSE_LINES, SOURCE_TYPES
 from impact.views.common import (COUNT, MONEY, PERCENT, Chart, Column, Kpi, PageModel, Table,
                                  by_year_caption, by_year_filters,
                                  page_base)
@@ -29,27 +31,44 @@ class FinanceModel(PageModel):
     expense_by_year: Chart | None = None
     surplus_by_year: Chart | None = None
     cost_by_year: Chart | None = None
-    categories: Table | None = None
+    lines: Table | None = None
+    sources: Table | None = None
+    statement: Table | None = None
     funders: Table | None = None
     share_year: int | None = None
+    # The single-donor warning names the donor; a view that shows no funder (public mode)
+    # shows `donor_notice_unnamed` instead (pages/finance.py picks).
+    donor_notice: str | None = None
+    donor_notice_unnamed: str | None = None
 
 
 def concentration_warning(summary: dict, lang: str) -> str | None:
-    """Plain-language warning when one income category is more than 60 % of income."""
+    """Plain-language warning when one source type is more than its threshold of income."""
     conc = summary["funding_concentration"]
-    share = conc["largest_share"]
-    if share is None or share <= CONCENTRATION_WARNING_SHARE:
+    if not conc["flagged"]:
         return None
     return t("finance.concentration_warning", lang,
-             category=label("income", conc["largest_category"], lang),
-             share=fmt.share(share, lang),
-             limit=fmt.share(CONCENTRATION_WARNING_SHARE, lang, places=0))
+             category=label("source", conc["largest_source"], lang),
+             share=fmt.share(conc["largest_share"], lang),
+             limit=fmt.share(conc["threshold"], lang, places=0))
+
+
+def donor_warning(summary: dict, lang: str, named: bool = True) -> str | None:
+    """Warning when one single donor gave more than its threshold of income; `named`: say
+    who (a public view, which shows no funder, says only the share)."""
+    conc = summary["donor_concentration"]
+    if not conc["flagged"]:
+        return None
+    key = "finance.donor_warning" if named else "finance.donor_warning_unnamed"
+    return t(key, lang, donor=conc["largest_donor"], share=fmt.share(conc["largest_share"], lang),
+             limit=fmt.share(conc["threshold"], lang, places=0))
 
 
 def _kpis(s: dict, lang: str) -> list[Kpi]:
     conc = s["funding_concentration"]
+    donors = s["donor_concentration"]
     cost = s["cost_per_beneficiary"]
-    largest = conc["largest_category"]
+    largest = conc["largest_source"]
     return [
         Kpi("income_total", t("metric.income_total", lang), s["income_total"],
             fmt.kpi_money(s["income_total"], lang), fmt.money(s["income_total"], lang)),
@@ -63,65 +82,130 @@ def _kpis(s: dict, lang: str) -> list[Kpi]:
             help=t("metric.cost_per_beneficiary.help", lang)),
         Kpi("largest_share", t("metric.largest_share", lang), conc["largest_share"],
             fmt.share(conc["largest_share"], lang),
-            label("income", largest, lang) if largest else fmt.DASH,
+            label("source", largest, lang) if largest else fmt.DASH,
             help=t("metric.largest_share.help", lang, hhi=fmt.number(conc["hhi"], lang)
                    if conc["hhi"] is not None else fmt.DASH)),
+        Kpi("largest_donor_share", t("metric.largest_donor_share", lang),
+            donors["largest_share"], fmt.share(donors["largest_share"], lang),
+            fmt.share(donors["largest_share"], lang),
+            help=t("metric.largest_donor_share.help", lang,
+                   top3=fmt.share(donors["top3_share"], lang),
+                   limit=fmt.share(donors["threshold"], lang, places=0))),
     ]
 
 
-def _stack(rows: list[dict], flow: str, categories, lang: str) -> tuple[list, dict, dict]:
-    """Years, one exact series per category present and each series' fixed colour,
-    for a stacked bar chart."""
-    rows = [r for r in rows if r["flow"] == flow]
+def _stack(rows: list[dict], key: str, codes, prefix: str, lang: str
+           ) -> tuple[list, dict, dict]:
+    """Years, one exact series per code present (the rows' `key`: line or source_type; None
+    last) and each series' fixed colour, for a stacked bar chart."""
     years = sorted({r["year"] for r in rows})
-    amounts = {(r["year"], r["category"]): r["amount"] for r in rows}
-    present = [c for c in categories if any((y, c) in amounts for y in years)]
-    series = {label(flow, c, lang): [amounts.get((y, c), ZERO)
-                                     for y in years] for c in present}
-    colors = {label(flow, c, lang): charts.color_of(c, categories) for c in present}
+    amounts = {(r["year"], r[key]): r["amount"] for r in rows}
+    present = [c for c in (*codes, None) if any((y, c) in amounts for y in years)]
+    series = {label(prefix, c, lang): [amounts.get((y, c), ZERO)
+                                       for y in years] for c in present}
+    colors = {label(prefix, c, lang): charts.color_of(c, codes) for c in present}
     return years, series, colors
 
 
-def category_table(s: dict, lang: str) -> Table:
-    """Income and expense per category with exact amounts and shares."""
+def line_table(s: dict, lang: str) -> Table:
+    """Income and expense per statutory line (科目) with exact amounts and shares."""
     rows = []
-    for flow, key in (("income", "income_by_category"), ("expense", "expense_by_category")):
-        total = s[key.replace("_by_category", "_total")]
-        for category, amount in s[key].items():
+    for flow in ("income", "expense"):
+        total = s[f"{flow}_total"]
+        for line, amount in s[f"{flow}_by_line"].items():
             if amount:
                 rows.append({"flow": t(f"flow.{flow}", lang),
-                             "category": label(flow, category, lang), "amount": amount,
+                             "line": label(flow, line, lang), "amount": amount,
                              "share": ratio(amount * 100, total, Decimal("0.01"))})
-    # Key columns first: on a phone the category, its amount and share stay on screen.
-    columns = [Column("category", t("col.category", lang)),
+    # Key columns first: on a phone the line, its amount and share stay on screen.
+    columns = [Column("line", t("col.line", lang)),
                Column("amount", t("col.amount", lang), MONEY),
                Column("share", t("col.share", lang), PERCENT),
                Column("flow", t("col.flow", lang))]
-    return Table("finance_categories", t("finance.table.categories", lang), columns, rows,
-                 lang=lang)
+    return Table("finance_lines", t("finance.table.lines", lang), columns, rows, lang=lang)
 
 
-def funder_table(rows: list[dict], lang: str) -> Table:
+def source_table(s: dict, lang: str) -> Table:
+    """Income per source type (来源) with exact amounts and shares."""
+    total = s["income_total"]
+    rows = [{"source": label("source", k, lang), "amount": v,
+             "share": ratio(v * 100, total, Decimal("0.01"))}
+            for k, v in s["income_by_source"].items() if v]
+    columns = [Column("source", t("col.source", lang)),
+               Column("amount", t("col.amount", lang), MONEY),
+               Column("share", t("col.share", lang), PERCENT)]
+    return Table("finance_sources", t("finance.table.sources", lang), columns, rows, lang=lang)
+
+
+def funder_table(rows: list[dict], income_total: Decimal, lang: str) -> Table:
+    """Income per funder and source type, with its share of all income (the single-donor
+    level of concentration)."""
     rows = [{**r, "funder": r["funder"] or t("common.no_funder", lang),
-             "category": label("income", r["category"], lang)} for r in rows]
+             "source": label("source", r["source_type"], lang),
+             "share": ratio(r["amount"] * 100, income_total, Decimal("0.01"))} for r in rows]
     columns = [Column("funder", t("col.funder", lang)),
                Column("amount", t("col.amount", lang), MONEY),
+               Column("share", t("col.share", lang), PERCENT),
                Column("transactions", t("col.transactions", lang), COUNT),
-               Column("category", t("col.category", lang))]
+               Column("source", t("col.source", lang))]
     return Table("funders", t("finance.table.funders", lang), columns, rows, lang=lang)
+
+
+def statement_rows(statement: Statement, lang: str) -> list[dict]:
+    """The statement's rows with their labels: item, then one cell per (period, column)."""
+    rows = []
+    for r in statement.rows:
+        if "." in r.key:
+            flow, line = r.key.split(".", 1)
+            name = "\u3000" + label(flow, line, lang)  # indented under its section, as printed
+        else:
+            name = t(f"statement.{r.key}", lang)
+        rows.append({"item": name, **{f"{p}_{c}": r.cells[(p, c)]
+                                      for p in PERIODS for c in COLUMNS}})
+    return rows
+
+
+def statement_columns(year: int, lang: str) -> list[Column]:
+    columns = [Column("item", t("statement.col.item", lang))]
+    for period in PERIODS:
+        y = year if period == "current" else year - 1
+        for col in COLUMNS:
+            columns.append(Column(f"{period}_{col}",
+                                  t(f"statement.col.{period}_{col}", lang, year=y), MONEY))
+    return columns
+
+
+def statement_table(statement: Statement, lang: str, combined: bool) -> Table:
+    """The 业务活动表 as a table. `combined`: several organisations added up, a statement no
+    auditor has seen, and the title says so."""
+    title = t("statement.title_combined" if combined else "statement.title", lang,
+              year=statement.year)
+    caption = t("statement.caption_combined" if combined else "statement.caption", lang)
+    return Table("statement", title, statement_columns(statement.year, lang),
+                 statement_rows(statement, lang), caption=caption, lang=lang)
+
+
+def statement_for(db, filters: Filters, year: int | None) -> Statement | None:
+    """The statement of `year` (the selection's last year) beside the year before (None
+    without a year, or without records in that year)."""
+    if year is None:
+        return None
+    p = {**filters.params(), "year_from": year - 1, "year_to": year}
+    rows = db.rows("statement_of_activities", **p)
+    return build(rows, year) if has_records(rows, year) else None
 
 
 def finance(db, filters: Filters, lang: str) -> FinanceModel:
     """Build the Finance page for a selection, in `lang`."""
     db = cached(db)
     p = filters.params()
-    calls = [(name, p) for name in ("activity_totals", "finance_by_category",
-                                    "finance_by_year_category", "activity_by_year",
-                                    "finance_by_funder")]
+    calls = [(name, p) for name in ("activity_totals", "finance_by_line", "finance_by_source",
+                                    "finance_by_year_line", "finance_by_year_source",
+                                    "activity_by_year", "finance_by_funder")]
     previous = filters.previous_period()
     if previous is not None:  # summarize() compares with the period before
         calls += [("activity_totals", previous.params()),
-                  ("finance_by_category", previous.params())]
+                  ("finance_by_line", previous.params())]
     db.prefetch(calls)
     base = page_base("finance", db, filters, lang)
     model = FinanceModel(**vars(base))
@@ -133,37 +217,40 @@ def finance(db, filters: Filters, lang: str) -> FinanceModel:
     warning = concentration_warning(s, lang)
     if warning:
         model.notices.append(warning)
+    model.donor_notice = donor_warning(s, lang)
+    model.donor_notice_unnamed = donor_warning(s, lang, named=False)
 
     # By-year charts: one selected year comes with the year before (by_year_filters).
     chart_filters = by_year_filters(filters)
     selected = (filters.year_from, filters.year_to)
     cap = by_year_caption(cap, filters, lang)
-    by_year = db.rows("finance_by_year_category", **chart_filters.params())
-    years, series, colors = _stack(by_year, "income", INCOME_CATEGORIES, lang)
+    by_year = db.rows("finance_by_year_line", **chart_filters.params())
+    by_source = db.rows("finance_by_year_source", **chart_filters.params())
+    years, series, colors = _stack(by_source, "source_type", SOURCE_TYPES, "source", lang)
     title = t("finance.chart.income_by_year", lang)
     model.income_by_year = Chart("income_by_year", title, cap, charts.bars(
         years, series, title=title, lang=lang, kind="money", stacked=True, colors=colors,
         highlight=selected)
-        if series else None,
-        [r for r in by_year if r["flow"] == "income"], empty)
+        if series else None, by_source, empty)
 
     model.share_year = filters.year_to or (years[-1] if years else None)
-    share_rows = sorted((r for r in by_year if r["flow"] == "income"
-                         and r["year"] == model.share_year),
-                        key=lambda r: INCOME_CATEGORIES.index(r["category"]))
+    order = (*SOURCE_TYPES, None)
+    share_rows = sorted((r for r in by_source if r["year"] == model.share_year),
+                        key=lambda r: order.index(r["source_type"]))
     title = t("finance.chart.income_shares", lang, year=model.share_year or "")
     model.income_shares = Chart("income_shares", title, cap, charts.donut(
-        [label("income", r["category"], lang) for r in share_rows],
+        [label("source", r["source_type"], lang) for r in share_rows],
         [r["amount"] for r in share_rows], title=title, lang=lang,
-        colors=[charts.color_of(r["category"], INCOME_CATEGORIES) for r in share_rows])
+        colors=[charts.color_of(r["source_type"], SOURCE_TYPES) for r in share_rows])
         if share_rows else None, share_rows, empty)
 
-    years_e, series_e, colors_e = _stack(by_year, "expense", EXPENSE_CATEGORIES, lang)
+    expense_rows = [r for r in by_year if r["flow"] == "expense"]
+    years_e, series_e, colors_e = _stack(expense_rows, "line", EXPENSE_LINES, "expense", lang)
     title = t("finance.chart.expense_by_year", lang)
     model.expense_by_year = Chart("expense_by_year", title, cap, charts.bars(
         years_e, series_e, title=title, lang=lang, kind="money", stacked=True,
         colors=colors_e, highlight=selected)
-        if series_e else None, [r for r in by_year if r["flow"] == "expense"], empty)
+        if series_e else None, expense_rows, empty)
 
     yearly = _yearly(by_year, db.rows("activity_by_year", **chart_filters.params()))
     title = t("finance.chart.surplus_by_year", lang)
@@ -179,8 +266,12 @@ def finance(db, filters: Filters, lang: str) -> FinanceModel:
         {t("metric.cost_per_beneficiary", lang): [r["cost_per_beneficiary"] for r in costs]},
         title=title, lang=lang, kind="money") if costs else None, costs, empty)
 
-    model.categories = category_table(s, lang)
-    model.funders = funder_table(db.rows("finance_by_funder", **p), lang)
+    model.lines = line_table(s, lang)
+    model.sources = source_table(s, lang)
+    statement = statement_for(db, filters, model.share_year)
+    if statement is not None:
+        model.statement = statement_table(statement, lang, combined=len(filters.orgs) != 1)
+    model.funders = funder_table(db.rows("finance_by_funder", **p), s["income_total"], lang)
     return model
 
 

@@ -150,7 +150,7 @@ def growth(db, filters: Filters, lang: str, metric: str = "beneficiaries") -> Gr
         metric = "beneficiaries"
     db = cached(db)
     p = filters.params()
-    db.prefetch([("activity_totals", p), ("finance_by_category", p),
+    db.prefetch([("activity_totals", p), ("finance_by_line", p),
                  ("org_by_year", all_years(filters).params())])
     base = page_base("growth", db, filters, lang)
     model = GrowthModel(**vars(base), metric=metric)

@@ -134,7 +134,7 @@ def activity_trends(db, filters: Filters, lang: str, caption: str) -> list[Chart
 
 
 def money_trend(db, filters: Filters, lang: str, caption: str) -> Chart:
-    rows = db.rows("finance_by_year_category", **trend_filters(filters).params())
+    rows = db.rows("finance_by_year_line", **trend_filters(filters).params())
     title = t("overview.chart.money_trend", lang)
     years = sorted({r["year"] for r in rows})
     figure = None
@@ -201,13 +201,13 @@ def indicators_table(db, filters: Filters, lang: str) -> Table:
 def _queries(filters: Filters) -> list[tuple[str, dict]]:
     """Every query the page runs, to start them together."""
     p, span, ind = filters.params(), trend_filters(filters).params(), indicator_params(filters)
-    calls = [("activity_totals", p), ("finance_by_category", p), ("activity_by_year", span),
-             ("finance_by_year_category", span), ("org_by_year", span), ("target_achievement", ind),
+    calls = [("activity_totals", p), ("finance_by_line", p), ("activity_by_year", span),
+             ("finance_by_year_line", span), ("org_by_year", span), ("target_achievement", ind),
              ("indicators", ind)]
     previous = filters.previous_period()
     if previous is not None:
         calls += [("activity_totals", previous.params()),
-                  ("finance_by_category", previous.params())]
+                  ("finance_by_line", previous.params())]
     return calls
 
 

@@ -85,7 +85,7 @@ def volunteers(db, filters: Filters, lang: str, rate_low=VOLUNTEER_RATE_LOW,
     rate_low, rate_high = sorted((Decimal(rate_low), Decimal(rate_high)))
     db = cached(db)
     p = filters.params()
-    db.prefetch([(name, p) for name in ("activity_totals", "finance_by_category",
+    db.prefetch([(name, p) for name in ("activity_totals", "finance_by_line",
                                         "activity_by_year", "activity_by_project")])
     base = page_base("volunteers", db, filters, lang)
     model = VolunteersModel(**vars(base))

@@ -167,6 +167,11 @@ def notices(model: PageModel) -> None:
         st.warning(text, icon=":material/warning:")
 
 
+def warning(text: str) -> None:
+    """One warning, styled as the page model's notices."""
+    st.warning(text, icon=":material/warning:")
+
+
 def budget_section(section, access, lang: str) -> None:
     """Budget vs actual (impact.views.grants.BudgetSection): the as-of note, what is flagged,
     the tables by grant and by project. A funder sees its own grants' rows only."""
