@@ -1,4 +1,4 @@
--- Budget against actual per project (empty: the whole organisation), year and expense line: budgets that name no grant, against the expenses booked in that year to that project (an organisation budget: to any project or none).
+-- Budget against actual per project (empty: the whole organisation), year and expense line: budgets that name no grant, against the expenses booked in that year to that project (an organisation budget: to any project or none), on every line spent, budgeted or not.
 WITH b AS (
     SELECT org, project, year, line, sum(amount) AS budget
     FROM budgets
@@ -19,11 +19,23 @@ WITH b AS (
     SELECT org, NULL AS project, year, line, sum(actual) AS actual
     FROM spent
     GROUP BY org, year, line
+), holders AS (
+    SELECT DISTINCT org, project, year FROM b
+), lines AS (
+    SELECT org, project, year, line FROM b
+    UNION
+    SELECT a.org, a.project, a.year, a.line
+    FROM a
+    JOIN holders h ON h.org = a.org AND h.year = a.year AND h.project IS NOT DISTINCT FROM a.project
 )
-SELECT b.org, b.project, b.year, b.line, b.budget,
+SELECT l.org, l.project, l.year, l.line,
+       coalesce(b.budget, CAST(0 AS DECIMAL(38,2))) AS budget,
        coalesce(a.actual, CAST(0 AS DECIMAL(38,2))) AS actual
-FROM b
+FROM lines l
+LEFT JOIN b
+  ON b.org = l.org AND b.year = l.year AND b.line = l.line
+ AND b.project IS NOT DISTINCT FROM l.project
 LEFT JOIN a
-  ON a.org = b.org AND a.year = b.year AND a.line = b.line
- AND a.project IS NOT DISTINCT FROM b.project
-ORDER BY b.org, b.project NULLS FIRST, b.year, b.line
+  ON a.org = l.org AND a.year = l.year AND a.line = l.line
+ AND a.project IS NOT DISTINCT FROM l.project
+ORDER BY l.org, l.project NULLS FIRST, l.year, l.line
