@@ -68,7 +68,8 @@ def hostile_data(target: Path) -> Path:
     compaction.append(store, "activities", pa.Table.from_pylist(acts,
                                                     schema=TABLES["activities"].arrow_schema))
     money = [{"txn_id": f"EVIL-F{i}", "date": date(2020, 6, 1 + i), "org": "珠海协作者",
-              "flow": "income", "category": "enterprise", "funder": funder,
+              "flow": "income", "line": "donation", "source_type": "enterprise",
+              "funder": funder,
               "project": EVIL_LINK, "restricted": True, "amount": Decimal("1000.00")}
              for i, funder in enumerate((FORMULA, FORMULA_CMD, EVIL_LINK, RTL))]
     compaction.append(store, "finance", pa.Table.from_pylist(money, schema=TABLES["finance"].arrow_schema))

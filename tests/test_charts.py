@@ -8,7 +8,7 @@ from decimal import Decimal
 import plotly.io as pio
 
 from impact import charts
-from impact.storage.schema import INCOME_CATEGORIES
+from impact.storage.schema import SOURCE_TYPES
 
 
 def test_template_sets_cjk_font_stack_and_palette():
@@ -82,7 +82,7 @@ def test_scatter_points_are_labelled():
 
 
 def test_a_category_keeps_its_colour_across_charts():
-    government = charts.color_of("government", INCOME_CATEGORIES)
+    government = charts.color_of("government", SOURCE_TYPES)
     fig = charts.donut(["政府资助"], [100], title="t", lang="zh", colors=[government])
     assert fig.data[0].marker.colors == (government,)
     bars = charts.bars([2020], {"政府资助": [100]}, title="t", lang="zh", stacked=True,

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 SUMMARY_KEYS = {"services", "beneficiaries", "volunteers", "volunteer_minutes", "volunteer_hours",
-                "income_total", "income_by_category", "expense_total", "expense_by_category",
-                "surplus", "cost_per_beneficiary", "funding_concentration", "yoy",
+                "income_total", "income_by_line", "income_by_source", "expense_total",
+                "expense_by_line", "surplus", "cost_per_beneficiary", "funding_concentration",
+                "donor_concentration", "yoy",
                 "people", "outcomes"}
 
 
@@ -29,15 +30,23 @@ def test_zhuhai_2020_matches_the_annual_report(cli):
     assert (data["services"], data["beneficiaries"], data["volunteers"],
             data["volunteer_minutes"]) == (581, 99037, 1394, 70644)
     assert data["income_total"] == Decimal("1674657.61")
-    assert data["income_by_category"] == {
-        "donation": Decimal("129467.99"), "government": Decimal("11500.00"),
+    # By source, as the report prints it (its 捐赠收入 129467.99 is from individuals) ...
+    assert data["income_by_source"] == {
+        "individual": Decimal("129467.99"), "government": Decimal("11500.00"),
         "foundation": Decimal("195459.04"), "enterprise": Decimal("1292703.60"),
-        "service_fee": Decimal("0.00"), "other": Decimal("45526.98")}
+        "other": Decimal("45526.98")}
+    # ... and by statutory line: gifts of individuals, foundations and companies are all 捐赠收入.
+    assert data["income_by_line"] == {
+        "donation": Decimal("1617630.63"), "membership": Decimal("0.00"),
+        "service": Decimal("0.00"), "sales": Decimal("0.00"),
+        "government_grant": Decimal("11500.00"), "investment": Decimal("0.00"),
+        "other": Decimal("45526.98")}
     # Money is printed with exactly two decimals, digit for digit.
     assert '"expense_total": 1053831.90,' in result.stdout
     assert '"enterprise": 1292703.60' in result.stdout
     assert data["surplus"] == Decimal("620825.71")
-    assert data["funding_concentration"]["largest_category"] == "enterprise"
+    assert data["funding_concentration"]["largest_source"] == "enterprise"
+    assert data["donor_concentration"]["largest_donor"] == "乐购"
     assert set(data["yoy"]) == {"services", "beneficiaries", "volunteers", "volunteer_minutes",
                                 "income_total", "expense_total"}
     assert data["yoy"]["services"]["previous"] > 0  # against 2019

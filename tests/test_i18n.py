@@ -37,20 +37,27 @@ def test_every_key_used_in_code_is_defined():
     assert sorted(k for k in used if k not in catalog("zh")) == []
 
 
-def test_categories_and_metrics_have_labels():
-    from impact.storage.schema import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+def test_lines_sources_and_metrics_have_labels():
+    from impact.storage.schema import EXPENSE_LINES, INCOME_LINES, SOURCE_TYPES
     for lang in LANGS:
-        for c in INCOME_CATEGORIES:
+        for c in INCOME_LINES:
             assert i18n.has(f"income.{c}", lang)
-        for c in EXPENSE_CATEGORIES:
+        for c in EXPENSE_LINES:
             assert i18n.has(f"expense.{c}", lang)
+        for c in SOURCE_TYPES:
+            assert i18n.has(f"source.{c}", lang)
+    # The statutory names, exactly as the 民间非营利组织会计制度 prints them.
+    assert [t(f"income.{c}", "zh") for c in INCOME_LINES] == [
+        "捐赠收入", "会费收入", "提供服务收入", "商品销售收入", "政府补助收入", "投资收益", "其他收入"]
+    assert [t(f"expense.{c}", "zh") for c in EXPENSE_LINES] == [
+        "业务活动成本", "管理费用", "筹资费用", "其他费用"]
 
 
 def test_translation_fills_placeholders_and_falls_back():
     assert t("filters.single_year", "en", year=2017).startswith("Year: 2017")
     assert t("nav.finance", "zh") == "财务"
     assert t("no.such.key", "en") == "no.such.key"
-    assert i18n.label("income", "government", "zh") == "政府资助"
+    assert i18n.label("income", "government_grant", "zh") == "政府补助收入"
     assert i18n.label("col", "珠海协作者", "en") == "珠海协作者"  # data names shown as is
 
 

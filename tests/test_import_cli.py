@@ -46,8 +46,8 @@ def test_gbk_csv_and_xlsx_ledger_import_into_empty_dir_with_exact_totals(cli, tm
             totals["volunteer_minutes"]) == (10, 2450, 30, 3600)
     # ¥1,000 twice (same day, same donor: two donations) + 120,000.50 + ¥58,800.00
     assert totals["income_total"] == Decimal("180800.50")
-    assert totals["income_by_category"]["donation"] == Decimal("2000.00")
-    assert totals["expense_by_category"] == {
+    assert totals["income_by_line"]["donation"] == Decimal("2000.00")
+    assert totals["expense_by_line"] == {
         "program": Decimal("12345.67"), "admin": Decimal("3210.09"),
         "fundraising": Decimal("0.00"), "other": Decimal("0.00")}
     assert totals["expense_total"] == Decimal("15555.76")
@@ -81,7 +81,7 @@ def test_planted_errors_are_all_reported_and_nothing_changes(cli, demo_copy):
     finance = cli("import", str(FIXTURES / "finance_errors.csv"), "--table", "finance",
                   "--data-dir", str(demo_copy))
     assert finance.returncode == 1
-    assert '  row 2, column 类别: "彩票收入" — unknown income category; use one of 捐赠' \
+    assert '  row 2, column 类别: "彩票收入" — unknown income line (科目); use one of 捐赠收入' \
         in finance.stderr
     assert '  row 3, column 金额（元）: "￥200.555" — more than 2 decimals' in finance.stderr
     assert "Traceback" not in result.stderr + finance.stderr

@@ -6,7 +6,8 @@ import unicodedata
 from pathlib import Path
 
 from impact.ingest.headers import display_names
-from impact.ingest.values import EXPENSE_ALIASES, INCOME_ALIASES
+from impact.ingest.values import (EXPENSE_LINE_ALIASES, INCOME_CATEGORY_ALIASES,
+                                  INCOME_LINE_ALIASES, SOURCE_ALIASES)
 from impact.storage.schema import TABLES
 
 DOC = unicodedata.normalize("NFKC", (Path(__file__).resolve().parent.parent / "docs" /
@@ -19,6 +20,7 @@ def test_every_accepted_header_is_documented():
         assert not missing, f"docs/import.md does not list {table.name} header(s) {missing}"
 
 
-def test_every_category_name_is_documented():
-    names = [n for n in (*INCOME_ALIASES, *EXPENSE_ALIASES) if not n.isascii()]
+def test_every_line_source_and_old_category_name_is_documented():
+    names = [n for n in (*INCOME_LINE_ALIASES, *INCOME_CATEGORY_ALIASES, *EXPENSE_LINE_ALIASES,
+                         *SOURCE_ALIASES) if not n.isascii()]
     assert [n for n in names if n not in DOC] == []

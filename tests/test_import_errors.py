@@ -13,6 +13,7 @@ from tests.test_import_cli import snapshot
 ACT = "日期,机构,项目,服务次数,受益人次,志愿者人次,志愿服务时长（分钟）"
 ACT_OK = "2021-03-05,示例社工中心,社区儿童之家,1,20,2,120"
 FIN = "日期,机构,收支,类别,金额（元）,凭证号,限定性"
+FIN_LINES = "日期,机构,收支,科目,来源类型,金额（元）,凭证号"
 FIN_OK = "2021-03-05,示例社工中心,收入,捐赠收入,100,V-1,否"
 
 
@@ -72,8 +73,17 @@ ROW_CASES = {
     "text_too_long": ("activities", ACT, "2021-03-05,A," + "长" * 201 + ",1,20,2,120",
                       'column 项目: "' + "长" * 201 + '" — text longer than 200 characters'),
     "unknown_category": ("finance", FIN, "2021-03-05,A,支出,差旅费,100,V-2,",
-                         'row 2, column 类别: "差旅费" — unknown expense category; use one of '
-                         '业务活动成本、管理费用、筹资费用、其他、其他费用'),
+                         'row 2, column 类别: "差旅费" — unknown expense line (科目); use one of '
+                         '业务活动成本、管理费用、筹资费用、其他费用'),
+    "unknown_line": ("finance", FIN_LINES, "2021-03-05,A,收入,彩票收入,,100,V-2",
+                     'row 2, column 科目: "彩票收入" — unknown income line (科目); use one of '
+                     '捐赠收入、会费收入、提供服务收入、商品销售收入、政府补助收入、投资收益、其他收入'),
+    "unknown_source_type": ("finance", FIN_LINES, "2021-03-05,A,收入,捐赠收入,彩票,100,V-2",
+                            'row 2, column 来源类型: "彩票" — unknown source type (来源类型); '
+                            'use one of 政府、基金会、企业、个人、其他'),
+    "source_for_expense": ("finance", FIN_LINES, "2021-03-05,A,支出,管理费用,企业,100,V-2",
+                           'row 2, column 来源类型: "企业" — a source type is for income only; '
+                           'leave it empty on expense rows'),
     "unknown_flow": ("finance", FIN, "2021-03-05,A,转账,捐赠收入,100,V-2,",
                      'row 2, column 收支: "转账" — not 收入 (income) or 支出 (expense)'),
     "too_many_decimals": ("finance", FIN, "2021-03-05,A,收入,捐赠收入,¥100.123,V-2,",

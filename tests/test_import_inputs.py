@@ -160,7 +160,8 @@ def test_sums_of_the_largest_storable_amounts_do_not_break_a_page(tmp_path, cli,
     data.mkdir()
     top = Decimal("9999999999999999.99")
     rows = [{"txn_id": f"V-{i}", "date": date(2021, 1, 1 + i % 28), "org": "A",
-             "flow": "income" if i % 2 else "expense", "category": "other", "funder": "F",
+             "flow": "income" if i % 2 else "expense", "line": "other",
+             "source_type": "other" if i % 2 else None, "funder": "F",
              "project": "P", "restricted": False, "amount": top} for i in range(120)]
     compaction.append(DataStore(data), "finance", pa.Table.from_pylist(
         rows, schema=TABLES["finance"].arrow_schema))

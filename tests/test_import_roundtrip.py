@@ -41,7 +41,8 @@ def activity(draw):
 def transaction(draw):
     flow = draw(st.sampled_from(("income", "expense")))
     category = draw(st.sampled_from(
-        ("捐赠收入", "政府购买服务", "基金会", "企业", "提供服务收入", "其他收入") if flow == "income"
+        ("捐赠收入", "政府购买服务", "基金会", "企业", "提供服务收入", "其他收入", "会费收入",
+         "商品销售收入", "投资收益", "donation", "service_fee") if flow == "income"
         else ("业务活动成本", "管理费用", "筹资费用", "其他费用")))
     cents = draw(st.integers(1, 10**11))
     return {"date": draw(days), "org": draw(names), "flow": flow, "category": category,
@@ -50,10 +51,17 @@ def transaction(draw):
             "amount": Decimal(cents).scaleb(-2)}
 
 
-CATEGORY_KEYS = {"捐赠收入": "donation", "政府购买服务": "government", "基金会": "foundation",
-                 "企业": "enterprise", "提供服务收入": "service_fee", "其他收入": "other",
-                 "业务活动成本": "program", "管理费用": "admin", "筹资费用": "fundraising",
-                 "其他费用": "other"}
+# What a 类别 cell becomes: (line, source_type). The names the old importer read map as
+# `impact migrate` maps their category; the statutory names new to it give the line only.
+CATEGORY_KEYS = {"捐赠收入": ("donation", "individual"),
+                 "政府购买服务": ("government_grant", "government"),
+                 "基金会": ("donation", "foundation"), "企业": ("donation", "enterprise"),
+                 "提供服务收入": ("service", "other"), "其他收入": ("other", "other"),
+                 "会费收入": ("membership", None), "商品销售收入": ("sales", None),
+                 "投资收益": ("investment", None), "donation": ("donation", "individual"),
+                 "service_fee": ("service", "other"),
+                 "业务活动成本": ("program", None), "管理费用": ("admin", None),
+                 "筹资费用": ("fundraising", None), "其他费用": ("other", None)}
 
 
 def write_date(day: date, style: int):
@@ -110,7 +118,11 @@ def make_file(table: str, rows: list[list], fmt: str) -> tuple[str, bytes]:
 
 def expected(table: str, record: dict) -> dict:
     if table == "finance":
-        return {**record, "category": CATEGORY_KEYS[record["category"]]}
+        line, source = CATEGORY_KEYS[record["category"]]
+        out = {k: v for k, v in record.items() if k != "category"}
+        # An empty 限定性 cell is the documented default: unrestricted.
+        return {**out, "line": line, "source_type": source, "grant_id": None,
+                "restricted": bool(record["restricted"])}
     return record
 
 

@@ -41,7 +41,8 @@ def test_volunteer_hours_and_value_range():
 def test_funding_concentration():
     conc = funding_concentration({"government": D("500000"), "foundation": D("25000"),
                                   "donation": D("20000")})
-    assert conc["largest_category"] == "government"
+    assert conc["largest_source"] == "government"
+    assert conc["flagged"]  # 91.74 % > 60 %
     assert conc["largest_share"] == D("0.9174")
     assert conc["hhi"] == D("0.8451")
     even = funding_concentration({c: D("10") for c in "abcd"})

@@ -26,6 +26,7 @@ SUBSETS = ((),) + tuple((o,) for o in ORGS) + tuple(itertools.combinations(ORGS,
     ORGS[1:],)
 NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 CONCENTRATION_THRESHOLD = "60"
+DONOR_THRESHOLD = "50"  # impact.config.DONOR_CONCENTRATION_SHARE
 
 
 def _params(filters: Filters) -> dict:
@@ -55,8 +56,12 @@ def _period_figures(db, filters: Filters) -> dict:
     """Totals of a period straight from the queries."""
     acts = db.rows("activity_totals", **_params(filters))[0]
     finance = db.rows("finance_by_line", **_params(filters))
-    income = {r["category"]: r["amount"] for r in finance if r["flow"] == "income"}
-    expense = {r["category"]: r["amount"] for r in finance if r["flow"] == "expense"}
+    # The narrative gives income by source type and expenses by line.
+    income = {r["source_type"]: r["amount"] for r in db.rows("finance_by_source",
+                                                               **_params(filters))}
+    expense = {r["line"]: r["amount"] for r in finance if r["flow"] == "expense"}
+    donors = [r["amount"] for r in db.rows("finance_by_funder", **_params(filters))
+              if r["funder"]]
     by_org: dict[str, dict] = {}
     for r in db.rows("org_by_year", **_params(filters)):
         org = by_org.setdefault(r["org"], {"beneficiaries": 0, "services": 0,
@@ -65,6 +70,7 @@ def _period_figures(db, filters: Filters) -> dict:
         org["services"] += r["services"]
         org["income"] += r["income_total"]
     return {"acts": acts, "income": income, "expense": expense, "by_org": by_org,
+            "donors": donors,
             "transactions": sum(r["transactions"] for r in finance)}
 
 
@@ -86,6 +92,8 @@ def expected_numbers(db, filters: Filters, lang: str) -> set[str]:
         out |= _texts(value, lang)
     for value in cur["expense"].values():
         out.add(_pct(value, expense_total, 1))
+    for value in cur["donors"]:  # the single-donor sentence: a donor's share of income
+        out.add(_pct(value, income_total, 1))
     people = sum(o["beneficiaries"] for o in cur["by_org"].values())
     money = sum((o["income"] for o in cur["by_org"].values()), Decimal(0))
     for org in cur["by_org"].values():
@@ -94,6 +102,7 @@ def expected_numbers(db, filters: Filters, lang: str) -> set[str]:
         out.add(_pct(org["beneficiaries"], people, 1))
         out.add(_pct(org["income"], money, 1))
     out.add(CONCENTRATION_THRESHOLD)
+    out.add(DONOR_THRESHOLD)
     previous = filters.previous_period()
     if previous is not None:
         before = _period_figures(db, previous)

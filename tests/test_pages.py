@@ -142,10 +142,13 @@ def test_finance_charts_equal_queries_and_warn_on_concentration(db):
     rows = db.rows("finance_by_year_line", **params)
     stacked = {tr["name"]: tr["y"] for tr in figure(at, 0)["data"]}
     government = [int(r["amount"].quantize(Decimal(1))) for r in rows
-                  if r["flow"] == "income" and r["category"] == "government"]
-    assert stacked["政府资助"] == government
+                  if r["flow"] == "income" and r["line"] == "government_grant"]
+    by_source = db.rows("finance_by_year_source", **params)
+    assert government == [int(r["amount"].quantize(Decimal(1))) for r in by_source
+                          if r["source_type"] == "government"]
+    assert stacked["政府"] == government
     warnings = [w.value for w in at.warning]
-    assert any("政府资助" in w and "60%" in w for w in warnings)
+    assert any("来自政府的收入" in w and "60%" in w for w in warnings)
 
 
 def test_growth_yoy_table_and_org_comparison(db):

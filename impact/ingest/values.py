@@ -252,10 +252,15 @@ EXPENSE_LINE_ALIASES: dict[str, tuple[str, str | None]] = {
 # The old one-column 类别 (before issue 15) mixed lines and sources. Its keys and the names
 # that meant a source map as `impact migrate` maps them; a statutory line name in it is read
 # as that line, so a 类别 column holding 会费收入 imports too.
+# The names the old importer read in 类别, and the category each meant.
 _LEGACY_NAMES = {"捐赠": "donation", "捐赠收入": "donation", "捐款": "donation",
+                 "政府补助": "government", "政府补助收入": "government",
+                 "政府购买服务": "government", "政府购买服务收入": "government",
+                 "政府资助": "government",
                  "公益基金会": "foundation", "基金会": "foundation", "基金会资助": "foundation",
                  "企业": "enterprise", "企业捐赠": "enterprise", "企业资助": "enterprise",
-                 "服务收费": "service_fee", "政府资助": "government"}
+                 "服务收费": "service_fee", "提供服务收入": "service_fee",
+                 "其他": "other", "其他收入": "other"}
 INCOME_CATEGORY_ALIASES: dict[str, tuple[str, str | None]] = {
     **{k: v for k, v in INCOME_LINE_ALIASES.items() if not k.isascii()},
     **{name: LEGACY_CATEGORIES[("income", old)] for name, old in _LEGACY_NAMES.items()},
