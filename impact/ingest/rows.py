@@ -85,7 +85,19 @@ def _parsers(table: str, today: date) -> dict[str, Callable]:
         return {**common, "beneficiary_group": parse_group,
                 "attendances": lambda v: parse_count(v, minimum=1)}
     return {"org": text, "project": text, "year": _year_parser(today, ahead=FUTURE_TARGET_YEARS),
-            "metric": text, "target": _non_negative_value}
+            "metric": _target_metric, "target": _non_negative_value}
+
+
+# What a targets sheet may call the money metrics (the stored keys are income_total and
+# expense_total, which the target query computes per organisation and per project).
+_METRIC_ALIASES = {"income": "income_total", "收入": "income_total", "总收入": "income_total",
+                   "expense": "expense_total", "expenses": "expense_total",
+                   "支出": "expense_total", "总支出": "expense_total", "费用": "expense_total"}
+
+
+def _target_metric(value) -> str:
+    name = parse_text(value)
+    return _METRIC_ALIASES.get(name.casefold(), name)
 
 
 def _any_value(value):
