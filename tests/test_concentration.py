@@ -96,3 +96,4 @@ def test_demo_finance_page_shows_donor_shares_and_flags_suzhou_2015():
     funders = next(d.value for d in at.dataframe if "资助方" in d.value.columns)
     assert "占比" in funders.columns
     assert any("最大单一资助方" in m.label for m in at.metric)
+
