@@ -38,8 +38,15 @@ def _share_setting(name: str, default: Decimal) -> Decimal:
     return value
 
 
-SOURCE_CONCENTRATION_SHARE = _share_setting("IMPACT_SOURCE_SHARE", SOURCE_CONCENTRATION_SHARE)
-DONOR_CONCENTRATION_SHARE = _share_setting("IMPACT_DONOR_SHARE", DONOR_CONCENTRATION_SHARE)
+def source_concentration_share() -> Decimal:
+    """The source-type threshold in force ($IMPACT_SOURCE_SHARE, else the default); read when
+    used, so a bad value is a clear usage error, not a crash on import."""
+    return _share_setting("IMPACT_SOURCE_SHARE", SOURCE_CONCENTRATION_SHARE)
+
+
+def donor_concentration_share() -> Decimal:
+    """The single-donor threshold in force ($IMPACT_DONOR_SHARE, else the default)."""
+    return _share_setting("IMPACT_DONOR_SHARE", DONOR_CONCENTRATION_SHARE)
 
 
 # Budget vs actual: a budget is flagged when the share of it spent and the share of its

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from impact.config import (DONOR_CONCENTRATION_SHARE, SOURCE_CONCENTRATION_SHARE,
-                           VOLUNTEER_RATE_HIGH, VOLUNTEER_RATE_LOW)
+from impact.config import (VOLUNTEER_RATE_HIGH, VOLUNTEER_RATE_LOW, donor_concentration_share,
+                           source_concentration_share)
 from impact.storage.db import Database
 from impact.filters import Filters
 from impact.storage.schema import EXPENSE_LINES, INCOME_LINES, SOURCE_TYPES
@@ -80,12 +80,14 @@ def volunteer_value(volunteer_minutes: int, rate_low=VOLUNTEER_RATE_LOW,
 
 
 def funding_concentration(income_by_source: dict[str, Decimal],
-                          threshold: Decimal = SOURCE_CONCENTRATION_SHARE) -> dict:
+                          threshold: Decimal | None = None) -> dict:
     """Largest source type, its share of income, the Herfindahl index (Σ share²) and whether
     the largest share is above `threshold`.
 
     HHI runs from 1/n (evenly spread over n source types) to 1 (one source only).
+    `threshold` defaults to the configured one (impact.config).
     """
+    threshold = source_concentration_share() if threshold is None else threshold
     total = sum(income_by_source.values(), ZERO)
     if total <= 0:
         return {"largest_source": None, "largest_share": None, "hhi": None,
@@ -105,13 +107,15 @@ def funding_concentration(income_by_source: dict[str, Decimal],
 
 
 def donor_concentration(income_by_funder: dict[str | None, Decimal], income_total: Decimal,
-                        threshold: Decimal = DONOR_CONCENTRATION_SHARE) -> dict:
+                        threshold: Decimal | None = None) -> dict:
     """The largest single donor (funder), its share of all income, the top three's share, and
     whether the largest share is above `threshold`.
 
     Income with no funder named counts in the total but is no donor: many small anonymous
-    gifts are the opposite of dependence on one donor.
+    gifts are the opposite of dependence on one donor. `threshold` defaults to the configured
+    one (impact.config).
     """
+    threshold = donor_concentration_share() if threshold is None else threshold
     named = {f: money(v) for f, v in income_by_funder.items() if f}
     if income_total <= 0 or not named:
         return {"largest_donor": None, "largest_share": None, "top3": [], "top3_share": None,

@@ -33,6 +33,8 @@ def main() -> None:
     with right:
         widgets.chart(model.hours_by_year)
     widgets.chart(model.by_project)
+    st.markdown(f"**{ctx.t('disclosure.title')}**")
+    st.caption(model.disclosure)
     widgets.table(model.projects, ctx.lang)
 
 

@@ -21,10 +21,19 @@ WITH t AS (
     SELECT org, NULL AS project, year, metric, sum(actual) AS actual
     FROM per_project
     GROUP BY org, year, metric
+), money_project AS (
+    -- A project's money is what is booked to it: a per-project income or expense target
+    -- has an actual (before issue 15 it showed "—").
+    SELECT org, project, year, flow || '_total' AS metric, sum(amount) AS actual
+    FROM finance_in($orgs, []::VARCHAR[], []::VARCHAR[], $year_from, $year_to)
+    WHERE project IS NOT NULL
+    GROUP BY org, project, year, flow
 ), money AS (
     SELECT org, NULL AS project, year, flow || '_total' AS metric, sum(amount) AS actual
     FROM finance_in($orgs, []::VARCHAR[], []::VARCHAR[], $year_from, $year_to)
     GROUP BY org, year, flow
+    UNION ALL
+    SELECT org, project, year, metric, actual FROM money_project
 ), ind AS (
     SELECT org, project, year, indicator AS metric, value AS actual
     FROM indicators_in($orgs, []::VARCHAR[], $year_from, $year_to)

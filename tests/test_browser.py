@@ -136,13 +136,13 @@ def test_every_page_renders_in_chromium(server, browser, shots, lang):
 def test_change_a_filter_then_follow_the_shared_link(server, browser):
     url = link(server, "finance", org="苏州清流", **{"from": 2015, "to": 2016}, lang="zh")
     page = open_view(browser, url, "财务")
-    expect_texts(page, "政府资助", "86.5%")
+    expect_texts(page, "来自政府的收入", "86.5%")
     rerun(page, page.get_by_role("radio", name="English").click)  # the language switch
     page.get_by_role("heading", name="Finance", level=1).wait_for(timeout=120_000)
     page.wait_for_function("() => location.search.includes('lang=en')", timeout=120_000)
     shared = page.url
     page.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length === 5 &&"
+        "() => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length === 6 &&"
         " document.querySelector('[data-testid=\"stMain\"]').innerText.includes('Government')",
         timeout=120_000)
     kpis = page.locator("[data-testid='stMetricValue']").all_inner_texts()
@@ -156,7 +156,7 @@ def test_change_a_filter_then_follow_the_shared_link(server, browser):
     assert "/finance?" in shared and "org=" in shared
     again = open_view(browser, shared, "Finance")
     again.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length === 5")
+        "() => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length === 6")
     assert again.locator("[data-testid='stMetricValue']").all_inner_texts() == kpis
     expect_texts(again, "Government")
     again.close()

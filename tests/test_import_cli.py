@@ -46,7 +46,10 @@ def test_gbk_csv_and_xlsx_ledger_import_into_empty_dir_with_exact_totals(cli, tm
             totals["volunteer_minutes"]) == (10, 2450, 30, 3600)
     # ¥1,000 twice (same day, same donor: two donations) + 120,000.50 + ¥58,800.00
     assert totals["income_total"] == Decimal("180800.50")
-    assert totals["income_by_line"]["donation"] == Decimal("2000.00")
+    # Its 类别 column is the old model: 捐赠收入 meant individuals, 企业 a company's gift;
+    # both are 捐赠收入 by statutory line.
+    assert totals["income_by_source"]["individual"] == Decimal("2000.00")
+    assert totals["income_by_line"]["donation"] == Decimal("60800.00")
     assert totals["expense_by_line"] == {
         "program": Decimal("12345.67"), "admin": Decimal("3210.09"),
         "fundraising": Decimal("0.00"), "other": Decimal("0.00")}

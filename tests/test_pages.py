@@ -328,7 +328,9 @@ def test_finance_cards_equal_the_summary(db):
     assert shown["Income"][0] == f"¥{summary['income_total']:,}" == "¥1,674,657.61"
     assert shown["Expense"][0] == "¥1,053,831.90"
     assert shown["Cost per person-time"][0] == f"¥{summary['cost_per_beneficiary']}" == "¥10.64"
-    assert shown["Largest income source"][0] == "77.2%"  # companies: 0.7719 of income
+    assert shown["Largest source type"][0] == "77.2%"  # companies: 0.7719 of income
+    assert shown["Largest single donor"][0] == "24.9%"  # 乐购: 416,648.88 of 1,674,657.61
+    assert summary["donor_concentration"]["largest_share"] == Decimal("0.2488")
 
 
 def test_page_models_do_not_need_streamlit():

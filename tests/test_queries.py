@@ -88,3 +88,37 @@ def test_views_follow_new_commits(demo_copy):
     store.commit({"activities": acts.slice(0, 10)})
     db.refresh()
     assert db.rows("activity_totals", **Filters().params())[0]["records"] == 10 < before
+
+
+def test_a_project_money_target_has_the_project_s_booked_actual(demo_db):
+    """Per-project income and expense targets get the money booked to the project (issue 15:
+    they showed "—"); the whole organisation's, all of its money."""
+    from decimal import Decimal
+
+    from impact.filters import Filters
+
+    rows = demo_db.rows("target_achievement", orgs=["珠海协作者"], projects=[],
+                        year_from=2020, year_to=2020)
+    target = next(r for r in rows if r["project"] == "千人助学计划"
+                  and r["metric"] == "expense_total")
+    booked = demo_db.rows("finance_by_line", **Filters(
+        orgs=("珠海协作者",), projects=("千人助学计划",), year_from=2020, year_to=2020).params())
+    spent = sum((r["amount"] for r in booked if r["flow"] == "expense"), Decimal(0))
+    assert spent > 0 and target["actual"] == spent
+    whole = next(r for r in rows if r["project"] is None and r["metric"] == "income_total")
+    assert whole["actual"] == Decimal("1674657.61")
+
+
+def test_money_target_names_are_read_as_the_money_metrics():
+    from datetime import date
+
+    from impact.ingest.rows import validate_rows
+
+    mapping = {0: "org", 1: "project", 2: "year", 3: "metric", 4: "target"}
+    labels = {v: v for v in mapping.values()}
+    rows = [(2, ["甲", "P", "2020", "支出", "100"]), (3, ["甲", "P", "2020", "expenses", "1"]),
+            (4, ["甲", "", "2020", "收入", "5"]), (5, ["甲", "", "2020", "staff", "5"])]
+    parsed, errors = validate_rows("targets", mapping, labels, rows, date(2026, 1, 1))
+    assert not errors
+    assert [p.record["metric"] for p in parsed] == ["expense_total", "expense_total",
+                                                    "income_total", "staff"]

@@ -36,8 +36,8 @@ def _exact(cell_value):
 
 
 def test_sheets_are_named_in_the_report_language(zh_book, demo_db):
-    assert zh_book.sheetnames == ["年度概述", "核心指标", "分项目", "服务人数", "分月", "收支类别",
-                                  "资助方", "历年", "目标", "成效指标", "机构指标", "年报对照",
+    assert zh_book.sheetnames == ["年度概述", "核心指标", "分项目", "服务人数", "分月", "业务活动表",
+                                  "收支科目", "收入来源", "资助方", "历年", "目标", "成效指标", "机构指标", "年报对照",
                                   "定义与范围"]
     en_book = _load(gather(demo_db, ZHUHAI_2020, "en"))
     assert en_book.sheetnames[:3] == ["Summary", "Headline", "Projects"]
@@ -48,7 +48,8 @@ def test_sheets_are_named_in_the_report_language(zh_book, demo_db):
 
 @pytest.mark.parametrize("sheet, query", [
     ("分项目", "activity_by_project"), ("分月", "activity_by_month"),
-    ("收支类别", "finance_by_line"), ("资助方", "finance_by_funder"),
+    ("收支科目", "finance_by_line"), ("收入来源", "finance_by_source"),
+    ("资助方", "finance_by_funder"),
     ("历年", "org_by_year"), ("目标", "target_achievement"), ("机构指标", "indicators")])
 def test_numbers_equal_the_query_results_cell_by_cell(zh_book, zh_content, demo_db, sheet, query):
     table = next(tb for tb in all_tables(zh_content) if tb.query == query)
@@ -69,11 +70,11 @@ def test_numbers_equal_the_query_results_cell_by_cell(zh_book, zh_content, demo_
 
 
 def test_money_is_a_number_with_two_decimals(zh_book):
-    ws = zh_book["收支类别"]
-    enterprise = next(r for r in ws.iter_rows(min_row=2) if r[1].value == "企业资助")
-    assert enterprise[3].value == pytest.approx(1292703.60)
-    assert enterprise[3].number_format == "#,##0.00"
-    assert enterprise[2].value == 13 and enterprise[2].number_format == "#,##0"
+    ws = zh_book["收入来源"]
+    enterprise = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "企业")
+    assert enterprise[2].value == pytest.approx(1292703.60)
+    assert enterprise[2].number_format == "#,##0.00"
+    assert enterprise[1].value == 13 and enterprise[1].number_format == "#,##0"
 
 
 def test_kpi_sheet_has_this_year_last_year_and_change(zh_book):
@@ -92,6 +93,8 @@ def test_about_sheet_has_definitions_filters_and_summary_sheet_the_narrative(zh_
     assert summary["A1"].value == "珠海协作者 2020 年度数据报告"
     assert "581 次专业服务" in summary["A3"].value
     assert "示例数据" in summary["A5"].value
+    assert summary["A7"].value == "附注：志愿服务"
+    assert "不予确认为收入" in summary["A8"].value and "1,177.40 小时" in summary["A8"].value
 
 
 def test_empty_period_still_makes_a_workbook_with_headers(demo_db):

@@ -19,15 +19,15 @@ def test_zh_narrative_states_the_published_figures_in_the_reports_style(zh):
     assert zh.startswith(
         "2020 年，珠海协作者共开展了 581 次专业服务，受益 99,037 人次；1,394 人次志愿者参与，"
         "累计志愿服务 70,644 分钟（约 1,177.40 小时）。")
-    # Income as the report prints it, computed from the records (the report's own total
-    # 1,674,657.71 is a typo; the categories sum to .61), largest category first.
-    assert ("全年收入 1,674,657.61 元，其中企业资助 1,292,703.60 元，基金会资助 195,459.04 元，"
-            "捐赠收入 129,467.99 元，其他收入 45,526.98 元，政府资助 11,500.00 元。") in zh
+    # Income by source as the report prints it, computed from the records (the report's own
+    # total 1,674,657.71 is a typo; the sources sum to .61), largest first.
+    assert ("全年收入 1,674,657.61 元，按来源分：企业 1,292,703.60 元，基金会 195,459.04 元，"
+            "个人 129,467.99 元，其他 45,526.98 元，政府 11,500.00 元。") in zh
     assert "支出 1,053,831.90 元" in zh and "收支结余 620,825.71 元" in zh
 
 
 def test_zh_narrative_flags_concentration_and_compares_with_last_year(zh):
-    assert "企业资助占收入的比例超过 60%，资金来源较为集中。" in zh
+    assert "来自企业的收入占比超过 60%，资金来源较为集中。" in zh
     assert ("与 2019 年相比，服务次数下降 2.19%，受益人次增长 36.89%，志愿者人次增长 12.60%，"
             "收入增长 20.24%，支出下降 15.36%。") in zh
 
@@ -37,7 +37,7 @@ def test_en_narrative_is_the_counterpart(demo_db):
     assert en.startswith(
         "In 2020, 珠海协作者 delivered 581 professional services, reaching 99,037 person-times; "
         "volunteers took part 1,394 times (person-times), giving 70,644 minutes")
-    assert "Income for the year was 1,674,657.61 yuan, of which companies 1,292,703.60 yuan" in en
+    assert "Income for the year was 1,674,657.61 yuan; by source, companies 1,292,703.60 yuan" in en
     assert "Compared with 2019, services fell 2.19%, person-times rose 36.89%" in en
 
 

@@ -97,7 +97,20 @@ def _parsers(table: str, today: date) -> dict[str, Callable]:
                 "year": _year_parser(today, ahead=grants.PLAN_YEARS),
                 "line": grants.parse_expense_line, "amount": grants.parse_money}
     return {"org": text, "project": text, "year": _year_parser(today, ahead=FUTURE_TARGET_YEARS),
-            "metric": text, "target": _non_negative_value, "grant_id": text}
+            "metric": _target_metric, "target": _non_negative_value,
+            "grant_id": text}
+
+
+# What a targets sheet may call the money metrics (the stored keys are income_total and
+# expense_total, which the target query computes per organisation and per project).
+_METRIC_ALIASES = {"income": "income_total", "收入": "income_total", "总收入": "income_total",
+                   "expense": "expense_total", "expenses": "expense_total",
+                   "支出": "expense_total", "总支出": "expense_total", "费用": "expense_total"}
+
+
+def _target_metric(value) -> str:
+    name = parse_text(value)
+    return _METRIC_ALIASES.get(name.casefold(), name)
 
 
 def _any_value(value):

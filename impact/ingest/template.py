@@ -19,7 +19,7 @@ EXAMPLES = {
                    "volunteers": 3, "volunteer_minutes": 360},
     "finance": {"txn_id": "记-2024-001", "date": date(2024, 3, 5), "org": "示例社工中心",
                 "flow": "收入", "line": "捐赠收入", "source_type": "基金会",
-                "funder": "某公益基金会", "project": "社区儿童之家", "restricted": "否",
+                "funder": "某公益基金会", "project": "社区儿童之家", "restricted": "是",
                 "grant_id": "", "amount": "¥12,000.00"},
     "indicators": {"org": "示例社工中心", "project": "", "year": 2024, "indicator": "staff",
                    "value": 12, "unit": "人"},

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from impact import fmt
-from impact.config import (DONOR_CONCENTRATION_SHARE, SOURCE_CONCENTRATION_SHARE,
-                           VOLUNTEER_RATE_HIGH, VOLUNTEER_RATE_LOW)
+from impact.config import (VOLUNTEER_RATE_HIGH, VOLUNTEER_RATE_LOW, donor_concentration_share,
+                           source_concentration_share)
 from impact.i18n import t
 from impact.report import labels, stamp
 from impact.report.content import ReportContent
@@ -17,8 +17,8 @@ _DEFINITIONS = ("beneficiaries", "services", "volunteers", "volunteer_minutes", 
 def definitions(content: ReportContent) -> list[tuple[str, str]]:
     """(term, meaning) pairs: person-times are not people, volunteer value is not income …"""
     lang = content.lang
-    values = {"share": fmt.share(SOURCE_CONCENTRATION_SHARE, lang, places=0),
-              "donor_share": fmt.share(DONOR_CONCENTRATION_SHARE, lang, places=0),
+    values = {"share": fmt.share(source_concentration_share(), lang, places=0),
+              "donor_share": fmt.share(donor_concentration_share(), lang, places=0),
               "low": fmt.number(VOLUNTEER_RATE_LOW, lang),
               "high": fmt.number(VOLUNTEER_RATE_HIGH, lang)}
     out = []

@@ -19,7 +19,7 @@ from impact.report.about import definitions, scope
 from impact.report.content import ReportContent
 from impact.report.labels import INT, MONEY, PCT, VALUE
 from impact.report.claims import check
-from impact.report.narrative import narrative
+from impact.report.narrative import disclosure, narrative
 from impact.safetext import spreadsheet_cell
 from impact.report.tables import ReportTable, all_tables, cell_kind
 
@@ -88,10 +88,15 @@ def _narrative_sheet(wb: Workbook, content: ReportContent) -> None:
     ws.row_dimensions[3].height = 15 * (len(ws["A3"].value) // 55 + 2)
     row = 5
     if content.demo:
-        ws["A5"] = _text(t("report.demo_notice", lang))
-        ws["A5"].alignment = WRAP
-        ws.row_dimensions[5].height = 45
-        row = 7
+        ws.cell(row, 1, _text(t("report.demo_notice", lang))).alignment = WRAP
+        ws.row_dimensions[row].height = 45
+        row += 2
+    note = disclosure(content)
+    if note:
+        ws.cell(row, 1, t("disclosure.title", lang)).font = Font(bold=True)
+        ws.cell(row + 1, 1, _text(note)).alignment = WRAP
+        ws.row_dimensions[row + 1].height = 15 * (len(note) // 55 + 2)
+        row += 3
     if content.draft.strip():
         findings = check(content.draft, content)
         ws.cell(row, 1, t("report.section.claims", lang)).font = Font(bold=True)

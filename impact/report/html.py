@@ -22,7 +22,7 @@ from impact.report.figures import HALF_WIDTH, report_charts
 from impact.report.images import svg
 from impact.report.labels import MONEY, TEXT
 from impact.report.claims import check
-from impact.report.narrative import narrative
+from impact.report.narrative import disclosure, narrative
 from impact.report.tables import KPI_ROWS, ReportTable, all_tables, cell_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -127,6 +127,8 @@ def render_html(content: ReportContent, with_charts: bool = True) -> str:
               ("kpis", "narrative", "charts", "definitions", "filters")},
         cards=cards(content),
         narrative=narrative(content),
+        disclosure_title=t("disclosure.title", lang),
+        disclosure=disclosure(content),
         claims=claims_view(content),
         charts=charts,
         tables=[_table_view(tables[name], lang) for name in SECTIONS + ("published",)

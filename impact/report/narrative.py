@@ -18,6 +18,8 @@ from impact import fmt
 from impact.i18n import t
 from impact.report import labels
 from impact.report.content import ReportContent
+from impact.disclosure import volunteer_note
+from impact.metrics import VolunteerValue
 from impact.storage.schema import EXPENSE_LINES, SOURCE_TYPES
 
 # The changes the last sentence mentions, in the order a director reads them.
@@ -33,6 +35,16 @@ def narrative(content: ReportContent) -> str:
     return sep.join(s for s in (_activity(content), people_sentence(content), _missing(content),
                                 _shares(content), _income(content), _expense(content),
                                 _yoy(content), _coverage(content)) if s)
+
+
+def disclosure(content: ReportContent) -> str:
+    """The volunteer service note (impact.disclosure), when volunteers gave any time."""
+    s = content.summary
+    if not s["volunteer_minutes"]:
+        return ""
+    v = s["volunteer_value"]
+    return volunteer_note(VolunteerValue(s["volunteer_hours"], v["rate_low"], v["rate_high"]),
+                          content.filters.year_to, content.lang)
 
 
 def _n(value, lang: str) -> str:

@@ -56,18 +56,27 @@ def _literal_list(paths: list[str]) -> str:
     return ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
 
 
-def _relation(paths: list[str], table: str) -> str:
-    cols = ", ".join(TABLES[table].column_names)
+def _relation(paths: list[str], table: str, con=None) -> str:
+    """The files' rows in the current columns. A column the files do not have (a file written
+    before a column was added, e.g. before `impact migrate`) reads as NULL, so the versions
+    of an upgrade can be compared."""
     if not paths:
         types = ", ".join(f"CAST(NULL AS {c.sql_type}) AS {c.name}" for c in TABLES[table].columns)
         return f"(SELECT {types} WHERE false)"
-    return f"(SELECT {cols} FROM read_parquet([{_literal_list(paths)}], hive_partitioning = false))"
+    source = f"read_parquet([{_literal_list(paths)}], hive_partitioning = false, union_by_name = true)"
+    have = None
+    if con is not None:
+        have = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    cols = ", ".join(c.name if have is None or c.name in have
+                     else f"CAST(NULL AS {c.sql_type}) AS {c.name}"
+                     for c in TABLES[table].columns)
+    return f"(SELECT {cols} FROM {source})"
 
 
-def _joined(old_paths, new_paths, table: str) -> str:
+def _joined(old_paths, new_paths, table: str, con=None) -> str:
     on = " AND ".join(f"o.{k} IS NOT DISTINCT FROM n.{k}" for k in KEYS[table])
-    return (f"{_relation(old_paths, table)} o FULL OUTER JOIN {_relation(new_paths, table)} n "
-            f"ON {on}")
+    return (f"{_relation(old_paths, table, con)} o FULL OUTER JOIN "
+            f"{_relation(new_paths, table, con)} n ON {on}")
 
 
 def _differs(table: str) -> str:
@@ -111,7 +120,7 @@ def counts(old: dict | None, new: dict | None, full_path: Callable[[str], str],
                 f"SELECT count(*) FILTER (WHERE o.{first} IS NULL AND o.{org} IS NULL), "
                 f"count(*) FILTER (WHERE n.{first} IS NULL AND n.{org} IS NULL), "
                 f"count(*) FILTER (WHERE o.{org} IS NOT NULL AND n.{org} IS NOT NULL AND "
-                f"({_differs(table)})) FROM {_joined(*paths, table)}").fetchone()
+                f"({_differs(table)})) FROM {_joined(*paths, table, con)}").fetchone()
             out[table] = {"added": row[0], "removed": row[1], "changed": row[2]}
     finally:
         con.close()
@@ -133,7 +142,7 @@ def rows(old: dict | None, new: dict | None, full_path: Callable[[str], str],
             select = ", ".join([f"o.{c} AS o_{c}" for c in names] + [f"n.{c} AS n_{c}" for c in names])
             order = ", ".join(f"coalesce(n.{k}, o.{k})" for k in KEYS[table])
             org = _present(table)
-            cur = con.execute(f"SELECT {select} FROM {_joined(*paths, table)} "
+            cur = con.execute(f"SELECT {select} FROM {_joined(*paths, table, con)} "
                           f"WHERE o.{org} IS NULL OR n.{org} IS NULL OR ({_differs(table)}) "
                           f"ORDER BY {order} LIMIT {int(limit)}")
             listed = []
@@ -166,7 +175,7 @@ def periods(old: dict | None, new: dict | None, full_path: Callable[[str], str],
             for side in ("o", "n"):
                 found = con.execute(
                     f"SELECT DISTINCT {side}.org, {year.format(side=side)} FROM "
-                    f"{_joined(*paths, table)} WHERE {side}.org IS NOT NULL AND "
+                    f"{_joined(*paths, table, con)} WHERE {side}.org IS NOT NULL AND "
                     f"(o.org IS NULL OR n.org IS NULL OR ({_differs(table)}))").fetchall()
                 out |= {(org, int(y)) for org, y in found}
     finally:

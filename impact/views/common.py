@@ -60,6 +60,7 @@ class Column:
     label: str
     kind: str = TEXT
     signed: bool = False  # a change: "+" on increases, as on the cards
+    width: int | None = None  # px for a text column whose values must not be clipped
 
     @property
     def numeric(self) -> bool:

@@ -166,7 +166,8 @@ def statement_rows(statement: Statement, lang: str) -> list[dict]:
 
 
 def statement_columns(year: int, lang: str) -> list[Column]:
-    columns = [Column("item", t("statement.col.item", lang))]
+    # Room for the longest row name, 三、限定性净资产转为非限定性净资产, unclipped.
+    columns = [Column("item", t("statement.col.item", lang), width=270 if lang == "zh" else 245)]
     for period in PERIODS:
         y = year if period == "current" else year - 1
         for col in COLUMNS:

@@ -10,6 +10,7 @@ from impact import charts, fmt
 from impact.config import VOLUNTEER_RATE_HIGH, VOLUNTEER_RATE_LOW
 from impact.filters import Filters
 from impact.i18n import t
+from impact.disclosure import volunteer_note
 from impact.metrics import minutes_per_volunteer, volunteer_hours, volunteer_value
 from impact.views.common import (by_year_caption, by_year_filters, COUNT, DECIMAL, MONEY, Chart, Column, Kpi, PageModel, Table,
                                  page_base)
@@ -28,6 +29,7 @@ class VolunteersModel(PageModel):
     by_project: Chart | None = None
     projects: Table | None = None
     value_note: str = ""
+    disclosure: str = ""  # the volunteer service note (impact.disclosure)
 
 
 def _kpis(totals: dict, rate_low, rate_high, lang: str) -> list[Kpi]:
@@ -95,6 +97,9 @@ def volunteers(db, filters: Filters, lang: str, rate_low=VOLUNTEER_RATE_LOW,
     totals = db.rows("activity_totals", **p)[0]
     model.kpis = _kpis(totals, rate_low, rate_high, lang)
     model.value_note = t("volunteers.value_note", lang)
+    model.disclosure = volunteer_note(
+        volunteer_value(totals["volunteer_minutes"], rate_low, rate_high),
+        filters.year_to, lang)
     empty = t("empty.chart", lang)
 
     years = db.rows("activity_by_year", **by_year_filters(filters).params())

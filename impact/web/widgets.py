@@ -152,6 +152,8 @@ def table(model: Table, lang: str, height: int | str = "auto",
                         if model.text_column(c) else
                         st.column_config.NumberColumn(format="localized", alignment="right"))
               for c in model.columns if c.numeric}
+    config.update({c.label: st.column_config.TextColumn(width=c.width)
+                   for c in model.columns if not c.numeric and c.width})
     options = dict(on_select="rerun", selection_mode="single-row") if selectable else {}
     state = st.dataframe(model.display_rows(), hide_index=True, height=height,
                          key=f"tbl_{model.key}", column_config=config, **options)

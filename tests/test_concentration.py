@@ -1,0 +1,99 @@
+"""Funding concentration at two levels: by source type and by single donor. A single donor
+above the (configurable) threshold is flagged with a warning that names it and its share."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal as D
+
+import pytest
+
+from impact.filters import Filters
+from impact.metrics import donor_concentration
+from impact.storage.db import Database
+from impact.views.finance import finance
+
+LEDGER = """日期,机构,收支,科目,来源类型,资助方,金额（元）
+2015-02-01,清流测试,收入,政府补助收入,,北桥街道办事处,"60,000.00"
+2015-05-01,清流测试,收入,政府补助收入,,北桥街道办事处,"15,000.00"
+2015-03-01,清流测试,收入,捐赠收入,基金会,南都公益基金会,"15,000.00"
+2015-04-01,清流测试,收入,捐赠收入,企业,某企业,"5,000.00"
+2015-06-01,清流测试,收入,捐赠收入,个人,,"5,000.00"
+2015-07-01,清流测试,支出,业务活动成本,,,"80,000.00"
+"""
+FILTERS = Filters(orgs=("清流测试",), year_from=2015, year_to=2015)
+
+
+def test_largest_and_top_three_donors_with_unnamed_income_in_the_total_only():
+    conc = donor_concentration({"甲": D("75"), "乙": D("15"), "丙": D("5"), None: D("5")},
+                               D("100"))
+    assert (conc["largest_donor"], conc["largest_share"]) == ("甲", D("0.7500"))
+    assert conc["top3_share"] == D("0.9500") and conc["donors"] == 3
+    assert [d["funder"] for d in conc["top3"]] == ["甲", "乙", "丙"]
+    assert conc["flagged"]
+    assert not donor_concentration({"甲": D("75")}, D("100"), threshold=D("0.80"))["flagged"]
+    # Exactly at the threshold is not above it; no named donor is no donor concentration.
+    assert not donor_concentration({"甲": D("50"), "乙": D("50")}, D("100"))["flagged"]
+    assert donor_concentration({None: D("10")}, D("10"))["largest_donor"] is None
+
+
+@pytest.fixture(scope="module")
+def ledger_db(tmp_path_factory):
+    from tests.conftest import run_cli
+
+    root = tmp_path_factory.mktemp("donors")
+    (root / "收支.csv").write_text(LEDGER, encoding="utf-8")
+    (root / "d").mkdir()
+    result = run_cli("import", str(root / "收支.csv"), "--table", "finance",
+                     "--data-dir", str(root / "d"))
+    assert result.returncode == 0, result.stderr
+    return Database(str(root / "d"))
+
+
+def test_a_donor_giving_75_percent_is_flagged_by_name(ledger_db):
+    model = finance(ledger_db, FILTERS, "zh")
+    assert "北桥街道办事处" in model.donor_notice and "75.0%" in model.donor_notice
+    assert "50%" in model.donor_notice
+    assert "北桥街道办事处" not in model.donor_notice_unnamed
+    assert "75.0%" in model.donor_notice_unnamed
+    kpi = next(k for k in model.kpis if k.key == "largest_donor_share")
+    assert kpi.value == D("0.7500") and "95.0%" in kpi.help  # top three
+    en = finance(ledger_db, FILTERS, "en")
+    assert "北桥街道办事处 alone gave 75.0%" in en.donor_notice
+    # The source-type level sees government at 75 % too, with its own threshold (60 %).
+    assert any("政府" in n and "75.0%" in n for n in model.notices)
+    funders = {r["funder"]: r["share"] for r in model.funders.rows}
+    assert funders["北桥街道办事处"] == D("75.00")
+
+
+def test_report_narrative_names_the_dependence(ledger_db):
+    from impact.report import gather, narrative
+
+    text = narrative(gather(ledger_db, FILTERS, "zh"))
+    assert "单一资助方北桥街道办事处提供了全部收入的 75.0%，超过 50%" in text
+
+
+def test_thresholds_are_configurable(ledger_db, cli, tmp_path):
+    data = ledger_db.data_dir
+    env = {**os.environ, "IMPACT_DONOR_SHARE": "0.8"}
+    result = cli("summary", "--data-dir", data, "--year", "2015", "--format", "json", env=env)
+    assert result.returncode == 0, result.stderr
+    assert '"flagged": false' in result.stdout.split('"donor_concentration"')[1]
+    bad = cli("summary", "--data-dir", data, "--year", "2015",
+              env={**os.environ, "IMPACT_DONOR_SHARE": "75%"})
+    assert bad.returncode == 2
+    assert "$IMPACT_DONOR_SHARE must be a share between 0 and 1" in bad.stderr
+
+
+def test_demo_finance_page_shows_donor_shares_and_flags_suzhou_2015():
+    """In the demo, 苏州清流 2015 is 91.7 % government (as published), and one government
+    funder, 北桥街道办事处, gave 75.3 % of it: flagged by name, and the shares are shown."""
+    from tests.test_pages import open_page
+
+    at = open_page("finance", {"org": "苏州清流", "from": "2015", "to": "2015"}, "zh")
+    warnings = [w.value for w in at.warning]
+    assert any("北桥街道办事处" in w and "75.3%" in w for w in warnings), warnings
+    funders = next(d.value for d in at.dataframe if "资助方" in d.value.columns)
+    assert "占比" in funders.columns
+    assert any("最大单一资助方" in m.label for m in at.metric)
+
