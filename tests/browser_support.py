@@ -107,6 +107,28 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
 
 
+def new_page(browser, width: int = 1400, height: int = 900):
+    """A page whose every wait (clicks, navigations, Back, wait_for_function) has the run
+    deadline by default, not Playwright's 30 s: on a loaded machine a rerun takes longer,
+    and a test then waits for the state a little longer instead of failing."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(RUN_DEADLINE_MS)
+    page.set_default_navigation_timeout(RUN_DEADLINE_MS)
+    return page
+
+
+def _expect_timeout() -> None:
+    """The same deadline for Playwright's expect(…) assertions (5 s by default)."""
+    try:
+        from playwright.sync_api import expect
+    except ImportError:  # browser tests skip without it
+        return
+    expect.set_options(timeout=RUN_DEADLINE_MS)
+
+
+_expect_timeout()
+
+
 def wait_idle(page, timeout: int = RUN_DEADLINE_MS) -> None:
     """Until the app is connected and no script run is in progress."""
     page.wait_for_function(_IDLE, timeout=timeout)
@@ -126,9 +148,29 @@ def wait_charts_drawn(page, timeout: int = RUN_DEADLINE_MS) -> None:
     Plotly redraws a responsive chart after a resize; comparing widths waits for that redraw.
     """
     page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')].every(c => {"
+        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+        "  .filter(c => c.offsetParent !== null).every(c => {"  # hidden tabs draw nothing
         "  const svg = c.querySelector('.main-svg');"
         "  return svg && Math.abs(svg.getBoundingClientRect().width"
         "                         - c.getBoundingClientRect().width) < 2; }) &&"
         " [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
-        "  .every(d => d.querySelector('canvas'))", timeout=timeout)
+        "  .filter(d => d.offsetParent !== null).every(d => d.querySelector('canvas'))",
+        timeout=timeout)
+
+
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+
+def settled(page, lang: str, timeout: int = RUN_DEADLINE_MS) -> None:
+    """Until Streamlit has finished the run, every chart is drawn at its width, every visible
+    table has its canvas, and the dashboard's stylesheet and <html lang> script (lazily loaded
+    st.html blocks) have taken effect: the page as a reader sees it."""
+    wait_idle(page, timeout)
+    page.wait_for_function(
+        "lang => document.documentElement.lang === lang &&"
+        " getComputedStyle(document.documentElement).getPropertyValue('--impact-style')"
+        ".trim() === '1' &&"
+        " !document.querySelector('[data-testid=\"stStatusWidget\"]') &&"
+        " !document.querySelector('[data-testid=\"stSkeleton\"]')", arg=HTML_LANG[lang],
+        timeout=timeout)
+    wait_charts_drawn(page, timeout)
