@@ -340,6 +340,7 @@ def label_positions(x: Sequence, y: Sequence, names: Sequence[str],
         cx, cy = points[i]
         w = text_width(str(names[i]), LABEL_SIZE) + 2
         h = LABEL_SIZE * 1.3
+        others = taken[:i] + taken[i + 1:]  # every marker but its own, and placed labels
         for place, dx, dy in _PLACES:
             gap_x = 0 if place.endswith("center") else (_MARKER_PX if dx == 0 else -_MARKER_PX)
             gap_y = 0 if place.startswith("middle") else (_MARKER_PX if dy == 0 else -_MARKER_PX)
@@ -347,8 +348,7 @@ def label_positions(x: Sequence, y: Sequence, names: Sequence[str],
             box = (left, bottom, left + w, bottom + h)
             inside = box[0] >= 0 and box[2] <= width and box[1] >= -_MARKER_PX \
                 and box[3] <= height + h
-            own = (cx - _MARKER_PX, cy - _MARKER_PX, cx + _MARKER_PX, cy + _MARKER_PX)
-            if inside and not any(_overlaps(box, o) for o in taken if o != own):
+            if inside and not any(_overlaps(box, o) for o in others):
                 out[i] = place
                 taken.append(box)
                 break

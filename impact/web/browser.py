@@ -16,11 +16,11 @@ import streamlit as st
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 
 # Streamlit's grey captions (#828180, 3.88:1 on white) and the selected segmented-control
-# pill (4.23:1) fail WCAG AA (captions are also drawn at 60 % opacity); these colours pass (#5c5b5a 6.6:1; #0f5c57 on the pill's
-# tint 6.9:1). .impact-selection is the header line stating the active selection. A KPI
-# card's value and label wrap instead of ending in "…" (Streamlit cuts them to one line: a
-# volunteer-value range "¥59,851.75 – ¥143,644.20" lost its upper end on a phone, and
-# "Minutes per volunteer person-time" its last word in a desktop card).
+# pill (4.23:1) fail WCAG AA (captions are also drawn at 60 % opacity); these colours pass
+# (#5c5b5a 6.6:1; #0f5c57 on the pill's tint 6.9:1). .impact-selection is the header line
+# stating the active selection. A KPI card's value and label wrap instead of ending in "…"
+# (Streamlit cuts them to one line: a volunteer-value range "¥59,851.75 – ¥143,644.20" lost
+# its upper end on a phone, and "Minutes per volunteer person-time" its last word on a desktop).
 STYLE = """<style>
 :root { --impact-style: 1; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *,
