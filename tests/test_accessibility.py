@@ -110,6 +110,6 @@ def test_page_not_found_speaks_the_pages_language(server, browser):  # noqa: F81
     page.goto(f"{server}/nowhere?lang=zh")
     dialog = page.get_by_role("dialog")
     from playwright.sync_api import expect
-    expect(dialog).to_contain_text(t("streamlit.not_found", "zh"), timeout=60_000)
+    expect(dialog).to_contain_text(t("streamlit.not_found", "zh"))  # the run deadline
     expect(dialog).not_to_contain_text("Page not found")
     page.close()
