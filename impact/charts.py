@@ -45,6 +45,48 @@ pio.templates[TEMPLATE] = go.layout.Template(
 )
 
 
+# The narrowest chart the dashboard draws: a 390 px phone leaves ~340 px for the chart and
+# ~280 px for a scatter's plot area (after the axis labels). Titles wrap, and point labels are
+# placed, for that width, so they fit on a phone and so on anything wider.
+TITLE_WIDTH_PX = 320
+TITLE_SIZE = 15
+TITLE_LINE_PX = 20
+PLOT_WIDTH_PX, PLOT_HEIGHT_PX = 280, 230
+LABEL_SIZE = 11
+
+
+def text_width(text: str, size: float) -> float:
+    """Estimated width in px of `text` at font `size`: a CJK or full-width character is one
+    em, anything else 0.56 em (Noto Sans' Latin text with its spaces averages about 0.5 em;
+    the rest is a margin for capitals and wide letters)."""
+    return sum(size if ord(c) >= 0x2E80 else 0.56 * size for c in text)
+
+
+def _tokens(text: str) -> list[str]:
+    """Pieces a line may break between: each CJK character (with the punctuation that must
+    not start a line), or a run of other characters up to and including a space."""
+    out: list[str] = []
+    for char in text:
+        joins_previous = out and (char in "，。、；：）」』！？%" or (
+            ord(char) < 0x2E80 and char != " " and not out[-1].endswith(" ")
+            and ord(out[-1][-1]) < 0x2E80))
+        if joins_previous:
+            out[-1] += char
+        else:
+            out.append(char)
+    return out
+
+
+def wrap_title(text: str, width: float = TITLE_WIDTH_PX, size: float = TITLE_SIZE) -> list[str]:
+    """A chart title as lines that each fit `width` px (plotly never wraps a title)."""
+    lines = [""]
+    for token in _tokens(str(text)):
+        if lines[-1] and text_width(lines[-1] + token.rstrip(), size) > width:
+            lines.append("")
+        lines[-1] += token
+    return [line.rstrip() for line in lines]
+
+
 def color_of(code: str, codes: Sequence[str]) -> str:
     """The fixed colour of a category code (its place in the schema's list of codes)."""
     return PALETTE[list(codes).index(code) % len(PALETTE)] if code in codes else PALETTE[-1]
@@ -144,7 +186,13 @@ def _figure(data: list[dict], title: str, **layout) -> go.Figure:
     methods costs ~4× more, and a page draws up to seven charts per filter change.
     Every text taken from data is escaped here (see `safe_label`)."""
     data = [_safe_trace(trace) for trace in data]
-    layout = {"template": TEMPLATE, "title": {"text": safe_label(title)}, **layout}
+    lines = wrap_title(title)
+    layout = {"template": TEMPLATE, "title": {"text": "<br>".join(map(safe_label, lines))},
+              **layout}
+    if len(lines) > 1:  # room for the extra title lines above the plot
+        margin = dict(pio.templates[TEMPLATE].layout.margin.to_plotly_json())
+        margin["t"] += TITLE_LINE_PX * (len(lines) - 1)
+        layout["margin"] = {**margin, **layout.get("margin", {})}
     return go.Figure(data=data, layout=layout)
 
 
@@ -241,10 +289,13 @@ def scatter(x: Sequence, y: Sequence, names: Sequence[str], *, title: str, lang:
     hover = [f"{safe_label(n)}<br>{safe_label(x_title)}: {fmt.value(a, fmt.COUNT, lang)}<br>"
              f"{safe_label(y_title)}: {fmt.value(b, fmt.COUNT, lang)}"
              for n, a, b in zip(names, x, y)]
-    # Each point carries its name on the chart (a reader should not have to hover).
+    # Each point carries its name on the chart (a reader should not have to hover), placed
+    # where it covers no other label or point; a name with no free place is in the tooltip.
+    positions = label_positions(x, y, names)
     data = [dict(type="scatter", x=x, y=y, mode="markers+text",
-                 text=[safe_label(n) for n in names],
-                 textposition="top center", textfont=dict(size=11, color="#4a4a4a"),
+                 text=[safe_label(n) if p else "" for n, p in zip(names, positions)],
+                 textposition=[p or "top center" for p in positions],
+                 textfont=dict(size=LABEL_SIZE, color="#4a4a4a"),
                  hovertext=hover, hoverinfo="text", cliponaxis=False,
                  marker=dict(size=11, color=PALETTE[0], opacity=0.8,
                              line=dict(width=1, color="white")))]
@@ -253,6 +304,56 @@ def scatter(x: Sequence, y: Sequence, names: Sequence[str], *, title: str, lang:
                               gridcolor="#e8e8e8",
                               rangemode="tozero", **value_axis(x, "count", lang)),
                    yaxis=dict(title=dict(text=safe_label(y_title)), **value_axis(y, "count", lang)))
+
+
+# Where a point's label may go, in order of preference: (plotly textposition, the label box's
+# offset from the point in units of the box (dx, dy), with y upwards).
+_PLACES = (("top center", -0.5, 0), ("bottom center", -0.5, -1), ("middle right", 0, -0.5),
+           ("middle left", -1, -0.5), ("top right", 0, 0), ("top left", -1, 0),
+           ("bottom right", 0, -1), ("bottom left", -1, -1))
+_MARKER_PX = 7  # marker radius and the gap plotly leaves between a marker and its text
+
+
+def _scale(values: Sequence, pixels: float):
+    top = max([float(v) for v in values if v is not None] + [0]) * 1.05 or 1
+    return lambda v: float(v or 0) / top * pixels
+
+
+def _overlaps(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def label_positions(x: Sequence, y: Sequence, names: Sequence[str],
+                    width: float = PLOT_WIDTH_PX, height: float = PLOT_HEIGHT_PX
+                    ) -> list[str | None]:
+    """A textposition per point such that no label covers another label or a point and each
+    stays inside the plot, on the narrowest plot the dashboard draws (a label's pixel size is
+    fixed, so what is apart there is apart on a wider plot); None where no place is free.
+    Points are placed from the top right inwards: the few large points keep their labels
+    above them, and the crowd near the origin spreads into the places left."""
+    px, py = _scale(x, width), _scale(y, height)
+    points = [(px(a), py(b)) for a, b in zip(x, y)]
+    taken = [(cx - _MARKER_PX, cy - _MARKER_PX, cx + _MARKER_PX, cy + _MARKER_PX)
+             for cx, cy in points]
+    out: list[str | None] = [None] * len(points)
+    order = sorted(range(len(points)), key=lambda i: -(points[i][0] + points[i][1]))
+    for i in order:
+        cx, cy = points[i]
+        w = text_width(str(names[i]), LABEL_SIZE) + 2
+        h = LABEL_SIZE * 1.3
+        others = taken[:i] + taken[i + 1:]  # every marker but its own, and placed labels
+        for place, dx, dy in _PLACES:
+            gap_x = 0 if place.endswith("center") else (_MARKER_PX if dx == 0 else -_MARKER_PX)
+            gap_y = 0 if place.startswith("middle") else (_MARKER_PX if dy == 0 else -_MARKER_PX)
+            left, bottom = cx + gap_x + dx * w, cy + gap_y + dy * h
+            box = (left, bottom, left + w, bottom + h)
+            inside = box[0] >= 0 and box[2] <= width and box[1] >= -_MARKER_PX \
+                and box[3] <= height + h
+            if inside and not any(_overlaps(box, o) for o in others):
+                out[i] = place
+                taken.append(box)
+                break
+    return out
 
 
 def donut(labels: Sequence[str], values: Sequence, *, title: str, lang: str,

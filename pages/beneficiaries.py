@@ -28,7 +28,7 @@ def drill_down(ctx, model, selected: list[int]) -> None:
 
 def who_was_served(ctx, model) -> None:
     """Unique people (人) and person-times (人次) side by side, each labelled."""
-    st.subheader(ctx.t("people.header"))
+    st.header(ctx.t("people.header"))  # an h2 under the page's h1 (axe: heading-order)
     st.caption(ctx.t("people.intro"))
     for line in model.people_lines:
         st.markdown("- " + widgets.md(line))

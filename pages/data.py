@@ -13,11 +13,11 @@ from impact.errors import ClosedPeriod, ImpactError
 from impact.ingest import FileProblem, check_file, commit_checked, errors_csv, rejects_csv
 from impact.ingest.messages import file_message
 from impact.ingest.reading import MAX_BYTES, TEXT_SUFFIXES, WORKBOOK_SUFFIXES, sheet_names
-from impact.ingest.template import template_csv, template_xlsx
+from impact.ingest.template import template_csv, template_file_name, template_xlsx
 from impact.ingest.write import commit_correction
 from impact.storage import versions
 from impact.storage.identity import acting_as
-from impact.storage.schema import TABLES, importable_tables
+from impact.storage.schema import importable_tables
 from impact.storage.store import DataStore
 from impact.views.data_import import preview
 from impact.views.data_versions import (MODES, can_undo, closed_text, correction,
@@ -343,16 +343,17 @@ def integrity_section(ctx) -> None:
 def templates_section(ctx) -> None:
     st.caption(ctx.t("data.templates.intro"))
     for name in importable_tables():  # activity_groups comes with activities
-        table = TABLES[name]
         left, mid, right = st.columns([2, 1, 1])
         left.markdown(f"**{ctx.t(f'data.table.{name}')}**")
-        mid.download_button(ctx.t("data.templates.xlsx"), template_xlsx(name),
-                            file_name=f"{table.zh}_{name}_template.xlsx", key=f"tpl_x_{name}",
+        mid.download_button(ctx.t("data.templates.xlsx"), template_xlsx(name, ctx.lang),
+                            file_name=template_file_name(name, ctx.lang, "xlsx"),
+                            key=f"tpl_x_{name}",
                             mime="application/vnd.openxmlformats-officedocument."
                                  "spreadsheetml.sheet",
                             icon=":material/download:", on_click="ignore")
-        right.download_button(ctx.t("data.templates.csv"), template_csv(name),
-                              file_name=f"{table.zh}_{name}_template.csv", key=f"tpl_c_{name}",
+        right.download_button(ctx.t("data.templates.csv"), template_csv(name, ctx.lang),
+                              file_name=template_file_name(name, ctx.lang, "csv"),
+                              key=f"tpl_c_{name}",
                               mime="text/csv", icon=":material/download:", on_click="ignore")
 
 

@@ -14,7 +14,7 @@ def main() -> None:
         widgets.empty_state(model.no_outcomes)
         return
     for block in model.projects:
-        st.subheader(block.heading)
+        st.header(block.heading)  # an h2 under the page's h1 (axe: heading-order)
         st.caption(ctx.t("results.source_line", sources="、".join(block.sources)))
         widgets.table(block.table, ctx.lang)
         for start in range(0, len(block.charts), 2):

@@ -23,30 +23,38 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
                  "--no-first-run"]
-# Generous: CI machines are shared, and a cold Streamlit import alone can take seconds.
-START_DEADLINE_S = 120
+# Generous: CI machines are shared, and a cold Streamlit import alone can take seconds; on a
+# machine loaded 25-fold (2 cores, several suites and busy loops) a start took over 120 s.
+START_DEADLINE_S = 300
 RUN_DEADLINE_MS = 120_000
 
 _APP = "[data-testid='stApp']"
 _IDLE = (f"() => {{ const app = document.querySelector(\"{_APP}\");"
          " return !!app && app.getAttribute('data-test-connection-state') === 'CONNECTED'"
          " && app.getAttribute('data-test-script-state') === 'notRunning'; }")
-# Records whether a script run has started since it was installed (attributeOldValue catches a
-# run that began and ended between two observer callbacks).
+# Records whether a script run has started since it was installed: attributeOldValue catches
+# a run that began and ended between two observer callbacks, and watching the whole body
+# catches a run drawn into a new app element (React may mount stApp again, e.g. after a
+# reconnect on a loaded machine), which an observer on the old element would never see.
 _WATCH = f"""() => {{
-  const app = document.querySelector("{_APP}");
-  window.__impactSawRun = app.getAttribute('data-test-script-state') === 'running';
+  const find = () => document.querySelector("{_APP}");
+  const start = find();
+  window.__impactSawRun = start.getAttribute('data-test-script-state') === 'running';
   if (window.__impactWatch) window.__impactWatch.disconnect();
   window.__impactWatch = new MutationObserver(records => {{
-    if (app.getAttribute('data-test-script-state') === 'running'
-        || records.some(r => r.oldValue === 'running')) window.__impactSawRun = true;
+    const app = find();
+    if (!app || app !== start || app.getAttribute('data-test-script-state') === 'running'
+        || records.some(r => r.type === 'attributes' && r.oldValue === 'running'))
+      window.__impactSawRun = true;
   }});
-  window.__impactWatch.observe(app, {{attributes: true, attributeOldValue: true,
-                                       attributeFilter: ['data-test-script-state']}});
+  window.__impactWatch.observe(document.body, {{subtree: true, childList: true,
+    attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']}});
 }}"""
-_RAN = (f"() => window.__impactSawRun === true && (() => {{"
-        f" const app = document.querySelector(\"{_APP}\");"
-        " return app.getAttribute('data-test-script-state') === 'notRunning'; })()")
+# A run was seen (or the document itself was replaced, which starts a run of its own: the
+# flag is then undefined) and the app is connected and idle again, with its page drawn.
+_RAN = ("() => window.__impactSawRun !== false"
+        " && !!document.querySelector(\"[data-testid='stMain'] h1\")"
+        f" && ({_IDLE})()")
 
 
 def free_port() -> int:
@@ -107,6 +115,28 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
 
 
+def new_page(browser, width: int = 1400, height: int = 900):
+    """A page whose every wait (clicks, navigations, Back, wait_for_function) has the run
+    deadline by default, not Playwright's 30 s: on a loaded machine a rerun takes longer,
+    and a test then waits for the state a little longer instead of failing."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(RUN_DEADLINE_MS)
+    page.set_default_navigation_timeout(RUN_DEADLINE_MS)
+    return page
+
+
+def _expect_timeout() -> None:
+    """The same deadline for Playwright's expect(…) assertions (5 s by default)."""
+    try:
+        from playwright.sync_api import expect
+    except ImportError:  # browser tests skip without it
+        return
+    expect.set_options(timeout=RUN_DEADLINE_MS)
+
+
+_expect_timeout()
+
+
 def wait_idle(page, timeout: int = RUN_DEADLINE_MS) -> None:
     """Until the app is connected and no script run is in progress."""
     page.wait_for_function(_IDLE, timeout=timeout)
@@ -117,7 +147,21 @@ def rerun(page, action: Callable[[], object], timeout: int = RUN_DEADLINE_MS) ->
     wait_idle(page, timeout)
     page.evaluate(_WATCH)
     action()
-    page.wait_for_function(_RAN, timeout=timeout)
+    try:
+        page.wait_for_function(_RAN, timeout=timeout)
+    except Exception as exc:  # say what the page was doing, not only that time ran out
+        raise AssertionError(f"no finished run after the action: {page.evaluate(_STATE)}"
+                             ) from exc
+
+
+_STATE = f"""() => {{
+  const app = document.querySelector("{_APP}");
+  return {{url: location.href, sawRun: window.__impactSawRun,
+          script: app && app.getAttribute('data-test-script-state'),
+          connection: app && app.getAttribute('data-test-connection-state'),
+          title: document.querySelector("[data-testid='stMain'] h1")?.textContent,
+          dialog: document.querySelector('[role=dialog]')?.textContent?.slice(0, 200)}};
+}}"""
 
 
 def wait_charts_drawn(page, timeout: int = RUN_DEADLINE_MS) -> None:
@@ -126,9 +170,29 @@ def wait_charts_drawn(page, timeout: int = RUN_DEADLINE_MS) -> None:
     Plotly redraws a responsive chart after a resize; comparing widths waits for that redraw.
     """
     page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')].every(c => {"
+        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+        "  .filter(c => c.offsetParent !== null).every(c => {"  # hidden tabs draw nothing
         "  const svg = c.querySelector('.main-svg');"
         "  return svg && Math.abs(svg.getBoundingClientRect().width"
         "                         - c.getBoundingClientRect().width) < 2; }) &&"
         " [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
-        "  .every(d => d.querySelector('canvas'))", timeout=timeout)
+        "  .filter(d => d.offsetParent !== null).every(d => d.querySelector('canvas'))",
+        timeout=timeout)
+
+
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+
+def settled(page, lang: str, timeout: int = RUN_DEADLINE_MS) -> None:
+    """Until Streamlit has finished the run, every chart is drawn at its width, every visible
+    table has its canvas, and the dashboard's stylesheet and <html lang> script (lazily loaded
+    st.html blocks) have taken effect: the page as a reader sees it."""
+    wait_idle(page, timeout)
+    page.wait_for_function(
+        "lang => document.documentElement.lang === lang &&"
+        " getComputedStyle(document.documentElement).getPropertyValue('--impact-style')"
+        ".trim() === '1' &&"
+        " !document.querySelector('[data-testid=\"stStatusWidget\"]') &&"
+        " !document.querySelector('[data-testid=\"stSkeleton\"]')", arg=HTML_LANG[lang],
+        timeout=timeout)
+    wait_charts_drawn(page, timeout)

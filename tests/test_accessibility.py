@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 
 from impact.i18n import catalog, t
-from tests.browser_support import launch_chromium, wait_idle
+from tests.browser_support import launch_chromium, new_page, settled
 from tests.test_browser import link, pytestmark, server  # noqa: F401
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
-PAGES = ("overview", "beneficiaries", "volunteers", "finance", "growth", "data", "report")
+PAGES = ("overview", "beneficiaries", "volunteers", "finance", "growth", "results", "data",
+         "report")
 TITLES = {"data": "data.title", "report": "report.page.title"}
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 SERIOUS = ("serious", "critical")
@@ -41,21 +42,17 @@ def browser():
         chromium.close()
 
 
+def _streamlit_probe(server: str, page: str, url: str) -> bool:
+    """The two 404s Streamlit's own frontend causes on a page's first load: it probes for a
+    server under the page's path (/<page>/_stcore/health, /<page>/_stcore/host-config) before
+    the root, and the server answers 404 there on purpose. No setting of `streamlit run`
+    avoids them (docs/deployment.md, "Two 404s in the browser log"); nothing else may fail."""
+    return url.split("?")[0] in (f"{server}/{page}/_stcore/health",
+                                 f"{server}/{page}/_stcore/host-config")
+
+
 def _title(page: str, lang: str) -> str:
     return t(TITLES.get(page, f"{page}.title"), lang)
-
-
-def _settled(page, lang: str) -> None:
-    """Wait until Streamlit has finished the run, every chart is drawn, and the dashboard's
-    stylesheet and <html lang> script (lazily loaded st.html blocks) have taken effect."""
-    page.wait_for_function(
-        "lang => document.documentElement.lang === lang &&"
-        " getComputedStyle(document.documentElement).getPropertyValue('--impact-style')"
-        ".trim() === '1' &&"
-        " !document.querySelector('[data-testid=\"stStatusWidget\"]') &&"
-        " !document.querySelector('[data-testid=\"stSkeleton\"]') &&"
-        " [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
-        ".every(c => c.querySelector('.main-svg'))", arg=HTML_LANG[lang], timeout=60_000)
 
 
 @pytest.fixture(scope="module")
@@ -70,17 +67,16 @@ def results():
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("name", PAGES)
 def test_page_is_accessible_and_self_contained(server, browser, results, name, lang):  # noqa: F811
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page = new_page(browser, 1440, 900)
     outside, failed = [], []
     page.on("request", lambda r: outside.append(r.url)
             if not r.url.startswith(server) and not r.url.startswith(("data:", "blob:"))
             else None)
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}")
-            if r.status >= 400 and "/_stcore/" not in r.url else None)
+            if r.status >= 400 and not _streamlit_probe(server, name, r.url) else None)
     page.goto(link(server, name, **PARAMS, lang=lang))
     page.get_by_role("heading", name=_title(name, lang), level=1).wait_for(timeout=120_000)
-    wait_idle(page)
-    _settled(page, lang)
+    settled(page, lang)
     assert page.evaluate("document.documentElement.lang") == HTML_LANG[lang]
     # Each page and language its own <title>: the page's name, then the app's.
     assert page.title() == f"{t(f'nav.{name}', lang)} · {t('app.title', lang)}"
@@ -110,10 +106,10 @@ def test_page_is_accessible_and_self_contained(server, browser, results, name, l
 
 
 def test_page_not_found_speaks_the_pages_language(server, browser):  # noqa: F811
-    page = browser.new_page()
+    page = new_page(browser)
     page.goto(f"{server}/nowhere?lang=zh")
     dialog = page.get_by_role("dialog")
     from playwright.sync_api import expect
-    expect(dialog).to_contain_text(t("streamlit.not_found", "zh"), timeout=60_000)
+    expect(dialog).to_contain_text(t("streamlit.not_found", "zh"))  # the run deadline
     expect(dialog).not_to_contain_text("Page not found")
     page.close()

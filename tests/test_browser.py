@@ -17,7 +17,8 @@ import pytest
 
 from impact.config import DEFAULT_DATA_DIR
 from impact.i18n import t
-from tests.browser_support import (launch_chromium, rerun, streamlit_server, wait_charts_drawn,
+from tests.browser_support import (launch_chromium, new_page, rerun, streamlit_server,
+                                   wait_charts_drawn,
                                    wait_idle)
 
 PAGES = ("overview", "beneficiaries", "volunteers", "finance", "growth")
@@ -62,7 +63,7 @@ def link(base: str, page: str, **params) -> str:
 
 def open_view(browser, url: str, title: str, width: int = DESKTOP):
     """Open a URL in a fresh session and wait until the page's title and charts are drawn."""
-    page = browser.new_page(viewport={"width": width, "height": 900})
+    page = new_page(browser, width, 900)
     page.goto(url)
     page.get_by_role("heading", name=title, level=1).wait_for(timeout=120_000)
     wait_idle(page)
@@ -173,7 +174,10 @@ def test_back_undoes_a_filter_change(server, browser):
     page.get_by_role("heading", name="Overview", level=1).wait_for(timeout=120_000)
     page.wait_for_function("() => location.search.includes('lang=en') &&"
                            " history.state && history.state.impactView", timeout=120_000)
-    page.go_back()
+    # Back reloads the entry (impact.web.browser): wait for the drawn page, not for the
+    # browser's load event, which a loaded machine can delay past any fixed deadline.
+    page.go_back(wait_until="commit")
     page.get_by_role("heading", name="总览", level=1).wait_for(timeout=120_000)
+    page.wait_for_function("() => location.search.includes('lang=zh')")
     assert "lang=zh" in page.url and "from=2019" in page.url
     page.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import plotly.io as pio
+import pytest
 
 from impact import charts
 from impact.storage.schema import SOURCE_TYPES
@@ -97,3 +98,57 @@ def test_title_is_set_and_legend_only_for_several_series():
     assert one.layout.showlegend is False
     two = charts.lines([2019, 2020], {"a": [1, 2], "b": [2, 3]}, title="t", lang="en")
     assert two.layout.showlegend is True
+
+
+@pytest.mark.parametrize("title", [
+    "服务次数与受益人次 · 每点一个项目（次 / 人次）按机构与年份的很长的标题",
+    "Services against person-times, one point per project (sessions / person-times)",
+    "短标题", "Cost per person-time by year (yuan per person-time)"])
+def test_titles_wrap_to_a_phone_charts_width(title):
+    """Plotly never wraps a title: every line fits the narrowest chart, no text is lost, and
+    a wrapped title gets room above the plot."""
+    lines = charts.wrap_title(title)
+    assert all(charts.text_width(line, charts.TITLE_SIZE) <= charts.TITLE_WIDTH_PX
+               or " " not in line for line in lines)
+    assert "".join(lines).replace(" ", "") == title.replace(" ", "")
+    fig = charts.bars([2020, 2021], {"a": [1, 2]}, title=title, lang="zh")
+    assert fig.layout.title.text.count("<br>") == len(lines) - 1
+    top = fig.layout.margin.t if fig.layout.margin.t is not None else 48
+    assert top == 48 + charts.TITLE_LINE_PX * (len(lines) - 1)
+
+
+def _label_boxes(x, y, names):
+    """Each placed label's box on the narrowest plot, as label_positions reckons it."""
+    places = dict((p, (dx, dy)) for p, dx, dy in charts._PLACES)
+    px, py = charts._scale(x, charts.PLOT_WIDTH_PX), charts._scale(y, charts.PLOT_HEIGHT_PX)
+    boxes = []
+    for a, b, name, place in zip(x, y, names, charts.label_positions(x, y, names)):
+        if place is None:
+            continue
+        w, h = charts.text_width(name, charts.LABEL_SIZE) + 2, charts.LABEL_SIZE * 1.3
+        dx, dy = places[place]
+        gx = 0 if place.endswith("center") else (7 if dx == 0 else -7)
+        gy = 0 if place.startswith("middle") else (7 if dy == 0 else -7)
+        left, bottom = px(a) + gx + dx * w, py(b) + gy + dy * h
+        boxes.append((left, bottom, left + w, bottom + h))
+    return boxes
+
+
+def test_scatter_labels_near_the_origin_do_not_overlap():
+    """Many small projects crowd the origin next to one large one: every label that is drawn
+    has a place of its own and stays inside the plot; points apart are all labelled."""
+    names = ["阅读推广（珠海协作者）", "活力亲子园（珠海协作者）", "职业之路（珠海协作者）",
+             "千人助学计划（珠海协作者）", "P.A.C.E.女性发展（珠海协作者）", "农民工抗疫救援行动",
+             "社区儿童之家"]
+    x, y = [3, 5, 8, 12, 20, 40, 300], [50, 80, 60, 120, 300, 900, 20000]
+    boxes = _label_boxes(x, y, names)
+    assert len(boxes) >= 2  # the crowd at the origin keeps what fits
+    apart = [50, 100, 150, 200, 250, 300, 350]
+    assert len(_label_boxes(apart, apart, names)) == len(names)
+    for i, a in enumerate(boxes):
+        assert a[0] >= 0 and a[2] <= charts.PLOT_WIDTH_PX
+        assert not any(charts._overlaps(a, b) for b in boxes[i + 1:])
+    fig = charts.scatter(x, y, names, title="t", lang="zh", x_title="a", y_title="b")
+    shown = [t for t in fig.data[0].text if t]
+    assert len(shown) == len(boxes)
+    assert set(fig.data[0].hovertext[i].split("<br>")[0] for i in range(len(names))) == set(names)

@@ -9,7 +9,8 @@ from impact.config import DEFAULT_DATA_DIR
 from impact.storage.db import Database
 from impact.filters import Filters
 from impact.views.overview import overview
-from tests.browser_support import launch_chromium, streamlit_server, wait_charts_drawn, wait_idle
+from tests.browser_support import (launch_chromium, new_page, streamlit_server, wait_charts_drawn,
+                                   wait_idle)
 
 pytestmark = [
     pytest.mark.browser,
@@ -30,7 +31,7 @@ def test_a_download_built_on_click_is_the_tables_csv():
     with streamlit_server() as base, sync_playwright() as p:
         browser = launch_chromium(p)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page = new_page(browser, 1400, 900)
             page.goto(f"{base}/")  # the landing view: overview, every org, the latest year
             wait_idle(page)
             wait_charts_drawn(page)

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser_support import launch_chromium, streamlit_server, wait_idle
+from tests.browser_support import launch_chromium, new_page, streamlit_server, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.requires("chromium")]
 
@@ -36,7 +36,7 @@ def test_first_visit_shows_no_raw_page_list_and_runs_through_the_dashboard(path,
 
     with streamlit_server() as base, sync_playwright() as p:
         browser = launch_chromium(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page = new_page(browser, 1400, 900)
         page.add_init_script(RECORD_NAV)
         page.goto(base + path)
         page.get_by_role("heading", name=heading, level=1).wait_for(timeout=120_000)

@@ -14,7 +14,7 @@ import pytest
 from impact.storage.db import Database
 from impact.filters import Filters
 from impact.metrics import summarize
-from tests.browser_support import launch_chromium, rerun, streamlit_server, wait_idle
+from tests.browser_support import launch_chromium, new_page, rerun, streamlit_server, wait_idle
 from tests.test_import_cli import FIXTURES, snapshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.requires("chromium")]
@@ -41,7 +41,7 @@ def test_data_page_refuses_errors_and_imports_gbk_and_xlsx(server):
     url, data = server
     with sync_playwright() as p:
         browser = launch_chromium(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page = new_page(browser, 1400, 1100)
         page.goto(url + "/data")
         page.get_by_role("heading", name="数据导入", level=1).wait_for(timeout=120_000)
         wait_idle(page)

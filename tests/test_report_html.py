@@ -13,6 +13,7 @@ from impact.storage.db import Database
 from impact.filters import Filters
 from impact.report import build, gather
 from impact.report.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.browser_support import new_page
 from impact.storage.store import DataStore
 
 pytestmark = pytest.mark.requires("chromium", "cjk-fonts")
@@ -43,7 +44,7 @@ def test_html_loads_in_headless_chromium_without_errors_or_requests(zh_html, tmp
     errors, requests = [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
-        page = browser.new_page()
+        page = new_page(browser)
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("request", lambda r: requests.append(r.url) if not r.url.startswith(

@@ -17,7 +17,7 @@ import pytest
 from impact.filters import Filters
 from impact.storage.db import Database
 from impact.storage.store import DataStore
-from tests.browser_support import launch_chromium, rerun, streamlit_server, wait_idle
+from tests.browser_support import launch_chromium, new_page, rerun, streamlit_server, wait_idle
 from tests.conftest import DEMO_DIR
 from tests.test_import_browser import expect_body
 from tests.test_versions import _csv, _one_activity
@@ -59,7 +59,7 @@ def test_update_undo_and_a_closed_year_on_the_data_page(demo_server, tmp_path, c
     original = json.loads((data / "manifest.json").read_text())["tables"]
     with sync_playwright() as p:
         browser = launch_chromium(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page = new_page(browser, 1400, 1100)
         page.goto(url + "/data")
         page.get_by_role("heading", name="数据导入", level=1).wait_for(timeout=120_000)
         wait_idle(page)

@@ -116,7 +116,9 @@ def _donut(content: ReportContent, flow: str, amounts: dict, order: tuple, name,
                        [amounts[c] for c in present],
                        title=title, lang=content.lang)
     fig.update_traces(textposition="inside", insidetextorientation="horizontal")
-    fig.update_layout(title=dict(subtitle=dict(text=subtitle)), margin=dict(t=70),
+    extra_lines = fig.layout.title.text.count("<br>")  # a long title wraps (charts.wrap_title)
+    fig.update_layout(title=dict(subtitle=dict(text=subtitle)),
+                      margin=dict(t=70 + charts.TITLE_LINE_PX * extra_lines),
                       legend=dict(orientation="h", y=-0.05, x=0, yanchor="top"),
                       uniformtext=dict(minsize=9, mode="hide"))
     return Chart(flow, fig, width=HALF_WIDTH)

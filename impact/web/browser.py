@@ -16,8 +16,11 @@ import streamlit as st
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 
 # Streamlit's grey captions (#828180, 3.88:1 on white) and the selected segmented-control
-# pill (4.23:1) fail WCAG AA (captions are also drawn at 60 % opacity); these colours pass (#5c5b5a 6.6:1; #0f5c57 on the pill's
-# tint 6.9:1). .impact-selection is the header line stating the active selection.
+# pill (4.23:1) fail WCAG AA (captions are also drawn at 60 % opacity); these colours pass
+# (#5c5b5a 6.6:1; #0f5c57 on the pill's tint 6.9:1). .impact-selection is the header line
+# stating the active selection. A KPI card's value and label wrap instead of ending in "…"
+# (Streamlit cuts them to one line: a volunteer-value range "¥59,851.75 – ¥143,644.20" lost
+# its upper end on a phone, and "Minutes per volunteer person-time" its last word on a desktop).
 STYLE = """<style>
 :root { --impact-style: 1; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *,
@@ -30,6 +33,10 @@ STYLE = """<style>
 p.impact-selection { font-size: 1.6rem !important; font-weight: 600; line-height: 1.45;
                       color: #1f2a2a; margin: -0.2rem 0 0.6rem 0; }
 [data-testid="stElementToolbar"] { top: -2.4rem !important; }
+[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"],
+[data-testid="stMetricValue"] p, [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
+[data-testid="stMetricLabel"] p { white-space: normal !important; overflow: visible !important;
+                                  text-overflow: clip !important; overflow-wrap: break-word; }
 @media (max-width: 640px) {
   p.impact-selection { font-size: 1.25rem !important; }
   [data-testid="stElementToolbar"] { top: -2.6rem !important; }

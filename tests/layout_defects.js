@@ -1,0 +1,112 @@
+// Layout defects of the page as drawn, for tests/test_layout_browser.py: returns a list of
+// strings, one per defect (empty = none). Evaluated by Playwright as `(arg) => ...`.
+//
+// 1. clipped text: a visible text element cut by an ancestor that hides overflow, or by its
+//    own ellipsis (st.metric's value "¥1,234…");
+// 2. sideways overflow: the page scrolls horizontally, or text ends beyond the viewport,
+//    outside a container that scrolls on purpose (tables);
+// 3. overlap: headings, KPI cards, captions and the selection line intersect each other;
+// 4. charts: a Plotly title, axis title, annotation, legend entry or point label reaches out
+//    of its chart, or two of them intersect (a cut-off title, labels drawn on each other).
+() => {
+  const SLACK = 1.5;  // sub-pixel rounding
+  const main = document.querySelector('[data-testid="stMain"]') || document.body;
+  const viewport = document.documentElement.clientWidth;
+  const defects = [];
+  const shown = el => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && el.getClientRects().length > 0
+      && getComputedStyle(el).visibility !== 'hidden' && !el.closest('[hidden]');
+  };
+  const label = el => `${el.getAttribute('data-testid') || el.getAttribute('class')
+    || el.tagName.toLowerCase()} "${el.textContent.trim().replace(/\s+/g, ' ').slice(0, 50)}"`;
+  const hasOwnText = el => [...el.childNodes].some(n => n.nodeType === 3 && n.nodeValue.trim());
+  const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > SLACK
+    && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > SLACK;
+  // Widgets whose content is drawn or scrolled by design (canvas tables, charts, code).
+  const SKIP = '[data-testid="stDataFrame"], [data-testid="stPlotlyChart"], [data-testid="stCode"],'
+    + ' [data-testid="stTable"], [data-testid="stTooltipContent"], [data-baseweb="popover"]';
+
+  // 1 and 2: every visible element with text of its own.
+  const texts = [...main.querySelectorAll('*')].filter(el => hasOwnText(el) && !el.closest(SKIP)
+                                                             && shown(el));
+  for (const el of texts) {
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (style.textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1) {
+      defects.push(`clipped (ellipsis): ${label(el)}`);
+      continue;
+    }
+    let scrolls = false;
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (['auto', 'scroll'].includes(s.overflowX)) { scrolls = true; break; }
+      if (['hidden', 'clip'].includes(s.overflowX) || ['hidden', 'clip'].includes(s.overflowY)) {
+        const r = a.getBoundingClientRect();
+        if (box.right > r.right + SLACK || box.left < r.left - SLACK
+            || (['hidden', 'clip'].includes(s.overflowY) && box.bottom > r.bottom + SLACK)) {
+          defects.push(`clipped by ${label(a).slice(0, 40)}: ${label(el)}`);
+          break;
+        }
+      }
+    }
+    if (!scrolls && (box.right > viewport + SLACK || box.left < -SLACK)) {
+      defects.push(`beyond the viewport (${Math.round(box.left)}..${Math.round(box.right)}`
+                   + ` of ${viewport}): ${label(el)}`);
+    }
+  }
+  if (document.documentElement.scrollWidth > viewport + SLACK) {
+    defects.push(`page scrolls sideways: ${document.documentElement.scrollWidth} > ${viewport}`);
+  }
+
+  // 3: blocks a reader sees as separate must not be drawn on each other. A card is its
+  // bordered box; a heading or caption is its text's line boxes (an element's box includes
+  // margins of air that may overlap by design: the selection line tucks under the title).
+  const inkBox = el => {
+    if (el.matches('[data-testid="stMetric"]')) return el.getBoundingClientRect();
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return range.getBoundingClientRect();
+  };
+  const blocks = [...main.querySelectorAll('h1, h2, h3, h4, [data-testid="stMetric"],'
+    + ' [data-testid="stCaptionContainer"], p.impact-selection')]
+    .filter(el => shown(el) && !el.closest(SKIP));
+  for (let i = 0; i < blocks.length; i++) {
+    for (let j = i + 1; j < blocks.length; j++) {
+      const [a, b] = [blocks[i], blocks[j]];
+      if (a.contains(b) || b.contains(a)) continue;
+      if (overlap(inkBox(a), inkBox(b))) {
+        defects.push(`overlap: ${label(a)} and ${label(b)}`);
+      }
+    }
+  }
+
+  // 4: inside each chart.
+  for (const chart of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
+    if (!shown(chart)) continue;
+    const frame = chart.getBoundingClientRect();
+    const title = chart.querySelector('.gtitle');
+    const name = title ? title.textContent.slice(0, 40) : '(untitled chart)';
+    const parts = [...chart.querySelectorAll('.gtitle, .g-xtitle text, .g-ytitle text,'
+      + ' .annotation-text, .legendtext, .textpoint text, text.slicetext')]
+      .filter(el => el.textContent.trim() && shown(el));
+    const boxes = parts.map(el => [el, el.getBoundingClientRect()]);
+    for (const [el, r] of boxes) {
+      if (r.left < frame.left - SLACK || r.right > frame.right + SLACK
+          || r.top < frame.top - SLACK || r.bottom > frame.bottom + SLACK) {
+        defects.push(`chart "${name}": ${el.getAttribute('class')} "${el.textContent}"`
+                     + ` reaches out of the chart`);
+      }
+    }
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [[a, ra], [b, rb]] = [boxes[i], boxes[j]];
+        if (a.contains(b) || b.contains(a)) continue;
+        if (overlap(ra, rb)) {
+          defects.push(`chart "${name}": "${a.textContent}" overlaps "${b.textContent}"`);
+        }
+      }
+    }
+  }
+  return [...new Set(defects)];
+}
