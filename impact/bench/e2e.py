@@ -306,7 +306,8 @@ def _f(value, width: int, digits: int = 0) -> str:
 
 def format_e2e(rows: int, e2e: dict, server_side: dict | None = None) -> str:
     """The end-to-end table, with the server-side page-model p50 beside it."""
-    head = (f"{'page':<14}{'first p50':>10}{'p95':>7}{'warm$':>7}{'change n':>9}{'p50':>7}"
+    head = (f"{'page':<14}{'first p50':>10}{'p95':>7}{'warm$':>7}{'KB/1st':>7}{'change n':>9}"
+            f"{'p50':>7}"
             f"{'p95':>7}{'KB/run':>8}{'in→req':>7}{'server':>7}{'script':>7}{'setup':>6}"
             f"{'model':>6}{'strmlt':>7}{'browser':>8}{'gc':>5}{'bench':>7}")
     app = "" if Path(e2e["app_root"]) == PROJECT_ROOT else f" app {e2e['app_root']},"
@@ -321,9 +322,11 @@ def format_e2e(rows: int, e2e: dict, server_side: dict | None = None) -> str:
     for page, p in e2e["pages"].items():
         bench = (server_side or {}).get(page, {}).get("warm_p50_ms")
         kb = None if p["bytes_per_rerun_p50"] is None else p["bytes_per_rerun_p50"] / 1024
+        kb_first = None if p.get("first_bytes_p50") is None else p["first_bytes_p50"] / 1024
         lines.append(
             f"{page:<14}{_f(p['first_p50_ms'], 10)}{_f(p['first_p95_ms'], 7)}"
-            f"{_f(p['first_warm_cache_p50_ms'], 7)}{p['change_n']:>9}{_f(p['change_p50_ms'], 7)}"
+            f"{_f(p['first_warm_cache_p50_ms'], 7)}{_f(kb_first, 7)}{p['change_n']:>9}"
+            f"{_f(p['change_p50_ms'], 7)}"
             f"{_f(p['change_p95_ms'], 7)}{_f(kb, 8, 1)}{_f(p['input_to_request_p50_ms'], 7)}"
             f"{_f(p['request_to_finished_p50_ms'], 7)}{_f(p['script_p50_ms'], 7)}"
             f"{_f(p['setup_p50_ms'], 6)}{_f(p['model_p50_ms'], 6)}"
@@ -331,6 +334,9 @@ def format_e2e(rows: int, e2e: dict, server_side: dict | None = None) -> str:
             f"{_f(p['gc_p50_ms'], 5)}{_f(bench, 7, 1)}"
             + (f"  {p['error_count']} error(s)" if p["error_count"] else ""))
     lines.append("-" * len(head))
+    for page, p in e2e["pages"].items():
+        for error in p["errors"][:2]:
+            lines.append(f"error on {page}: {error}")
     lines.append(("server processes' RSS (sum)" if procs > 1 else "server process RSS")
                  + f": {e2e['server_rss_idle_mb']:.0f} MB idle, "
                  f"{e2e['server_rss_peak_mb']:.0f} MB peak, {e2e['server_rss_end_mb']:.0f} MB "
@@ -340,7 +346,8 @@ def format_e2e(rows: int, e2e: dict, server_side: dict | None = None) -> str:
                  + (f"; script runs per process {e2e['runs_per_process']}" if procs > 1 else ""))
     lines += [
         "first = navigation start → settled, new browser context (cold cache); warm$ = a new",
-        "tab in that context (warm cache); change = filter action → run finished and DOM settled,",
+        "tab in that context (warm cache); KB/1st = websocket bytes of a first page (the default",
+        "view); change = filter action → run finished and DOM settled,",
         "a selection never asked before; in→req = browser until the rerun request, server =",
         "request → run finished (script = our script body: setup = sidebar/options/URL, model =",
         "page model; strmlt = server − script), browser = run finished → settled, gc = Streamlit's",

@@ -88,6 +88,30 @@ SETTLED_JS = """([since, quiet]) => {
           bytes: recv.reduce((a, [, n]) => a + n, 0), frames: recv.length};
 }""" % {"app": _APP}
 
+# What SETTLED_JS is still waiting for, for a timeout's error message.
+PENDING_JS = """([since, quiet]) => {
+  const E = window.__e2e;
+  if (since === null) since = E.since;
+  const app = document.querySelector("%(app)s");
+  const now = performance.now();
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  const undrawn = charts.filter(c => {
+      const svg = c.querySelector('.main-svg');
+      return !svg || Math.abs(svg.getBoundingClientRect().width
+                              - c.getBoundingClientRect().width) >= 2; })
+    .map(c => { const svg = c.querySelector('.main-svg');
+                return [Math.round(c.getBoundingClientRect().width),
+                        svg ? Math.round(svg.getBoundingClientRect().width) : null]; });
+  return {since: since, connection: app && app.getAttribute('data-test-connection-state'),
+          script: app && app.getAttribute('data-test-script-state'),
+          states: E.states.filter(([t]) => since === null || t >= since - 1000)
+                          .map(([t, s]) => [Math.round(t - (since || 0)), s]).slice(-8),
+          sent_after: E.sent.filter(t => since !== null && t >= since).length,
+          quiet_ms: Math.round(now - E.lastMutation), undrawn: undrawn,
+          tables_without_canvas: [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+                                   .filter(d => !d.querySelector('canvas')).length};
+}""" % {"app": _APP}
+
 _SIDEBAR = "[data-testid='stSidebar']"
 
 
@@ -118,7 +142,12 @@ async def _settled(page, since, kind: str, name: str) -> Measure:
                                               timeout=DEADLINE_MS)
         t = await handle.json_value()
     except PlaywrightError as exc:
-        return Measure(kind, name, error=str(exc).splitlines()[0][:200])
+        first_line = str(exc).splitlines()[0][:200]
+        try:  # say which condition it was still waiting for (the page may be gone)
+            pending = await page.evaluate(PENDING_JS, [since, QUIET_MS])
+        except PlaywrightError:
+            pending = "page closed"
+        return Measure(kind, name, error=f"{first_line}; waiting on {pending}")
     start = (t["origin"] + t["since"]) / 1000
     return Measure(kind, name, settled=t["settled"], started=t["started"],
                    finished=t["finished"], sent=t["sent"], bytes=t["bytes"],
