@@ -5,14 +5,23 @@ Everything is timed with the page's own clock (performance.now()), by a script i
 before the app loads (INIT_JS):
 
 - the moment of the user's input (capture-phase keydown/pointerdown, once "armed");
-- every websocket message sent and received, with its size (the rerun request, the deltas);
+- every websocket message sent and received, with its size, and which protocol messages
+  they are (the top-level field of Streamlit's BackMsg/ForwardMsg protobuf): the rerun
+  request sent, the session-status and script-finished messages received;
 - every change of the app's run state ([data-testid=stApp][data-test-script-state]);
 - the last DOM mutation anywhere in the document.
 
-"Settled" is: a script run started after the action and has finished, the app is idle and
-connected, every Plotly chart has drawn at its width and every table its canvas, and no DOM
-mutation for QUIET_MS. The figure reported is the time of the *last mutation* minus the time
-of the action, so the quiet window is waited for but never counted.
+"Settled" is: a rerun was requested after the action and the server has said that a run
+after that request finished (its script_finished message), the app is idle and connected,
+every Plotly chart has drawn at its width and every table its canvas, and no DOM mutation
+for QUIET_MS. The figure reported is the time of the *last mutation* (or of the run's end,
+if later) minus the time of the action, so the quiet window is waited for but never counted.
+
+Why messages and not the DOM's run state: a run's "running" can be lost from the DOM. When
+the browser is busy (under load, or drawing six charts on /finance), the session-status and
+script-finished messages are handled in one task, React renders once, and the attribute goes
+notRunning → notRunning; a wait for "running" then never ends (the 120 s timeouts seen under
+load). The messages themselves are never merged.
 """
 
 from __future__ import annotations
@@ -24,17 +33,49 @@ QUIET_MS = 300          # no DOM change for this long = settled (waited for, nev
 DEADLINE_MS = 120_000   # generous: the machine is shared; a timeout is reported as an error
 
 _APP = "[data-testid='stApp']"
+# Protobuf field numbers of the messages watched (streamlit/proto: BackMsg.rerun_script,
+# ForwardMsg.session_status_changed and .script_finished; checked by tests/test_bench.py).
+BACK_RERUN_SCRIPT = 11
+FORWARD_SESSION_STATUS = 9
+FORWARD_SCRIPT_FINISHED = 6
 INIT_JS = """(() => {
   const E = window.__e2e = {armed: false, since: null, sent: [], recv: [], states: [],
+                            reruns: [], statuses: [], finished: [],
                             lastMutation: 0, lastState: null};
+  // Top-level field numbers of a protobuf message (enough to tell the message's type).
+  function fields(data) {
+    const b = data instanceof ArrayBuffer ? new Uint8Array(data)
+      : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : null;
+    const out = [];
+    if (!b) return out;
+    let i = 0;
+    const varint = () => { let v = 0, m = 1, x;
+      do { x = b[i++]; v += (x & 127) * m; m *= 128; } while ((x & 128) && i < b.length);
+      return v; };
+    while (i < b.length && out.length < 16) {
+      const key = varint(), wire = key & 7;
+      out.push(Math.floor(key / 8));
+      if (wire === 0) varint(); else if (wire === 1) i += 8;
+      else if (wire === 2) i += varint(); else if (wire === 5) i += 4; else break;
+    }
+    return out;
+  }
   const Orig = window.WebSocket;
   function Wrapped(url, protocols) {
     const ws = protocols === undefined ? new Orig(url) : new Orig(url, protocols);
     const send = ws.send.bind(ws);
-    ws.send = data => { E.sent.push(performance.now()); return send(data); };
+    ws.send = data => {
+      const t = performance.now();
+      E.sent.push(t);
+      if (fields(data).includes(%(rerun)d)) E.reruns.push(t);
+      return send(data);
+    };
     ws.addEventListener('message', ev => {
-      const d = ev.data;
-      E.recv.push([performance.now(), d.byteLength ?? d.size ?? d.length ?? 0]);
+      const t = performance.now(), d = ev.data, f = fields(d);
+      E.recv.push([t, d.byteLength ?? d.size ?? d.length ?? 0]);
+      if (f.includes(%(status)d)) E.statuses.push(t);
+      if (f.includes(%(finished)d)) E.finished.push(t);
     });
     return ws;
   }
@@ -49,17 +90,13 @@ INIT_JS = """(() => {
   new MutationObserver(records => {
     const t = performance.now();
     E.lastMutation = t;
-    // A short run can start and finish between two callbacks: its old value still shows it.
-    if (E.lastState !== 'running' && records.some(
-        r => r.attributeName === 'data-test-script-state' && r.oldValue === 'running')) {
-      E.states.push([t, 'running']); E.lastState = 'running';
-    }
     const app = document.querySelector("%(app)s");
     const state = app && app.getAttribute('data-test-script-state');
     if (state !== E.lastState) { E.states.push([t, state]); E.lastState = state; }
   }).observe(document, {subtree: true, childList: true, attributes: true,
-                        attributeOldValue: true, characterData: true});
-})();""" % {"app": _APP}
+                        characterData: true});
+})();""" % {"app": _APP, "rerun": BACK_RERUN_SCRIPT, "status": FORWARD_SESSION_STATUS,
+            "finished": FORWARD_SCRIPT_FINISHED}
 
 # Returns null until settled, then the timeline relative to `since` (ms).
 SETTLED_JS = """([since, quiet]) => {
@@ -69,10 +106,10 @@ SETTLED_JS = """([since, quiet]) => {
   const app = document.querySelector("%(app)s");
   if (!app || app.getAttribute('data-test-connection-state') !== 'CONNECTED'
       || app.getAttribute('data-test-script-state') !== 'notRunning') return null;
-  const started = E.states.find(([t, s]) => t >= since && s === 'running');
-  if (!started) return null;
-  const finished = E.states.filter(([t, s]) => t >= started[0] && s === 'notRunning').pop();
-  if (!finished) return null;
+  const rerun = E.reruns.find(t => t >= since);
+  if (rerun === undefined) return null;
+  const finished = E.finished.filter(t => t >= rerun).pop();
+  if (finished === undefined) return null;
   const drawn = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => {
       const svg = c.querySelector('.main-svg');
       return svg && Math.abs(svg.getBoundingClientRect().width
@@ -80,11 +117,13 @@ SETTLED_JS = """([since, quiet]) => {
     && [...document.querySelectorAll('[data-testid="stDataFrame"]')]
          .every(d => d.querySelector('canvas'));
   if (!drawn || performance.now() - E.lastMutation < quiet) return null;
-  const sent = E.sent.find(t => t >= since);
-  const recv = E.recv.filter(([t]) => t >= since && t <= E.lastMutation + 1);
-  return {origin: performance.timeOrigin, since: since, settled: E.lastMutation - since,
-          started: started[0] - since, finished: finished[0] - since,
-          sent: sent === undefined ? null : sent - since,
+  const started = E.statuses.find(t => t >= rerun);
+  // Settled at the last DOM change, or at the run's end if nothing changed after it.
+  const end = Math.max(E.lastMutation, finished);
+  const recv = E.recv.filter(([t]) => t >= since && t <= end + 1);
+  return {origin: performance.timeOrigin, since: since, settled: end - since,
+          started: (started === undefined ? finished : started) - since,
+          finished: finished - since, sent: rerun - since,
           bytes: recv.reduce((a, [, n]) => a + n, 0), frames: recv.length};
 }""" % {"app": _APP}
 
@@ -94,20 +133,18 @@ PENDING_JS = """([since, quiet]) => {
   if (since === null) since = E.since;
   const app = document.querySelector("%(app)s");
   const now = performance.now();
-  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
-  const undrawn = charts.filter(c => {
-      const svg = c.querySelector('.main-svg');
-      return !svg || Math.abs(svg.getBoundingClientRect().width
-                              - c.getBoundingClientRect().width) >= 2; })
-    .map(c => { const svg = c.querySelector('.main-svg');
-                return [Math.round(c.getBoundingClientRect().width),
-                        svg ? Math.round(svg.getBoundingClientRect().width) : null]; });
+  const after = ts => since === null ? ts.length : ts.filter(t => t >= since).length;
+  const undrawn = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .map(c => [c.getBoundingClientRect().width, c.querySelector('.main-svg')])
+    .map(([w, svg]) => [Math.round(w), svg ? Math.round(svg.getBoundingClientRect().width) : null])
+    .filter(([w, s]) => s === null || Math.abs(w - s) >= 2);
   return {since: since, connection: app && app.getAttribute('data-test-connection-state'),
           script: app && app.getAttribute('data-test-script-state'),
           states: E.states.filter(([t]) => since === null || t >= since - 1000)
                           .map(([t, s]) => [Math.round(t - (since || 0)), s]).slice(-8),
-          sent_after: E.sent.filter(t => since !== null && t >= since).length,
-          quiet_ms: Math.round(now - E.lastMutation), undrawn: undrawn,
+          reruns_requested: after(E.reruns), statuses: after(E.statuses),
+          runs_finished: after(E.finished), quiet_ms: Math.round(now - E.lastMutation),
+          undrawn: undrawn,
           tables_without_canvas: [...document.querySelectorAll('[data-testid="stDataFrame"]')]
                                    .filter(d => !d.querySelector('canvas')).length};
 }""" % {"app": _APP}

@@ -217,14 +217,18 @@ def run(rows: int, data_dir: str | None, json_path: str | None, changes: int,
     try:
         if pandas is None:
             pandas = rows <= PANDAS_MAX_ROWS
-        report = measure(path, rows, changes, pandas, log, report_pdf=e2e is None)
+        if e2e and e2e.get("only"):
+            report = {"rows": rows, "pages": {}, "e2e_only": True}
+        else:
+            report = measure(path, rows, changes, pandas, log, report_pdf=e2e is None)
         if e2e:
             report["e2e"] = measure_e2e(path, rows, changes, e2e, log)
     finally:
         if temp and not keep:
             import shutil
             shutil.rmtree(path, ignore_errors=True)
-    print(format_table(report))
+    if not report.get("e2e_only"):
+        print(format_table(report))
     for result in report.get("e2e") or []:
         from impact.bench.e2e import format_e2e
         print()

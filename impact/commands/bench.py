@@ -37,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --e2e: N dashboard processes on the same data behind a "
                              "loopback nginx with sticky sessions (docs/deployment.md; needs "
                              "the Debian package nginx); default 1, no proxy")
+    parser.add_argument("--e2e-only", action="store_true",
+                        help="with --e2e: skip the server-side table (warm, cold, floor), "
+                             "e.g. to repeat a concurrency run on the same data")
     parser.add_argument("--cpu-throttle", type=float, default=1, metavar="X",
                         help="with --e2e: slow the browser's CPU X times (4 = phone class, "
                              "DevTools emulation); the server is not slowed")
@@ -85,7 +88,9 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--app-before {args.app_before}: no dashboard.py there")
         e2e = {"sessions": args.sessions, "first_visits": args.first_visits, "gc_modes": modes,
                "app_before": args.app_before, "cpu_throttle": args.cpu_throttle,
-               "processes": args.processes}
+               "processes": args.processes, "only": args.e2e_only}
+    elif args.e2e_only:
+        raise UsageError("--e2e-only needs --e2e")
     run_bench(args.rows or 1_000_000, args.data_dir, args.json, args.changes, args.pandas,
               keep=False, log=log, e2e=e2e)
     return 0
