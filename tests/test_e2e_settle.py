@@ -1,7 +1,7 @@
 """`bench --e2e` knows a page has settled from Streamlit's own messages (the rerun request
 sent, the script-finished received), not from a "running" state that a busy browser may never
 render. A run whose "running" never reached the DOM still settles; one that has not finished
-does not; and on the real app a first page and a filter change settle."""
+does not; and on the real app a first page and eight filter changes settle."""
 
 from __future__ import annotations
 
@@ -102,8 +102,10 @@ def test_first_page_and_a_filter_change_settle_on_the_app():
                 context = await browser.new_context(viewport={"width": 1400, "height": 900})
                 await context.add_init_script(INIT_JS)
                 page, first, holder = await open_page(context, f"{base}/finance", "finance")
-                actor = Actor(page, "finance", ["珠海协作者"], holder, seed=1)
-                changes = [await actor.change() for _ in range(2)]
+                actor = Actor(page, "finance", ["珠海协作者", "北京协作者"], holder, seed=1)
+                # Every kind twice: the second pick in a list is where Enter once went to
+                # the previous list, still closing, and no rerun came.
+                changes = [await actor.change() for _ in range(8)]
                 return first, changes
             finally:
                 await browser.close()
@@ -113,4 +115,6 @@ def test_first_page_and_a_filter_change_settle_on_the_app():
     for m in [first, *changes]:
         assert not m.error, m.error
         assert 0 <= m.sent <= m.finished <= m.settled and m.bytes > 0, m
-    assert [m.kind for m in changes] == ["org", "year"]
+    kinds = [m.kind for m in changes]
+    # Each list was picked from twice (areas may run out under the chosen projects).
+    assert kinds[:7] == ["org", "year", "project", "area", "org", "year", "project"], kinds

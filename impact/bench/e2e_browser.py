@@ -150,6 +150,16 @@ PENDING_JS = """([since, quiet]) => {
 }""" % {"app": _APP}
 
 _SIDEBAR = "[data-testid='stSidebar']"
+PICK_DEADLINE_MS = 30_000  # a busy browser may take seconds to open a list
+# A React Aria combobox is ready for Enter when its own list is open and one of the list's
+# options is the active descendant (the one Enter picks).
+READY_TO_PICK_JS = """el => {
+  if (el.getAttribute('aria-expanded') !== 'true') return false;
+  const active = el.getAttribute('aria-activedescendant');
+  const list = document.getElementById(el.getAttribute('aria-controls') || '');
+  return !!(active && list && [...list.querySelectorAll('[role=option]')]
+                                 .some(o => o.id === active));
+}"""
 
 
 @dataclass
@@ -238,14 +248,20 @@ class Actor:
         await self.page.evaluate("() => { window.__e2e.armed = true; window.__e2e.since = null; }")
 
     async def _multiselect(self, index: int, text: str | None) -> bool:
+        """Open the index-th sidebar multiselect, type `text`, and pick the highlighted
+        option with Enter. Enter is pressed only once this combobox's own list is open with
+        an option highlighted: waiting for "some option on the page" let Enter go to a list
+        still closing from the previous change, which picked nothing and sent no rerun (a
+        120 s timeout every 8th change)."""
         box = self.page.locator(f"{_SIDEBAR} [data-testid='stMultiSelect']").nth(index)
-        await box.locator("input").click()
+        combo = box.locator("input")
+        await combo.click()
         if text:
             await self.page.keyboard.type(text)
-        options = self.page.locator("[role='option']")
         try:
-            await options.first.wait_for(timeout=5000)
-        except Exception:
+            await self.page.wait_for_function(READY_TO_PICK_JS, arg=await combo.element_handle(),
+                                              polling=50, timeout=PICK_DEADLINE_MS)
+        except Exception:  # no option to pick (all chosen, or nothing matches the text)
             await self.page.keyboard.press("Escape")
             return False
         await self._arm()
