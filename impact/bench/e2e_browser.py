@@ -226,9 +226,14 @@ async def open_page(context, url: str, name: str, kind: str = "first", cpu_throt
     if cpu_throttle > 1:
         cdp = await context.new_cdp_session(page)
         await cdp.send("Emulation.setCPUThrottlingRate", {"rate": cpu_throttle})
+    page.set_default_timeout(DEADLINE_MS)  # clicks and waits on a loaded machine
     holder: dict = {}
     _watch_session(page, holder)
-    await page.goto(url, wait_until="commit", timeout=DEADLINE_MS)
+    from playwright.async_api import Error as PlaywrightError
+    try:
+        await page.goto(url, wait_until="commit", timeout=DEADLINE_MS)
+    except PlaywrightError as exc:
+        return page, Measure(kind, name, error=str(exc).splitlines()[0][:200]), holder
     m = await _settled(page, 0, kind, name)
     m.session = holder.get("id", "")
     return page, m, holder
@@ -286,7 +291,18 @@ class Actor:
         return False
 
     async def change(self) -> Measure:
-        """One filter change, timed; tries the next kind when one has nothing new to offer."""
+        """One filter change, timed; tries the next kind when one has nothing new to offer.
+        A widget that cannot be reached (the page did not load under load) is this change's
+        error, never the end of the whole run."""
+        from playwright.async_api import Error as PlaywrightError
+        try:
+            return await self._change()
+        except PlaywrightError as exc:
+            self.step += 1
+            return Measure("none", self.name, session=self.holder.get("id", ""),
+                           error=str(exc).splitlines()[0][:200])
+
+    async def _change(self) -> Measure:
         kinds = ("org", "year", "project", "area")
         for attempt in range(len(kinds)):
             kind = kinds[(self.step + attempt) % len(kinds)]
