@@ -134,9 +134,10 @@ def download_csv(table: Table, lang: str) -> None:
 def table(model: Table, lang: str, height: int | str = "auto",
           selectable: bool = False, people: bool = False) -> list[int]:
     """A table with its title, caption and CSV download. A long table shows its first
-    `model.limit` rows and says so; the CSV has every row. With `selectable`, a click selects
-    one row; returns the selected row indexes (into model.rows, of which the first are shown). In a public or funder view
-    small person counts read "<5" on screen and in the CSV (impact.privacy)."""
+    `model.limit` rows and says so; the CSV has every row. With `selectable`, a click
+    selects one row; returns the selected row indexes (into model.rows, whose first rows are
+    the shown ones). In a public or funder view small person counts read "<5" on screen and
+    in the CSV (impact.privacy)."""
     model = privacy.table(model, _privacy(), people=people)
     if model.title:
         st.markdown(f"**{md(model.title)}**")
