@@ -138,7 +138,8 @@ def measure_e2e(data_dir: str, rows: int, changes: int, e2e: dict, log) -> list[
             results.append(run_e2e(data_dir, orgs, e2e["sessions"], changes, e2e["first_visits"],
                                    mode, log=log, app_root=root,
                                    cpu_throttle=e2e.get("cpu_throttle", 1),
-                                   processes=e2e.get("processes", 1)))
+                                   processes=e2e.get("processes", 1),
+                                   **({"pages": e2e["pages"]} if e2e.get("pages") else {})))
             log(format_e2e(rows, results[-1]))  # as it comes: a long run shows progress
     return results
 

@@ -37,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --e2e: N dashboard processes on the same data behind a "
                              "loopback nginx with sticky sessions (docs/deployment.md; needs "
                              "the Debian package nginx); default 1, no proxy")
+    parser.add_argument("--pages", metavar="P,Q",
+                        help="with --e2e: only these everyday pages (comma-separated, e.g. "
+                             "overview,finance); default all five")
     parser.add_argument("--e2e-only", action="store_true",
                         help="with --e2e: skip the server-side table (warm, cold, floor), "
                              "e.g. to repeat a concurrency run on the same data")
@@ -86,11 +89,16 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--gc-modes {args.gc_modes}: use config, on, off or freeze")
         if args.app_before and not (Path(args.app_before) / "dashboard.py").is_file():
             raise UsageError(f"--app-before {args.app_before}: no dashboard.py there")
-        e2e = {"sessions": args.sessions, "first_visits": args.first_visits, "gc_modes": modes,
+        from impact.bench.e2e import EVERYDAY
+        pages = tuple(p.strip() for p in (args.pages or ",".join(EVERYDAY)).split(",")
+                      if p.strip())
+        if not pages or any(p not in EVERYDAY for p in pages):
+            raise UsageError(f"--pages {args.pages}: choose from {', '.join(EVERYDAY)}")
+        e2e = {"sessions": args.sessions, "pages": pages, "first_visits": args.first_visits, "gc_modes": modes,
                "app_before": args.app_before, "cpu_throttle": args.cpu_throttle,
                "processes": args.processes, "only": args.e2e_only}
-    elif args.e2e_only:
-        raise UsageError("--e2e-only needs --e2e")
+    elif args.e2e_only or args.pages:
+        raise UsageError("--e2e-only and --pages need --e2e")
     run_bench(args.rows or 1_000_000, args.data_dir, args.json, args.changes, args.pandas,
               keep=False, log=log, e2e=e2e)
     return 0
