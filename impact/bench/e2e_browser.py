@@ -57,7 +57,8 @@ INIT_JS = """(() => {
       const key = varint(), wire = key & 7;
       out.push(Math.floor(key / 8));
       if (wire === 0) varint(); else if (wire === 1) i += 8;
-      else if (wire === 2) i += varint(); else if (wire === 5) i += 4; else break;
+      else if (wire === 2) { const n = varint(); i += n; }  // not i += varint(): i is read first
+      else if (wire === 5) i += 4; else break;
     }
     return out;
   }
