@@ -8,9 +8,10 @@ from impact.web import page_context, widgets
 
 def drill_down(ctx, model, selected: list[int]) -> None:
     """The activity records behind a project's figures: click its row in the table, or
-    pick it from the list (which the click fills in)."""
+    pick it from the list (which the click fills in). The list holds the projects the table
+    shows; a project further down is reached by filtering to it in the sidebar."""
     choices = {f"{r['project']} · {r['org']}": (r["org"], r["project"])
-               for r in model.projects.rows}
+               for r in model.projects.head().rows}
     labels = list(choices)
     if selected and selected != st.session_state.get("drill_row"):
         st.session_state["drill_row"] = selected

@@ -40,6 +40,11 @@ def _java() -> bool:
     return shutil.which("java") is not None
 
 
+def _nginx() -> bool:
+    from impact.bench.proxy import nginx_path
+    return nginx_path() is not None
+
+
 # name -> (is it there?, the Debian package that provides it)
 DEPENDENCIES: dict[str, tuple[Callable[[], bool], str]] = {
     "chromium": (_chromium, "chromium"),
@@ -47,6 +52,7 @@ DEPENDENCIES: dict[str, tuple[Callable[[], bool], str]] = {
     "pdftotext": (lambda: shutil.which("pdftotext") is not None, "poppler-utils"),
     "pdffonts": (lambda: shutil.which("pdffonts") is not None, "poppler-utils"),
     "java": (_java, "openjdk-17-jre-headless"),
+    "nginx": (_nginx, "nginx"),
 }
 
 

@@ -111,6 +111,51 @@ class Server:
         Path(self.log_path).unlink(missing_ok=True)
 
 
+class Cluster:
+    """`processes` instrumented servers on the same data directory; with more than one, a
+    loopback nginx in front with sticky sessions (impact.bench.proxy), as docs/deployment.md
+    runs them. Memory is the sum over the processes."""
+
+    def __init__(self, data_dir: str, gc_mode: str, app_root: str | Path, processes: int):
+        self.servers = [Server(data_dir, gc_mode, app_root) for _ in range(processes)]
+        self.proxy = None
+
+    def start(self) -> "Cluster":
+        from impact.bench.proxy import Proxy
+        try:
+            for server in self.servers:
+                server.start()
+            if len(self.servers) > 1:
+                self.proxy = Proxy(free_port(), [s.port for s in self.servers]).start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    @property
+    def base(self) -> str:
+        return self.proxy.base if self.proxy else self.servers[0].base
+
+    @property
+    def peak_rss_mb(self) -> float:
+        return sum(s.peak_rss_mb for s in self.servers)  # each one's peak: an upper bound
+
+    def rss_mb(self) -> float:
+        return sum(s.rss_mb() for s in self.servers)
+
+    def runs(self) -> list[dict]:
+        return [run for s in self.servers for run in s.runs()]
+
+    def runs_per_process(self) -> list[int]:
+        return [len(s.runs()) for s in self.servers]
+
+    def stop(self) -> None:
+        if self.proxy is not None:
+            self.proxy.stop()
+        for server in self.servers:
+            server.stop()
+
+
 async def _user(browser, base: str, user: int, orgs: list[str], pages: list[str],
                 first_visits: int, changes: int, out: list[Measure], throttle: float) -> None:
     order = pages[user % len(pages):] + pages[:user % len(pages)]  # users spread over pages
@@ -218,14 +263,17 @@ def summarize(measures: list[Measure], pages: list[str]) -> dict:
 
 def run_e2e(data_dir: str, orgs: list[str], sessions: int, changes: int, first_visits: int,
             gc_mode: str = "config", pages: tuple[str, ...] = EVERYDAY, log=print,
-            app_root: str | Path = PROJECT_ROOT, cpu_throttle: float = 1) -> dict:
-    """One server, `sessions` users; returns the summary (what --json writes under 'e2e').
-    `app_root` runs another checkout of the app (for a before/after in the same run)."""
+            app_root: str | Path = PROJECT_ROOT, cpu_throttle: float = 1,
+            processes: int = 1) -> dict:
+    """`processes` servers (behind nginx when more than one), `sessions` users; returns the
+    summary (what --json writes under 'e2e'). `app_root` runs another checkout of the app
+    (for a before/after in the same run)."""
     load_before = os.getloadavg()
-    server = Server(data_dir, gc_mode, app_root).start()
+    server = Cluster(data_dir, gc_mode, app_root, processes).start()
     try:
         rss_idle = server.rss_mb()
-        log(f"e2e: server on {server.base} (GC {gc_mode}), {sessions} session(s) …")
+        log(f"e2e: {processes} server process(es) on {server.base} (GC {gc_mode}), "
+            f"{sessions} session(s) …")
         orgs_per_user = [orgs[u::sessions] or orgs for u in range(sessions)]
         t0 = time.perf_counter()
         measures, server_first = asyncio.run(_drive(server.base, sessions, orgs_per_user,
@@ -233,13 +281,15 @@ def run_e2e(data_dir: str, orgs: list[str], sessions: int, changes: int, first_v
                                                     cpu_throttle))
         wall = time.perf_counter() - t0
         runs = server.runs()
+        per_process = server.runs_per_process()
         _attach_server_runs(measures, runs)
         rss_end = server.rss_mb()
     finally:
         server.stop()
     load_after = os.getloadavg()
     return {"gc_mode": gc_mode, "app_root": str(app_root), "cpu_throttle": cpu_throttle,
-            "sessions": sessions, "changes": changes,
+            "sessions": sessions, "changes": changes, "processes": processes,
+            "runs_per_process": per_process,
             "first_visits": first_visits, "wall_s": round(wall, 1),
             "server_first_visit_ms": None if server_first.error else round(server_first.settled),
             "server_rss_idle_mb": round(rss_idle, 1), "server_rss_end_mb": round(rss_end, 1),
@@ -256,11 +306,15 @@ def _f(value, width: int, digits: int = 0) -> str:
 
 def format_e2e(rows: int, e2e: dict, server_side: dict | None = None) -> str:
     """The end-to-end table, with the server-side page-model p50 beside it."""
-    head = (f"{'page':<14}{'first p50':>10}{'p95':>7}{'warm$':>7}{'change n':>9}{'p50':>7}"
+    head = (f"{'page':<14}{'first p50':>10}{'p95':>7}{'warm$':>7}{'KB/1st':>7}{'change n':>9}"
+            f"{'p50':>7}"
             f"{'p95':>7}{'KB/run':>8}{'in→req':>7}{'server':>7}{'script':>7}{'setup':>6}"
             f"{'model':>6}{'strmlt':>7}{'browser':>8}{'gc':>5}{'bench':>7}")
     app = "" if Path(e2e["app_root"]) == PROJECT_ROOT else f" app {e2e['app_root']},"
+    procs = e2e.get("processes", 1)
     lines = [f"{rows:,} rows, end to end in Chromium:{app} {e2e['sessions']} session(s), "
+             + (f"{procs} processes behind nginx, " if procs > 1 else "")
+             + 
              f"postScriptGC={e2e['gc_mode']}"
              + (f", CPU throttled {e2e['cpu_throttle']:g}×" if e2e.get("cpu_throttle", 1) > 1 else "")
              + f"; ms; load average {e2e['load_before'][0]} before, "
@@ -268,9 +322,11 @@ def format_e2e(rows: int, e2e: dict, server_side: dict | None = None) -> str:
     for page, p in e2e["pages"].items():
         bench = (server_side or {}).get(page, {}).get("warm_p50_ms")
         kb = None if p["bytes_per_rerun_p50"] is None else p["bytes_per_rerun_p50"] / 1024
+        kb_first = None if p.get("first_bytes_p50") is None else p["first_bytes_p50"] / 1024
         lines.append(
             f"{page:<14}{_f(p['first_p50_ms'], 10)}{_f(p['first_p95_ms'], 7)}"
-            f"{_f(p['first_warm_cache_p50_ms'], 7)}{p['change_n']:>9}{_f(p['change_p50_ms'], 7)}"
+            f"{_f(p['first_warm_cache_p50_ms'], 7)}{_f(kb_first, 7)}{p['change_n']:>9}"
+            f"{_f(p['change_p50_ms'], 7)}"
             f"{_f(p['change_p95_ms'], 7)}{_f(kb, 8, 1)}{_f(p['input_to_request_p50_ms'], 7)}"
             f"{_f(p['request_to_finished_p50_ms'], 7)}{_f(p['script_p50_ms'], 7)}"
             f"{_f(p['setup_p50_ms'], 6)}{_f(p['model_p50_ms'], 6)}"
@@ -278,14 +334,20 @@ def format_e2e(rows: int, e2e: dict, server_side: dict | None = None) -> str:
             f"{_f(p['gc_p50_ms'], 5)}{_f(bench, 7, 1)}"
             + (f"  {p['error_count']} error(s)" if p["error_count"] else ""))
     lines.append("-" * len(head))
-    lines.append(f"server process RSS: {e2e['server_rss_idle_mb']:.0f} MB idle, "
+    for page, p in e2e["pages"].items():
+        for error in p["errors"][:2]:
+            lines.append(f"error on {page}: {error}")
+    lines.append(("server processes' RSS (sum)" if procs > 1 else "server process RSS")
+                 + f": {e2e['server_rss_idle_mb']:.0f} MB idle, "
                  f"{e2e['server_rss_peak_mb']:.0f} MB peak, {e2e['server_rss_end_mb']:.0f} MB "
                  f"at the end; {e2e['server_runs']} script runs, post-run GC "
                  f"{e2e['gc_total_ms'] / 1000:.1f} s in all; server's first visit "
-                 f"{e2e['server_first_visit_ms']} ms; wall {e2e['wall_s']} s")
+                 f"{e2e['server_first_visit_ms']} ms; wall {e2e['wall_s']} s"
+                 + (f"; script runs per process {e2e['runs_per_process']}" if procs > 1 else ""))
     lines += [
         "first = navigation start → settled, new browser context (cold cache); warm$ = a new",
-        "tab in that context (warm cache); change = filter action → run finished and DOM settled,",
+        "tab in that context (warm cache); KB/1st = websocket bytes of a first page (the default",
+        "view); change = filter action → run finished and DOM settled,",
         "a selection never asked before; in→req = browser until the rerun request, server =",
         "request → run finished (script = our script body: setup = sidebar/options/URL, model =",
         "page model; strmlt = server − script), browser = run finished → settled, gc = Streamlit's",

@@ -5,14 +5,23 @@ Everything is timed with the page's own clock (performance.now()), by a script i
 before the app loads (INIT_JS):
 
 - the moment of the user's input (capture-phase keydown/pointerdown, once "armed");
-- every websocket message sent and received, with its size (the rerun request, the deltas);
+- every websocket message sent and received, with its size, and which protocol messages
+  they are (the top-level field of Streamlit's BackMsg/ForwardMsg protobuf): the rerun
+  request sent, the session-status and script-finished messages received;
 - every change of the app's run state ([data-testid=stApp][data-test-script-state]);
 - the last DOM mutation anywhere in the document.
 
-"Settled" is: a script run started after the action and has finished, the app is idle and
-connected, every Plotly chart has drawn at its width and every table its canvas, and no DOM
-mutation for QUIET_MS. The figure reported is the time of the *last mutation* minus the time
-of the action, so the quiet window is waited for but never counted.
+"Settled" is: a rerun was requested after the action and the server has said that a run
+after that request finished (its script_finished message), the app is idle and connected,
+every Plotly chart has drawn at its width and every table its canvas, and no DOM mutation
+for QUIET_MS. The figure reported is the time of the *last mutation* (or of the run's end,
+if later) minus the time of the action, so the quiet window is waited for but never counted.
+
+Why messages and not the DOM's run state: a run's "running" can be lost from the DOM. When
+the browser is busy (under load, or drawing six charts on /finance), the session-status and
+script-finished messages are handled in one task, React renders once, and the attribute goes
+notRunning → notRunning; a wait for "running" then never ends (the 120 s timeouts seen under
+load). The messages themselves are never merged.
 """
 
 from __future__ import annotations
@@ -24,17 +33,50 @@ QUIET_MS = 300          # no DOM change for this long = settled (waited for, nev
 DEADLINE_MS = 120_000   # generous: the machine is shared; a timeout is reported as an error
 
 _APP = "[data-testid='stApp']"
+# Protobuf field numbers of the messages watched (streamlit/proto: BackMsg.rerun_script,
+# ForwardMsg.session_status_changed and .script_finished; checked by tests/test_bench.py).
+BACK_RERUN_SCRIPT = 11
+FORWARD_SESSION_STATUS = 9
+FORWARD_SCRIPT_FINISHED = 6
 INIT_JS = """(() => {
   const E = window.__e2e = {armed: false, since: null, sent: [], recv: [], states: [],
+                            reruns: [], statuses: [], finished: [],
                             lastMutation: 0, lastState: null};
+  // Top-level field numbers of a protobuf message (enough to tell the message's type).
+  function fields(data) {
+    const b = data instanceof ArrayBuffer ? new Uint8Array(data)
+      : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : null;
+    const out = [];
+    if (!b) return out;
+    let i = 0;
+    const varint = () => { let v = 0, m = 1, x;
+      do { x = b[i++]; v += (x & 127) * m; m *= 128; } while ((x & 128) && i < b.length);
+      return v; };
+    while (i < b.length && out.length < 16) {
+      const key = varint(), wire = key & 7;
+      out.push(Math.floor(key / 8));
+      if (wire === 0) varint(); else if (wire === 1) i += 8;
+      else if (wire === 2) { const n = varint(); i += n; }  // not i += varint(): i is read first
+      else if (wire === 5) i += 4; else break;
+    }
+    return out;
+  }
   const Orig = window.WebSocket;
   function Wrapped(url, protocols) {
     const ws = protocols === undefined ? new Orig(url) : new Orig(url, protocols);
     const send = ws.send.bind(ws);
-    ws.send = data => { E.sent.push(performance.now()); return send(data); };
+    ws.send = data => {
+      const t = performance.now();
+      E.sent.push(t);
+      if (fields(data).includes(%(rerun)d)) E.reruns.push(t);
+      return send(data);
+    };
     ws.addEventListener('message', ev => {
-      const d = ev.data;
-      E.recv.push([performance.now(), d.byteLength ?? d.size ?? d.length ?? 0]);
+      const t = performance.now(), d = ev.data, f = fields(d);
+      E.recv.push([t, d.byteLength ?? d.size ?? d.length ?? 0]);
+      if (f.includes(%(status)d)) E.statuses.push(t);
+      if (f.includes(%(finished)d)) E.finished.push(t);
     });
     return ws;
   }
@@ -49,17 +91,13 @@ INIT_JS = """(() => {
   new MutationObserver(records => {
     const t = performance.now();
     E.lastMutation = t;
-    // A short run can start and finish between two callbacks: its old value still shows it.
-    if (E.lastState !== 'running' && records.some(
-        r => r.attributeName === 'data-test-script-state' && r.oldValue === 'running')) {
-      E.states.push([t, 'running']); E.lastState = 'running';
-    }
     const app = document.querySelector("%(app)s");
     const state = app && app.getAttribute('data-test-script-state');
     if (state !== E.lastState) { E.states.push([t, state]); E.lastState = state; }
   }).observe(document, {subtree: true, childList: true, attributes: true,
-                        attributeOldValue: true, characterData: true});
-})();""" % {"app": _APP}
+                        characterData: true});
+})();""" % {"app": _APP, "rerun": BACK_RERUN_SCRIPT, "status": FORWARD_SESSION_STATUS,
+            "finished": FORWARD_SCRIPT_FINISHED}
 
 # Returns null until settled, then the timeline relative to `since` (ms).
 SETTLED_JS = """([since, quiet]) => {
@@ -69,10 +107,10 @@ SETTLED_JS = """([since, quiet]) => {
   const app = document.querySelector("%(app)s");
   if (!app || app.getAttribute('data-test-connection-state') !== 'CONNECTED'
       || app.getAttribute('data-test-script-state') !== 'notRunning') return null;
-  const started = E.states.find(([t, s]) => t >= since && s === 'running');
-  if (!started) return null;
-  const finished = E.states.filter(([t, s]) => t >= started[0] && s === 'notRunning').pop();
-  if (!finished) return null;
+  const rerun = E.reruns.find(t => t >= since);
+  if (rerun === undefined) return null;
+  const finished = E.finished.filter(t => t >= rerun).pop();
+  if (finished === undefined) return null;
   const drawn = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => {
       const svg = c.querySelector('.main-svg');
       return svg && Math.abs(svg.getBoundingClientRect().width
@@ -80,15 +118,49 @@ SETTLED_JS = """([since, quiet]) => {
     && [...document.querySelectorAll('[data-testid="stDataFrame"]')]
          .every(d => d.querySelector('canvas'));
   if (!drawn || performance.now() - E.lastMutation < quiet) return null;
-  const sent = E.sent.find(t => t >= since);
-  const recv = E.recv.filter(([t]) => t >= since && t <= E.lastMutation + 1);
-  return {origin: performance.timeOrigin, since: since, settled: E.lastMutation - since,
-          started: started[0] - since, finished: finished[0] - since,
-          sent: sent === undefined ? null : sent - since,
+  const started = E.statuses.find(t => t >= rerun);
+  // Settled at the last DOM change, or at the run's end if nothing changed after it.
+  const end = Math.max(E.lastMutation, finished);
+  const recv = E.recv.filter(([t]) => t >= since && t <= end + 1);
+  return {origin: performance.timeOrigin, since: since, settled: end - since,
+          started: (started === undefined ? finished : started) - since,
+          finished: finished - since, sent: rerun - since,
           bytes: recv.reduce((a, [, n]) => a + n, 0), frames: recv.length};
 }""" % {"app": _APP}
 
+# What SETTLED_JS is still waiting for, for a timeout's error message.
+PENDING_JS = """([since, quiet]) => {
+  const E = window.__e2e;
+  if (since === null) since = E.since;
+  const app = document.querySelector("%(app)s");
+  const now = performance.now();
+  const after = ts => since === null ? ts.length : ts.filter(t => t >= since).length;
+  const undrawn = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .map(c => [c.getBoundingClientRect().width, c.querySelector('.main-svg')])
+    .map(([w, svg]) => [Math.round(w), svg ? Math.round(svg.getBoundingClientRect().width) : null])
+    .filter(([w, s]) => s === null || Math.abs(w - s) >= 2);
+  return {since: since, connection: app && app.getAttribute('data-test-connection-state'),
+          script: app && app.getAttribute('data-test-script-state'),
+          states: E.states.filter(([t]) => since === null || t >= since - 1000)
+                          .map(([t, s]) => [Math.round(t - (since || 0)), s]).slice(-8),
+          reruns_requested: after(E.reruns), statuses: after(E.statuses),
+          runs_finished: after(E.finished), quiet_ms: Math.round(now - E.lastMutation),
+          undrawn: undrawn,
+          tables_without_canvas: [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+                                   .filter(d => !d.querySelector('canvas')).length};
+}""" % {"app": _APP}
+
 _SIDEBAR = "[data-testid='stSidebar']"
+PICK_DEADLINE_MS = 30_000  # a busy browser may take seconds to open a list
+# A React Aria combobox is ready for Enter when its own list is open and one of the list's
+# options is the active descendant (the one Enter picks).
+READY_TO_PICK_JS = """el => {
+  if (el.getAttribute('aria-expanded') !== 'true') return false;
+  const active = el.getAttribute('aria-activedescendant');
+  const list = document.getElementById(el.getAttribute('aria-controls') || '');
+  return !!(active && list && [...list.querySelectorAll('[role=option]')]
+                                 .some(o => o.id === active));
+}"""
 
 
 @dataclass
@@ -118,7 +190,12 @@ async def _settled(page, since, kind: str, name: str) -> Measure:
                                               timeout=DEADLINE_MS)
         t = await handle.json_value()
     except PlaywrightError as exc:
-        return Measure(kind, name, error=str(exc).splitlines()[0][:200])
+        first_line = str(exc).splitlines()[0][:200]
+        try:  # say which condition it was still waiting for (the page may be gone)
+            pending = await page.evaluate(PENDING_JS, [since, QUIET_MS])
+        except PlaywrightError:
+            pending = "page closed"
+        return Measure(kind, name, error=f"{first_line}; waiting on {pending}")
     start = (t["origin"] + t["since"]) / 1000
     return Measure(kind, name, settled=t["settled"], started=t["started"],
                    finished=t["finished"], sent=t["sent"], bytes=t["bytes"],
@@ -150,9 +227,14 @@ async def open_page(context, url: str, name: str, kind: str = "first", cpu_throt
     if cpu_throttle > 1:
         cdp = await context.new_cdp_session(page)
         await cdp.send("Emulation.setCPUThrottlingRate", {"rate": cpu_throttle})
+    page.set_default_timeout(DEADLINE_MS)  # clicks and waits on a loaded machine
     holder: dict = {}
     _watch_session(page, holder)
-    await page.goto(url, wait_until="commit", timeout=DEADLINE_MS)
+    from playwright.async_api import Error as PlaywrightError
+    try:
+        await page.goto(url, wait_until="commit", timeout=DEADLINE_MS)
+    except PlaywrightError as exc:
+        return page, Measure(kind, name, error=str(exc).splitlines()[0][:200]), holder
     m = await _settled(page, 0, kind, name)
     m.session = holder.get("id", "")
     return page, m, holder
@@ -172,14 +254,20 @@ class Actor:
         await self.page.evaluate("() => { window.__e2e.armed = true; window.__e2e.since = null; }")
 
     async def _multiselect(self, index: int, text: str | None) -> bool:
+        """Open the index-th sidebar multiselect, type `text`, and pick the highlighted
+        option with Enter. Enter is pressed only once this combobox's own list is open with
+        an option highlighted: waiting for "some option on the page" let Enter go to a list
+        still closing from the previous change, which picked nothing and sent no rerun (a
+        120 s timeout every 8th change)."""
         box = self.page.locator(f"{_SIDEBAR} [data-testid='stMultiSelect']").nth(index)
-        await box.locator("input").click()
+        combo = box.locator("input")
+        await combo.click()
         if text:
             await self.page.keyboard.type(text)
-        options = self.page.locator("[role='option']")
         try:
-            await options.first.wait_for(timeout=5000)
-        except Exception:
+            await self.page.wait_for_function(READY_TO_PICK_JS, arg=await combo.element_handle(),
+                                              polling=50, timeout=PICK_DEADLINE_MS)
+        except Exception:  # no option to pick (all chosen, or nothing matches the text)
             await self.page.keyboard.press("Escape")
             return False
         await self._arm()
@@ -204,7 +292,18 @@ class Actor:
         return False
 
     async def change(self) -> Measure:
-        """One filter change, timed; tries the next kind when one has nothing new to offer."""
+        """One filter change, timed; tries the next kind when one has nothing new to offer.
+        A widget that cannot be reached (the page did not load under load) is this change's
+        error, never the end of the whole run."""
+        from playwright.async_api import Error as PlaywrightError
+        try:
+            return await self._change()
+        except PlaywrightError as exc:
+            self.step += 1
+            return Measure("none", self.name, session=self.holder.get("id", ""),
+                           error=str(exc).splitlines()[0][:200])
+
+    async def _change(self) -> Measure:
         kinds = ("org", "year", "project", "area")
         for attempt in range(len(kinds)):
             kind = kinds[(self.step + attempt) % len(kinds)]

@@ -137,7 +137,9 @@ def measure_e2e(data_dir: str, rows: int, changes: int, e2e: dict, log) -> list[
         for mode in e2e["gc_modes"]:
             results.append(run_e2e(data_dir, orgs, e2e["sessions"], changes, e2e["first_visits"],
                                    mode, log=log, app_root=root,
-                                   cpu_throttle=e2e.get("cpu_throttle", 1)))
+                                   cpu_throttle=e2e.get("cpu_throttle", 1),
+                                   processes=e2e.get("processes", 1),
+                                   **({"pages": e2e["pages"]} if e2e.get("pages") else {})))
             log(format_e2e(rows, results[-1]))  # as it comes: a long run shows progress
     return results
 
@@ -216,14 +218,18 @@ def run(rows: int, data_dir: str | None, json_path: str | None, changes: int,
     try:
         if pandas is None:
             pandas = rows <= PANDAS_MAX_ROWS
-        report = measure(path, rows, changes, pandas, log, report_pdf=e2e is None)
+        if e2e and e2e.get("only"):
+            report = {"rows": rows, "pages": {}, "e2e_only": True}
+        else:
+            report = measure(path, rows, changes, pandas, log, report_pdf=e2e is None)
         if e2e:
             report["e2e"] = measure_e2e(path, rows, changes, e2e, log)
     finally:
         if temp and not keep:
             import shutil
             shutil.rmtree(path, ignore_errors=True)
-    print(format_table(report))
+    if not report.get("e2e_only"):
+        print(format_table(report))
     for result in report.get("e2e") or []:
         from impact.bench.e2e import format_e2e
         print()

@@ -33,6 +33,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gc-modes", default="config", metavar="MODES",
                         help="with --e2e: comma-separated Streamlit post-run GC modes to compare "
                              "in one run: config (as .streamlit/config.toml), on, off, freeze")
+    parser.add_argument("--processes", type=int, default=1, metavar="N",
+                        help="with --e2e: N dashboard processes on the same data behind a "
+                             "loopback nginx with sticky sessions (docs/deployment.md; needs "
+                             "the Debian package nginx); default 1, no proxy")
+    parser.add_argument("--pages", metavar="P,Q",
+                        help="with --e2e: only these everyday pages (comma-separated, e.g. "
+                             "overview,finance); default all five")
+    parser.add_argument("--e2e-only", action="store_true",
+                        help="with --e2e: skip the server-side table (warm, cold, floor), "
+                             "e.g. to repeat a concurrency run on the same data")
     parser.add_argument("--cpu-throttle", type=float, default=1, metavar="X",
                         help="with --e2e: slow the browser's CPU X times (4 = phone class, "
                              "DevTools emulation); the server is not slowed")
@@ -66,16 +76,29 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--changes {args.changes}: give at least 1")
     e2e = None
     if args.e2e:
-        if args.sessions < 1 or args.first_visits < 1:
-            raise UsageError("--sessions and --first-visits: give at least 1")
+        if args.sessions < 1 or args.first_visits < 1 or args.processes < 1:
+            raise UsageError("--sessions, --first-visits and --processes: give at least 1")
+        if args.processes > 1:
+            from impact.bench.proxy import nginx_path
+            if nginx_path() is None:
+                raise UsageError(f"--processes {args.processes}: needs nginx in front "
+                                 "(Debian package nginx: apt-get install nginx)")
         modes = [m.strip() for m in args.gc_modes.split(",") if m.strip()]
         bad = [m for m in modes if m not in ("config", "on", "off", "freeze")]
         if bad or not modes:
             raise UsageError(f"--gc-modes {args.gc_modes}: use config, on, off or freeze")
         if args.app_before and not (Path(args.app_before) / "dashboard.py").is_file():
             raise UsageError(f"--app-before {args.app_before}: no dashboard.py there")
-        e2e = {"sessions": args.sessions, "first_visits": args.first_visits, "gc_modes": modes,
-               "app_before": args.app_before, "cpu_throttle": args.cpu_throttle}
+        from impact.bench.e2e import EVERYDAY
+        pages = tuple(p.strip() for p in (args.pages or ",".join(EVERYDAY)).split(",")
+                      if p.strip())
+        if not pages or any(p not in EVERYDAY for p in pages):
+            raise UsageError(f"--pages {args.pages}: choose from {', '.join(EVERYDAY)}")
+        e2e = {"sessions": args.sessions, "pages": pages, "first_visits": args.first_visits, "gc_modes": modes,
+               "app_before": args.app_before, "cpu_throttle": args.cpu_throttle,
+               "processes": args.processes, "only": args.e2e_only}
+    elif args.e2e_only or args.pages:
+        raise UsageError("--e2e-only and --pages need --e2e")
     run_bench(args.rows or 1_000_000, args.data_dir, args.json, args.changes, args.pandas,
               keep=False, log=log, e2e=e2e)
     return 0

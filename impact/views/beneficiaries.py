@@ -11,13 +11,18 @@ from impact.filters import Filters
 from impact.i18n import label, t
 from impact.metrics import ratio
 from impact.views import people
-from impact.views.common import (by_year_caption, by_year_filters, COUNT, DECIMAL, PERCENT, Chart, Column, PageModel, Table,
-                                 page_base)
+from impact.views.common import (by_year_caption, by_year_filters, CHART_PROJECTS, COUNT, DECIMAL,
+                                 PERCENT, Chart, Column, PageModel, Table, page_base,
+                                 top_caption)
 from impact.storage.cache import cached
 
 MONTHS = range(1, 13)
 # Enough records to check a figure by eye; the CSV of the full set is the import file itself.
 DRILLDOWN_LIMIT = 1000
+# Projects drawn: with all organisations selected there are hundreds (800 at 10M bench rows,
+# 440 KB per rerun with the table). Bars show the top CHART_PROJECTS by person-times; the
+# scatter, which is for spotting outliers, shows more. The table's CSV has every project.
+SCATTER_PROJECTS = 100
 
 
 @dataclass
@@ -76,7 +81,8 @@ def project_records(db, filters: Filters, org: str, project: str, lang: str) -> 
                          "volunteer_minutes")]
     caption = t("beneficiaries.records_note", lang, limit=DRILLDOWN_LIMIT)
     return Table("records", t("beneficiaries.table.records", lang, project=project), columns,
-                 rows, caption=caption if len(rows) >= DRILLDOWN_LIMIT else "", lang=lang)
+                 rows, caption=caption if len(rows) >= DRILLDOWN_LIMIT else "", lang=lang,
+                 limit=None)  # the query's own limit (DRILLDOWN_LIMIT) and note apply
 
 
 def beneficiaries(db, filters: Filters, lang: str, hide_below: int = 0) -> BeneficiariesModel:
@@ -100,10 +106,12 @@ def beneficiaries(db, filters: Filters, lang: str, hide_below: int = 0) -> Benef
         [r["year"] for r in years], {metric: [r["beneficiaries"] for r in years]},
         title=title, lang=lang, highlight=(filters.year_from, filters.year_to)))
 
-    projects = db.rows("activity_by_project", **p)
-    model.by_project = _chart("by_project", lang, cap, projects, lambda title: charts.bars(
-        [_project_label(r, filters) for r in projects],
-        {metric: [r["beneficiaries"] for r in projects]}, title=title, lang=lang,
+    projects = db.rows("activity_by_project", **p)  # by person-times, largest first
+    top = projects[:CHART_PROJECTS]
+    model.by_project = _chart("by_project", lang, top_caption(cap, len(top), len(projects), lang), top,
+                              lambda title: charts.bars(
+        [_project_label(r, filters) for r in top],
+        {metric: [r["beneficiaries"] for r in top]}, title=title, lang=lang,
         horizontal=True))
 
     areas = db.rows("activity_by_area", **p)
@@ -118,10 +126,12 @@ def beneficiaries(db, filters: Filters, lang: str, hide_below: int = 0) -> Benef
         [t(f"month.{m}", lang) for m in MONTHS], _by_year_and_month(months),
         title=title, lang=lang))
 
+    many = projects[:SCATTER_PROJECTS]
     model.services_vs_people = _chart(
-        "services_vs_people", lang, cap, projects, lambda title: charts.scatter(
-            [r["services"] for r in projects], [r["beneficiaries"] for r in projects],
-            [_project_label(r, filters) for r in projects], title=title, lang=lang,
+        "services_vs_people", lang, top_caption(cap, len(many), len(projects), lang), many,
+        lambda title: charts.scatter(
+            [r["services"] for r in many], [r["beneficiaries"] for r in many],
+            [_project_label(r, filters) for r in many], title=title, lang=lang,
             x_title=t("metric.services", lang), y_title=metric))
     model.projects = project_table(projects, lang)
     model.people_lines = (people.people_lines(db, filters, lang, hide_below)

@@ -45,26 +45,29 @@ def data_quality(db, filters: Filters, lang: str) -> QualityModel:
         gaps.setdefault(row["org"], []).append(row["month"])
     gap_rows = [{"org": org, "months": len(months), "month_list": t("data.list_sep", lang)
                  .join(months)} for org, months in gaps.items()]
+    # Every row here is a problem to look at: all on screen (limit=None), as in the CSV.
     return QualityModel(
         rows=Table("data_rows", t("data.quality.rows", lang),
                    _cols(lang, ("org", TEXT), ("year", TEXT), ("activity_rows", COUNT),
                          ("finance_rows", COUNT)),
-                   db.rows("data_quality_rows", **params), lang=lang),
+                   db.rows("data_quality_rows", **params), lang=lang, limit=None),
         gaps=Table("data_gaps", t("data.quality.gaps", lang),
                    _cols(lang, ("org", TEXT), ("months", COUNT), ("month_list", TEXT)),
-                   gap_rows, caption=t("data.quality.gaps_caption", lang), lang=lang),
+                   gap_rows, caption=t("data.quality.gaps_caption", lang), lang=lang, limit=None),
         duplicates=Table("data_duplicates", t("data.quality.duplicates", lang),
                          _cols(lang, ("org", TEXT), ("date", TEXT), ("project", TEXT),
                                ("activity_type", TEXT), ("beneficiaries", COUNT),
                                ("copies", COUNT), ("ids", TEXT)),
                          db.rows("data_quality_duplicates", **params),
-                         caption=t("data.quality.duplicates_caption", lang), lang=lang),
+                         caption=t("data.quality.duplicates_caption", lang), lang=lang,
+                         limit=None),
         outliers=Table("data_outliers", t("data.quality.outliers", lang),
                        _cols(lang, ("activity_id", TEXT), ("date", TEXT), ("org", TEXT),
                              ("project", TEXT), ("beneficiaries", COUNT),
                              ("project_median", DECIMAL), ("times_median", DECIMAL)),
                        db.rows("data_quality_outliers", **params),
-                       caption=t("data.quality.outliers_caption", lang), lang=lang),
+                       caption=t("data.quality.outliers_caption", lang), lang=lang,
+                       limit=None),
     )
 
 
@@ -89,7 +92,7 @@ def integrity(store, lang: str) -> IntegrityModel:
     return IntegrityModel(result.ok, summary, problems=problems, files=Table(
         "data_integrity", t("data.integrity.title", lang),
         _cols(lang, ("table", TEXT), ("path", TEXT), ("rows", COUNT), ("status", TEXT)),
-        rows, lang=lang))
+        rows, lang=lang, limit=None))
 
 
 def import_log(store, lang: str, limit: int = 50) -> Table:
@@ -101,4 +104,4 @@ def import_log(store, lang: str, limit: int = 50) -> Table:
                  _cols(lang, ("time", TEXT), ("who", TEXT), ("file", TEXT), ("sha256", TEXT),
                        ("table", TEXT), ("rows_added", COUNT), ("duplicates_skipped", COUNT),
                        ("rows_rejected", COUNT)),
-                 rows, lang=lang)
+                 rows, lang=lang, limit=None)

@@ -23,6 +23,10 @@ MONEY_KEYS = {key for key, kind in KPI_METRICS if kind == MONEY}
 METRIC_KINDS = {"services": COUNT, "beneficiaries": COUNT, "volunteers": COUNT,
                 "volunteer_minutes": COUNT, "income_total": MONEY, "expense_total": MONEY}
 TREND_METRICS = ("services", "beneficiaries", "volunteers")
+# Organisations stacked one by one in a trend (one colour each); beyond that, the smallest
+# are summed in one grey series (see org_series).
+TREND_ORGS = len(charts.PALETTE)
+OTHER_COLOR = charts.PALETTE[-1]
 
 
 @dataclass
@@ -118,19 +122,45 @@ def activity_trends(db, filters: Filters, lang: str, caption: str) -> list[Chart
     for metric in TREND_METRICS:
         title = t(f"overview.chart.trend.{metric}", lang)
         figure = None
+        chart_note = note
         if rows and len(orgs) > 1:
             years = sorted({r["year"] for r in per_org})
-            value = {(r["org"], r["year"]): r[metric] for r in per_org}
-            figure = charts.bars(years, {o: [value.get((o, y)) for y in years] for o in orgs},
-                                 title=title, lang=lang, stacked=True, highlight=selected,
-                                 colors={o: charts.PALETTE[i % len(charts.PALETTE)]
-                                         for i, o in enumerate(orgs)})
+            series, other = org_series(per_org, metric, years, lang)
+            colors = {o: charts.PALETTE[i % len(charts.PALETTE)] for i, o in enumerate(series)}
+            if other:
+                colors[other] = OTHER_COLOR
+                chart_note += "  \n" + t("common.top_orgs", lang, shown=len(series) - 1,
+                                         rest=len(orgs) - len(series) + 1, other=other)
+            figure = charts.bars(years, series, title=title, lang=lang, stacked=True,
+                                 highlight=selected, colors=colors)
         elif rows:
             figure = charts.lines([r["year"] for r in rows],
                                   {t(f"metric.{metric}", lang): [r[metric] for r in rows]},
                                   title=title, lang=lang, highlight=selected)
-        out.append(Chart(f"trend_{metric}", title, note, figure, rows, t("empty.chart", lang)))
+        out.append(Chart(f"trend_{metric}", title, chart_note, figure, rows,
+                         t("empty.chart", lang)))
     return out
+
+
+def org_series(per_org: list[dict], metric: str, years: list[int],
+               lang: str) -> tuple[dict[str, list], str]:
+    """Each organisation's `metric` per year, for bars stacked by organisation. Beyond
+    TREND_ORGS organisations, the largest (by their total over the years) keep a series each
+    and the rest are summed into one, so the chart stays readable and small (200 series at
+    10M bench rows were 80 KB per chart). Returns (series in stacking order, the name of
+    the summed series or "")."""
+    value = {(r["org"], r["year"]): r[metric] for r in per_org}
+    orgs = list(dict.fromkeys(r["org"] for r in per_org))
+    if len(orgs) <= TREND_ORGS:
+        return {o: [value.get((o, y)) for y in years] for o in orgs}, ""
+    total = {o: sum(value.get((o, y)) or 0 for y in years) for o in orgs}
+    top = sorted(orgs, key=lambda o: (-total[o], o))[:TREND_ORGS - 1]
+    rest = [o for o in orgs if o not in set(top)]
+    other = t("common.other_orgs", lang, rest=fmt.count(len(rest), lang))
+    summed = [[value[(o, y)] for o in rest if value.get((o, y)) is not None] for y in years]
+    series = {o: [value.get((o, y)) for y in years] for o in top}
+    series[other] = [sum(vs) if vs else None for vs in summed]
+    return series, other
 
 
 def money_trend(db, filters: Filters, lang: str, caption: str) -> Chart:

@@ -12,8 +12,9 @@ from impact.filters import Filters
 from impact.i18n import t
 from impact.disclosure import volunteer_note
 from impact.metrics import minutes_per_volunteer, volunteer_hours, volunteer_value
-from impact.views.common import (by_year_caption, by_year_filters, COUNT, DECIMAL, MONEY, Chart, Column, Kpi, PageModel, Table,
-                                 page_base)
+from impact.views.common import (by_year_caption, by_year_filters, CHART_PROJECTS, COUNT, DECIMAL,
+                                 MONEY, Chart, Column, Kpi, PageModel, Table, page_base,
+                                 top_caption)
 from impact.storage.cache import cached
 
 DEFAULT_RATES = (VOLUNTEER_RATE_LOW, VOLUNTEER_RATE_HIGH)
@@ -120,8 +121,9 @@ def volunteers(db, filters: Filters, lang: str, rate_low=VOLUNTEER_RATE_LOW,
     projects = [r for r in db.rows("activity_by_project", **p) if r["volunteers"]]
     model.projects = project_table(projects, rate_low, rate_high, lang)
     title = t("volunteers.chart.by_project", lang)
-    shown = model.projects.rows
-    model.by_project = Chart("by_project", title, cap, charts.bars(
+    shown = model.projects.rows[:CHART_PROJECTS]  # largest hours first
+    model.by_project = Chart("by_project", title,
+                             top_caption(cap, len(shown), len(projects), lang), charts.bars(
         [r["project"] if len(filters.orgs) == 1 else f"{r['project']}（{r['org']}）"
          for r in shown],
         {t("metric.volunteer_hours", lang): [r["volunteer_hours"] for r in shown]},

@@ -133,32 +133,36 @@ def download_csv(table: Table, lang: str) -> None:
 
 def table(model: Table, lang: str, height: int | str = "auto",
           selectable: bool = False, people: bool = False) -> list[int]:
-    """A table with its title, caption and CSV download. With `selectable`, a click selects
-    one row; returns the selected row indexes (into model.rows). In a public or funder view
-    small person counts read "<5" on screen and in the CSV (impact.privacy)."""
+    """A table with its title, caption and CSV download. A long table shows its first
+    `model.limit` rows and says so; the CSV has every row. With `selectable`, a click
+    selects one row; returns the selected row indexes (into model.rows, whose first rows are
+    the shown ones). In a public or funder view small person counts read "<5" on screen and
+    in the CSV (impact.privacy)."""
     model = privacy.table(model, _privacy(), people=people)
     if model.title:
         st.markdown(f"**{md(model.title)}**")
     if not model.rows:
         st.info(t("empty.table", lang), icon=":material/table:")
         return []
+    shown = model.head()  # only these rows are formatted and sent; the CSV has them all
     # Every figure is right-aligned; plain counts stay numbers (so a column sorts
     # numerically), the rest are fmt.value text (¥ to the fen, % to one decimal).
     # Money columns get room for "¥1,674,657.61" (auto width clipped it on a phone; 200 px
     # "medium" pushed the next columns off a 390 px screen).
     config = {c.label: (st.column_config.TextColumn(alignment="right", width=(
-                            MONEY_WIDTH if any(model.kind_of(r, c) == "money"
-                                               for r in model.rows) else None))
-                        if model.text_column(c) else
+                            MONEY_WIDTH if any(shown.kind_of(r, c) == "money"
+                                               for r in shown.rows) else None))
+                        if shown.text_column(c) else
                         st.column_config.NumberColumn(format="localized", alignment="right"))
-              for c in model.columns if c.numeric}
+              for c in shown.columns if c.numeric}
     config.update({c.label: st.column_config.TextColumn(width=c.width)
-                   for c in model.columns if not c.numeric and c.width})
+                   for c in shown.columns if not c.numeric and c.width})
     options = dict(on_select="rerun", selection_mode="single-row") if selectable else {}
-    state = st.dataframe(model.display_rows(), hide_index=True, height=height,
+    state = st.dataframe(shown.display_rows(), hide_index=True, height=height,
                          key=f"tbl_{model.key}", column_config=config, **options)
-    if model.caption:
-        st.caption(md(model.caption))
+    for note in (model.caption, model.shown_note()):
+        if note:
+            st.caption(md(note))
     download_csv(model, lang)
     return list(state.selection.rows) if selectable and state is not None else []
 
