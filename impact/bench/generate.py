@@ -151,7 +151,8 @@ def _small_tables(con: duckdb.DuckDBPyConnection, shape: Shape) -> dict[str, pa.
     metrics = ", ".join(f"('{m}', {n})" for n, m in enumerate(TARGET_METRICS))
     targets = con.sql(f"""
         SELECT org, NULL::VARCHAR AS project, y.range::INTEGER AS year, m AS metric,
-               (1 + hash(o, y.range, n) % 100000)::DECIMAL(18,4) AS target
+               (1 + hash(o, y.range, n) % 100000)::DECIMAL(18,4) AS target,
+               NULL::VARCHAR AS grant_id
         FROM {orgs}, {years} y, (VALUES {metrics}) v(m, n)
     """).to_arrow_table()
     return {"indicators": indicators, "targets": targets}
