@@ -10,6 +10,7 @@ from impact.web import page_context, widgets
 def main() -> None:
     ctx = page_context()
     funder = funder_for(ctx.access, st.session_state.get(FUNDER_KEY))
+    heading = st.container()  # the title comes first; the funder choice sits under it
     if ctx.access.funder is None:  # staff may choose; a funder's view is fixed to itself
         names = funder_names(ctx.db, ctx.filters)
         if not names:
@@ -20,7 +21,8 @@ def main() -> None:
             st.session_state[FUNDER_KEY] = funder if funder in names else names[0]
         funder = st.selectbox(ctx.t("grants.choose_funder"), names, key=FUNDER_KEY)
     model = funder_view(ctx.db, ctx.filters, funder, ctx.lang)
-    widgets.header(model)
+    with heading:
+        widgets.header(model)
     if model.empty:
         widgets.empty_state(model.empty_text)
         return

@@ -20,8 +20,8 @@ from tests.browser_support import launch_chromium, new_page, settled
 from tests.test_browser import link, pytestmark, server  # noqa: F401
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
-PAGES = ("overview", "beneficiaries", "volunteers", "finance", "growth", "results", "data",
-         "report")
+PAGES = ("overview", "beneficiaries", "volunteers", "finance", "growth", "results", "grants",
+         "data", "report")
 TITLES = {"data": "data.title", "report": "report.page.title"}
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 SERIOUS = ("serious", "critical")
