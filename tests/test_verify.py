@@ -45,7 +45,7 @@ def test_flipped_bytes_in_a_page_are_caught_and_the_file_named(cli, demo_copy):
     assert result.returncode == 1
     first, *_, last = result.stderr.splitlines()
     assert first.startswith(f"{demo_copy / rel}: sha256 differs from the manifest")
-    assert last == "verify: 1 of 54 files do not match the manifest"
+    assert last == "verify: 1 of 57 files do not match the manifest"
 
 
 def test_a_changed_total_is_caught_even_with_a_matching_checksum(demo_copy):
