@@ -367,10 +367,14 @@ def donut(labels: Sequence[str], values: Sequence, *, title: str, lang: str,
     trace = dict(type="pie", labels=list(labels), values=_positions(values, kind), hole=0.5,
                  sort=False, customdata=[[hover(v), s] for v, s in zip(values, shares)],
                  text=shares, textinfo="text",
+                 # Inside the ring only: plotly's default moves a thin slice's label outside,
+                 # where it lands on the title on a phone. A label that does not fit at the
+                 # minimum size is hidden; its share stays in the hover and the table beside.
+                 textposition="inside", insidetextorientation="horizontal",
                  hovertemplate="%{label}: %{customdata[0]} (%{customdata[1]})<extra></extra>")
     if colors:
         trace["marker"] = dict(colors=list(colors))
-    return _figure([trace], title)
+    return _figure([trace], title, uniformtext=dict(minsize=10, mode="hide"))
 
 
 def highlight_years(fig: go.Figure, year_from: int | None, year_to: int | None) -> go.Figure:

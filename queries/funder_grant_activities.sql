@@ -1,7 +1,7 @@
 -- Services, person-times (人次) and volunteer time of the projects a funder's grants fund, inside each grant's period and the selected years, per grant and project.
-SELECT g.org, g.grant_id, a.project, count(*) AS records, sum(a.sessions) AS services,
-       sum(a.beneficiaries) AS beneficiaries, sum(a.volunteers) AS volunteers,
-       sum(a.volunteer_minutes) AS volunteer_minutes
+SELECT g.org, g.grant_id, a.project, count(*) AS records, sum(a.sessions)::BIGINT AS services,
+       sum(a.beneficiaries)::BIGINT AS beneficiaries, sum(a.volunteers)::BIGINT AS volunteers,
+       sum(a.volunteer_minutes)::BIGINT AS volunteer_minutes
 FROM grants g
 JOIN grant_projects p ON p.org = g.org AND p.grant_id = g.grant_id
 JOIN activities_in($orgs, $projects, []::VARCHAR[], $year_from, $year_to) a

@@ -262,6 +262,11 @@ class Actor:
         box = self.page.locator(f"{_SIDEBAR} [data-testid='stMultiSelect']").nth(index)
         combo = box.locator("input")
         await combo.click()
+        # A click just after Escape closed another list can be spent on that list: the
+        # combobox takes focus but stays shut. ArrowDown opens it (on an open list it only
+        # moves the highlight to another option, still a new choice).
+        if await combo.get_attribute("aria-expanded") != "true":
+            await self.page.keyboard.press("ArrowDown")
         if text:
             await self.page.keyboard.type(text)
         try:
