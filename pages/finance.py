@@ -24,8 +24,7 @@ def main() -> None:
     widgets.kpis(model.kpis[:3], per_row=3)
     widgets.kpis(model.kpis[3:], per_row=3)
     if model.statement is not None:
-        # Every row on screen, as on the printed statement (35 px a row, plus the header).
-        widgets.table(model.statement, ctx.lang, height=35 * (len(model.statement.rows) + 1) + 3)
+        widgets.statement(model.statement, ctx.lang)
     left, right = st.columns([3, 2])
     with left:
         widgets.chart(model.income_by_year)

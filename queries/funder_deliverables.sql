@@ -24,12 +24,12 @@ WITH d AS (
     WHERE grant_id IS NOT NULL
     GROUP BY org, year, grant_id, flow
 ), ind AS (
-    SELECT org, project, year, indicator AS metric, value AS actual
+    SELECT org, project, year, indicator AS metric, value AS actual, unit
     FROM indicators_in($orgs, $projects, $year_from, $year_to)
 )
 SELECT d.org, d.grant_id, d.project, d.year, d.metric, d.target,
        coalesce(CAST(c.actual AS DECIMAL(38,4)), CAST(m.actual AS DECIMAL(38,4)),
-                CAST(i.actual AS DECIMAL(38,4))) AS actual
+                CAST(i.actual AS DECIMAL(38,4))) AS actual, i.unit
 FROM d
 LEFT JOIN core c ON c.org = d.org AND c.year = d.year AND c.grant_id = d.grant_id
  AND c.metric = d.metric AND c.project IS NOT DISTINCT FROM d.project

@@ -43,10 +43,16 @@ WITH t AS (
     SELECT org, project, year, metric, actual::DECIMAL(38,4) FROM money
     UNION ALL
     SELECT org, project, year, metric, actual::DECIMAL(38,4) FROM ind
+), units AS (
+    -- An indicator's unit (元 makes a target money: ¥ to the fen on screen).
+    SELECT org, indicator AS metric, min(unit) AS unit
+    FROM indicators_in($orgs, []::VARCHAR[], $year_from, $year_to)
+    GROUP BY org, indicator
 )
-SELECT t.org, t.project, t.year, t.metric, t.target, a.actual
+SELECT t.org, t.project, t.year, t.metric, t.target, a.actual, u.unit, t.grant_id
 FROM t
 LEFT JOIN actuals a
   ON a.org = t.org AND a.year = t.year AND a.metric = t.metric
  AND a.project IS NOT DISTINCT FROM t.project
+LEFT JOIN units u ON u.org = t.org AND u.metric = t.metric
 ORDER BY t.org, t.year, t.project NULLS FIRST, t.metric

@@ -78,7 +78,7 @@ def test_funder_view_of_legou_2020_shows_the_report_figures(demo_db):
     assert deliverables["students_funded"]["actual"] == D("161")
     assert deliverables["grants_paid"]["actual"] == D("297850")
     shown = [row for row in model.deliverables.display_rows()]
-    assert any(r["实际"] == "297,850" for r in shown) and any(r["实际"] == "161" for r in shown)
+    assert any(r["实际"] == "¥297,850.00" for r in shown) and any(r["实际"] == "161" for r in shown)
     finance = DataStore(str(demo_db.store.root)).read_table("finance").to_pylist()
     received = sum(r["amount"] for r in finance if r["funder"] == "乐购"
                    and r["date"].year == 2020)

@@ -115,6 +115,35 @@ def test_targets_table_shows_counts_whole_and_money_with_yen(demo_db):
     assert ".0000" not in plain  # no fixed-scale zeros in downloads either
 
 
+def test_a_target_in_yuan_is_money_wherever_it_shows(demo_db):
+    """An indicator whose unit is 元 (千人助学计划's 297,850 元 of grants paid) is money in the
+    targets table, the funder view's deliverables and the funder report's Excel: one rule,
+    views.common.metric_kind, for core metrics and indicators alike."""
+    from impact.report.funder import render_excel, gather
+    from impact.views.common import metric_kind
+    from impact.views.grants import funder_view
+
+    assert metric_kind("services") == COUNT and metric_kind("income_total") == MONEY
+    assert metric_kind("grants_paid", "元") == MONEY and metric_kind("students", "人") == DECIMAL
+    assert metric_kind("whatever", None) == DECIMAL
+    year = Filters(orgs=("珠海协作者",), year_from=2020, year_to=2020)
+    targets = overview(demo_db, year, "zh").targets.display_rows()
+    paid = [r for r in targets if r["指标"] == "发放资助"]
+    assert paid and all(r["实际"] == "¥297,850.00" and r["目标"] == "¥300,000.00"
+                        for r in paid)
+    # Two targets for one metric (the organisation's and a grant's) are told apart.
+    assert any(r.get("资助编号") == "ZHXZ-LG-2020" for r in targets)
+    funder = funder_view(demo_db, Filters(year_from=2020, year_to=2020), "乐购", "zh")
+    row = next(r for r in funder.deliverables.display_rows() if r["指标"] == "发放资助")
+    assert (row["实际"], row["目标"]) == ("¥297,850.00", "¥300,000.00")
+    import openpyxl
+    book = openpyxl.load_workbook(io.BytesIO(render_excel(
+        *gather(demo_db, Filters(year_from=2020, year_to=2020), "乐购", "zh"))))
+    formats = [c.number_format for sheet in book for row in sheet.iter_rows()
+               for c in row if c.value == Decimal("297850") or c.value == 297850]
+    assert formats and set(formats) == {"#,##0.00"}
+
+
 @pytest.mark.parametrize("lang, words", [("zh", "机构整体数据"), ("en", "organisation-level")])
 def test_targets_and_indicators_say_they_are_organisation_level_under_an_area_filter(
         demo_db, lang, words):

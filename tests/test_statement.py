@@ -101,6 +101,69 @@ def test_page_model_statement_equals_the_hand_computed_one(ledger_db):
     assert list(row.values())[2] == "—"
 
 
+class _StatementParser:
+    """The rows of widgets.statement_html: (header cell, [(class, text) of each td])."""
+
+    def __init__(self, text: str):
+        from html.parser import HTMLParser
+
+        self.rows, self.classes = [], {}
+        rows, cell = self.rows, {}
+
+        class P(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                a = dict(attrs)
+                if tag == "tr":
+                    rows.append([a.get("class"), None, []])
+                elif tag in ("th", "td") and rows:
+                    cell.update(tag=tag, cls=a.get("class"), text="")
+
+            def handle_data(self, data):
+                if cell:
+                    cell["text"] += data
+
+            def handle_endtag(self, tag):
+                if tag in ("th", "td") and cell and rows:
+                    if tag == "th" and rows[-1][1] is None:
+                        rows[-1][1] = cell["text"]
+                    else:
+                        rows[-1][2].append((cell["cls"], cell["text"]))
+                    cell.clear()
+
+        P().feed(text)
+
+
+def test_screen_statement_equals_the_hand_computed_one(ledger_db):
+    """What /finance draws (an HTML table): every amount, section headings without cells,
+    and on a phone the 合计 columns (the others carry the class the phone CSS hides)."""
+    from impact import fmt
+    from impact.web.widgets import statement_html
+
+    table = finance(ledger_db, FILTERS, "zh").statement
+    parsed = _StatementParser(statement_html(table, "zh")).rows
+    header, *body = parsed
+    assert [c for c, _ in header[2]] == ["impact-split", "impact-split", "impact-total"] * 2
+    got = {}
+    for role, name, cells in body:
+        got[name.strip("\u3000")] = tuple(text or None for _, text in cells) or (N,) * 6
+        if role == "impact-section":
+            assert cells == []  # a heading, not a row of empty amounts
+    want = {k: tuple(None if v is None else fmt.money(D(v), "zh") for v in vs)
+            for k, vs in EXPECTED.items()}
+    assert got == want
+
+
+def test_screen_statement_escapes_its_text(ledger_db):
+    from dataclasses import replace
+
+    from impact.web.widgets import statement_html
+
+    table = finance(ledger_db, FILTERS, "zh").statement
+    rows = [dict(table.rows[1], item="<img src=x onerror=alert(1)>"), *table.rows[2:]]
+    out = statement_html(replace(table, rows=rows, title="<b>t</b>"), "zh")
+    assert "<img" not in out and "<b>t" not in out and "&lt;img" in out
+
+
 def test_statement_builder_is_consistent_for_any_ledger():
     """The identities of the layout, whatever the amounts: totals add up, and the change in
     net assets per column is that column's income less its own expenses."""

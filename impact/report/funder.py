@@ -120,9 +120,10 @@ def render_excel(model: FunderModel, budget: BudgetSection) -> bytes:
         for row in table.rows:
             sheet.append([_excel_value(row.get(c.key)) for c in table.columns])
             for cell, column in zip(sheet[sheet.max_row], table.columns):
-                if column.kind == MONEY:
+                kind = table.kind_of(row, column)  # a deliverable in 元 is money
+                if kind == MONEY:
                     cell.number_format = "#,##0.00"
-                elif column.kind == PERCENT:
+                elif kind == PERCENT:
                     cell.number_format = "0.0"
     out = io.BytesIO()
     book.save(out)

@@ -59,6 +59,21 @@ class Chart:
     empty_text: str = ""
 
 
+# The kind of every metric a target can name; an indicator is money when its unit is 元,
+# else a DECIMAL at its own places (one rule for /overview's targets, the funder view's
+# deliverables and the funder report).
+METRIC_KINDS = {"services": COUNT, "beneficiaries": COUNT, "volunteers": COUNT,
+                "volunteer_minutes": COUNT, "income_total": MONEY, "expense_total": MONEY}
+MONEY_UNITS = frozenset({"元", "yuan", "CNY", "RMB"})
+
+
+def metric_kind(metric: str, unit: str | None = None) -> str:
+    """How a target's metric is shown: counts whole, money ¥ to the fen, else a decimal."""
+    if metric in METRIC_KINDS:
+        return METRIC_KINDS[metric]
+    return MONEY if (unit or "").strip() in MONEY_UNITS else DECIMAL
+
+
 @dataclass
 class Column:
     """A table column: the key in the rows, its header, and how to show its values."""

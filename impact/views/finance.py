@@ -160,8 +160,10 @@ def statement_rows(statement: Statement, lang: str) -> list[dict]:
             name = "\u3000" + label(flow, line, lang)  # indented under its section, as printed
         else:
             name = t(f"statement.{r.key}", lang)
-        rows.append({"item": name, **{f"{p}_{c}": r.cells[(p, c)]
-                                      for p in PERIODS for c in COLUMNS}})
+        # `_role` (section, line, total) lays out the printed statement on screen; tables
+        # and the CSV read only the columns.
+        rows.append({"item": name, "_role": r.kind, **{f"{p}_{c}": r.cells[(p, c)]
+                                                     for p in PERIODS for c in COLUMNS}})
     return rows
 
 

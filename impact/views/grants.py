@@ -20,11 +20,9 @@ from impact.i18n import has, label, t
 from impact.metrics import ZERO, achievement, ratio
 from impact.storage.cache import cached
 from impact.views.common import (COUNT, DECIMAL, MONEY, PERCENT, Column, Kpi, PageModel, Table,
-                                 filters_caption, selection_line)
+                                 filters_caption, metric_kind, selection_line)
 
 PCT = Decimal("0.1")
-_METRIC_KINDS = {"services": COUNT, "beneficiaries": COUNT, "volunteers": COUNT,
-                 "volunteer_minutes": COUNT, "income_total": MONEY, "expense_total": MONEY}
 
 
 # ------------------------------------------------------------------ budget vs actual
@@ -342,7 +340,7 @@ def deliverable_table(rows: list[dict], grants: list[GrantView], lang: str) -> T
                     "achievement": achievement(r["actual"], r["target"]),
                     "project": r["project"] or t("common.whole_org", lang), "year": r["year"],
                     "grant": titles[(r["org"], r["grant_id"])],
-                    "_kind": _METRIC_KINDS.get(metric, DECIMAL)})
+                    "_kind": metric_kind(metric, r.get("unit"))})
     columns = [Column("metric_label", t("col.metric", lang)),
                Column("actual", t("col.actual", lang), DECIMAL),
                Column("target", t("col.target", lang), DECIMAL),

@@ -11,7 +11,8 @@ from impact.filters import Filters
 from impact.i18n import has, label, t
 from impact.metrics import achievement, change, money, summarize, volunteer_hours
 from impact.views.common import (COUNT, DECIMAL, MONEY, PERCENT, TEXT, Chart, Column, Kpi,
-                                 PageModel, Table, coverage_note, indicator_params, page_base)
+                                 PageModel, Table, coverage_note, indicator_params, metric_kind,
+                                 page_base)
 from impact.storage.cache import cached
 
 # (summary key, kind); the order of the cards on the page.
@@ -19,9 +20,6 @@ KPI_METRICS = (("services", COUNT), ("beneficiaries", COUNT), ("volunteers", COU
                ("volunteer_hours", DECIMAL), ("income_total", MONEY),
                ("expense_total", MONEY), ("surplus", MONEY))
 MONEY_KEYS = {key for key, kind in KPI_METRICS if kind == MONEY}
-# The kind of every metric a target can name (indicators are DECIMAL at their own places).
-METRIC_KINDS = {"services": COUNT, "beneficiaries": COUNT, "volunteers": COUNT,
-                "volunteer_minutes": COUNT, "income_total": MONEY, "expense_total": MONEY}
 TREND_METRICS = ("services", "beneficiaries", "volunteers")
 # Organisations stacked one by one in a trend (one colour each); beyond that, the smallest
 # are summed in one grey series (see org_series).
@@ -187,7 +185,7 @@ def targets_table(db, filters: Filters, lang: str) -> Table:
     for r in db.rows("target_achievement", **indicator_params(filters)):
         metric = r["metric"]
         prefix = "metric" if has(f"metric.{metric}", lang) else "indicator"
-        kind = METRIC_KINDS.get(metric, DECIMAL)
+        kind = metric_kind(metric, r.get("unit"))
         rows.append({**r, "metric_label": label(prefix, metric, lang),
                      "project": r["project"] or t("common.whole_org", lang),
                      "target": fmt.trim(r["target"]), "actual": fmt.trim(r["actual"]),
@@ -199,6 +197,10 @@ def targets_table(db, filters: Filters, lang: str) -> Table:
                Column("target", t("col.target", lang), DECIMAL),
                Column("project", t("col.project", lang)),
                Column("year", t("col.year", lang)), Column("org", t("col.org", lang))]
+    # A grant's deliverable beside the organisation's own target for the same metric read as
+    # a duplicated row: the grant column tells them apart (shown when any target has one).
+    if any(r.get("grant_id") for r in rows):
+        columns.append(Column("grant_id", t("grants.col.grant_id", lang)))
     return Table("targets", _org_level(t("overview.table.targets", lang), filters, lang),
                  columns, rows, lang=lang)
 
@@ -217,7 +219,7 @@ def indicators_table(db, filters: Filters, lang: str) -> Table:
     rows = [{**r, "indicator_label": label("indicator", r["indicator"], lang),
              "project": r["project"] or t("common.whole_org", lang),
              "value": fmt.trim(r["value"]), "unit": label("data_unit", r["unit"], lang),
-             "_kind": MONEY if r["unit"] == "元" else DECIMAL}
+             "_kind": metric_kind(r["indicator"], r["unit"])}
             for r in db.rows("indicators", **indicator_params(filters))]
     columns = [Column("indicator_label", t("col.indicator", lang)),
                Column("value", t("col.value", lang), DECIMAL),

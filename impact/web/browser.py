@@ -37,8 +37,27 @@ p.impact-selection { font-size: 1.6rem !important; font-weight: 600; line-height
 [data-testid="stMetricValue"] p, [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
 [data-testid="stMetricLabel"] p { white-space: normal !important; overflow: visible !important;
                                   text-overflow: clip !important; overflow-wrap: break-word; }
+table.impact-statement { width: 100%; border-collapse: collapse; font-size: 0.9rem;
+                         font-variant-numeric: tabular-nums; color: #1f2a2a; }
+table.impact-statement caption { caption-side: top; text-align: left; font-weight: 600;
+                                 padding: 0 0 0.4rem 0; color: #1f2a2a; }
+table.impact-statement th, table.impact-statement td { padding: 0.3rem 0.5rem;
+  border-bottom: 1px solid #e6e6e6; }
+table.impact-statement thead th { text-align: right; font-weight: 600; white-space: nowrap;
+                                  border-bottom: 2px solid #c8c8c8; }
+table.impact-statement thead th:first-child, table.impact-statement tbody th {
+  text-align: left; font-weight: 400; }
+table.impact-statement td { text-align: right; white-space: nowrap; }
+table.impact-statement tr.impact-section th { font-weight: 600; padding-top: 0.6rem; }
+table.impact-statement tr.impact-total th, table.impact-statement tr.impact-total td {
+  font-weight: 600; }
+p.impact-phone-only { display: none; }
 @media (max-width: 640px) {
   p.impact-selection { font-size: 1.25rem !important; }
+  table.impact-statement .impact-split { display: none; }
+  table.impact-statement { font-size: 0.82rem; }
+  table.impact-statement th, table.impact-statement td { padding: 0.3rem 0.25rem; }
+  p.impact-phone-only { display: block; font-size: 0.875rem; color: #5c5b5a; }
   [data-testid="stElementToolbar"] { top: -2.6rem !important; }
 }
 </style>"""
