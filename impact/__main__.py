@@ -1,7 +1,5 @@
 """`python -m impact …`: the command line (see impact/cli.py)."""
 
-import sys
+from impact.cli import run
 
-from impact.cli import main
-
-sys.exit(main())
+run()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from impact.errors import ImpactError, UsageError
@@ -41,6 +42,26 @@ def add_data_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", metavar="DIR",
                         help="data directory (default: $IMPACT_DATA_DIR, else ./data)")
     parser.set_defaults(_existing_data_dir=True)
+
+
+def run() -> None:
+    """The console entry (`impact …`, `python -m impact …`): `main`, then a clean exit.
+
+    The exit handlers run (every DuckDB connection closed, temp dirs removed, Chromium
+    stopped), the output is flushed, and the interpreter's own teardown is skipped: there
+    DuckDB's bindings have aborted the process now and then ("terminate called without an
+    active exception", exit -6) after a command had finished and printed its result, which
+    turned a finished (or correctly refused) command into a crash."""
+    import atexit
+
+    code = main()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # a closed pipe (`impact … | head`)
+            pass
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

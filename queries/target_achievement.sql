@@ -55,4 +55,4 @@ LEFT JOIN actuals a
   ON a.org = t.org AND a.year = t.year AND a.metric = t.metric
  AND a.project IS NOT DISTINCT FROM t.project
 LEFT JOIN units u ON u.org = t.org AND u.metric = t.metric
-ORDER BY t.org, t.year, t.project NULLS FIRST, t.metric
+ORDER BY t.org, t.year, t.project NULLS FIRST, t.metric, t.grant_id NULLS FIRST

@@ -51,13 +51,14 @@ def all_inputs() -> list[tuple[str, str]]:
 
 
 def hostile_data(target: Path) -> Path:
-    """A copy of the demo data plus 2020 records of 珠海协作者 whose names are hostile."""
+    """A copy of the demo data plus 2020 records of 珠海协作者 whose names are hostile, large
+    enough (40,000 person-times) to be among the projects a capped chart draws."""
     shutil.copytree(ROOT / "data", target)
     store = DataStore(target)
     names = [(EVIL_LINK, EVIL_SCRIPT), (EVIL_MARKDOWN, "儿童服务"), (RTL, FORMULA)]
     acts = [{"activity_id": f"EVIL-{i}", "date": date(2020, 6, 1 + i), "org": "珠海协作者",
              "project": project, "program_area": area, "activity_type": FORMULA_CMD,
-             "sessions": 3, "beneficiaries": 400 + i, "volunteers": 9,
+             "sessions": 3, "beneficiaries": 40_000 + i, "volunteers": 9,
              "volunteer_minutes": 600}
             for i, (project, area) in enumerate(names)]
     # An organisation whose name is a formula, with a NUL in a project name (openpyxl used to
