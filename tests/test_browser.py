@@ -66,6 +66,10 @@ def open_view(browser, url: str, title: str, width: int = DESKTOP):
     page = new_page(browser, width, 900)
     page.goto(url)
     page.get_by_role("heading", name=title, level=1).wait_for(timeout=120_000)
+    # The page menu is drawn by every run, before the page: a run caught between the title of
+    # the run before and its own menu (seen under load) is not the page a visitor reads.
+    page.locator("[data-testid='stSidebar'] [data-testid='stPageLink']").first.wait_for(
+        timeout=120_000)
     wait_idle(page)
     wait_charts_drawn(page)
     return page

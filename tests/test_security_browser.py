@@ -70,13 +70,14 @@ def test_names_from_data_are_text_in_the_browser(hostile_server, browser, page, 
                         or any("点击领取</a>" in h["tip"] for h in hovered)):
             break
         with contextlib.suppress(Exception):  # a mark hidden behind another cannot be hovered
-            previous = view.evaluate(TIP)
+            # Plotly draws (and clears) a tooltip a frame or more after the pointer moves:
+            # leave the chart until no tooltip shows, hover, and read the tooltip once one
+            # shows, so it is this mark's and not the previous one's still on screen.
+            view.mouse.move(0, 0)
+            view.wait_for_function(f"() => ({TIP})().trim() === ''", timeout=5000)
             mark.hover(timeout=5000, force=True)  # plotly's drag layer covers the marks
-            # Plotly draws the tooltip a frame or more after the pointer moves: read it once it
-            # is this mark's (a new text), not the previous mark's still on screen.
             with contextlib.suppress(Exception):
-                view.wait_for_function(f"prev => ({TIP})() !== prev", arg=previous,
-                                       timeout=5000)
+                view.wait_for_function(f"() => ({TIP})().trim() !== ''", timeout=5000)
             hovered.append({**view.evaluate(INJECTED), "tip": view.evaluate(TIP)})
     assert hovered and all(h["evilLinks"] == 0 and h["pwned"] is None for h in hovered)
     if page == "beneficiaries":  # a tooltip shows the hostile project name, as text
