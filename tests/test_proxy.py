@@ -12,8 +12,8 @@ import pytest
 
 from impact.bench.proxy import COOKIE, Proxy, nginx_conf
 from impact.config import DEFAULT_DATA_DIR
-from tests.browser_support import (free_port, launch_chromium, rerun, streamlit_server,
-                                   wait_charts_drawn, wait_idle)
+from tests.browser_support import (RUN_COUNTER, free_port, launch_chromium, rerun,
+                                   streamlit_server, wait_charts_drawn, wait_idle)
 
 pytestmark = [
     pytest.mark.browser,
@@ -51,6 +51,7 @@ def test_two_processes_behind_nginx_serve_a_filter_change_and_a_download():
         stack.callback(browser.close)
         for _ in range(2):  # two visitors, each with its own cookie
             context = browser.new_context(viewport={"width": 1400, "height": 900})
+            context.add_init_script(RUN_COUNTER)  # `rerun` counts finished runs with it
             page = context.new_page()
             page.goto(f"{proxy.base}/overview")
             wait_idle(page)
