@@ -181,6 +181,7 @@ def statement_html(model: Table, lang: str) -> str:
     """The statement as an HTML table; every text is escaped (labels come from the locale
     files, but the rule is that nothing reaches HTML unescaped)."""
     from impact import fmt
+    from impact.web.browser import HTML_LANG
 
     def cls(col) -> str:
         return "impact-total" if col.key.endswith("_total") else "impact-split"
@@ -200,7 +201,7 @@ def statement_html(model: Table, lang: str) -> str:
             f'{"" if row.get(c.key) is None else escape(fmt.value(row[c.key], c.kind, lang))}'
             f"</td>" for c in model.columns[1:])
         body.append(f'<tr class="impact-{role}"><th scope="row">{name}</th>{cells}</tr>')
-    return (f'<table class="impact-statement" lang="{"zh-CN" if lang == "zh" else "en"}">'
+    return (f'<table class="impact-statement" lang="{HTML_LANG[lang]}">'
             f"<caption>{escape(model.title)}</caption>"
             f'<thead><tr><th scope="col">{escape(model.columns[0].label)}</th>{head}</tr>'
             f'</thead><tbody>{"".join(body)}</tbody></table>'
