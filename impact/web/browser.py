@@ -94,7 +94,7 @@ _CHART_NAMES = """
 # file uploader, the page-not-found dialog, the skip link). Each one is looked up in the
 # locale files (streamlit.*: the English original and its translation) and replaced in
 # the page as it appears. Exact text matches only, so data is never touched.
-_STREAMLIT_WORDS = """
+_STREAMLIT_WORDS = r"""
 (function (words, patterns) {
   if (window.__impactWords) { window.__impactWords.words = words;
                               window.__impactWords.patterns = patterns; return; }
