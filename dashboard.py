@@ -39,7 +39,7 @@ def data_dir_arg() -> str | None:
     return known.data_dir
 
 
-def landing(first_page: st.Page):
+def landing(first_page: st.Page, ctx):
     """The bare address "/" opens the first page under its own path, so every page —
     the first one too — has a URL that can be shared (/overview?org=…)."""
     def go() -> None:
@@ -48,25 +48,39 @@ def landing(first_page: st.Page):
                    visibility="hidden")
 
 
-# The favicon is a local file (a :material/…: icon would be fetched from fonts.gstatic.com).
-st.set_page_config(page_title="Impact Dashboard · 影响力看板",
-                   page_icon=str(HERE / "impact/web/static/favicon.png"), layout="wide")
-menu = st.sidebar.container()  # above the filters that setup() draws
-ctx = setup(data_dir_arg())
-pages = [st.Page(HERE / path, title=ctx.t(title), icon=icon, url_path=url)
-         for path, url, title, icon in PAGES
-         if (HERE / path).is_file() and allowed(url, ctx.access)]
-navigation = st.navigation([landing(pages[0]), *pages], position="hidden")
-with menu:
-    for page in pages:
-        st.page_link(page, query_params=ctx.url_params)
-# Each page and language its own <title> and <html lang> (Streamlit writes one title, "en").
-st.set_page_config(page_title=f"{navigation.title} · {ctx.t('app.title')}")
-browser.style()
-browser.page_head(ctx.lang)
-widgets.demo_banner(ctx)
-widgets.url_notices(ctx)
-widgets.access_notice(ctx)
-with entry_run():
-    navigation.run()
-finish(ctx, navigation.url_path)
+def main() -> None:
+    """One script run: what every page shares, then the page the URL names."""
+    # The favicon is a local file (a :material/…: icon would be fetched from fonts.gstatic.com).
+    st.set_page_config(page_title="Impact Dashboard · 影响力看板",
+                       page_icon=str(HERE / "impact/web/static/favicon.png"), layout="wide")
+    menu = st.sidebar.container()  # above the filters that setup() draws
+    ctx = setup(data_dir_arg())
+    pages = [st.Page(HERE / path, title=ctx.t(title), icon=icon, url_path=url)
+             for path, url, title, icon in PAGES
+             if (HERE / path).is_file() and allowed(url, ctx.access)]
+    navigation = st.navigation([landing(pages[0], ctx), *pages], position="hidden")
+    with menu:
+        for page in pages:
+            st.page_link(page, query_params=ctx.url_params)
+    # Each page and language its own <title> and <html lang> (Streamlit writes one title, "en").
+    st.set_page_config(page_title=f"{navigation.title} · {ctx.t('app.title')}")
+    browser.style()
+    browser.page_head(ctx.lang)
+    widgets.demo_banner(ctx)
+    widgets.url_notices(ctx)
+    widgets.access_notice(ctx)
+    with entry_run():
+        navigation.run()
+    finish(ctx, navigation.url_path)
+
+
+if __name__ == "__main__":  # a script run
+    main()
+else:
+    # Imported by `streamlit run dashboard.py` (which finds this st.App and serves it) or by
+    # an ASGI server (`uvicorn dashboard:app`): the server, whose pages know its address.
+    from starlette.middleware import Middleware
+
+    from impact.web.asgi import BackendBaseUrl
+
+    app = st.App(HERE / "dashboard.py", middleware=[Middleware(BackendBaseUrl)])

@@ -42,15 +42,6 @@ def browser():
         chromium.close()
 
 
-def _streamlit_probe(server: str, page: str, url: str) -> bool:
-    """The two 404s Streamlit's own frontend causes on a page's first load: it probes for a
-    server under the page's path (/<page>/_stcore/health, /<page>/_stcore/host-config) before
-    the root, and the server answers 404 there on purpose. No setting of `streamlit run`
-    avoids them (docs/deployment.md, "Two 404s in the browser log"); nothing else may fail."""
-    return url.split("?")[0] in (f"{server}/{page}/_stcore/health",
-                                 f"{server}/{page}/_stcore/host-config")
-
-
 def _title(page: str, lang: str) -> str:
     return t(TITLES.get(page, f"{page}.title"), lang)
 
@@ -73,7 +64,7 @@ def test_page_is_accessible_and_self_contained(server, browser, results, name, l
             if not r.url.startswith(server) and not r.url.startswith(("data:", "blob:"))
             else None)
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not _streamlit_probe(server, name, r.url) else None)
+            if r.status >= 400 else None)  # none: not even Streamlit's probes (impact.web.asgi)
     page.goto(link(server, name, **PARAMS, lang=lang))
     page.get_by_role("heading", name=_title(name, lang), level=1).wait_for(timeout=120_000)
     settled(page, lang)
