@@ -23,11 +23,11 @@ def _bench(*args: str) -> subprocess.CompletedProcess:
 
 def test_smoke_run_prints_the_table_and_writes_the_json(tmp_path):
     out = tmp_path / "bench.json"
-    proc = _bench("--rows", "100000", "--changes", "2", "--json", str(out),
+    proc = _bench("--rows", "5000", "--changes", "2", "--json", str(out),
                   "--data-dir", str(tmp_path / "data"))
     assert proc.returncode == 0, proc.stderr
     report = json.loads(out.read_text(encoding="utf-8"))
-    assert report["rows"] == 100_000
+    assert report["rows"] == 5_000
     assert report["peak_rss_mb"] > 0 and report["pandas_peak_rss_mb"] > 0
     assert report["rollups"] is True  # the generated data carries its monthly rollup
     assert {"overview", "finance"} <= set(report["pages"])
@@ -44,10 +44,10 @@ def test_smoke_run_prints_the_table_and_writes_the_json(tmp_path):
     assert "annual report PDF" in proc.stdout
 
     # A second run on the same directory reuses the data instead of regenerating it.
-    again = _bench("--rows", "100000", "--changes", "1", "--no-pandas",
+    again = _bench("--rows", "5000", "--changes", "1", "--no-pandas",
                    "--data-dir", str(tmp_path / "data"))
     assert again.returncode == 0, again.stderr
-    assert "reusing 100,000 rows" in again.stderr
+    assert "reusing 5,000 rows" in again.stderr
     assert "pandas way skipped" in again.stdout
 
 
@@ -80,7 +80,7 @@ def test_e2e_smoke_run_measures_in_the_browser(tmp_path):
     its own memory), printed next to the server-side table. No timing assertions."""
     out = tmp_path / "bench.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "impact", "bench", "--rows", "100000", "--changes", "2",
+        [sys.executable, "-m", "impact", "bench", "--rows", "5000", "--changes", "2",
          "--no-pandas", "--e2e", "--sessions", "2", "--first-visits", "1",
          "--data-dir", str(tmp_path / "data"), "--json", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=900)
