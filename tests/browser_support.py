@@ -213,6 +213,13 @@ def wait_charts_drawn(page, timeout: int = RUN_DEADLINE_MS) -> None:
 
 
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
+_DEFECTS = ROOT / "tests" / "layout_defects.js"
+
+
+def layout_defects(page) -> list[str]:
+    """What tests/layout_defects.js finds on the page as Chromium drew it: text cut off,
+    text beyond the viewport, elements or chart labels drawn over each other."""
+    return page.evaluate(_DEFECTS.read_text(encoding="utf-8"))
 
 
 def settled(page, lang: str, timeout: int = RUN_DEADLINE_MS) -> None:

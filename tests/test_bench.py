@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -71,9 +70,7 @@ def test_p95_is_the_nearest_rank():
 
 
 @pytest.mark.requires("chromium")
-@pytest.mark.skipif(os.environ.get("IMPACT_SLOW_TESTS", "").strip() not in ("1", "true", "yes"),
-                    reason="drives 2 browser sessions over every page for minutes: "
-                           "set IMPACT_SLOW_TESTS=1 (tests/test_e2e_settle.py is the quick check)")
+@pytest.mark.long  # minutes of 2 browser sessions (tests/test_e2e_settle.py: the quick check)
 def test_e2e_smoke_run_measures_in_the_browser(tmp_path):
     """`bench --e2e`: two concurrent browser sessions, every everyday page, figures that
     come from the browser (settle times, websocket bytes) and from the server (its runs,

@@ -2,12 +2,11 @@
 
 A local Spark Connect server (pyspark's `remote("local[2]")`) in a child process: every named
 query gives DuckDB's rows, and the rollup job gives the committed rollup's rows. A second JVM
-takes a minute on a loaded machine, so this runs only with IMPACT_SLOW_TESTS=1.
+takes a minute on a loaded machine, so this runs in the `long` tier (`pytest -m long`).
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -46,9 +45,7 @@ print("connect ok")
 """
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(os.environ.get("IMPACT_SLOW_TESTS", "").strip() not in ("1", "true", "yes"),
-                    reason="starts a second JVM (a Spark Connect server): set IMPACT_SLOW_TESTS=1")
+@pytest.mark.long  # starts a second JVM (a Spark Connect server)
 def test_queries_and_rollup_through_spark_connect():
     sysdeps.check("java")
     pytest.importorskip("grpc", reason="Spark Connect needs pyspark[connect] "
