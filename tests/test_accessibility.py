@@ -87,7 +87,10 @@ def test_page_is_accessible_and_self_contained(server, browser, results, name, l
     # Nothing cut off or drawn over at this width either (tests/test_layout_browser.py checks
     # the phone and all organisations); measured before axe adds its script.
     defects = layout_defects(page)
+    # Every page renders (no exception, no traceback): the README's screenshots of these
+    # views are made by tools/screenshots.py.
     assert page.locator("[data-testid='stException']").count() == 0
+    assert "Traceback" not in page.locator("[data-testid='stMain']").inner_text()
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(RUN_AXE)
     results[f"{name}-{lang}"] = {

@@ -33,9 +33,8 @@ DEMO_SELECTIONS = [
 
 BENCH_SELECTIONS = [
     Filters(),
-    Filters(year_from=2016, year_to=2018),
     Filters(orgs=("机构001", "机构007"), year_from=2019, year_to=2022),
-    Filters(areas=("儿童服务", "长者服务")),
+    Filters(areas=("儿童服务", "长者服务"), year_from=2016, year_to=2018),
     Filters(projects=("机构002·项目0002",), year_from=2024, year_to=2024),
 ]
 
