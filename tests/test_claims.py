@@ -56,6 +56,7 @@ def test_a_claim_that_holds_is_not_flagged(demo_db):
     assert check("受益人次每年翻倍。", content) == []
 
 
+@pytest.mark.requires("chromium")  # the HTML report draws its charts with Chromium
 def test_the_report_files_say_what_the_check_found(demo_db):
     content = gather(demo_db, QINGLIU_2015, "zh", draft=SEED)
     html = build(content, "html").data.decode()

@@ -224,7 +224,7 @@ def budget_section(section, access, lang: str) -> None:
     the tables by grant and by project. A funder sees its own grants' rows only."""
     from impact.web.auth import visible_funders
 
-    st.subheader(section.title)
+    st.header(section.title)  # an h2 under the page's h1 (axe: heading-order)
     if section.empty:
         st.info(t("grants.no_budgets", lang), icon=":material/table:")
         return
