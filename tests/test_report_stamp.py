@@ -10,7 +10,9 @@ from impact.report.stamp import _from_pdf_text, read
 from tests.test_versions import _csv, _one_activity
 
 
-@pytest.mark.parametrize("suffix", ["html", "xlsx"])
+# The HTML report draws its charts with Chromium; the workbook needs none.
+@pytest.mark.parametrize("suffix", [pytest.param("html", marks=pytest.mark.requires("chromium")),
+                                    "xlsx"])
 def test_a_report_made_before_a_correction_is_outdated_naming_the_figures(cli, demo_copy,
                                                                          tmp_path, suffix):
     row = _one_activity(demo_copy)
@@ -44,6 +46,7 @@ def test_a_report_made_before_a_correction_is_outdated_naming_the_figures(cli, d
     assert now - then == 1000
 
 
+@pytest.mark.requires("chromium")  # the HTML report draws its charts with Chromium
 def test_the_closed_state_is_printed_in_the_report(cli, demo_copy, tmp_path):
     row = _one_activity(demo_copy)
     year = str(row["date"].year)
