@@ -17,7 +17,7 @@ import streamlit as st
 
 from impact.web import browser, entry_run, setup, widgets
 from impact.web.context import finish
-from impact.web.menu import PAGES
+from impact.web.menu import LANDING_URL, PAGES
 
 HERE = Path(__file__).resolve().parent
 
@@ -44,7 +44,7 @@ def landing(first_page: st.Page, ctx):
     the first one too — has a URL that can be shared (/overview?org=…)."""
     def go() -> None:
         st.switch_page(first_page, query_params=ctx.url_params)
-    return st.Page(go, title=first_page.title, url_path="start", default=True,
+    return st.Page(go, title=first_page.title, url_path=LANDING_URL, default=True,
                    visibility="hidden")
 
 

@@ -15,10 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from impact.web.menu import PAGES
-
-# The hidden landing page of "/" (dashboard.py `landing`) besides the listed ones.
-LANDING_URL = "start"
+from impact.web.menu import LANDING_URL, PAGES
 
 _SCRIPT = """<script>(function (pages) {
   var parts = location.pathname.replace(/\\/+$/, "").split("/");

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ENTRY_POINT = "dashboard.py"  # the script `streamlit run` is given
+LANDING_URL = "start"  # the hidden page behind "/" (dashboard.py `landing`)
 
 # (file under the project root, url path, locale key of its title, icon);
 # who sees /data, /report, /share and /grants depends on the role (dashboard.py `allowed`).
