@@ -19,37 +19,27 @@ import time
 
 from impact.bench.e2e import Server, EVERYDAY, CHROMIUM_ARGS
 from impact.bench.e2e_browser import Actor, INIT_JS, open_page
+from impact.bench.pages import bench_orgs
 from impact.storage.db import Database
 
-DATA, MINUTES, OUT = sys.argv[1], float(sys.argv[2]), sys.argv[3]
 
-db = Database(DATA)
-orgs = list(dict.fromkeys(r["org"] for r in db.rows(
-    "activity_by_project", orgs=[], projects=[], areas=[], year_from=None, year_to=None)))
-db.close()
-
-server = Server(DATA, "config").start()
-log = open(OUT, "w")
-
-
-def sample(t0, visits, changes, errors):
-    rec = {"t_min": round((time.monotonic() - t0) / 60, 2), "rss_mb": round(server.rss_mb(), 1),
-           "peak_mb": round(server.peak_rss_mb, 1), "runs": len(server.runs()),
-           "visits": visits, "changes": changes, "errors": errors,
-           "load1": round(os.getloadavg()[0], 1)}
-    log.write(json.dumps(rec) + "\n"); log.flush()
-
-
-async def main():
+async def soak(server: Server, orgs: list[str], minutes: float, log) -> None:
     from playwright.async_api import async_playwright
     from impact.report.browser import chromium_path
     t0 = time.monotonic()
-    end = t0 + MINUTES * 60
+    end = t0 + minutes * 60
     state = {"visits": 0, "changes": 0, "errors": 0}
 
-    async def sampler():
+    def sample() -> None:
+        rec = {"t_min": round((time.monotonic() - t0) / 60, 2),
+               "rss_mb": round(server.rss_mb(), 1), "peak_mb": round(server.peak_rss_mb, 1),
+               "runs": len(server.runs()), **state, "load1": round(os.getloadavg()[0], 1)}
+        log.write(json.dumps(rec) + "\n")
+        log.flush()
+
+    async def sampler() -> None:
         while time.monotonic() < end:
-            sample(t0, **state)
+            sample()
             await asyncio.sleep(30)  # sampling period of a measurement, not a wait for state
 
     async with async_playwright() as pw:
@@ -74,10 +64,25 @@ async def main():
             await ctx.close()
             i += 1
         await task
-        sample(t0, **state)
+        sample()
         await browser.close()
 
-try:
-    asyncio.run(main())
-finally:
-    server.stop()
+
+def main(argv: list[str]) -> int:
+    data_dir, minutes, out = argv[0], float(argv[1]), argv[2]
+    db = Database(data_dir)
+    try:
+        orgs = bench_orgs(db)
+    finally:
+        db.close()
+    server = Server(data_dir, "config").start()
+    try:
+        with open(out, "w", encoding="utf-8") as log:
+            asyncio.run(soak(server, orgs, minutes, log))
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -167,6 +167,14 @@ def call_page(fn: PageFn, db, filters: Filters, lang: str = "zh"):
     return fn(db, filters, lang) if len(params) >= 3 else fn(db, filters)
 
 
+def bench_orgs(db) -> list[str]:
+    """Every organisation in the data, largest first (the rows are ordered by person-times):
+    what the filter changes pick from."""
+    rows = db.rows("activity_by_project", orgs=[], projects=[], areas=[],
+                   year_from=None, year_to=None)
+    return list(dict.fromkeys(r["org"] for r in rows))
+
+
 def filter_changes(orgs: list[str], years: list[int], n: int, seed: int = 6,
                    projects: dict[str, list[str]] | None = None,
                    areas: list[str] | None = None) -> list[Filters]:

@@ -121,12 +121,12 @@ def measure(data_dir: str, rows: int, changes: int, pandas: bool, log,
 def measure_e2e(data_dir: str, rows: int, changes: int, e2e: dict, log) -> list[dict]:
     """`bench --e2e`: the same data in Chromium, once per post-run GC mode asked for."""
     from impact.bench.e2e import run_e2e
+    from impact.bench.pages import bench_orgs
     from impact.storage.db import Database
 
     db = Database(data_dir)
     try:
-        orgs = list(dict.fromkeys(r["org"] for r in db.rows(
-            "activity_by_project", orgs=[], projects=[], areas=[], year_from=None, year_to=None)))
+        orgs = bench_orgs(db)
     finally:
         db.close()
     from impact.config import PROJECT_ROOT

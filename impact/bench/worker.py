@@ -47,10 +47,8 @@ def _calls_from_json(raw) -> list:
 
 
 def _selection(db):
-    from impact.bench.pages import default_filters, filter_changes
-    orgs = [r["org"] for r in db.rows("activity_by_project", orgs=[], projects=[], areas=[],
-                                      year_from=None, year_to=None)]
-    orgs = list(dict.fromkeys(orgs))  # largest first: the rows are ordered by person-times
+    from impact.bench.pages import bench_orgs, default_filters, filter_changes
+    orgs = bench_orgs(db)
     span = db.rows("year_span", orgs=[])[0]
     years = list(range(span["first_year"], span["last_year"] + 1))
     projects: dict[str, list[str]] = {}
