@@ -171,7 +171,11 @@ _expect_timeout()
 
 def wait_idle(page, timeout: int = RUN_DEADLINE_MS) -> None:
     """Until the app is connected and no script run is in progress."""
-    page.wait_for_function(_IDLE, timeout=timeout)
+    try:
+        page.wait_for_function(_IDLE, timeout=timeout)
+    except Exception as exc:  # say which state never came, not only that time ran out
+        raise AssertionError(f"not connected and idle within {timeout} ms: "
+                             f"{page_state(page)}") from exc
 
 
 def rerun(page, action: Callable[[], object], timeout: int = RUN_DEADLINE_MS) -> None:
@@ -182,8 +186,14 @@ def rerun(page, action: Callable[[], object], timeout: int = RUN_DEADLINE_MS) ->
     try:
         page.wait_for_function(_RAN, timeout=timeout)
     except Exception as exc:  # say what the page was doing, not only that time ran out
-        raise AssertionError(f"no finished run after the action: {page.evaluate(_STATE)}"
+        raise AssertionError(f"no finished run after the action: {page_state(page)}"
                              ) from exc
+
+
+def page_state(page) -> dict:
+    """What the page is doing (address, connection and script state, title, open dialog),
+    for a failure message that says which state never came."""
+    return page.evaluate(_STATE)
 
 
 _STATE = f"""() => {{

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from impact.i18n import catalog, t
-from tests.browser_support import (launch_chromium, layout_defects, new_page, settled,
-                                   wait_idle)
+from tests.browser_support import (launch_chromium, layout_defects, new_page, page_state,
+                                   settled, wait_idle)
 from tests.test_browser import link, pytestmark, server  # noqa: F401
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
@@ -121,7 +121,16 @@ def test_page_not_found_speaks_the_pages_language(server, browser):  # noqa: F81
         "}).observe(document, {subtree: true, childList: true, characterData: true});")
     page.goto(f"{server}/nowhere?lang=zh")
     wanted = t("streamlit.not_found", "zh")
-    page.wait_for_function("w => window.__dialogs.some(d => d.includes(w))", arg=wanted)
+    # Two states, each with its own deadline: the frontend connected (after probing
+    # /nowhere/ as a possible prefix, then the server's root) and the main page's run done,
+    # then the dialog in the page's language. On a loaded machine the first alone can take
+    # most of a deadline; a failure says which state was missing.
+    wait_idle(page)
+    try:
+        page.wait_for_function("w => window.__dialogs.some(d => d.includes(w))", arg=wanted)
+    except Exception as exc:
+        raise AssertionError(f"no {wanted!r} dialog: {page_state(page)}, "
+                             f"dialog texts seen: {page.evaluate('window.__dialogs')}") from exc
     wait_idle(page)
     dialogs = page.evaluate("window.__dialogs")
     page.close()
