@@ -17,7 +17,8 @@ import streamlit as st
 
 from impact.web import browser, entry_run, setup, widgets
 from impact.web.context import finish
-from impact.web.menu import LANDING_URL, PAGES
+from impact.web.landing import landing_page
+from impact.web.menu import PAGES
 
 HERE = Path(__file__).resolve().parent
 
@@ -39,15 +40,6 @@ def data_dir_arg() -> str | None:
     return known.data_dir
 
 
-def landing(first_page: st.Page, ctx):
-    """The bare address "/" opens the first page under its own path, so every page —
-    the first one too — has a URL that can be shared (/overview?org=…)."""
-    def go() -> None:
-        st.switch_page(first_page, query_params=ctx.url_params)
-    return st.Page(go, title=first_page.title, url_path=LANDING_URL, default=True,
-                   visibility="hidden")
-
-
 def main() -> None:
     """One script run: what every page shares, then the page the URL names."""
     # The favicon is a local file (a :material/…: icon would be fetched from fonts.gstatic.com).
@@ -55,10 +47,12 @@ def main() -> None:
                        page_icon=str(HERE / "impact/web/static/favicon.png"), layout="wide")
     menu = st.sidebar.container()  # above the filters that setup() draws
     ctx = setup(data_dir_arg())
-    pages = [st.Page(HERE / path, title=ctx.t(title), icon=icon, url_path=url)
-             for path, url, title, icon in PAGES
+    shown = [(HERE / path, url, title, icon) for path, url, title, icon in PAGES
              if (HERE / path).is_file() and allowed(url, ctx.access)]
-    navigation = st.navigation([landing(pages[0], ctx), *pages], position="hidden")
+    pages = [st.Page(file, title=ctx.t(title), icon=icon, url_path=url)
+             for file, url, title, icon in shown]
+    navigation = st.navigation([landing_page(pages[0], shown[0][0], ctx.url_params), *pages],
+                               position="hidden")
     with menu:
         for page in pages:
             st.page_link(page, query_params=ctx.url_params)
