@@ -51,7 +51,7 @@ def main() -> None:
              if (HERE / path).is_file() and allowed(url, ctx.access)]
     pages = [st.Page(file, title=ctx.t(title), icon=icon, url_path=url)
              for file, url, title, icon in shown]
-    navigation = st.navigation([landing_page(pages[0], shown[0][0], ctx.url_params), *pages],
+    navigation = st.navigation([landing_page(pages[0], shown[0][0], ctx), *pages],
                                position="hidden")
     with menu:
         for page in pages:

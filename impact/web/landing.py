@@ -26,9 +26,9 @@ def requested_page_missing() -> bool:
     Streamlit decides this in st.navigation (PagesManager._resolve_page_script): a run asked
     for by page *name* (an address typed or followed) whose name is no page's url path; a run
     asked for by page *hash* (a rerun) falls back silently. The same test is made here on the
-    pages manager's intent, which Streamlit has no public API for; if a Streamlit upgrade
-    removes these attributes, the answer is False and "/" behaves as before
-    (tests/test_landing.py pins them).
+    pages manager's intent, which Streamlit has no public API for. If an upgrade removed these
+    attributes the answer would be False, and a missing page would switch as "/" does (the
+    dialog then at risk again); tests/test_landing.py pins them against Streamlit's own answer.
     """
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -40,13 +40,14 @@ def requested_page_missing() -> bool:
     return name not in urls
 
 
-def landing_page(first_page: st.Page, first_file: Path, url_params: dict) -> st.Page:
+def landing_page(first_page: st.Page, first_file: Path, ctx) -> st.Page:
     """The default page: switches to `first_page` (its file `first_file`) with the view's
-    filters, or, for an address that names no page, draws that file in this run."""
+    URL parameters (`ctx.url_params`, read when it runs), or, for an address that names no
+    page, draws that file in this run."""
     def go() -> None:
         if requested_page_missing():
             runpy.run_path(str(first_file))
         else:
-            st.switch_page(first_page, query_params=url_params)
+            st.switch_page(first_page, query_params=ctx.url_params)
     return st.Page(go, title=first_page.title, url_path=LANDING_URL, default=True,
                    visibility="hidden")
