@@ -206,6 +206,28 @@ _STATE = f"""() => {{
 }}"""
 
 
+# Every text a dialog ([role=dialog]) has had, from the first byte of the page (add it with
+# page.add_init_script): a dialog can be drawn and translated between two looks at the page.
+RECORD_DIALOGS = (
+    "window.__dialogs = [];"
+    "new MutationObserver(() => {"
+    "  const d = document.querySelector('[role=dialog]');"
+    "  const text = d ? d.textContent : null;"
+    "  if (text && window.__dialogs[window.__dialogs.length - 1] !== text)"
+    "    window.__dialogs.push(text);"
+    "}).observe(document, {subtree: true, childList: true, characterData: true});")
+
+
+def wait_dialog(page, text: str, timeout: int = RUN_DEADLINE_MS) -> None:
+    """Until a dialog recorded by RECORD_DIALOGS has contained `text`."""
+    try:
+        page.wait_for_function("w => window.__dialogs.some(d => d.includes(w))", arg=text,
+                               timeout=timeout)
+    except Exception as exc:  # say what the page showed, not only that time ran out
+        raise AssertionError(f"no {text!r} dialog: {page_state(page)}, dialog texts seen: "
+                             f"{page.evaluate('window.__dialogs')}") from exc
+
+
 def wait_charts_drawn(page, timeout: int = RUN_DEADLINE_MS) -> None:
     """Until every Plotly chart has drawn at its container's width and every table its canvas.
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from impact.i18n import catalog, t
-from tests.browser_support import (launch_chromium, layout_defects, new_page, page_state,
-                                   settled, wait_idle)
+from tests.browser_support import (RECORD_DIALOGS, launch_chromium, layout_defects, new_page,
+                                   page_state, settled, wait_dialog, wait_idle)
 from tests.test_browser import link, pytestmark, server  # noqa: F401
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
@@ -112,14 +112,7 @@ def test_page_not_found_speaks_the_pages_language(server, browser):  # noqa: F81
     found none at all: the first page was opened by a page switch, whose new run cleared the
     dialog's message before it was sent (impact/web/landing.py)."""
     page = new_page(browser)
-    page.add_init_script(
-        "window.__dialogs = [];"
-        "new MutationObserver(() => {"
-        "  const d = document.querySelector('[role=dialog]');"
-        "  const text = d ? d.textContent : null;"
-        "  if (text && window.__dialogs[window.__dialogs.length - 1] !== text)"
-        "    window.__dialogs.push(text);"
-        "}).observe(document, {subtree: true, childList: true, characterData: true});")
+    page.add_init_script(RECORD_DIALOGS)
     page.goto(f"{server}/nowhere?lang=zh")
     wanted = t("streamlit.not_found", "zh")
     # Two states, each with its own deadline: the frontend connected (after probing
@@ -127,11 +120,7 @@ def test_page_not_found_speaks_the_pages_language(server, browser):  # noqa: F81
     # then the dialog in the page's language. On a loaded machine the first alone can take
     # most of a deadline; a failure says which state was missing.
     wait_idle(page)
-    try:
-        page.wait_for_function("w => window.__dialogs.some(d => d.includes(w))", arg=wanted)
-    except Exception as exc:
-        raise AssertionError(f"no {wanted!r} dialog: {page_state(page)}, "
-                             f"dialog texts seen: {page.evaluate('window.__dialogs')}") from exc
+    wait_dialog(page, wanted)
     wait_idle(page)
     dialogs = page.evaluate("window.__dialogs")
     state = page_state(page)

@@ -17,8 +17,8 @@ import os
 import pytest
 
 from impact.i18n import t
-from tests.browser_support import (launch_chromium, new_page, page_state, streamlit_server,
-                                   wait_idle)
+from tests.browser_support import (RECORD_DIALOGS, launch_chromium, new_page, page_state,
+                                   streamlit_server, wait_dialog, wait_idle)
 
 pytestmark = [pytest.mark.browser, pytest.mark.requires("chromium", "cjk-fonts")]
 
@@ -36,15 +36,6 @@ def _wake_late(self):
 _runtime.Runtime._enqueued_some_message = _wake_late
 """
 
-RECORD_DIALOGS = (
-    "window.__dialogs = [];"
-    "new MutationObserver(() => {"
-    "  const d = document.querySelector('[role=dialog]');"
-    "  const text = d ? d.textContent : null;"
-    "  if (text && window.__dialogs[window.__dialogs.length - 1] !== text)"
-    "    window.__dialogs.push(text);"
-    "}).observe(document, {subtree: true, childList: true, characterData: true});")
-
 
 def test_the_dialog_survives_a_server_slow_to_send(tmp_path):
     from playwright.sync_api import sync_playwright
@@ -61,12 +52,7 @@ def test_the_dialog_survives_a_server_slow_to_send(tmp_path):
             # The first page's heading, then an idle app: the run is over and all was sent.
             page.wait_for_selector("[data-testid='stMain'] h1")
             wait_idle(page)
-            try:  # Streamlit draws the dialog in English; the page's script then translates it
-                page.wait_for_function("w => window.__dialogs.some(d => d.includes(w))",
-                                       arg=wanted)
-            except Exception as exc:
-                raise AssertionError(f"no {wanted!r} dialog: {page_state(page)}, dialog "
-                                     f"texts seen: {page.evaluate('window.__dialogs')}") from exc
+            wait_dialog(page, wanted)  # drawn in English, then translated by the page
             state = page_state(page)
         finally:
             browser.close()
