@@ -1,8 +1,8 @@
 """The default page's test for "an address that names no page" agrees with Streamlit's own
 (impact/web/landing.py): it reads the pages manager's intent, which has no public API, so a
 Streamlit upgrade that changes it must fail here, not silently lose the page-not-found dialog.
-The browser side (the dialog arrives, the first page is drawn) is
-tests/test_accessibility.py::test_page_not_found_speaks_the_pages_language."""
+The browser side (the dialog arrives, the first page is drawn) is tests/test_landing_browser.py
+and tests/test_accessibility.py::test_page_not_found_speaks_the_pages_language."""
 
 from __future__ import annotations
 
