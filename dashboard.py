@@ -22,7 +22,7 @@ from impact.web.menu import PAGES
 
 HERE = Path(__file__).resolve().parent
 
-# Which Access property opens a page (impact.access.Access); the others are open to every
+# Which Access property opens a page (impact.access.policy.Access); the others are open to every
 # visitor who may see the dashboard at all.
 REQUIRES = {"data": "sees_data_page", "report": "sees_report", "share": "can_make_links",
             "grants": "sees_funders"}

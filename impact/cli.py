@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if getattr(args, "_existing_data_dir", False):
-            from impact.selection import existing_data_dir
+            from impact.domain.selection import existing_data_dir
             args.data_dir = existing_data_dir(args.data_dir)
         return int(args._run(args) or 0)
     except UsageError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -55,6 +56,15 @@ def donor_concentration_share() -> Decimal:
 BUDGET_PACE_GAP = _share_setting("IMPACT_BUDGET_PACE_GAP", Decimal("0.25"))
 
 
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_url(location: str | os.PathLike) -> bool:
+    """True for an fsspec URL such as s3://bucket/prefix (as opposed to a local path); a
+    path that merely contains "://" somewhere (a hostile name) is a path."""
+    return bool(_URL.match(str(location))) and not str(location).startswith("file://")
+
+
 def resolve_data_dir(explicit: str | os.PathLike | None = None) -> str:
     """The data directory: an explicit value, else $IMPACT_DATA_DIR, else ./data beside dashboard.py.
 
@@ -66,8 +76,6 @@ def resolve_data_dir(explicit: str | os.PathLike | None = None) -> str:
         from impact.errors import UsageError
 
         raise UsageError("the data directory's name contains a NUL character")
-    from impact.storage.store import is_url  # late: store imports config
-
     if is_url(value) or value.startswith("file://"):
         return value.rstrip("/")
     return str(Path(value).expanduser().resolve())

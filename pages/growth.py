@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from impact.privacy import PERSON_KEYS
+from impact.access.privacy import PERSON_KEYS
 from impact.views.growth import METRICS, growth
 from impact.web import page_context, widgets
 

@@ -2,7 +2,7 @@
 
 The link opens the dashboard limited to the projects that funder funds in one organisation,
 for the chosen years, with small person counts suppressed; it is signed with the server's
-link secret and expires (impact.funderlink).
+link secret and expires (impact.access.funderlink).
 """
 
 import time
@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from impact import audit, funderlink
+from impact.access import audit, funderlink
 from impact.web import auth, page_context, widgets
 
 MAX_DAYS = 365

@@ -1,5 +1,5 @@
 -- The 业务活动表's cells: income and expense per year, statutory line and restricted flag,
--- exact DECIMAL sums (impact.statement lays them out; pass the previous year as $year_from).
+-- exact DECIMAL sums (impact.domain.statement lays them out; pass the previous year as $year_from).
 SELECT
     year,
     flow,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from impact import access, funderlink, passwords, privacy
-from impact.access import Access, Scope, Settings, resolve
+from impact.access import funderlink, passwords, policy as access, privacy
+from impact.access.policy import Access, Scope, Settings, resolve
 from impact.views.common import COUNT, PERCENT, Chart, Column, Table
 
 SECRET = "s" * 40
@@ -195,8 +195,7 @@ def test_table_suppression_covers_screen_and_csv_and_keeps_the_model():
 
 
 def test_chart_points_below_threshold_are_not_drawn():
-    from impact import charts
-
+    from impact.presentation import charts
     fig = charts.bars(["1月", "2月", "3月"], {"受益人次": [3, 80, 40]}, title="t", lang="zh")
     chart = privacy.chart(Chart("by_month", "t", "", fig, []), privacy.Policy(True, 5))
     assert list(chart.figure.data[0].y) == [None, 80, None]
@@ -245,7 +244,7 @@ def test_hash_password_command_reads_stdin_and_prints_only_the_hash():
 
 
 def test_audit_log_never_goes_into_the_bundled_demo(monkeypatch, tmp_path):
-    from impact import audit
+    from impact.access import audit
     from impact.config import DEFAULT_DATA_DIR
 
     monkeypatch.delenv(audit.AUDIT_ENV, raising=False)
@@ -276,8 +275,7 @@ def test_hidden_volunteer_counts_hide_the_minutes_per_volunteer_too():
 
 def test_a_suppressed_cell_formats_as_its_text_in_every_kind():
     """The one formatting path (cards, tables, CSVs) shows "<5" whatever the metric's kind."""
-    from impact import fmt
-
+    from impact.presentation import fmt
     hidden = privacy.Suppressed(5)
     for kind in (fmt.COUNT, fmt.MONEY, fmt.PERCENT, fmt.DECIMAL):
         assert fmt.value(hidden, kind, "zh") == "<5"

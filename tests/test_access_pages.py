@@ -11,8 +11,8 @@ import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from impact import audit, funderlink, passwords
-from impact.funderlink import FunderLink
+from impact.access import audit, funderlink, passwords
+from impact.access.funderlink import FunderLink
 from tests.test_import_cli import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -227,7 +227,7 @@ def test_public_mode_has_no_data_page_and_cannot_write(monkeypatch, demo_copy):
     before = snapshot(demo_copy)
     store = get_db(str(demo_copy.resolve()), True).store
     rows = store.read_table("targets").slice(0, 1)
-    from impact.readonly import ReadOnlyError
+    from impact.access.readonly import ReadOnlyError
     from impact.storage import compaction
     with pytest.raises(ReadOnlyError):
         compaction.append(store, "targets", rows)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from impact.i18n import catalog, t
+from impact.presentation.i18n import catalog, t
 from tests.browser_support import (RECORD_DIALOGS, launch_chromium, layout_defects, new_page,
                                    page_state, settled, wait_dialog, wait_idle)
 from tests.test_browser import link, pytestmark, server  # noqa: F401

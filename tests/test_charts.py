@@ -8,7 +8,7 @@ from decimal import Decimal
 import plotly.io as pio
 import pytest
 
-from impact import charts
+from impact.presentation import charts
 from impact.storage.schema import SOURCE_TYPES
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal as D
 import pytest
 
 from impact.filters import Filters
-from impact.metrics import donor_concentration
+from impact.domain.metrics import donor_concentration
 from impact.storage.db import Database
 from impact.views.finance import finance
 

@@ -21,7 +21,7 @@ def test_volunteer_note_says_not_income_with_hours_and_range(demo_db):
     assert "2026" not in note
     page = volunteers(demo_db, Filters(orgs=("珠海协作者",), year_from=2020, year_to=2020), "en")
     assert "not recognised as income" in page.disclosure and "1,177.40 hours" in page.disclosure
-    from impact.disclosure import volunteer_note
-    from impact.metrics import volunteer_value
+    from impact.domain.disclosure import volunteer_note
+    from impact.domain.metrics import volunteer_value
     assert "revised system" in volunteer_note(volunteer_value(600), 2026, "en")
     assert "2026" in volunteer_note(volunteer_value(600), None, "zh")

@@ -7,9 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from impact import fmt
-
-
+from impact.presentation import fmt
 @pytest.mark.parametrize("value, zh, en", [
     (581, "581", "581"),
     (9999, "9,999", "9,999"),

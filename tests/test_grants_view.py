@@ -10,8 +10,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from impact import funderlink
-from impact.access import FUNDER, LOCAL, Access
+from impact.access import funderlink
+from impact.access.policy import FUNDER, LOCAL, Access
 from impact.filters import Filters
 from impact.ingest import import_payload
 from impact.storage.db import Database

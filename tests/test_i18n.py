@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from impact import i18n
-from impact.i18n import LANGS, catalog, missing_keys, t
+from impact.presentation import i18n
+from impact.presentation.i18n import LANGS, catalog, missing_keys, t
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py")),

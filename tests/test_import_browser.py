@@ -13,7 +13,7 @@ import pytest
 
 from impact.storage.db import Database
 from impact.filters import Filters
-from impact.metrics import summarize
+from impact.domain.metrics import summarize
 from tests.browser_support import launch_chromium, new_page, rerun, streamlit_server, wait_idle
 from tests.test_import_cli import FIXTURES, snapshot
 

@@ -181,7 +181,7 @@ def test_demo_refuses_a_directory_holding_other_data(cli, tmp_path):
 
 
 def test_demo_refuses_a_demo_copy_that_records_were_imported_into(cli, demo_copy):
-    from impact.datadir import holds_user_data
+    from impact.storage.directory import holds_user_data
 
     assert holds_user_data(str(demo_copy)) is None  # regenerating a demo copy is fine
     assert cli("import", str(FIXTURES / "activities_gbk.csv"), "--table", "activities",

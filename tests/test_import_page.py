@@ -81,8 +81,7 @@ def test_skip_invalid_imports_the_valid_rows(data_page):
 
 
 def test_staff_password_guards_the_page_when_set(monkeypatch, tmp_path):
-    from impact import passwords
-
+    from impact.access import passwords
     monkeypatch.setenv("IMPACT_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("IMPACT_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
     monkeypatch.setattr(passwords, "LIMITER", passwords.RateLimiter())

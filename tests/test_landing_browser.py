@@ -16,7 +16,7 @@ import os
 
 import pytest
 
-from impact.i18n import t
+from impact.presentation.i18n import t
 from tests.browser_support import (RECORD_DIALOGS, launch_chromium, new_page, page_state,
                                    streamlit_server, wait_dialog, wait_idle)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from impact.i18n import t
+from impact.presentation.i18n import t
 from tests.browser_support import layout_defects, new_page, settled
 from tests.test_accessibility import PAGES, PARAMS, _title
 from tests.test_browser import browser, link, pytestmark, server  # noqa: F401

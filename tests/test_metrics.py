@@ -7,10 +7,10 @@ from decimal import Decimal as D
 from hypothesis import given
 from hypothesis import strategies as st
 
-from impact import jsonout
+from impact.presentation import jsonout
 from impact.demo.synth import split_total
 from impact.filters import Filters
-from impact.metrics import (achievement, cagr, change, cost_per_beneficiary,
+from impact.domain.metrics import (achievement, cagr, change, cost_per_beneficiary,
                             funding_concentration, money, summarize, volunteer_hours,
                             volunteer_value)
 

@@ -93,7 +93,7 @@ def test_old_directory_is_upgraded_keeping_every_amount(tmp_path, monkeypatch, c
 
     # The dashboard's queries read the upgraded directory.
     from impact.filters import Filters
-    from impact.metrics import summarize
+    from impact.domain.metrics import summarize
     from impact.storage.db import Database
     s = summarize(Database(str(data)), Filters(orgs=("甲",), year_from=2020, year_to=2020))
     assert s["income_by_source"]["foundation"] == Decimal("2500.55")

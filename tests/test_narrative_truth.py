@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from impact import fmt
+from impact.presentation import fmt
 from impact.filters import Filters
 from impact.report import gather, narrative
 from impact.report.claims import check

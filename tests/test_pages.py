@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from impact.config import DEFAULT_DATA_DIR
 from impact.storage.db import Database
 from impact.filters import Filters
-from impact.i18n import t
+from impact.presentation.i18n import t
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("overview", "beneficiaries", "volunteers", "finance", "growth")
@@ -324,7 +324,7 @@ def test_result_cache_answers_repeats_and_sees_an_import_at_once(tmp_path):
 
 
 def test_finance_cards_equal_the_summary(db):
-    from impact.metrics import summarize
+    from impact.domain.metrics import summarize
     summary = summarize(db, Filters(orgs=("珠海协作者",), year_from=2020, year_to=2020))
     shown = metrics(open_page("finance", ZHUHAI_2020, "en"))
     assert shown["Income"][0] == f"¥{summary['income_total']:,}" == "¥1,674,657.61"

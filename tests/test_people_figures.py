@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from impact.filters import Filters
-from impact.people import group_shares
+from impact.domain.people import group_shares
 from impact.views.beneficiaries import beneficiaries
 from impact.views.results import results
 
@@ -157,7 +157,7 @@ def test_report_says_people_only_where_people_were_counted(demo_db, lang, people
 
 
 def test_small_people_counts_are_suppressed_in_public_and_funder_views(demo_db):
-    from impact import privacy
+    from impact.access import privacy
     from impact.views import people
 
     policy = privacy.Policy(True, 100)  # a high threshold, so the demo's 61 and 65 are small

@@ -10,7 +10,7 @@ from impact.filters import Filters
 from impact.ingest import check_file, import_payload
 from impact.ingest.messages import header_message, row_message
 from impact.ingest.personal import SECRET_ENV, SECRET_FILE
-from impact.metrics import summarize
+from impact.domain.metrics import summarize
 from impact.storage.store import DataStore
 
 
@@ -132,7 +132,7 @@ def test_group_columns_become_long_rows_and_shares_show_not_recorded(demo_copy):
     rows = {r["beneficiary_group"]: r["beneficiaries"]
             for r in db.rows("group_person_times", **selection.params())}
     assert rows == {None: 100, "children": 75, "adults": 8, "female": 20}
-    from impact.people import group_shares
+    from impact.domain.people import group_shares
     rest = {(s.dimension, s.group): s.person_times for s in group_shares(
         db.rows("group_person_times", **selection.params()))}
     assert rest[("age", None)] == 17 and rest[("gender", None)] == 80

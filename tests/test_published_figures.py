@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from impact.filters import Filters
-from impact.metrics import ACTIVITY_METRICS, summarize
+from impact.domain.metrics import ACTIVITY_METRICS, summarize
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = ROOT.parent / "shared" / "reference" / "published_figures.csv"

@@ -11,7 +11,7 @@ import pytest
 from impact.storage.db import load_query
 from impact.filters import Filters
 from impact.report import build, gather
-from impact.report.tables import all_tables
+from impact.report.sections import all_tables
 
 ZHUHAI_2020 = Filters(orgs=("珠海协作者",), year_from=2020, year_to=2020)
 

@@ -22,7 +22,7 @@ from impact.bench.generate import generate  # noqa: E402
 from impact.storage.db import Database, query_names  # noqa: E402
 from impact.errors import DataError  # noqa: E402
 from impact.filters import Filters  # noqa: E402
-from impact.metrics import summarize  # noqa: E402
+from impact.domain.metrics import summarize  # noqa: E402
 from impact.storage.store import DataStore  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,9 +15,11 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from impact import cli, charts
+from impact import cli
+
+from impact.presentation import charts
 from impact.filters import Filters
-from impact.safetext import FORMULA_START, spreadsheet_cell
+from impact.presentation.safetext import FORMULA_START, spreadsheet_cell
 from tests.hostile import (EVIL_LINK, FORMULA, FORMULA_CMD, INPUTS, RTL,
                            hostile_data)
 from tests.test_import_cli import snapshot

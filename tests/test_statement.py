@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from impact.filters import Filters
-from impact.statement import build as build_statement
+from impact.domain.statement import build as build_statement
 from impact.storage.db import Database
 from impact.views.finance import finance
 
@@ -136,7 +136,7 @@ class _StatementParser:
 def test_screen_statement_equals_the_hand_computed_one(ledger_db):
     """What /finance draws (an HTML table): every amount, section headings without cells,
     and on a phone the 合计 columns (the others carry the class the phone CSS hides)."""
-    from impact import fmt
+    from impact.presentation import fmt
     from impact.web.widgets import statement_html
 
     table = finance(ledger_db, FILTERS, "zh").statement

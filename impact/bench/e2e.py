@@ -29,7 +29,7 @@ import urllib.request
 from pathlib import Path
 
 from impact.bench.e2e_browser import Actor, Measure, INIT_JS, open_page
-from impact.bench.runner import percentile
+from impact.bench.stats import percentile
 from impact.config import PROJECT_ROOT
 
 EVERYDAY = ("overview", "beneficiaries", "volunteers", "finance", "growth")

@@ -23,7 +23,7 @@ from typing import Callable
 import plotly.graph_objects as go
 
 from impact.filters import Filters
-from impact.metrics import summarize
+from impact.domain.metrics import summarize
 
 PageFn = Callable[..., object]
 LANDING_PAGE = "overview"

@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from impact.bench.stats import percentile  # noqa: F401  (the bench's callers import it here)
 from impact.config import PROJECT_ROOT
 from impact.errors import DataError, UsageError
 from impact.storage.store import DataStore
@@ -21,13 +22,6 @@ BUDGET_COLD_MS = 1000         # first page of a new session
 BUDGET_RSS_MB = 400           # dashboard process at 10M rows
 BUDGET_FLOOR_RATIO = 1.15     # ours ÷ floor
 PANDAS_MAX_ROWS = 20_000_000  # beyond this the pandas way needs more memory than is safe here
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile (p95 of 20 values is the 19th smallest)."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * pct // 100))
-    return ordered[int(rank) - 1]
 
 
 def _worker(mode: str, data_dir: str, arg: str, timeout: int = 3600) -> dict:

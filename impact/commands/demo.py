@@ -17,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from impact.datadir import holds_user_data
+    from impact.storage.directory import holds_user_data
     from impact.demo import write_demo
 
     target = resolve_data_dir(args.data_dir)

@@ -10,7 +10,7 @@ import getpass
 import sys
 
 from impact.errors import UsageError
-from impact.passwords import hash_password
+from impact.access.passwords import hash_password
 
 NAME = "hash-password"
 HELP = "print the salted hash of a staff password, for staff_password_hash in secrets"

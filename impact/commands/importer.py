@@ -14,9 +14,9 @@ from pathlib import Path
 from impact.cli import add_data_dir
 from impact.config import resolve_data_dir
 from impact.errors import UsageError
-from impact import audit
-from impact.access import public_mode
-from impact.readonly import read_only
+from impact.access import audit
+from impact.access.policy import public_mode
+from impact.access.readonly import read_only
 from impact.ingest import FileProblem, ImportCheck, import_payload, rejects_csv
 from impact.ingest.check import check_file
 from impact.ingest.messages import file_message, header_message, row_message, visible

@@ -13,7 +13,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from impact.datadir import init_data_dir
+    from impact.storage.directory import init_data_dir
 
     path = init_data_dir(args.dir)
     # The secret behind participants' pseudonymous keys (docs/privacy.md); made once, here.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from impact import fmt
+from impact.presentation import fmt
 from impact.cli import add_data_dir
 from impact.config import resolve_data_dir
 from impact.storage.migrate import migrate

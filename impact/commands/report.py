@@ -10,7 +10,7 @@ from pathlib import Path
 from impact.cli import add_data_dir
 from impact.commands.summary import add_filter_arguments, filters_from_args
 from impact.errors import UsageError
-from impact.i18n import LANGS
+from impact.presentation.i18n import LANGS
 
 NAME = "report"
 HELP = ("Write the annual report (title page, headline figures with year-over-year change, "
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from impact.storage.db import Database
     from impact.report import build, format_of, gather
     from impact.report.browser import shutdown
-    from impact.selection import check_names
+    from impact.domain.selection import check_names
     from impact.storage.store import atomic_write_bytes
 
     out = Path(args.out).expanduser()

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from impact import jsonout
+from impact.presentation import jsonout
 from impact.cli import add_data_dir
 from impact.engines import add_engine_arguments, open_database
 from impact.errors import UsageError
 from impact.filters import Filters
-from impact.metrics import summarize
-from impact.outcomes import format_outcomes, outcome_rows
-from impact.people import format_reach, stated_reach
-from impact.selection import check_names
+from impact.domain.metrics import summarize
+from impact.domain.outcomes import format_outcomes, outcome_rows
+from impact.domain.people import format_reach, stated_reach
+from impact.domain.selection import check_names
 
 NAME = "summary"
 HELP = "Print the headline metrics (services, person-times, volunteers, money, YoY)."

@@ -12,6 +12,7 @@ import re
 from datetime import date
 
 from impact.ingest.headers import GRANT_PROJECTS
+from impact.ingest.problems import RESTRICTED_DEFAULTED, RowError
 from impact.ingest.values import CellError, clean_text, parse_date, parse_line, parse_text
 
 PLAN_YEARS = 10  # a grant may end, and a budget be planned, this many years ahead
@@ -62,8 +63,6 @@ def check_references(table: str, parsed: list, store, labels: dict[str, str]
     Deliverables (targets) and budgets must always name a stored grant: import the grants
     first. A finance row is checked once the organisation keeps grants at all (a ledger from
     before grants were recorded may carry agreement numbers of its own)."""
-    from impact.ingest.rows import RESTRICTED_DEFAULTED, RowError
-
     if table not in ("targets", "budgets", "finance"):
         return parsed, []
     wanted = [r for r in parsed if r.record.get("grant_id")]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from impact.i18n import t
+from impact.presentation.i18n import t
 from impact.ingest.headers import GROUP_PREFIX, normalise
 from impact.ingest.values import CellError, clean_text
 from impact.storage.schema import GROUP_DIMENSION, GROUPS

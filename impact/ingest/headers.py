@@ -147,6 +147,21 @@ def normalise(header: object) -> str:
     return re.sub(r"[ -]", "_", text)  # "Activity ID", "activity-id" = activity_id
 
 
+# Headers (normalised) that carry direct identifiers; matched as substrings.
+_PERSONAL = ("身份证", "证件号", "护照", "手机", "电话", "联系方式", "姓名", "名字", "微信号",
+             "id_card", "idcard", "identity_card", "passport", "phone", "mobile", "telephone",
+             "full_name")
+_EXACT = ("name", "名称name", "tel")
+
+
+def is_personal(header: object) -> bool:
+    """Does the header look like a name, ID-card or phone column?"""
+    text = normalise(header)
+    if text in _EXACT:
+        return True
+    return any(word in text for word in _PERSONAL)
+
+
 def aliases(table: Table) -> dict[str, str]:
     """normalised header → column name, for one table (schema names first, then extras)."""
     out: dict[str, str] = {}
@@ -215,8 +230,6 @@ def map_headers(table_name: str, headers: list, hash_personal: bool = False
 
     A name, ID-card or phone column is refused (personal_data), whatever the table, unless
     `hash_personal` and the table is participants: it then only feeds the person key."""
-    from impact.ingest.personal import is_personal  # it uses normalise() from here
-
     table = TABLES[table_name]
     known = aliases(table)
     mapping: dict[int, str] = {}

@@ -8,7 +8,7 @@ Values from the file are shown with their control characters escaped (ESC as \\x
 
 from __future__ import annotations
 
-from impact.i18n import t
+from impact.presentation.i18n import t
 from impact.ingest.headers import HeaderProblem
 from impact.ingest.problems import FileProblem
 from impact.ingest.rows import RowError

@@ -19,25 +19,13 @@ import hmac
 import os
 import secrets
 
-from impact.ingest.headers import PERSON_ID, PERSONAL_PREFIX, normalise  # noqa: F401
+# Telling a personal column by its header is header work (impact.ingest.headers)
+from impact.ingest.headers import PERSON_ID, PERSONAL_PREFIX, is_personal, normalise  # noqa: F401
 
 SECRET_ENV = "IMPACT_PERSON_KEY_SECRET"
 SECRET_FILE = "person_key.secret"
 
 
-# Headers (normalised) that carry direct identifiers; matched as substrings.
-_PERSONAL = ("身份证", "证件号", "护照", "手机", "电话", "联系方式", "姓名", "名字", "微信号",
-             "id_card", "idcard", "identity_card", "passport", "phone", "mobile", "telephone",
-             "full_name")
-_EXACT = ("name", "名称name", "tel")
-
-
-def is_personal(header: object) -> bool:
-    """Does the header look like a name, ID-card or phone column?"""
-    text = normalise(header)
-    if text in _EXACT:
-        return True
-    return any(word in text for word in _PERSONAL)
 
 
 def stored_secret(store) -> bytes | None:

@@ -1,8 +1,13 @@
-"""The error raised when a file as a whole cannot be read (shared by the format readers)."""
+"""What the importer refuses: a file as a whole (FileProblem) or one cell or row (RowError)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from impact.errors import ImpactError
+
+# ParsedRow.extra key: the row left 限定性 empty, so its grant decides (impact.ingest.grants)
+RESTRICTED_DEFAULTED = "restricted_defaulted"
 
 
 class FileProblem(ImpactError):
@@ -15,3 +20,15 @@ class FileProblem(ImpactError):
         self.code = code
         self.params = params
         super().__init__(code)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One refused cell (or row, when `column` is empty)."""
+
+    row: int
+    column: str  # the header as written in the file
+    field: str  # the schema column it maps to
+    value: str
+    code: str
+    params: dict = field(default_factory=dict, hash=False, compare=False)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
+from impact.ingest.problems import RESTRICTED_DEFAULTED, RowError  # noqa: F401
 from impact.ingest.headers import (GRANT_PROJECTS, GROUP_PREFIX, LEGACY_CATEGORY, PERSON_ID,
                                    PERSONAL_PREFIX, VOLUNTEER_HOURS)
 from impact.ingest.values import (CellError, Uncalculated, clean_text, parse_amount,
@@ -20,20 +21,7 @@ from impact.storage.schema import TABLES
 
 MINUTES_PER_DAY = 24 * 60
 # Marks a finance row whose 限定性 was left empty, so its grant's flag can decide it.
-RESTRICTED_DEFAULTED = "restricted_defaulted"
 FUTURE_TARGET_YEARS = 10  # targets are plans: a few years ahead is normal
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One refused cell (or row, when `column` is empty)."""
-
-    row: int
-    column: str  # the header as written in the file
-    field: str  # the schema column it maps to
-    value: str
-    code: str
-    params: dict = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass

@@ -14,7 +14,7 @@ import csv
 import io
 from datetime import date
 
-from impact.i18n import t
+from impact.presentation.i18n import t
 from impact.storage.schema import (EXPENSE_LINES, GROUP_DIMENSION, INCOME_LINES, SOURCE_TYPES,
                                    TABLES)
 

@@ -12,7 +12,7 @@ import unicodedata
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from impact.i18n import t
+from impact.presentation.i18n import t
 from impact.storage.schema import (EXPENSE_LINES, INCOME_LINES, LEGACY_CATEGORIES,
                                    SOURCE_TYPES)
 

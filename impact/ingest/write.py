@@ -18,8 +18,8 @@ from datetime import datetime, timezone
 
 import pyarrow as pa
 
-from impact.datadir import refuse_bundled_demo
-from impact.safetext import spreadsheet_text
+from impact.datadir import IMPORT_LOG, refuse_bundled_demo
+from impact.presentation.safetext import spreadsheet_text
 from impact.errors import DataError
 from impact.ingest.check import ImportCheck, Progress, check_file
 from impact.ingest.messages import row_reason
@@ -28,7 +28,6 @@ from impact.storage.schema import TABLES
 from impact.storage import compaction, identity
 from impact.storage.store import DataStore
 
-IMPORT_LOG = "import_log.jsonl"
 
 
 def who(process: str) -> str:
@@ -223,7 +222,7 @@ def errors_csv(check: ImportCheck, lang: str = "zh") -> bytes:
 
 
 def _cell(value) -> str:
-    """A cell as text that a spreadsheet opens as text (impact.safetext): a value typed as
+    """A cell as text that a spreadsheet opens as text (impact.presentation.safetext): a value typed as
     =… must not run when the user opens the rejects file to fix it."""
     return spreadsheet_text(clean_text(value))
 

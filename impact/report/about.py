@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from impact import fmt
+from impact.presentation import fmt
 from impact.config import (VOLUNTEER_RATE_HIGH, VOLUNTEER_RATE_LOW, donor_concentration_share,
                            source_concentration_share)
-from impact.i18n import t
+from impact.presentation.i18n import t
 from impact.report import labels, stamp
 from impact.report.content import ReportContent
 

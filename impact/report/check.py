@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from impact.filters import Filters
-from impact.metrics import summarize
+from impact.domain.metrics import summarize
 from impact.report import stamp as stamps
 from impact.storage import versions
 from impact.storage.db import Database

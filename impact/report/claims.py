@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from impact import fmt
-from impact.i18n import t
-from impact.metrics import change
+from impact.presentation import fmt
+from impact.presentation.i18n import t
+from impact.domain.metrics import change
 from impact.report import labels
 from impact.report.content import ReportContent, per_year
 

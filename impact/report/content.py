@@ -13,10 +13,10 @@ from decimal import Decimal
 from impact.storage.db import Database, load_query
 from impact.errors import UsageError
 from impact.filters import Filters
-from impact.i18n import normalize_lang
+from impact.presentation.i18n import normalize_lang
 from impact.report import published, stamp
-from impact.metrics import achievement, cagr, money, ratio, summarize
-from impact.statement import Statement
+from impact.domain.metrics import achievement, cagr, money, ratio, summarize
+from impact.domain.statement import Statement
 from impact.views.finance import statement_for
 from impact.views.growth import yearly_totals
 
@@ -66,7 +66,7 @@ class ReportContent:
     reach: list[dict] = field(default_factory=list)  # stated people / households (人 / 户)
     outcomes: list[dict] = field(default_factory=list)  # results framework
     sources: list[dict] = field(default_factory=list)  # income by source type, with shares
-    statement: Statement | None = None  # the 业务活动表 of the last year (impact.statement)
+    statement: Statement | None = None  # the 业务活动表 of the last year (impact.domain.statement)
 
     @property
     def has_data(self) -> bool:

@@ -13,15 +13,16 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from impact.i18n import t
+from impact.presentation.i18n import t
 from impact.report import labels
 from impact.report.about import definitions, scope
 from impact.report.content import ReportContent
 from impact.report.labels import INT, MONEY, PCT, VALUE
 from impact.report.claims import check
 from impact.report.narrative import disclosure, narrative
-from impact.safetext import spreadsheet_cell
-from impact.report.tables import ReportTable, all_tables, cell_kind
+from impact.presentation.safetext import spreadsheet_cell
+from impact.report.sections import all_tables
+from impact.report.tables import ReportTable, cell_kind
 
 NUMBER_FORMATS = {INT: "#,##0", MONEY: "#,##0.00", PCT: "0.0#", VALUE: "#,##0.####"}
 HEADER_FILL = PatternFill("solid", fgColor="E3F0EF")

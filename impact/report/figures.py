@@ -1,4 +1,4 @@
-"""The report's charts, built with the dashboard's chart template (impact.charts).
+"""The report's charts, built with the dashboard's chart template (impact.presentation.charts).
 
 Each builder returns a plotly Figure, or None when there is nothing to draw. The one
 figure charts.py lacks, bars with a line on a second axis (two units in one chart), is
@@ -12,8 +12,8 @@ from html import escape
 
 import plotly.graph_objects as go
 
-from impact import charts, fmt
-from impact.i18n import t
+from impact.presentation import charts, fmt
+from impact.presentation.i18n import t
 from impact.report import labels
 from impact.report.content import ReportContent, per_year
 from impact.storage.schema import EXPENSE_LINES, SOURCE_TYPES

@@ -2,7 +2,7 @@
 budget vs actual as a PDF, HTML page or Excel workbook (`impact report --funder 乐购`).
 
 The same page models as /grants and /finance (impact.views.grants), so the report says what
-the page says; every figure goes through impact.fmt (display_rows), the Excel sheets keep
+the page says; every figure goes through impact.presentation.fmt (display_rows), the Excel sheets keep
 exact Decimal numbers. The HTML uses the annual report's stylesheet.
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 
 from impact.errors import SelectionError
 from impact.filters import Filters
-from impact.i18n import t
-from impact.selection import close_matches
+from impact.presentation.i18n import t
+from impact.domain.selection import close_matches
 from impact.views.common import MONEY, PERCENT, Table
 from impact.views.grants import (BudgetSection, FunderModel, budget_section, funder_names,
                                  funder_view)

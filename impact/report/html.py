@@ -12,8 +12,8 @@ from pathlib import Path
 
 import jinja2
 
-from impact import fmt
-from impact.i18n import t
+from impact.presentation import fmt
+from impact.presentation.i18n import t
 from impact.report import labels
 from impact.report import stamp
 from impact.report.about import definitions, scope
@@ -23,7 +23,8 @@ from impact.report.images import svg
 from impact.report.labels import MONEY, TEXT
 from impact.report.claims import check
 from impact.report.narrative import disclosure, narrative
-from impact.report.tables import KPI_ROWS, ReportTable, all_tables, cell_text
+from impact.report.sections import all_tables
+from impact.report.tables import KPI_ROWS, ReportTable, cell_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # The tables the document shows, in reading order (the KPI table is shown as cards).

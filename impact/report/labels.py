@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from impact import fmt
+from impact.presentation import fmt
 from impact.filters import Filters
-from impact.i18n import has, label, t
+from impact.presentation.i18n import has, label, t
 
 # Kinds of a table cell; they decide the text format here and the number format in Excel.
 TEXT, INT, MONEY, PCT, VALUE = "text", "int", "money", "pct", "value"

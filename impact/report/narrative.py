@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from impact import fmt
-from impact.i18n import t
+from impact.presentation import fmt
+from impact.presentation.i18n import t
 from impact.report import labels
 from impact.report.content import ReportContent
-from impact.disclosure import volunteer_note
-from impact.metrics import VolunteerValue
+from impact.domain.disclosure import volunteer_note
+from impact.domain.metrics import VolunteerValue
 from impact.storage.schema import EXPENSE_LINES, SOURCE_TYPES
 
 # The changes the last sentence mentions, in the order a director reads them.
@@ -38,7 +38,7 @@ def narrative(content: ReportContent) -> str:
 
 
 def disclosure(content: ReportContent) -> str:
-    """The volunteer service note (impact.disclosure), when volunteers gave any time."""
+    """The volunteer service note (impact.domain.disclosure), when volunteers gave any time."""
     s = content.summary
     if not s["volunteer_minutes"]:
         return ""

@@ -16,7 +16,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from html import escape
 
 from impact.errors import ImpactError
-from impact.i18n import t
+from impact.presentation.i18n import t
 from impact.report.browser import CHROMIUM_ARGS, chromium_path, cjk_font, on_shutdown
 
 FOOTER_STYLE = ("width:100%;font-size:7.5pt;color:#6b6f7b;padding:0 14mm;"

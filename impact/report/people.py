@@ -3,8 +3,8 @@ people: people (人) only where people were counted, person-times (人次) kept 
 
 from __future__ import annotations
 
-from impact import fmt
-from impact.i18n import t
+from impact.presentation import fmt
+from impact.presentation.i18n import t
 from impact.report import labels
 from impact.report.content import ReportContent
 from impact.report.labels import INT, PCT, TEXT, VALUE

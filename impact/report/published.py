@@ -14,7 +14,7 @@ import io
 from decimal import Decimal, InvalidOperation
 
 from impact.filters import Filters
-from impact.metrics import summarize
+from impact.domain.metrics import summarize
 
 FILE = "published_figures.csv"
 # The reports print income by source (珠海协作者 2020: 捐赠 from individuals, 政府补助,

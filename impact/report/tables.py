@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from impact import fmt
-from impact.i18n import label, t
-from impact.metrics import ratio
+from impact.presentation import fmt
+from impact.presentation.i18n import label, t
+from impact.domain.metrics import ratio
 from impact.report.published import PUBLISHED_SOURCES
-from impact.statement import COLUMNS, PERIODS
+from impact.domain.statement import COLUMNS, PERIODS
 from impact.report import labels
 from impact.report.content import ReportContent
 from impact.report.labels import INT, MONEY, PCT, TEXT, VALUE
@@ -122,7 +122,7 @@ def funder_table(content: ReportContent) -> ReportTable:
 
 
 def statement_table(content: ReportContent) -> ReportTable | None:
-    """The 业务活动表 of the report's last year beside the year before (impact.statement);
+    """The 业务活动表 of the report's last year beside the year before (impact.domain.statement);
     None when that year has no transaction."""
     statement, lang = content.statement, content.lang
     if statement is None:
@@ -195,22 +195,6 @@ def published_table(content: ReportContent) -> ReportTable:
                Column("published", "auto"), Column("recorded", "auto"),
                Column("difference", "auto"), Column("agrees"))
     return ReportTable("published", columns, rows)
-
-
-def all_tables(content: ReportContent) -> list[ReportTable]:
-    """Every table of the report, in reading order."""
-    from impact.report.people import outcome_table, reach_table  # it builds on this module
-
-    tables = [kpi_table(content), project_table(content), reach_table(content),
-              monthly_table(content), finance_table(content), source_table(content),
-              funder_table(content), year_table(content), target_table(content),
-              outcome_table(content), indicator_table(content)]
-    statement = statement_table(content)
-    if statement is not None:
-        tables.insert(4, statement)  # before the finance tables, as in a financial report
-    if content.published:
-        tables.append(published_table(content))
-    return tables
 
 
 def cell_kind(column: Column, row: dict) -> str:

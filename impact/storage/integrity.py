@@ -150,6 +150,6 @@ def _first_line(exc: Exception) -> str:
 
 def describe(problem: Problem, lang: str = "en") -> str:
     """The problem as a sentence (texts in impact/locales/<lang>/data.json)."""
-    from impact.i18n import t
+    from impact.presentation.i18n import t
 
     return t(f"data.verify.{problem.code}", lang, expected=problem.expected, found=problem.found)

@@ -28,7 +28,6 @@ import fcntl
 import hashlib
 import io
 import os
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +37,8 @@ import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from impact.config import is_url  # noqa: F401  (the storage layer's callers import it here)
+from impact.datadir import refuse_bundled_demo
 from impact.errors import DataError
 from impact.storage import changes, rollup
 from impact.storage import manifest as manifests
@@ -73,14 +74,6 @@ def _clip(path, limit: int = 160) -> str:
     text = str(path)
     return text if len(text) <= limit else f"{text[:100]}…{text[-50:]}"
 
-
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-
-
-def is_url(location: str | os.PathLike) -> bool:
-    """True for an fsspec URL such as s3://bucket/prefix (as opposed to a local path); a
-    path that merely contains "://" somewhere (a hostile name) is a path."""
-    return bool(_URL.match(str(location))) and not str(location).startswith("file://")
 
 
 Chunks = Iterable[pa.Table]
@@ -325,7 +318,6 @@ class DataStore:
         """
         base = int(old.get("version", 0))
         if not fresh:
-            from impact.datadir import refuse_bundled_demo  # (datadir builds on this module)
             refuse_bundled_demo(self.url or str(self.root))
             self._check_current(base if expected is None else expected)
         now = _utc_now()

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from impact import charts
+from impact.presentation import charts
 from impact.filters import Filters
-from impact.i18n import label, t
-from impact.metrics import ratio
+from impact.presentation.i18n import label, t
+from impact.domain.metrics import ratio
 from impact.views import people
 from impact.views.common import (by_year_caption, by_year_filters, CHART_PROJECTS, COUNT, DECIMAL,
                                  PERCENT, Chart, Column, PageModel, Table, page_base,

@@ -13,10 +13,10 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 
-from impact import fmt
+from impact.presentation import fmt
 from impact.filters import Filters
-from impact.i18n import label, t
-from impact.safetext import display_text, spreadsheet_text
+from impact.presentation.i18n import label, t
+from impact.presentation.safetext import display_text, spreadsheet_text
 
 COUNT, MONEY, PERCENT, TEXT, DECIMAL = "count", "money", "percent", "text", "decimal"
 # Rows a table shows on screen by default; the CSV download always has every row. With all
@@ -144,7 +144,7 @@ class Table:
         if not col.numeric:
             return "" if value is None else display_text(value)  # no bidi override on screen
         if value is not None and not isinstance(value, (int, Decimal)):
-            return str(value)  # a suppressed small count ("<5"), see impact.privacy
+            return str(value)  # a suppressed small count ("<5"), see impact.access.privacy
         if not self.text_column(col):
             return value
         return fmt.value(value, self.kind_of(row, col), self.lang, signed=col.signed)

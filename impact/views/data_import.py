@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from impact.i18n import t
+from impact.presentation.i18n import t
 from impact.ingest import ImportCheck
 from impact.ingest.values import clean_text
 from impact.ingest.messages import header_message, row_message, row_reason, visible

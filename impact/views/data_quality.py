@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from impact.filters import Filters
-from impact.i18n import t
+from impact.presentation.i18n import t
 from impact.ingest import read_log
 from impact.storage.integrity import describe, verify
 from impact.views.common import COUNT, DECIMAL, TEXT, Column, Table

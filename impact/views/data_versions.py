@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from impact.i18n import t
+from impact.presentation.i18n import t
 from impact.ingest import ImportCheck
 from impact.ingest.messages import row_message
 from impact.ingest.write import plan_correction

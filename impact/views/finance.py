@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from impact import charts, fmt
+from impact.presentation import charts, fmt
 from impact.filters import Filters
-from impact.i18n import label, t
-from impact.metrics import ZERO, cost_per_beneficiary, money, ratio, summarize
-from impact.statement import COLUMNS, PERIODS, Statement, build, has_records
+from impact.presentation.i18n import label, t
+from impact.domain.metrics import ZERO, cost_per_beneficiary, money, ratio, summarize
+from impact.domain.statement import COLUMNS, PERIODS, Statement, build, has_records
 from impact.storage.schema import EXPENSE_LINES, SOURCE_TYPES
 from impact.views.common import (COUNT, MONEY, PERCENT, Chart, Column, Kpi, PageModel, Table,
                                  by_year_caption, by_year_filters,

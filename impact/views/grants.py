@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from impact import fmt
+from impact.presentation import fmt
 from impact.config import BUDGET_PACE_GAP
 from impact.filters import Filters
-from impact.i18n import has, label, t
-from impact.metrics import ZERO, achievement, ratio
+from impact.presentation.i18n import has, label, t
+from impact.domain.metrics import ZERO, achievement, ratio
 from impact.storage.cache import cached
 from impact.views.common import (COUNT, DECIMAL, MONEY, PERCENT, Column, Kpi, PageModel, Table,
                                  filters_caption, metric_kind, selection_line)

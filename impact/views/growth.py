@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from impact import charts
+from impact.presentation import charts
 from impact.filters import Filters
-from impact.i18n import t
-from impact.metrics import cagr, change, money, volunteer_hours
+from impact.presentation.i18n import t
+from impact.domain.metrics import cagr, change, money, volunteer_hours
 from impact.views.common import (COUNT, DECIMAL, MONEY, PERCENT, Chart, Column, PageModel,
                                  Table, coverage_note, page_base)
 from impact.storage.cache import cached

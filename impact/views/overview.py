@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from impact import charts, fmt
+from impact.presentation import charts, fmt
 from impact.filters import Filters
-from impact.i18n import has, label, t
-from impact.metrics import achievement, change, money, summarize, volunteer_hours
+from impact.presentation.i18n import has, label, t
+from impact.domain.metrics import achievement, change, money, summarize, volunteer_hours
 from impact.views.common import (COUNT, DECIMAL, MONEY, PERCENT, TEXT, Chart, Column, Kpi,
                                  PageModel, Table, coverage_note, indicator_params, metric_kind,
                                  page_base)

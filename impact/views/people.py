@@ -3,10 +3,10 @@ not recorded, and unique people / households as stated, beside the person-times.
 
 from __future__ import annotations
 
-from impact import fmt
+from impact.presentation import fmt
 from impact.filters import Filters
-from impact.i18n import t
-from impact.people import LARGEST, group_shares, people_figures
+from impact.presentation.i18n import t
+from impact.domain.people import LARGEST, group_shares, people_figures
 from impact.views.common import COUNT, DECIMAL, PERCENT, Column, Table
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from impact import charts
+from impact.presentation import charts
 from impact.filters import Filters
-from impact.i18n import t
-from impact.metrics import achievement
+from impact.presentation.i18n import t
+from impact.domain.metrics import achievement
 from impact.views.common import DECIMAL, PERCENT, Chart, Column, PageModel, Table, page_base
 
 

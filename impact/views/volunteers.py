@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from impact import charts, fmt
+from impact.presentation import charts, fmt
 from impact.config import VOLUNTEER_RATE_HIGH, VOLUNTEER_RATE_LOW
 from impact.filters import Filters
-from impact.i18n import t
-from impact.disclosure import volunteer_note
-from impact.metrics import minutes_per_volunteer, volunteer_hours, volunteer_value
+from impact.presentation.i18n import t
+from impact.domain.disclosure import volunteer_note
+from impact.domain.metrics import minutes_per_volunteer, volunteer_hours, volunteer_value
 from impact.views.common import (by_year_caption, by_year_filters, CHART_PROJECTS, COUNT, DECIMAL,
                                  MONEY, Chart, Column, Kpi, PageModel, Table, page_base,
                                  top_caption)
@@ -30,7 +30,7 @@ class VolunteersModel(PageModel):
     by_project: Chart | None = None
     projects: Table | None = None
     value_note: str = ""
-    disclosure: str = ""  # the volunteer service note (impact.disclosure)
+    disclosure: str = ""  # the volunteer service note (impact.domain.disclosure)
 
 
 def _kpis(totals: dict, rate_low, rate_high, lang: str) -> list[Kpi]:

@@ -32,7 +32,7 @@ def __getattr__(name: str):
 
 def t(key: str, **values) -> str:
     """Translate `key` into the language the user chose."""
-    from impact.i18n import t as translate
+    from impact.presentation.i18n import t as translate
     from impact.web.context import current_lang
     return translate(key, current_lang(), **values)
 

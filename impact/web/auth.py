@@ -1,7 +1,7 @@
 """Streamlit side of access control: settings from secrets, the visitor's Access per run,
 the funder link in the URL, the staff password with its rate limit, the sign-in page.
 
-The decisions themselves are impact.access (pure); this module only gathers the request.
+The decisions themselves are impact.access.policy (pure); this module only gathers the request.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import os
 
 import streamlit as st
 
-from impact import audit, funderlink, passwords
-from impact.access import (FUNDER, PRIVATE, Access, AccessError, Scope, Settings, is_loopback,
+from impact.access import audit, funderlink, passwords
+from impact.access.policy import (FUNDER, PRIVATE, Access, AccessError, Scope, Settings, is_loopback,
                            parse_mode, resolve, roles_from)
 from impact.filters import Filters
-from impact.i18n import t
+from impact.presentation.i18n import t
 
 MODE_ENV = "IMPACT_MODE"
 HASH_ENV = "IMPACT_STAFF_PASSWORD_HASH"

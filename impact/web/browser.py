@@ -130,7 +130,7 @@ _STREAMLIT_WORDS = r"""
 
 def _streamlit_words(lang: str) -> tuple[dict, list]:
     """English original → translation for Streamlit's own words (none for English)."""
-    from impact.i18n import catalog
+    from impact.presentation.i18n import catalog
 
     if lang == "en":
         return {}, []

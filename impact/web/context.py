@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from impact import funderlink, privacy, readonly
-from impact.access import PUBLIC, Access
+from impact.access import funderlink, privacy, readonly
+from impact.access.policy import PUBLIC, Access
 from impact.config import PROJECT_ROOT, resolve_data_dir
 from impact.errors import ImpactError
 from impact.filters import Filters
-from impact.i18n import DEFAULT_LANG, t
+from impact.presentation.i18n import DEFAULT_LANG, t
 from impact.storage.cache import CachedDatabase
 from impact.storage.db import Database
 from impact.web import auth, menu, sidebar, urlstate
@@ -75,7 +75,7 @@ def get_db(data_dir: str, read_only: bool = False) -> CachedDatabase:
     """One Database (one DuckDB connection) per data directory for the whole server process;
     every session shares it and its result cache. Stale data is not a concern: results are
     keyed by data version, and `refresh()` on each run picks up an import. `read_only`
-    (public mode) opens the data so that any write is refused (impact.readonly)."""
+    (public mode) opens the data so that any write is refused (impact.access.readonly)."""
     database = Database(data_dir)
     if read_only:
         database.store = readonly.read_only(database.store)

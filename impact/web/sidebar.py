@@ -10,8 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from impact.filters import Filters
-from impact.i18n import LANGS, label, t
-from impact.safetext import display_text
+from impact.presentation.i18n import LANGS, label, t
+from impact.presentation.safetext import display_text
 
 KEY_LANG, KEY_ORGS, KEY_YEARS = "flt_lang", "flt_orgs", "flt_years"
 KEY_PROJECTS, KEY_AREAS = "flt_projects", "flt_areas"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from impact.i18n import LANGS, t
+from impact.presentation.i18n import LANGS, t
 
 MAX_ECHO = 40  # a notice quotes at most this many characters of a bad value
 

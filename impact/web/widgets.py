@@ -8,9 +8,9 @@ from html import escape
 
 import streamlit as st
 
-from impact import privacy
-from impact.i18n import t
-from impact.safetext import display_text
+from impact.access import privacy
+from impact.presentation.i18n import t
+from impact.presentation.safetext import display_text
 from impact.views.common import Chart, Kpi, PageModel, Table
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
@@ -20,7 +20,7 @@ MONEY_WIDTH = 118  # px: ¥12,345,678.90 at the table's font
 
 def md(text: str) -> str:
     """Escape Markdown in data-derived text (org and project names), so it shows as typed;
-    bidi and C0 controls show as � (impact.safetext)."""
+    bidi and C0 controls show as � (impact.presentation.safetext)."""
     return _MD_SPECIAL.sub(r"\\\1", display_text(text))
 
 
@@ -100,7 +100,7 @@ def kpis(cards: list[Kpi], per_row: int = 4) -> None:
 
 def chart(model: Chart, people: bool = False) -> None:
     """A chart with its filter caption; the chart's empty text when there is nothing to draw.
-    In a public or funder view small person counts are not drawn (impact.privacy); `people`
+    In a public or funder view small person counts are not drawn (impact.access.privacy); `people`
     marks a chart whose every series counts people."""
     model = privacy.chart(model, _privacy(), people=people)
     if model.figure is None:
@@ -137,7 +137,7 @@ def table(model: Table, lang: str, height: int | str = "auto",
     `model.limit` rows and says so; the CSV has every row. With `selectable`, a click
     selects one row; returns the selected row indexes (into model.rows, whose first rows are
     the shown ones). In a public or funder view small person counts read "<5" on screen and
-    in the CSV (impact.privacy)."""
+    in the CSV (impact.access.privacy)."""
     model = privacy.table(model, _privacy(), people=people)
     if model.title:
         st.markdown(f"**{md(model.title)}**")
@@ -180,7 +180,7 @@ def statement(model: Table, lang: str) -> None:
 def statement_html(model: Table, lang: str) -> str:
     """The statement as an HTML table; every text is escaped (labels come from the locale
     files, but the rule is that nothing reaches HTML unescaped)."""
-    from impact import fmt
+    from impact.presentation import fmt
     from impact.web.browser import HTML_LANG
 
     def cls(col) -> str:

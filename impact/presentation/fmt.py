@@ -21,7 +21,7 @@ from functools import cache
 from babel import Locale
 from babel.numbers import format_compact_decimal, format_decimal
 
-from impact.i18n import BABEL_LOCALES
+from impact.presentation.i18n import BABEL_LOCALES
 
 DASH = "—"  # shown where a figure is undefined (no previous year, division by zero)
 _WAN = 10_000

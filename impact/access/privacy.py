@@ -17,7 +17,7 @@ import copy
 import os
 from dataclasses import dataclass, replace
 
-from impact.i18n import t
+from impact.presentation.i18n import t
 
 DEFAULT_THRESHOLD = 5
 THRESHOLD_ENV = "IMPACT_SUPPRESS_BELOW"
@@ -148,7 +148,7 @@ def chart(model, policy: Policy, people: bool = False):
         return model
     names = _person_names()
     fig = copy.deepcopy(model.figure)
-    from impact.charts import safe_label
+    from impact.presentation.charts import safe_label
 
     marker = safe_label(str(policy.marker()))  # plotly would read "<5" as the start of a tag
     count = 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from impact.metrics import ratio
+from impact.domain.metrics import ratio
 from impact.storage.schema import GROUP_DIMENSION, GROUPS
 
 STATED, LARGEST = "stated", "largest"

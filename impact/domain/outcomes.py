@@ -3,7 +3,7 @@ actual per year, with the data source — what changed, apart from outputs like 
 
 from __future__ import annotations
 
-from impact.metrics import achievement
+from impact.domain.metrics import achievement
 
 
 def outcome_rows(db, filters) -> list[dict]:

@@ -10,9 +10,9 @@ selection reaching 2026 or later the note says the revised rules may apply.
 
 from __future__ import annotations
 
-from impact import fmt
-from impact.i18n import t
-from impact.metrics import VolunteerValue
+from impact.presentation import fmt
+from impact.presentation.i18n import t
+from impact.domain.metrics import VolunteerValue
 
 REVISED_FROM = 2026  # the revised 民间非营利组织会计制度 is in force from 1 January 2026
 

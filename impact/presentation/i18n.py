@@ -14,10 +14,10 @@ import json
 from functools import cache
 from pathlib import Path
 
-LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
-# Babel locale per UI language, for number formatting (impact.fmt).
+# Babel locale per UI language, for number formatting (impact.presentation.fmt).
 BABEL_LOCALES = {"zh": "zh_CN", "en": "en"}
 
 

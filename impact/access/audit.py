@@ -23,7 +23,7 @@ FILE_NAME = "audit.jsonl"
 MAX_FIELD = 500  # a detail longer than this is cut (a pasted file, a hostile name)
 EVENTS = ("import", "correction", "sign_in_failed", "link_refused", "link_made")
 
-log = logging.getLogger("impact.audit")
+log = logging.getLogger("impact.access.audit")
 
 
 def location(data_dir: str | None) -> Path | None:

@@ -16,8 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from impact import fmt
-from impact.safetext import display_text
+from impact.presentation import fmt
+from impact.presentation.safetext import display_text
 
 FONT = "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"
 # Colour-blind-safe (Okabe–Ito based), first colour is the brand teal.

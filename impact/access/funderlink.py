@@ -15,7 +15,7 @@ import json
 import time
 from dataclasses import dataclass
 
-from impact.access import Scope
+from impact.access.policy import Scope
 
 PARAM = "share"
 MAX_TOKEN = 4096  # longer than any real link; a longer value is refused unread

@@ -1,0 +1,119 @@
+"""The data page's other tabs (Streamlit): the version history with its diffs and undo, the
+data-quality checks, the integrity check of every file, and the import templates."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from impact.errors import ClosedPeriod, ImpactError
+from impact.ingest.template import template_csv, template_file_name, template_xlsx
+from impact.storage import versions
+from impact.storage.identity import acting_as
+from impact.storage.schema import importable_tables
+from impact.storage.store import DataStore
+from impact.views.data_quality import data_quality, import_log, integrity
+from impact.views.data_versions import can_undo, history_rows, version_diff_rows
+from impact.web import widgets
+from impact.web.data_import import closed_message, signed_in
+
+
+def history_section(ctx) -> None:
+    st.caption(ctx.t("data.history.intro"))
+    done = st.session_state.pop("data_undone", None)
+    if done:
+        st.success(ctx.t("data.history.undo_done", version=done[0], now=done[1]),
+                   icon=":material/undo:")
+    store = ctx.db.store
+    rows = history_rows(store, ctx.lang)
+    if not rows:
+        st.caption(ctx.t("data.log.empty"))
+        return
+    st.dataframe(rows, hide_index=True, key="data_history")
+    numbers = [r[ctx.t("data.history.version")] for r in rows]
+    # Keyed by the newest version, so a new commit shows its own diff first.
+    chosen = st.selectbox(ctx.t("data.history.diff_label"), numbers,
+                          key=f"data_diff_version_{numbers[0]}")
+    diff = version_diff_rows(store, chosen, ctx.lang)
+    if diff:
+        st.dataframe(diff, hide_index=True, key="data_version_diff")
+    else:
+        st.caption(ctx.t("data.history.no_diff"))
+    may_undo = ctx.access.can_correct and can_undo(store)
+    if may_undo and st.button(ctx.t("data.history.undo"), key="data_undo",
+                              icon=":material/undo:"):
+        try:
+            with acting_as(signed_in()):
+                manifest = versions.undo(store, "")
+        except ClosedPeriod as exc:
+            st.error(closed_message(ctx, exc), icon=":material/lock:")
+            return
+        except (ImpactError, OSError) as exc:
+            st.error(ctx.t("data.commit_failed", detail=widgets.md(str(exc))))
+            return
+        ctx.db.refresh()
+        st.session_state["data_undone"] = (manifest["commit"]["restored"], manifest["version"])
+        st.rerun()
+
+
+def _height(table) -> int | str:
+    """Short tables at their own height; long ones scroll inside 400 px."""
+    return "auto" if len(table.rows) <= 12 else 400
+
+
+def quality_section(ctx) -> None:
+    st.caption(ctx.t("data.quality.intro"))
+    model = data_quality(ctx.db, ctx.filters, ctx.lang)
+    widgets.table(model.rows, ctx.lang, height=_height(model.rows))
+    for part, none_key in ((model.gaps, "data.quality.gaps_none"),
+                           (model.duplicates, "data.quality.duplicates_none"),
+                           (model.outliers, "data.quality.outliers_none")):
+        if part.rows:
+            widgets.table(part, ctx.lang)
+        else:
+            st.markdown(f"**{widgets.md(part.title)}**")
+            st.caption(widgets.md(part.caption))
+            st.success(ctx.t(none_key), icon=":material/check:")
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=8)
+def cached_integrity(data_dir: str, version: str, lang: str):
+    """Reading every data file is slow on a big dataset: check once per data version (and at
+    most every 10 minutes, for damage that does not change the version)."""
+    return integrity(DataStore(data_dir), lang)
+
+
+def integrity_section(ctx) -> None:
+    st.caption(ctx.t("data.integrity.intro"))
+    if st.button(ctx.t("data.integrity.again"), key="data_verify", icon=":material/refresh:"):
+        cached_integrity.clear()
+    model = cached_integrity(ctx.data_dir, ctx.version, ctx.lang)
+    if model.ok:
+        st.success(widgets.md(model.summary), icon=":material/verified:")
+    else:
+        st.error("\n".join([widgets.md(model.summary)] +
+                           [f"- {widgets.md(line)}" for line in model.problems]),
+                 icon=":material/report:")
+    widgets.table(model.files, ctx.lang, height=_height(model.files))
+    log = import_log(ctx.db.store, ctx.lang)
+    if log.rows:
+        widgets.table(log, ctx.lang)
+    else:
+        st.markdown(f"**{widgets.md(log.title)}**")
+        st.caption(ctx.t("data.log.empty"))
+
+
+def templates_section(ctx) -> None:
+    st.caption(ctx.t("data.templates.intro"))
+    for name in importable_tables():  # activity_groups comes with activities
+        left, mid, right = st.columns([2, 1, 1])
+        left.markdown(f"**{ctx.t(f'data.table.{name}')}**")
+        mid.download_button(ctx.t("data.templates.xlsx"), template_xlsx(name, ctx.lang),
+                            file_name=template_file_name(name, ctx.lang, "xlsx"),
+                            key=f"tpl_x_{name}",
+                            mime="application/vnd.openxmlformats-officedocument."
+                                 "spreadsheetml.sheet",
+                            icon=":material/download:", on_click="ignore")
+        right.download_button(ctx.t("data.templates.csv"), template_csv(name, ctx.lang),
+                              file_name=template_file_name(name, ctx.lang, "csv"),
+                              key=f"tpl_c_{name}",
+                              mime="text/csv", icon=":material/download:", on_click="ignore")
