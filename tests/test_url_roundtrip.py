@@ -76,3 +76,42 @@ def test_a_url_reproduces_its_view_and_writes_itself_back(params):
     for key, value in params.items():
         got = at.query_params[key]
         assert (list(got) if isinstance(value, list) else got) == value, key
+
+
+def _shown(at) -> dict:
+    """What the overview shows: every card's value and change, and the empty state if any."""
+    cards = {m.label: (m.value, m.delta) for m in at.metric}
+    return {"cards": cards, "info": [i.value for i in at.info]}
+
+
+def test_a_view_reached_by_changing_choices_is_the_view_its_url_opens():
+    """The class of issue 26 point 14: a choice kept in the session (a project the chosen
+    organisations do not have) must come back from the URL too, not be dropped by it."""
+    at = open_page("overview", {"org": "珠海协作者", "project": "阅读推广", "from": "2015",
+                                "to": "2016"}, "zh")
+    at.multiselect(key="flt_orgs").set_value(["珠海协作者", "苏州清流"]).run()
+    at.multiselect(key="flt_orgs").set_value(["苏州清流"]).run()
+    at.run()  # the URL is written at the end of the run that made the choice
+    params = {k: at.query_params[k] for k in at.query_params}
+    assert at.multiselect(key="flt_projects").value == ["阅读推广"]
+    fresh = open_page("overview", params)
+    assert fresh.multiselect(key="flt_projects").value == ["阅读推广"]
+    assert _shown(fresh) == _shown(at)
+
+
+def test_back_takes_the_view_from_the_url_the_browser_returns_to():
+    """On Back, Streamlit reruns with the previous entry's query string (one entry per change,
+    its own); the session must then show that URL's view, as a fresh visit to it would."""
+    first = {"org": "珠海协作者", "from": "2019", "to": "2020", "lang": "zh"}
+    at = open_page("overview", first)
+    before = _shown(at)
+    at.multiselect(key="flt_orgs").set_value(["苏州清流"]).run()
+    at.slider(key="flt_years").set_value((2015, 2016)).run()
+    assert _shown(at) != before
+    at.query_params.clear()
+    at.query_params.update(first)  # the browser's Back: the first entry's query string
+    at.run()
+    assert at.multiselect(key="flt_orgs").value == ["珠海协作者"]
+    assert at.slider(key="flt_years").value == (2019, 2020)
+    assert _shown(at) == before
+    assert at.query_params["org"] == "珠海协作者" and at.query_params["from"] == "2019"

@@ -9,7 +9,6 @@ put into them are the language code (one of LANGS) and a hash of the view.
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -156,51 +155,3 @@ def page_head(lang: str) -> None:
             unsafe_allow_javascript=True)
 
 
-_HISTORY = """
-<script>
-(function (change) {
-  window.__impactDone = window.__impactDone || {};
-  if (!window.__impactBack) {
-    window.__impactBack = true;
-    // Back (or Forward) onto an entry of ours: reload it, and the session is seeded from
-    // that URL — the view it records. Page switches are Streamlit's own entries.
-    window.addEventListener("popstate", function (event) {
-      if (event.state && event.state.impactView) location.reload();
-    });
-  }
-  if (!change || window.__impactDone[change.id]) return;
-  window.__impactDone[change.id] = true;
-  var wanted = new URLSearchParams(change.current).toString();
-  var until = Date.now() + 120000;  // a deadline, not a count of frames: a loaded machine
-  (function push() {
-    // Streamlit writes the new query string itself (replacing the entry): wait for it,
-    // then put the previous view back under it and push the new one.
-    if (new URLSearchParams(location.search).toString() !== wanted) {
-      if (Date.now() < until) setTimeout(push, 50);
-      return;
-    }
-    var here = location.pathname + location.search;
-    history.replaceState({impactView: true}, "", location.pathname + "?" + change.previous);
-    history.pushState({impactView: true}, "", here);
-  })();
-})(%s);
-</script>"""
-_LAST_VIEW = "_impact_last_view"
-_CHANGES = "_impact_view_changes"
-
-
-def history_entry(page: str, params: dict) -> None:
-    """Give a change of view on the same page its own browser-history entry: Streamlit
-    replaces the URL in place, so Back would otherwise leave the page instead of undoing the
-    change. The previous view is remembered in the session, so the entry is right even when
-    this script (a lazily loaded block) was not yet running at the previous view."""
-    query = urlencode(params, doseq=True)
-    last = st.session_state.get(_LAST_VIEW)
-    change = None
-    if last and last[0] == page and last[1] != query:
-        st.session_state[_CHANGES] = st.session_state.get(_CHANGES, 0) + 1
-        change = {"id": f"{id(st.session_state)}-{st.session_state[_CHANGES]}",
-                  "previous": last[1], "current": query}
-    st.session_state[_LAST_VIEW] = (page, query)
-    with st.sidebar:
-        st.html(_HISTORY % _script_json(change), unsafe_allow_javascript=True)

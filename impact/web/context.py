@@ -30,6 +30,7 @@ _CTX = "_impact_ctx"
 _SEEDED = "_impact_url_seeded"
 _DATA_DIR = "_impact_data_dir"
 _NOTICES = "_impact_url_notices"
+_WRITTEN = "_impact_url_written"  # the query string this session last wrote
 
 
 @dataclass
@@ -115,23 +116,34 @@ def _seed_from_url(options: sidebar.Options, params: dict, lang: str) -> list[st
 def _seed_page_controls(params: dict, lang: str) -> list[str]:
     from impact.views.growth import METRICS
 
+    for key in urlstate.PAGE_PARAMS:  # a control the URL leaves out is at its default
+        st.session_state.pop(key, None)
     state, notices = urlstate.page_state(params, [m for m, _ in METRICS])
     st.session_state.update(state)
     return [t(key, lang, **values) for key, values in notices]
 
 
 def finish(ctx: PageContext, page: str = "") -> None:
-    """After the page ran: write the view (the page's controls included) to the URL, and
-    give each change of view its own browser-history entry, so Back undoes it."""
-    _write_url(ctx.url_params)
-    from impact.web import browser
+    """After the page ran: write the view (the page's controls included) to the URL.
 
-    browser.history_entry(page, ctx.url_params)
+    Streamlit gives each new query string its own browser-history entry, and on Back or
+    Forward reruns with that entry's query string; `setup` then sees a URL this session did
+    not write and takes the view from it (`_navigated`). So one change is one entry, and Back
+    undoes it without reloading the page."""
+    _write_url(ctx.url_params)
 
 
 def _write_url(wanted: dict[str, list[str]]) -> None:
     if _query_params() != wanted:
         st.query_params.from_dict(wanted)
+    st.session_state[_WRITTEN] = wanted
+
+
+def _navigated(params: dict[str, list[str]]) -> bool:
+    """Whether the browser brought a URL this session did not write (Back, Forward): the
+    view is then the URL's, exactly as a fresh visit to that address would show it."""
+    written = st.session_state.get(_WRITTEN)
+    return written is not None and params != written
 
 
 def _demo_notice(db: CachedDatabase, lang: str) -> tuple[bool, str]:
@@ -149,7 +161,7 @@ def setup(data_dir: str | None = None) -> PageContext:
     st.session_state[_DATA_DIR] = data_dir
     params = _query_params()
     notices: list[str] = []
-    first_run = not st.session_state.get(_SEEDED)
+    first_run = not st.session_state.get(_SEEDED) or _navigated(params)
     if first_run:
         url_lang, lang_notices = urlstate.parse_lang(params)
         st.session_state[sidebar.KEY_LANG] = url_lang or DEFAULT_LANG

@@ -79,14 +79,17 @@ def parse(params, lang: str, org_options: list[str], project_options_for, area_o
     """Validate URL parameters against the data.
 
     `project_options_for(orgs)`, `area_options_for(orgs)` and `span_for(orgs)` give the
-    options once the organisations are known (projects and areas narrow with them).
+    options for some organisations (called with none: every option the visitor may see).
     Notices come back translated into `lang`.
     """
     notices: list = []
     sel = UrlSelection()
     sel.orgs = _known(params, "org", org_options, notices)
-    sel.projects = _known(params, "project", project_options_for(sel.orgs), notices)
-    sel.areas = _known(params, "area", area_options_for(sel.orgs), notices)
+    # Any project or area the data holds, as the sidebar keeps them (a choice never changes
+    # another choice; the page says when they miss the organisations): a link then opens the
+    # very view it was copied from, not a wider one.
+    sel.projects = _known(params, "project", project_options_for([]), notices)
+    sel.areas = _known(params, "area", area_options_for([]), notices)
     year_from, year_to = _year(params, "from", notices), _year(params, "to", notices)
     first, last = span_for([])  # the whole data: the slider's bounds, whatever the orgs
     if first is not None:
