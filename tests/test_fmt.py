@@ -78,3 +78,19 @@ def test_missing_values_show_a_dash():
 def test_decimals_keep_their_places_when_asked():
     assert fmt.number(Decimal("1177.4"), "en", places=2) == "1,177.40"
     assert fmt.count(Decimal("1177.40"), "en") == "1,177.4"
+
+
+@pytest.mark.parametrize("orgs,years,expected", [
+    ((), (None, None), "funders_all_all.csv"),
+    (("珠海协作者",), (2020, 2020), "funders_珠海协作者_2020.csv"),
+    (("苏州清流", "中山联和"), (2015, 2016), "funders_苏州清流_中山联和_2015-2016.csv"),
+    (("a", "b", "c", "d"), (2019, 2020), "funders_a_b_c_etc_2019-2020.csv"),
+    (("../../etc/passwd", "x\x1b[2J"), (2020, 2021), "funders_______etc_passwd_x__2J_2020-2021.csv"),
+])
+def test_a_download_is_named_for_its_selection_and_nothing_else(orgs, years, expected):
+    """Two downloads of different selections never share a name, and a name from the data
+    can carry no path, control character or extension (issue 26, cosmetic list)."""
+    from impact.filters import Filters
+    from impact.presentation.filenames import csv_name
+
+    assert csv_name("funders", Filters(orgs=orgs, year_from=years[0], year_to=years[1])) == expected

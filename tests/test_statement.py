@@ -236,3 +236,18 @@ def test_pdf_table_equals_the_hand_computed_one(ledger_db):
         line = next(ln for ln in lines if ln.strip().startswith(label))
         tokens = re.findall(r"-?[\d,]+\.\d\d|—", line[line.index(label) + len(label):])
         assert tokens == ["—" if c is None else _figure(c) for c in cells], label
+
+
+def test_no_downloaded_label_carries_layout_whitespace(ledger_db):
+    """Indentation is the screen's and the print's layout, not part of a label: every table's
+    CSV names its rows as the statute does (no leading ideographic or other space)."""
+    import csv as csvlib
+
+    model = finance(ledger_db, FILTERS, "zh")
+    tables = [tb for tb in vars(model).values() if hasattr(tb, "csv") and callable(tb.csv)]
+    assert model.statement in tables
+    for table in tables:
+        rows = list(csvlib.reader(io.StringIO(table.csv().decode("utf-8-sig"))))
+        for row in rows:
+            for cell in row:
+                assert cell == cell.strip(), (table.key, cell)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from impact.errors import UsageError
+from impact.presentation.filenames import selection_stem
 from impact.report.content import ReportContent, gather
 from impact.report.narrative import narrative
 
@@ -77,9 +78,4 @@ def build(content: ReportContent, fmt: str) -> Built:
 
 def file_name(content: ReportContent, fmt: str) -> str:
     """A download name that says what the file is: 珠海协作者_2020_zh.pdf."""
-    f = content.filters
-    years = ("all" if f.year_from is None and f.year_to is None else
-             str(f.year_from) if f.year_from == f.year_to else f"{f.year_from}-{f.year_to}")
-    orgs = "_".join(content.orgs[:3]) + ("_etc" if len(content.orgs) > 3 else "")
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in orgs)
-    return f"{safe}_{years}_{content.lang}.{fmt}"
+    return f"{selection_stem(content.orgs, content.filters)}_{content.lang}.{fmt}"

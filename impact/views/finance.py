@@ -157,7 +157,7 @@ def statement_rows(statement: Statement, lang: str) -> list[dict]:
     for r in statement.rows:
         if "." in r.key:
             flow, line = r.key.split(".", 1)
-            name = "\u3000" + label(flow, line, lang)  # indented under its section, as printed
+            name = label(flow, line, lang)  # indented by its role on screen, not in the label
         else:
             name = t(f"statement.{r.key}", lang)
         # `_role` (section, line, total) lays out the printed statement on screen; tables

@@ -48,6 +48,7 @@ table.impact-statement thead th:first-child, table.impact-statement tbody th {
   text-align: left; font-weight: 400; }
 table.impact-statement td { text-align: right; white-space: nowrap; }
 table.impact-statement tr.impact-section th { font-weight: 600; padding-top: 0.6rem; }
+table.impact-statement tr.impact-line th { padding-left: 1.5rem; }
 table.impact-statement tr.impact-total th, table.impact-statement tr.impact-total td {
   font-weight: 600; }
 p.impact-phone-only { display: none; }

@@ -9,6 +9,7 @@ from html import escape
 import streamlit as st
 
 from impact.access import privacy
+from impact.presentation.filenames import csv_name
 from impact.presentation.i18n import t
 from impact.presentation.safetext import display_text
 from impact.views.common import Chart, Kpi, PageModel, Table
@@ -121,14 +122,20 @@ def _lang() -> str:
     return ctx.lang if ctx is not None else "zh"
 
 
+def _selection():
+    """The run's selection (for download names); None when no page context is set up."""
+    ctx = st.session_state.get("_impact_ctx")
+    return ctx.filters if ctx is not None else None
+
+
 def download_csv(table: Table, lang: str) -> None:
     """A CSV download of `table` (UTF-8 with BOM: Excel opens Chinese correctly).
 
     The CSV is built when the button is clicked (a callable `data`), not on every rerun:
     building every table's CSV cost up to 355 ms per rerun on /overview (issue 14)."""
     st.download_button(t("common.download_csv", lang), data=table.csv,
-                       file_name=table.filename, mime="text/csv", key=f"csv_{table.key}",
-                       on_click="ignore", icon=":material/download:")
+                       file_name=csv_name(table.key, _selection()), mime="text/csv",
+                       key=f"csv_{table.key}", on_click="ignore", icon=":material/download:")
 
 
 def table(model: Table, lang: str, height: int | str = "auto",
