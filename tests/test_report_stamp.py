@@ -80,3 +80,28 @@ def test_a_stamp_value_cannot_break_out_of_its_attribute(tmp_path):
     path = tmp_path / "r.html"
     path.write_text(out, encoding="utf-8")
     assert read(path)["url"] == stamp["url"]
+
+
+def test_a_change_that_only_the_statement_shows_makes_the_report_outdated(cli, demo_copy,
+                                                                         tmp_path):
+    """Issue 26 point 16: moving income between restricted and unrestricted changes no total,
+    but it changes the printed statement of activities; the check covers every printed figure."""
+    from impact.storage.store import DataStore
+
+    rows = DataStore(demo_copy).read_table("finance").to_pylist()
+    row = next(r for r in rows if r["flow"] == "income" and r["restricted"] is False
+               and r["grant_id"] is None and r["amount"] > 1000)
+    year = row["date"].year
+    out = tmp_path / "report.xlsx"
+    assert cli("report", "--org", row["org"], "--year", str(year), "--out", str(out),
+               "--data-dir", str(demo_copy)).returncode == 0
+    fix = tmp_path / "fix.csv"
+    fix.write_bytes(_csv([{**row, "restricted": True}]))
+    done = cli("import", str(fix), "--table", "finance", "--update", "--reason", "限定性",
+               "--data-dir", str(demo_copy))
+    assert done.returncode == 0, done.stderr
+    stale = cli("verify", "--report", str(out), "--data-dir", str(demo_copy))
+    assert stale.returncode == 1 and "outdated" in stale.stdout, stale.stdout
+    changed = [l.strip() for l in stale.stdout.splitlines() if l.strip().startswith("statement:")]
+    assert any("restricted" in line for line in changed), stale.stdout
+    assert not any(l.strip().startswith("income_total:") for l in stale.stdout.splitlines())

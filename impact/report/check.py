@@ -1,9 +1,10 @@
 """`impact verify --report FILE`: are a report's figures still current, or what changed?
 
 The report's stamp names the data version it was made from and the view (filters) that
-reproduces it. The figures of that view are recomputed at that version (the history keeps
-its files while the version is kept) and now; any that differ are named, with the versions
-that changed the data in between (who, when, why).
+reproduces it. Every figure the report prints (each cell of each of its tables, the statement
+of activities included, and the summary totals) is recomputed at that version (the history
+keeps its files while the version is kept) and now; any that differ are named, with the
+versions that changed the data in between (who, when, why).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from pathlib import Path
 from impact.filters import Filters
 from impact.domain.metrics import summarize
 from impact.report import stamp as stamps
+from impact.report.content import gather
+from impact.report.labels import TEXT
+from impact.report.sections import all_tables
 from impact.storage import versions
 from impact.storage.db import Database
 from impact.storage.store import DataStore
@@ -43,6 +47,32 @@ def _flat(summary: dict, prefix: str = "") -> dict:
     return out
 
 
+def printed_figures(content) -> dict[str, object]:
+    """Every figure a report prints, by name: `table: row: column` for each cell of each of
+    its tables (the row named by its text cells, e.g. the statement's line). What the
+    narrative says is drawn from the same content, so a change there shows here too."""
+    out: dict[str, object] = {}
+    for table in all_tables(content):
+        names = [c.key for c in table.columns if c.kind == TEXT]
+        for number, row in enumerate(table.rows, 1):
+            label = " / ".join(str(row[k]).strip() for k in names if row.get(k) is not None)
+            for column in table.columns:
+                if column.kind != TEXT:
+                    out[f"{table.name}: {label or number}: {column.key}"] = row.get(column.key)
+    return out
+
+
+def _figures(db: Database, filters: Filters, lang: str) -> dict[str, object]:
+    return {**_flat(summarize(db, filters)), **printed_figures(gather(db, filters, lang))}
+
+
+def _lang_of(url: str | None) -> str:
+    from urllib.parse import parse_qs, urlsplit
+
+    lang = parse_qs(urlsplit(url or "").query).get("lang", ["zh"])[-1]
+    return lang if lang in ("zh", "en") else "zh"
+
+
 def check_report(path: Path, data_dir: str) -> ReportCheck:
     stamped = stamps.read(path)
     store = DataStore(data_dir)
@@ -67,7 +97,8 @@ def check_report(path: Path, data_dir: str) -> ReportCheck:
     then_db = Database(data_dir, pinned=made_from)
     now_db = Database(data_dir)
     try:
-        then, now = _flat(summarize(then_db, filters)), _flat(summarize(now_db, filters))
+        lang = _lang_of(stamped.get("url"))
+        then, now = _figures(then_db, filters, lang), _figures(now_db, filters, lang)
     finally:
         then_db.close()
         now_db.close()
