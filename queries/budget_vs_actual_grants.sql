@@ -1,4 +1,4 @@
--- Budget against actual per grant and expense line: every budget year of the grant, against the expenses booked to it (grant_id) up to the last selected year; with the grant's funder, amount and period, for the share of the period elapsed. Grants whose period meets the selected years.
+-- Budget against actual per grant and expense line: every budget year of the grant, against the expenses booked to it (grant_id) up to the last selected year; with the grant's funder, amount and period, for the share of the period elapsed. Grants whose period meets the selected years (and that fund a project of the selected programme areas, when any are selected).
 WITH g AS (
     SELECT gr.org, gr.grant_id, gr.funder, gr.title, gr.amount, gr.start_date, gr.end_date
     FROM grants gr
@@ -7,6 +7,11 @@ WITH g AS (
             SELECT 1 FROM grant_projects gp
             WHERE gp.org = gr.org AND gp.grant_id = gr.grant_id
               AND list_contains($projects, gp.project)))
+      AND (array_length($areas) = 0 OR EXISTS (
+            SELECT 1 FROM grant_projects gp
+            WHERE gp.org = gr.org AND gp.grant_id = gr.grant_id
+              AND gp.project IN (SELECT DISTINCT project
+                                 FROM activities_in($orgs, []::VARCHAR[], $areas, NULL, NULL))))
       AND ($year_to IS NULL OR year(gr.start_date) <= $year_to)
       AND ($year_from IS NULL OR year(gr.end_date) >= $year_from)
 ), b AS (
@@ -26,7 +31,7 @@ WITH g AS (
 )
 SELECT g.org, g.grant_id, g.funder, g.title, g.amount AS granted, g.start_date, g.end_date,
        l.line,
-       coalesce(b.budget, CAST(0 AS DECIMAL(38,2))) AS budget,
+       b.budget,  -- NULL: a line spent on with no budget (never a budget of 0)
        coalesce(a.actual, CAST(0 AS DECIMAL(38,2))) AS actual
 FROM g
 LEFT JOIN lines l ON l.org = g.org AND l.grant_id = g.grant_id

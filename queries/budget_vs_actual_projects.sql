@@ -1,10 +1,13 @@
--- Budget against actual per project (empty: the whole organisation), year and expense line: budgets that name no grant, against the expenses booked in that year to that project (an organisation budget: to any project or none), on every line spent, budgeted or not.
+-- Budget against actual per project (empty: the whole organisation), year and expense line: budgets that name no grant (of projects in the selected programme areas, when any are selected), against the expenses booked in that year to that project (an organisation budget: to any project or none), on every line spent, budgeted or not.
 WITH b AS (
     SELECT org, project, year, line, sum(amount) AS budget
     FROM budgets
     WHERE grant_id IS NULL
       AND (array_length($orgs) = 0 OR list_contains($orgs, org))
       AND (array_length($projects) = 0 OR list_contains($projects, project))
+      -- programme areas are the projects' (activities): a whole-organisation budget is in none
+      AND (array_length($areas) = 0 OR project IN (
+            SELECT DISTINCT project FROM activities_in($orgs, []::VARCHAR[], $areas, NULL, NULL)))
       AND ($year_from IS NULL OR year >= $year_from)
       AND ($year_to IS NULL OR year <= $year_to)
     GROUP BY org, project, year, line
@@ -29,7 +32,7 @@ WITH b AS (
     JOIN holders h ON h.org = a.org AND h.year = a.year AND h.project IS NOT DISTINCT FROM a.project
 )
 SELECT l.org, l.project, l.year, l.line,
-       coalesce(b.budget, CAST(0 AS DECIMAL(38,2))) AS budget,
+       b.budget,  -- NULL: a line spent on with no budget (never a budget of 0)
        coalesce(a.actual, CAST(0 AS DECIMAL(38,2))) AS actual
 FROM lines l
 LEFT JOIN b

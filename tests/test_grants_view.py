@@ -166,3 +166,64 @@ def test_the_public_has_no_funder_view():
         assert not [f for f in _frames(at) if "预算执行率" in f.columns]
     finally:
         del os.environ["IMPACT_MODE"]
+
+
+def _small_ngo(empty_dir) -> Database:
+    """Two funders sharing 儿童之家 (2024), one grant with no budget, a budget per area."""
+    store, today = DataStore(empty_dir), date(2025, 6, 30)
+    grants = csv_bytes("资助编号,资助方,机构,金额（元）,开始日期,结束日期,限定性,项目",
+                       "G-1,某基金会,示例中心,10000,2024-01-01,2024-12-31,是,儿童之家",
+                       "G-2,另一基金会,示例中心,5000,2024-03-01,2024-12-31,是,儿童之家",
+                       "G-3,第三基金会,示例中心,8000,2024-01-01,2024-12-31,是,长者食堂")
+    acts = csv_bytes("日期,机构,项目,领域,服务次数,受益人次,志愿者人次,志愿服务时长（分钟）",
+                     "2024-04-01,示例中心,儿童之家,儿童服务,1,20,2,120",
+                     "2024-05-01,示例中心,长者食堂,长者服务,1,30,1,60")
+    money = csv_bytes("日期,机构,项目,收支,科目,金额,资助编号,资助方",
+                      "2024-04-02,示例中心,儿童之家,支出,业务活动成本,6480,G-1,",
+                      "2024-05-02,示例中心,长者食堂,支出,业务活动成本,1000,G-3,",
+                      "2024-05-03,示例中心,长者食堂,支出,业务活动成本,900,,")
+    budgets = csv_bytes("机构,项目,资助编号,年份,科目,预算金额",
+                        "示例中心,长者食堂,G-3,2024,业务活动成本,8000",
+                        "示例中心,长者食堂,,2024,业务活动成本,1000",
+                        "示例中心,儿童之家,,2024,业务活动成本,500")
+    for name, payload, table in (("g.csv", grants, "grants"), ("a.csv", acts, "activities"),
+                                 ("f.csv", money, "finance"), ("b.csv", budgets, "budgets")):
+        assert import_payload(name, payload, table, store, today=today)[1], name
+    return Database(str(empty_dir))
+
+
+def test_a_grant_without_a_budget_shows_no_budget_not_an_overspent_zero(empty_dir):
+    """Issue 26 point 17: a grant spent on with no budget line is "—", never ¥0.00 with a
+    variance of +¥6,480, on /finance and in the funder report alike."""
+    section = budget_section(_small_ngo(empty_dir), Filters(year_from=2024, year_to=2024), "zh",
+                             today=date(2025, 1, 1))
+    rows = {r["grant_id"]: r for r in section.grants.rows}
+    assert rows["G-1"]["actual"] == D("6480") and rows["G-1"]["budget"] is None
+    assert rows["G-1"]["variance"] is None and not rows["G-1"]["flag"]
+    shown = {r["资助"]: r for r in section.grants.display_rows()}
+    assert "¥0.00" not in shown["G-1"].values() and "+¥6,480.00" not in shown["G-1"].values()
+    assert rows["G-3"]["budget"] == D("8000") and rows["G-3"]["variance"] == D("-7000")
+
+
+def test_the_budget_section_keeps_to_the_selected_programme_area(empty_dir):
+    """Issue 26 point 9: with 长者服务 selected, neither 儿童之家's budget nor its grants show,
+    and nothing warns about them."""
+    db = _small_ngo(empty_dir)
+    section = budget_section(db, Filters(year_from=2024, year_to=2024, areas=("长者服务",)),
+                             "zh", today=date(2025, 1, 1))
+    assert {r["project"] for r in section.projects.rows} == {"长者食堂"}
+    assert {r["grant_id"] for r in section.grants.rows} == {"G-3"}
+    assert not any("儿童之家" in text for text in section.flagged)
+
+
+def test_co_funded_person_times_are_said_to_be_the_projects_without_naming_the_others(empty_dir):
+    """Issue 26 point 17: both funders of 儿童之家 are credited its 20 person-times; each view
+    says so, and names no other funder."""
+    db = _small_ngo(empty_dir)
+    for funder, other in (("某基金会", "另一基金会"), ("另一基金会", "某基金会")):
+        model = funder_view(db, Filters(), funder, "zh")
+        assert {k.key: k.value for k in model.kpis}["beneficiaries"] == 20
+        [note] = [n for n in model.notices if "儿童之家" in n]
+        assert "其他资助方" in note and other not in " ".join(model.notices)
+    alone = funder_view(db, Filters(), "第三基金会", "en")
+    assert not any("other funders" in n for n in alone.notices)

@@ -42,24 +42,30 @@ def elapsed_share(start: date, end: date, day: date) -> Decimal:
     return Decimal(passed) / Decimal(total)
 
 
-def pace(budget: Decimal, actual: Decimal, elapsed: Decimal) -> dict:
-    """Variance (actual − budget, and as % of budget), the share spent, and the flag."""
+def pace(budget: Decimal | None, actual: Decimal, elapsed: Decimal) -> dict:
+    """Variance (actual − budget, and as % of budget), the share spent, and the flag. With no
+    budget at all (None) there is nothing to compare: no variance, no share, no flag, shown
+    as "—", never as a budget of ¥0.00 overspent."""
     spent = actual / budget if budget else None
-    return {"budget": budget, "actual": actual, "variance": actual - budget,
-            "variance_pct": ratio((actual - budget) * 100, budget, PCT),
+    return {"budget": budget, "actual": actual,
+            "variance": None if budget is None else actual - budget,
+            "variance_pct": None if budget is None else ratio((actual - budget) * 100, budget,
+                                                              PCT),
             "spent_share": None if spent is None else (spent * 100).quantize(PCT),
             "elapsed_share": (elapsed * 100).quantize(PCT),
             "flag": spent is not None and abs(spent - elapsed) > BUDGET_PACE_GAP}
 
 
 def _summed(rows: list[dict], keys: tuple[str, ...]) -> dict[tuple, dict]:
-    """Budget and actual summed over the expense lines, per holder."""
+    """Budget and actual summed over the expense lines, per holder; the budget stays None
+    when no line of the holder has one."""
     out: dict[tuple, dict] = {}
     for r in rows:
         key = tuple(r[k] for k in keys)
-        slot = out.setdefault(key, {**{k: r[k] for k in keys}, "budget": ZERO, "actual": ZERO,
+        slot = out.setdefault(key, {**{k: r[k] for k in keys}, "budget": None, "actual": ZERO,
                                     "lines": {}, "row": r})
-        slot["budget"] += r["budget"] or ZERO
+        if r["budget"] is not None:
+            slot["budget"] = (slot["budget"] or ZERO) + r["budget"]
         slot["actual"] += r["actual"] or ZERO
         if r.get("line"):
             slot["lines"][r["line"]] = (r["budget"], r["actual"])
@@ -149,7 +155,7 @@ def budget_section(db, filters: Filters, lang: str, today: date | None = None
                    ) -> BudgetSection:
     db = cached(db)
     day, why = as_of(filters, today or date.today())
-    params = {k: v for k, v in filters.params().items() if k != "areas"}
+    params = filters.params()
     projects = project_budgets(db.rows("budget_vs_actual_projects", **params), day, lang)
     grants = grant_budgets(db.rows("budget_vs_actual_grants", **params), day, lang)
     flagged = [t("grants.flagged", lang, name=r.get("grant") or r["project"],
@@ -229,7 +235,7 @@ def funder_view(db, filters: Filters, funder: str | None, lang: str) -> FunderMo
                         funders=funders, empty_text=t("grants.empty", lang, funder=funder))
     q = {name: db.rows(name, funder=funder, **_params(filters, name))
          for name in ("funder_grants", "funder_grant_money", "funder_grant_activities",
-                      "funder_deliverables")}
+                      "funder_deliverables", "funder_cofunders")}
     model.grants = _grants(q["funder_grants"], q["funder_grant_money"])
     model.empty = not model.grants
     if model.empty:
@@ -245,7 +251,19 @@ def funder_view(db, filters: Filters, funder: str | None, lang: str) -> FunderMo
     if model.outside_grants:
         model.notices.append(t("grants.outside_grants", lang, funder=funder,
                                amount=fmt.money(model.outside_grants, lang)))
+    shared = _cofunded_projects(q["funder_cofunders"], wanted)
+    if shared:
+        model.notices.append(t("grants.cofunded", lang, projects=t("filters.list_sep", lang)
+                               .join(shared)))
     return model
+
+
+def _cofunded_projects(rows: list[dict], wanted: set[tuple]) -> list[str]:
+    """Projects of the funder's grants that other funders fund in the same period: their
+    person-times are the project's, credited alike to every funder (never split by share).
+    The view says so without naming the others (a funder sees nothing of other funders)."""
+    orgs = {org for org, _ in wanted}
+    return list(dict.fromkeys(r["project"] for r in rows if r["org"] in orgs))
 
 
 def _grants(rows: list[dict], money: list[dict]) -> list[GrantView]:
