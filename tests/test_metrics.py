@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal as D
+from decimal import ROUND_HALF_UP, Decimal as D
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -91,3 +91,15 @@ def test_split_total_is_exact(total, weights):
         weights = [1.0] * len(weights)
     parts = split_total(total, weights)
     assert sum(parts) == total and all(p >= 0 for p in parts)
+
+
+def test_volunteer_value_is_from_exact_minutes_rounded_once():
+    """The class of issue 26 item 1: valuing hours already rounded to the hundredth is off
+    by up to half a minute's pay. Every value is minutes × rate ÷ 60, quantised once."""
+    for rate in (D(25), D(60), D("37.5"), D("18.33")):
+        for minutes in range(0, 1500):
+            exact = (D(minutes) * rate / 60).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+            assert volunteer_value(minutes, rate, rate).low == exact, (minutes, rate)
+    value = volunteer_value(143644)  # 珠海协作者 2019–2020
+    assert (value.low, value.high) == (D("59851.67"), D("143644.00"))
+    assert value.hours == D("2394.07")

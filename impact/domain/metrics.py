@@ -58,25 +58,39 @@ class VolunteerValue:
     """What volunteer time would have cost at a low and a high hourly rate.
 
     A range, because there is no agreed wage for volunteer time; never added to income.
+    Kept in minutes: valuing the hours already rounded to the hundredth would be off by up
+    to 0.5 minute's pay per figure (¥59,851.75 for ¥59,851.67), so each value is computed
+    from the exact minutes and quantised once, to the fen.
     """
 
-    hours: Decimal
+    minutes: int
     rate_low: Decimal
     rate_high: Decimal
 
     @property
+    def hours(self) -> Decimal:
+        return volunteer_hours(self.minutes)
+
+    @property
     def low(self) -> Decimal:
-        return money(self.hours * self.rate_low)
+        return _minutes_value(self.minutes, self.rate_low)
 
     @property
     def high(self) -> Decimal:
-        return money(self.hours * self.rate_high)
+        return _minutes_value(self.minutes, self.rate_high)
+
+
+def _minutes_value(minutes: int, hourly_rate: Decimal) -> Decimal:
+    """minutes × rate ÷ 60, rounded once, to the fen."""
+    with localcontext() as ctx:
+        ctx.prec = 34
+        return money(Decimal(minutes) * Decimal(hourly_rate) / 60)
 
 
 def volunteer_value(volunteer_minutes: int, rate_low=VOLUNTEER_RATE_LOW,
                     rate_high=VOLUNTEER_RATE_HIGH) -> VolunteerValue:
     low, high = sorted((Decimal(rate_low), Decimal(rate_high)))
-    return VolunteerValue(volunteer_hours(volunteer_minutes), low, high)
+    return VolunteerValue(volunteer_minutes or 0, low, high)
 
 
 def funding_concentration(income_by_source: dict[str, Decimal],
