@@ -148,24 +148,41 @@ def donor_concentration(income_by_funder: dict[str | None, Decimal], income_tota
     }
 
 
+def percent(numerator, denominator) -> Decimal | None:
+    """numerator ÷ denominator × 100, unrounded (34 significant digits), or None when the
+    denominator is zero. A percentage is rounded once, where it is shown
+    (impact.presentation.fmt.percent): rounding here too turned 117.347 % into 117.35 and
+    then 117.4 (issue 26)."""
+    if not denominator:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 34
+        return Decimal(numerator) * 100 / Decimal(denominator)
+
+
 def change(current, previous) -> dict | None:
-    """Year-over-year change: previous value, absolute change, and % change (None if from 0)."""
+    """Year-over-year change: previous value, absolute change, and % change.
+
+    The % change is None unless the base is above zero: a percentage of nothing is
+    undefined, and one of a negative base (a deficit) has the opposite sign to the
+    movement it describes (a deficit deepening from -150,761.52 to -463,744.11 read
+    "+207.6%"); the absolute change still says what happened."""
     if previous is None:
         return None
     diff = current - previous
-    pct = ratio(diff * 100, previous, CENT)
+    pct = percent(diff, previous) if previous > 0 else None
     return {"previous": previous, "change": diff, "pct": pct}
 
 
 def cagr(first, last, years: int) -> Decimal | None:
-    """Compound annual growth rate between two yearly values `years` apart, in % (None if
-    undefined: fewer than two years, or a start or end at zero)."""
+    """Compound annual growth rate between two yearly values `years` apart, in %, unrounded
+    like `percent` (None if undefined: fewer than two years, or a start or end at zero)."""
     if years < 1 or not first or not last or first <= 0 or last <= 0:
         return None
     with localcontext() as ctx:
         ctx.prec = 34
         growth = (Decimal(last) / Decimal(first)) ** (Decimal(1) / Decimal(years)) - 1
-    return (growth * 100).quantize(CENT, ROUND_HALF_UP)
+        return growth * 100
 
 
 def achievement(actual, target) -> Decimal | None:
