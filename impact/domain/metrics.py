@@ -98,18 +98,22 @@ def funding_concentration(income_by_source: dict[str, Decimal],
     """Largest source type, its share of income, the Herfindahl index (Σ share²) and whether
     the largest share is above `threshold`.
 
-    HHI runs from 1/n (evenly spread over n source types) to 1 (one source only).
+    HHI runs from 1/n (evenly spread over n source types) to 1 (one source only); income
+    with no source type (key None) counts in the total only.
     `threshold` defaults to the configured one (impact.config).
     """
     threshold = source_concentration_share() if threshold is None else threshold
+    # Shares are of ALL income: income with no source type (key None) is in the total
+    # (government 495,000 of 545,000 is 90.8 %, not 100 %) but is no source of its own.
     total = sum(income_by_source.values(), ZERO)
-    if total <= 0:
+    known = {c: v for c, v in income_by_source.items() if c is not None}
+    if total <= 0 or not known:
         return {"largest_source": None, "largest_share": None, "hhi": None,
                 "threshold": threshold, "flagged": False}
-    largest = max(sorted(income_by_source), key=lambda c: income_by_source[c])
+    largest = max(sorted(known), key=lambda c: known[c])
     with localcontext() as ctx:
         ctx.prec = 34
-        hhi = sum((v / total) ** 2 for v in income_by_source.values())
+        hhi = sum((v / total) ** 2 for v in known.values())
     share = ratio(income_by_source[largest], total)
     return {
         "largest_source": largest,
@@ -245,8 +249,7 @@ def summarize(db: Database, filters: Filters, rate_low=VOLUNTEER_RATE_LOW,
         "expense_by_line": fin["expense_by_line"],
         "surplus": money(income_total - expense_total),
         "cost_per_beneficiary": cost_per_beneficiary(expense_total, acts["beneficiaries"]),
-        "funding_concentration": funding_concentration(
-            {k: v for k, v in fin["income_by_source"].items() if k is not None}),
+        "funding_concentration": funding_concentration(fin["income_by_source"]),
         "donor_concentration": donor_concentration(income_by_funder(db, filters),
                                                    income_total),
         "volunteer_value": {"rate_low": value.rate_low, "rate_high": value.rate_high,
