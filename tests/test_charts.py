@@ -28,12 +28,18 @@ def test_chinese_axis_ticks_use_wan_and_english_uses_separators():
     assert en.layout.yaxis.tickformat == "," and en.layout.yaxis.ticktext is None
 
 
-def test_hover_shows_exact_money_while_bars_are_whole_yuan():
+def test_money_points_sit_at_the_fen_their_hover_gives():
+    """The class of issue 26 item 5: points were drawn at whole yuan (¥10.64 at 11) while
+    the hover said ¥10.64. Every money builder plots the amount at the fen."""
     amount = Decimal("1674657.61")
     fig = charts.bars([2020], {"Income": [amount]}, title="t", lang="en", kind="money")
-    assert fig.data[0].y == (1674658,)
+    assert fig.data[0].y == (1674657.61,)
     assert fig.data[0].customdata == ("¥1,674,657.61",)  # to the fen, never rounded
-    assert charts.whole_yuan(Decimal("0.50")) == 1 and charts.whole_yuan(None) == 0
+    assert charts.fen_position(Decimal("0.005")) == 0.01 and charts.fen_position(None) == 0
+    cost = [Decimal("10.64"), Decimal("9.49")]
+    for fig in (charts.bars([2019, 2020], {"c": cost}, title="t", lang="zh", kind="money"),
+                charts.lines([2019, 2020], {"c": cost}, title="t", lang="zh", kind="money")):
+        assert [Decimal(str(y)) for y in fig.data[0].y] == cost
 
 
 def test_every_builder_hovers_the_exact_money_value():

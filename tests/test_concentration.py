@@ -9,7 +9,7 @@ from decimal import Decimal as D
 import pytest
 
 from impact.filters import Filters
-from impact.domain.metrics import donor_concentration
+from impact.domain.metrics import donor_concentration, funding_concentration
 from impact.storage.db import Database
 from impact.views.finance import finance
 
@@ -97,3 +97,34 @@ def test_demo_finance_page_shows_donor_shares_and_flags_suzhou_2015():
     assert "占比" in funders.columns
     assert any("最大单一资助方" in m.label for m in at.metric)
 
+
+
+UNSOURCED = """日期,机构,收支,科目,来源类型,资助方,金额（元）
+2015-02-01,来源测试,收入,政府补助收入,政府,北桥街道办事处,"495,000.00"
+2015-03-01,来源测试,收入,捐赠收入,,,"50,000.00"
+"""
+
+
+def test_largest_source_share_is_of_all_income_with_unsourced_in_the_total():
+    """The class of issue 26 item 4: income with no source type was left out of the
+    denominator, so government 495,000 of 545,000 read 100.0 %."""
+    conc = funding_concentration({"government": D("495000.00"), "foundation": D("0.00"),
+                                  None: D("50000.00")})
+    assert (conc["largest_source"], conc["largest_share"]) == ("government", D("0.9083"))
+    assert funding_concentration({None: D("10.00")})["largest_source"] is None
+
+
+def test_finance_card_warning_and_table_give_one_share(tmp_path):
+    from tests.conftest import run_cli
+
+    (tmp_path / "收支.csv").write_text(UNSOURCED, encoding="utf-8")
+    (tmp_path / "d").mkdir()
+    result = run_cli("import", str(tmp_path / "收支.csv"), "--table", "finance",
+                     "--data-dir", str(tmp_path / "d"))
+    assert result.returncode == 0, result.stderr
+    model = finance(Database(str(tmp_path / "d")),
+                    Filters(orgs=("来源测试",), year_from=2015, year_to=2015), "zh")
+    card = next(k for k in model.kpis if k.key == "largest_share")
+    assert card.display == "90.8%"
+    assert any("90.8%" in n for n in model.notices)
+    assert not any("100.0%" in n for n in model.notices)

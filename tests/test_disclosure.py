@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from impact.filters import Filters
 
 
@@ -25,3 +27,21 @@ def test_volunteer_note_says_not_income_with_hours_and_range(demo_db):
     from impact.domain.metrics import volunteer_value
     assert "revised system" in volunteer_note(volunteer_value(600), 2026, "en")
     assert "2026" in volunteer_note(volunteer_value(600), None, "zh")
+
+
+def test_report_note_and_page_value_volunteer_time_from_minutes(demo_db):
+    """The report rebuilt the value from the rounded hours (¥59,851.75—¥143,644.20); the
+    page, the report and the summary now agree on the exact value from 143,644 minutes."""
+    from impact.domain.metrics import summarize
+    from impact.report import gather
+    from impact.report.narrative import disclosure
+    from impact.views.volunteers import volunteers
+
+    selection = Filters(orgs=("珠海协作者",), year_from=2019, year_to=2020)
+    assert "¥59,851.67—¥143,644.00" in disclosure(gather(demo_db, selection, "zh"))
+    page = volunteers(demo_db, selection, "zh")
+    assert "¥59,851.67—¥143,644.00" in page.disclosure
+    card = next(k for k in page.kpis if k.key == "volunteer_value")
+    assert card.display == "¥59,851.67 – ¥143,644.00"
+    value = summarize(demo_db, selection)["volunteer_value"]
+    assert (value["low"], value["high"]) == (Decimal("59851.67"), Decimal("143644.00"))

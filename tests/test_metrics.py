@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal as D
+from decimal import ROUND_HALF_UP, Decimal as D
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from impact.presentation import jsonout
+from impact.presentation import fmt, jsonout
 from impact.demo.synth import split_total
 from impact.filters import Filters
 from impact.domain.metrics import (achievement, cagr, change, cost_per_beneficiary,
@@ -51,12 +51,44 @@ def test_funding_concentration():
 
 
 def test_change_and_cagr():
-    assert change(545000, 220000) == {"previous": 220000, "change": 325000, "pct": D("147.73")}
+    # Percentages are exact (unrounded) until shown: 147.7272…%, 89.5697…% (were 147.73 and
+    # 89.57, already rounded once before the formatter rounded them again).
+    moved = change(545000, 220000)
+    assert (moved["previous"], moved["change"]) == (220000, 325000)
+    assert moved["pct"].quantize(D("1e-20")) == (D(325000) * 100 / 220000).quantize(D("1e-20"))
     assert change(5, 0)["pct"] is None
     assert change(5, None) is None
     # 8万 → 54.5万 over three years: 89.5 % a year, not "doubling"
-    assert cagr(D("80000"), D("545000"), 3) == D("89.57")
+    assert fmt.percent(cagr(D("80000"), D("545000"), 3), "zh") == "89.6%"
+    assert cagr(D("80000"), D("545000"), 3).quantize(D("0.0001")) == D("89.5697")
     assert cagr(0, 10, 3) is None
+
+
+def test_percent_change_is_undefined_over_a_base_of_zero_or_below():
+    """A deficit deepening (-150,761.52 → -463,744.11) is no "+207.6%": the % change of a
+    negative base has the opposite sign to the movement; it is None (shown —), the
+    absolute change remains."""
+    deeper = change(D("-463744.11"), D("-150761.52"))
+    assert deeper["change"] == D("-312982.59") and deeper["pct"] is None
+    for current, previous in ((5, -5), (-5, -10), (D("10.00"), D("-0.01")), (3, 0)):
+        assert change(current, previous)["pct"] is None
+    assert fmt.delta(deeper, fmt.MONEY, "zh") == "-¥312,982.59 (—)"
+    assert change(D("-1.00"), D("2.00"))["pct"] < 0  # a positive base keeps its sign rule
+
+
+def test_percentages_are_rounded_once_from_the_exact_ratio():
+    """The class of issue 26 item 2: a change rounded to two places, then to one, goes
+    wrong whenever the second decimal is a 5 made by the first rounding (98 → 213 is
+    +117.347 %, shown +117.4 %). Every change and growth rate, shown, is the exact ratio
+    rounded once, half up."""
+    one = D("0.1")
+    for previous in range(1, 120):
+        for current in range(0, 400, 7):
+            exact = (D(current - previous) * 100 / previous).quantize(one, ROUND_HALF_UP)
+            text = fmt.percent(change(current, previous)["pct"], "en", signed=True)
+            assert text == ("+" if exact > 0 else "") + f"{exact:,}%", (previous, current)
+    assert fmt.percent(change(213, 98)["pct"], "zh", signed=True) == "+117.3%"
+    assert fmt.percent(cagr(D("12.80"), D("308.15"), 3), "zh") == "188.7%"
 
 
 def test_achievement():
@@ -91,3 +123,15 @@ def test_split_total_is_exact(total, weights):
         weights = [1.0] * len(weights)
     parts = split_total(total, weights)
     assert sum(parts) == total and all(p >= 0 for p in parts)
+
+
+def test_volunteer_value_is_from_exact_minutes_rounded_once():
+    """The class of issue 26 item 1: valuing hours already rounded to the hundredth is off
+    by up to half a minute's pay. Every value is minutes × rate ÷ 60, quantised once."""
+    for rate in (D(25), D(60), D("37.5"), D("18.33")):
+        for minutes in range(0, 1500):
+            exact = (D(minutes) * rate / 60).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+            assert volunteer_value(minutes, rate, rate).low == exact, (minutes, rate)
+    value = volunteer_value(143644)  # 珠海协作者 2019–2020
+    assert (value.low, value.high) == (D("59851.67"), D("143644.00"))
+    assert value.hours == D("2394.07")

@@ -58,25 +58,39 @@ class VolunteerValue:
     """What volunteer time would have cost at a low and a high hourly rate.
 
     A range, because there is no agreed wage for volunteer time; never added to income.
+    Kept in minutes: valuing the hours already rounded to the hundredth would be off by up
+    to 0.5 minute's pay per figure (¥59,851.75 for ¥59,851.67), so each value is computed
+    from the exact minutes and quantised once, to the fen.
     """
 
-    hours: Decimal
+    minutes: int
     rate_low: Decimal
     rate_high: Decimal
 
     @property
+    def hours(self) -> Decimal:
+        return volunteer_hours(self.minutes)
+
+    @property
     def low(self) -> Decimal:
-        return money(self.hours * self.rate_low)
+        return _minutes_value(self.minutes, self.rate_low)
 
     @property
     def high(self) -> Decimal:
-        return money(self.hours * self.rate_high)
+        return _minutes_value(self.minutes, self.rate_high)
+
+
+def _minutes_value(minutes: int, hourly_rate: Decimal) -> Decimal:
+    """minutes × rate ÷ 60, rounded once, to the fen."""
+    with localcontext() as ctx:
+        ctx.prec = 34
+        return money(Decimal(minutes) * Decimal(hourly_rate) / 60)
 
 
 def volunteer_value(volunteer_minutes: int, rate_low=VOLUNTEER_RATE_LOW,
                     rate_high=VOLUNTEER_RATE_HIGH) -> VolunteerValue:
     low, high = sorted((Decimal(rate_low), Decimal(rate_high)))
-    return VolunteerValue(volunteer_hours(volunteer_minutes), low, high)
+    return VolunteerValue(volunteer_minutes or 0, low, high)
 
 
 def funding_concentration(income_by_source: dict[str, Decimal],
@@ -84,18 +98,22 @@ def funding_concentration(income_by_source: dict[str, Decimal],
     """Largest source type, its share of income, the Herfindahl index (Σ share²) and whether
     the largest share is above `threshold`.
 
-    HHI runs from 1/n (evenly spread over n source types) to 1 (one source only).
+    HHI runs from 1/n (evenly spread over n source types) to 1 (one source only); income
+    with no source type (key None) counts in the total only.
     `threshold` defaults to the configured one (impact.config).
     """
     threshold = source_concentration_share() if threshold is None else threshold
+    # Shares are of ALL income: income with no source type (key None) is in the total
+    # (government 495,000 of 545,000 is 90.8 %, not 100 %) but is no source of its own.
     total = sum(income_by_source.values(), ZERO)
-    if total <= 0:
+    known = {c: v for c, v in income_by_source.items() if c is not None}
+    if total <= 0 or not known:
         return {"largest_source": None, "largest_share": None, "hhi": None,
                 "threshold": threshold, "flagged": False}
-    largest = max(sorted(income_by_source), key=lambda c: income_by_source[c])
+    largest = max(sorted(known), key=lambda c: known[c])
     with localcontext() as ctx:
         ctx.prec = 34
-        hhi = sum((v / total) ** 2 for v in income_by_source.values())
+        hhi = sum((v / total) ** 2 for v in known.values())
     share = ratio(income_by_source[largest], total)
     return {
         "largest_source": largest,
@@ -134,24 +152,41 @@ def donor_concentration(income_by_funder: dict[str | None, Decimal], income_tota
     }
 
 
+def percent(numerator, denominator) -> Decimal | None:
+    """numerator ÷ denominator × 100, unrounded (34 significant digits), or None when the
+    denominator is zero. A percentage is rounded once, where it is shown
+    (impact.presentation.fmt.percent): rounding here too turned 117.347 % into 117.35 and
+    then 117.4 (issue 26)."""
+    if not denominator:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 34
+        return Decimal(numerator) * 100 / Decimal(denominator)
+
+
 def change(current, previous) -> dict | None:
-    """Year-over-year change: previous value, absolute change, and % change (None if from 0)."""
+    """Year-over-year change: previous value, absolute change, and % change.
+
+    The % change is None unless the base is above zero: a percentage of nothing is
+    undefined, and one of a negative base (a deficit) has the opposite sign to the
+    movement it describes (a deficit deepening from -150,761.52 to -463,744.11 read
+    "+207.6%"); the absolute change still says what happened."""
     if previous is None:
         return None
     diff = current - previous
-    pct = ratio(diff * 100, previous, CENT)
+    pct = percent(diff, previous) if previous > 0 else None
     return {"previous": previous, "change": diff, "pct": pct}
 
 
 def cagr(first, last, years: int) -> Decimal | None:
-    """Compound annual growth rate between two yearly values `years` apart, in % (None if
-    undefined: fewer than two years, or a start or end at zero)."""
+    """Compound annual growth rate between two yearly values `years` apart, in %, unrounded
+    like `percent` (None if undefined: fewer than two years, or a start or end at zero)."""
     if years < 1 or not first or not last or first <= 0 or last <= 0:
         return None
     with localcontext() as ctx:
         ctx.prec = 34
         growth = (Decimal(last) / Decimal(first)) ** (Decimal(1) / Decimal(years)) - 1
-    return (growth * 100).quantize(CENT, ROUND_HALF_UP)
+        return growth * 100
 
 
 def achievement(actual, target) -> Decimal | None:
@@ -214,8 +249,7 @@ def summarize(db: Database, filters: Filters, rate_low=VOLUNTEER_RATE_LOW,
         "expense_by_line": fin["expense_by_line"],
         "surplus": money(income_total - expense_total),
         "cost_per_beneficiary": cost_per_beneficiary(expense_total, acts["beneficiaries"]),
-        "funding_concentration": funding_concentration(
-            {k: v for k, v in fin["income_by_source"].items() if k is not None}),
+        "funding_concentration": funding_concentration(fin["income_by_source"]),
         "donor_concentration": donor_concentration(income_by_funder(db, filters),
                                                    income_total),
         "volunteer_value": {"rate_low": value.rate_low, "rate_high": value.rate_high,

@@ -3,8 +3,8 @@
 The template fixes the palette, a font stack that renders Chinese on any OS, and number
 formats. Builders take plain Python sequences (already aggregated in SQL: a few dozen points)
 and return plotly Figures. Values arrive exact (int, Decimal money); the hover text is
-built from them through fmt.value — the rule cards and tables follow — and only the bar
-heights are whole yuan (a position on the scale, never a figure anyone reads).
+built from them through fmt.value — the rule cards and tables follow — and a money point sits
+at its amount to the fen (a float for the scale only, never a figure anyone reads).
 Years are a numeric axis, so a missing year shows as a gap, not as neighbours.
 """
 
@@ -92,9 +92,11 @@ def color_of(code: str, codes: Sequence[str]) -> str:
     return PALETTE[list(codes).index(code) % len(PALETTE)] if code in codes else PALETTE[-1]
 
 
-def whole_yuan(value) -> int:
-    """Money rounded half-up to whole yuan, for plotting (stays an exact int, never a float)."""
-    return int(Decimal(value or 0).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+def fen_position(value) -> float:
+    """Where a money point sits: the amount at the fen (¥10.64 at 10.64, not 11), as a float
+    for plotly's axis only. The figure a reader sees (the hover) is formatted from the exact
+    Decimal, never from this position."""
+    return float(Decimal(value or 0).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def _hover(kind: str, lang: str):
@@ -107,9 +109,9 @@ def _hover(kind: str, lang: str):
 
 
 def _positions(values: Sequence, kind: str) -> list:
-    """Where the points sit: money in whole yuan (exact ints), the rest as given."""
+    """Where the points sit: money at the fen, the rest as given."""
     if kind == fmt.MONEY:
-        return [None if v is None else whole_yuan(v) for v in values]
+        return [None if v is None else fen_position(v) for v in values]
     return list(values)
 
 

@@ -147,7 +147,7 @@ def growth(content: ReportContent) -> Chart | None:
         return None
     fig = bars_and_line([str(r["year"]) for r in rows],
                         (t("report.kpi.income_total", lang),
-                         [charts.whole_yuan(r["income_total"]) for r in rows]),
+                         [charts.fen_position(r["income_total"]) for r in rows]),
                         (t("report.kpi.beneficiaries", lang), [r["beneficiaries"] for r in rows]),
                         title=_growth_title(content), lang=lang, bar_kind="money")
     return Chart("growth", fig)

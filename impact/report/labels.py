@@ -14,6 +14,7 @@ from impact.presentation.i18n import has, label, t
 
 # Kinds of a table cell; they decide the text format here and the number format in Excel.
 TEXT, INT, MONEY, PCT, VALUE = "text", "int", "money", "pct", "value"
+PCT_PLACES = 2  # a report's percentages: 20.24%
 
 
 def period(filters: Filters, lang: str) -> str:
@@ -79,7 +80,9 @@ def number(value, kind: str, lang: str) -> str:
     if kind == MONEY:
         return fmt.number(value, lang, places=2)
     if kind == PCT:
-        return fmt.number(value, lang, places=_exponent_places(value)) + "%"
+        # A computed change or growth is exact (unrounded): rounded once, here, to the
+        # report's two places; a share or achievement already at fewer keeps its own.
+        return fmt.percent(value, lang, places=min(_exponent_places(value), PCT_PLACES))
     if kind == VALUE:
         return fmt.number(value, lang, places=_places(value, 0))
     if kind == INT:

@@ -19,7 +19,7 @@ from impact.presentation.i18n import t
 from impact.report import labels
 from impact.report.content import ReportContent
 from impact.domain.disclosure import volunteer_note
-from impact.domain.metrics import VolunteerValue
+from impact.domain.metrics import volunteer_value
 from impact.storage.schema import EXPENSE_LINES, SOURCE_TYPES
 
 # The changes the last sentence mentions, in the order a director reads them.
@@ -43,7 +43,8 @@ def disclosure(content: ReportContent) -> str:
     if not s["volunteer_minutes"]:
         return ""
     v = s["volunteer_value"]
-    return volunteer_note(VolunteerValue(s["volunteer_hours"], v["rate_low"], v["rate_high"]),
+    # From the minutes, as the page does: the hours are already rounded to the hundredth.
+    return volunteer_note(volunteer_value(s["volunteer_minutes"], v["rate_low"], v["rate_high"]),
                           content.filters.year_to, content.lang)
 
 
