@@ -125,13 +125,9 @@ def write_companions(check: ImportCheck, store: DataStore) -> dict[str, pa.Table
     (impact.storage.edits.COMPANIONS: activity_groups of an activities sheet's group columns,
     grant_projects of a grants sheet's 项目 cells) for the rows' own commit. A new record's
     companion rows replace any stored under its key (organisation and id)."""
-    from impact.ingest.personal import write_secret
     from impact.storage.edits import COMPANIONS, owned_by, owner_of
 
-    if check.table == "participants" and check.new_secret is not None:
-        if write_secret(store, check.new_secret) != check.new_secret:
-            raise DataError(f"{store.root}: the person-key secret was created by another "
-                            f"import meanwhile; import {check.file_name} again")
+    save_secret(check, store)
     if check.table not in COMPANIONS:
         return {}
     name, columns = COMPANIONS[check.table]
@@ -143,6 +139,18 @@ def write_companions(check: ImportCheck, store: DataStore) -> dict[str, pa.Table
     kept = stored.filter(pc.invert(owned_by(stored, columns, owners)))
     return {name: pa.concat_tables(
         [kept, pa.Table.from_pylist(rows, schema=TABLES[name].arrow_schema)])}
+
+
+def save_secret(check: ImportCheck, store: DataStore) -> None:
+    """Store the person-key secret a first participants import made its keys with, before
+    the rows that need it commit (a plain import and a correction alike): keys made with a
+    secret that is then lost would count one person again on every later import."""
+    from impact.ingest.personal import write_secret
+
+    if check.table == "participants" and check.new_secret is not None:
+        if write_secret(store, check.new_secret) != check.new_secret:
+            raise DataError(f"{store.root}: the person-key secret was created by another "
+                            f"import meanwhile; import {check.file_name} again")
 
 
 def companion_rows(table: str, parsed) -> list[dict]:
@@ -306,6 +314,7 @@ def commit_correction(check: ImportCheck, plan, store: DataStore, mode: str, why
     from impact.storage import edits
 
     with store.lock():
+        save_secret(check, store)
         return edits.apply(store, plan, record={
             "kind": mode, "why": why or f"{mode} from {os.path.basename(check.file_name)}",
             "input": {"name": os.path.basename(check.file_name), "sha256": check.sha256}})
