@@ -164,3 +164,18 @@ def test_reach_and_outcomes_import(own_dir, cli):
     data = cli("summary", "--data-dir", str(own_dir), "--format", "json")
     assert '"people": 120' in data.stdout and '"households": 95' in data.stdout
     assert '"actual": 56.5000' in data.stdout and '"source": "家长问卷"' in data.stdout
+
+
+def test_participants_imported_with_update_save_the_key_secret(tmp_path, monkeypatch):
+    """Issue 27: a first participants import through --update made its keys with a secret it
+    never saved, so every later import keyed the same person anew (one child, three rows)."""
+    from impact.ingest.write import commit_correction, plan_correction
+
+    monkeypatch.delenv(SECRET_ENV, raising=False)
+    store = DataStore(tmp_path / "d")
+    check = check_file("p.csv", PARTICIPANTS, "participants", store)
+    commit_correction(check, plan_correction(check, store, "update"), store, "update", "first")
+    assert (tmp_path / "d" / SECRET_FILE).is_file()
+    check, entry = import_payload("p.csv", PARTICIPANTS, "participants", store)
+    assert entry is None and check.duplicates == 3  # the same people, the same keys
+    assert store.read_table("participants").num_rows == 3

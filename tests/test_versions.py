@@ -169,6 +169,32 @@ def test_restore_refuses_a_closed_period_and_a_missing_version(demo_copy):
                 record={"kind": "delete", "why": "t"})
     versions.close(store, row["org"], row["date"].year, "signed off")
     with pytest.raises(DataError, match="closed period"):
-        versions.undo(store, "")
+        versions.undo(store, "", version=versions.last_change(store))
     with pytest.raises(Exception, match="no version 9"):
         versions.restore(store, 9, "")
+
+
+def test_undo_names_its_version_and_never_takes_back_a_later_change(demo_copy, tmp_path, cli):
+    """The version to undo is chosen before the write lock is held (the CLI reads it, the data
+    page shows it on its button): a change committed in between is refused, never undone."""
+
+    store = DataStore(demo_copy)
+    row = _one_activity(demo_copy)
+    remove = lambda t: _ids(t, [row["activity_id"]])  # noqa: E731
+    edits.apply(store, edits.plan(store, "activities", remove=remove),
+                record={"kind": "delete", "why": "mine"})
+    shown = versions.last_change(store)  # what the user saw and asked to undo
+    colleague = {**row, "activity_id": "COLLEAGUE-1"}
+    fix = tmp_path / "colleague.csv"
+    fix.write_bytes(_csv([colleague]))
+    assert cli("import", str(fix), "--table", "activities",
+               "--data-dir", str(demo_copy)).returncode == 0
+    before = store.manifest()
+    with pytest.raises(VersionConflict, match=f"version {shown} is no longer the last"):
+        versions.undo(store, "", version=shown)
+    assert store.manifest() == before  # nothing written: the colleague's import stays
+    refused = cli("undo", "--version", str(shown), "--data-dir", str(demo_copy))
+    assert refused.returncode != 0 and "no longer the last data change" in refused.stderr
+    done = cli("undo", "--version", str(shown + 1), "--data-dir", str(demo_copy))
+    assert done.returncode == 0 and f"version {shown + 1} undone" in done.stdout, done.stderr
+    assert store.manifest()["commit"]["undid"] == shown + 1

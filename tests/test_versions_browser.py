@@ -84,7 +84,7 @@ def test_update_undo_and_a_closed_year_on_the_data_page(demo_server, tmp_path, c
         assert record["who"] and record["when"]
         assert "这个版本没有改动任何记录" not in page.inner_text("body")  # v2's diff is shown
         _shot(page, tmp_path, "data-history.png")
-        rerun(page, page.get_by_role("button", name="撤销最近一次数据变动").click)
+        rerun(page, page.get_by_role("button", name="撤销第 2 版").click)
         expect_body(page, "已撤销：数据恢复为第 1 版（当前为第 3 版）")
         _shot(page, tmp_path, "data-undone.png")
         assert _beneficiaries(data) == before

@@ -149,7 +149,7 @@ class Corrections(RuleBasedStateMachine):
         changed = [i for i in range(len(self.states))
                    if self.states[i] != (self.states[i - 1] if i else {})]
         try:
-            versions.undo(self.store, "")
+            versions.undo(self.store, "", version=versions.last_change(self.store))
         except UsageError:
             assert not changed or changed[-1] == 0
             return

@@ -215,13 +215,15 @@ def _correct(args, path: Path, payload: bytes, store: DataStore, mode: str) -> i
 def preview_lines(plan, limit: int = 50) -> list[str]:
     """One line per changed record: its key, then each field old → new."""
     lines = []
-    for change in plan.changes[:limit]:
+    changes = plan.all_changes  # the companion table's (groups …) too: one commit
+    for table, change in changes[:limit]:
         key = "/".join("" if v is None else str(v) for v in change.key)
+        where = "" if table == plan.table else f"{table} "
         if change.kind == "changed":
             fields = "; ".join(f"{c}: {o} → {n}" for c, (o, n) in change.fields.items())
-            lines.append(f"  changed {key}: {fields}")
+            lines.append(f"  changed {where}{key}: {fields}")
         else:
-            lines.append(f"  {change.kind} {key}")
-    if len(plan.changes) > limit:
-        lines.append(f"  … and {len(plan.changes) - limit} more")
+            lines.append(f"  {change.kind} {where}{key}")
+    if len(changes) > limit:
+        lines.append(f"  … and {len(changes) - limit} more")
     return lines

@@ -16,10 +16,18 @@ HELP = "Undo the last data change (as a new version; the undone one stays in the
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_dir(parser)
     parser.add_argument("--reason", default="", metavar="TEXT", help="why (recorded)")
+    parser.add_argument("--version", type=int, metavar="N",
+                        help="the version to undo, as `impact history` lists it (default: the "
+                             "last data change now); refused if another change came after it")
 
 
 def run(args: argparse.Namespace) -> int:
-    manifest = versions.undo(DataStore(resolve_data_dir(args.data_dir)), args.reason)
+    store = DataStore(resolve_data_dir(args.data_dir))
+    # Named now, checked again under the write lock: a change committed in between is
+    # refused rather than undone.
+    target = args.version if args.version is not None else versions.last_change(store)
+    manifest = versions.undo(store, args.reason, version=target)
     record = manifest["commit"]
-    print(f"v{manifest['version']}: data restored to version {record['restored']}")
+    print(f"v{manifest['version']}: version {target} undone; data restored to version "
+          f"{record['restored']}")
     return 0

@@ -88,7 +88,7 @@ def activity_group_rows(activities: list[dict]) -> list[dict]:
         if not split or a["date"].year < 2019:
             continue
         for group, per_mille in split.items():
-            rows.append({"activity_id": a["activity_id"], "beneficiary_group": group,
+            rows.append({"org": a["org"], "activity_id": a["activity_id"], "beneficiary_group": group,
                          "beneficiaries": a["beneficiaries"] * per_mille // 1000})
     return rows
 

@@ -44,6 +44,6 @@ def over_total(counts: dict[str, int], beneficiaries: int) -> tuple[str, int] | 
     return None
 
 
-def group_rows(activity_id: str, counts: dict[str, int]) -> list[dict]:
-    return [{"activity_id": activity_id, "beneficiary_group": g, "beneficiaries": n}
+def group_rows(org: str, activity_id: str, counts: dict[str, int]) -> list[dict]:
+    return [{"org": org, "activity_id": activity_id, "beneficiary_group": g, "beneficiaries": n}
             for g, n in sorted(counts.items())]

@@ -17,6 +17,7 @@ import socket
 from datetime import datetime, timezone
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from impact.datadir import IMPORT_LOG, refuse_bundled_demo
 from impact.presentation.safetext import spreadsheet_text
@@ -97,12 +98,14 @@ def commit_rows(check: ImportCheck, store: DataStore, process: str) -> dict:
     # The manifest carries the last import too, so the record survives a crash between the
     # commit and the log append.
     try:
-        # Groups and the secret go first: until the activities commit they are unreferenced
-        # and invisible, and a retried import skips what is already there.
-        expected = write_companions(check, store)
+        # The secret goes first: until the rows commit it is unreferenced. The companion rows
+        # (groups, grant projects) are part of the very same commit, so no crash can leave
+        # one without the other.
+        also = write_companions(check, store)
         # Only the years the new rows fall in are rewritten; the other files stay as they are.
         manifest = compaction.append(
-            store, check.table, added, meta={"last_import": entry}, expected=expected,
+            store, check.table, added, meta={"last_import": entry}, expected=check.base_version,
+            also=also,
             record={"kind": "import", "why": f"import {entry['file']} into {check.table}",
                     "input": {"name": entry["file"], "sha256": check.sha256}})
     except OSError as exc:  # disk full, no permission …: the manifest was not replaced
@@ -116,57 +119,68 @@ def commit_rows(check: ImportCheck, store: DataStore, process: str) -> dict:
     return entry
 
 
-def write_companions(check: ImportCheck, store: DataStore) -> int:
-    """What an import writes besides its table: the activity_groups rows of an activities
-    sheet's group columns, the grant_projects rows of a grants sheet's 项目 cells, and the
-    person-key secret of a first participants import.
-    Returns the data version the table's own commit must find (the groups are a commit)."""
+def write_companions(check: ImportCheck, store: DataStore) -> dict[str, pa.Table]:
+    """What an import writes besides its table: the person-key secret of a first
+    participants import (written now), and the whole new contents of the companion table
+    (impact.storage.edits.COMPANIONS: activity_groups of an activities sheet's group columns,
+    grant_projects of a grants sheet's 项目 cells) for the rows' own commit. A new record's
+    companion rows replace any stored under its key (organisation and id)."""
+    from impact.storage.edits import COMPANIONS, owned_by, owner_of
+
+    save_secret(check, store)
+    if check.table not in COMPANIONS:
+        return {}
+    name, columns = COMPANIONS[check.table]
+    rows = companion_rows(check.table, check.new_rows)
+    owners = {owner_of(check.table, r.record) for r in check.new_rows}
+    stored = store.read_table(name)
+    if not rows and not pc.any(owned_by(stored, columns, owners)).as_py():
+        return {}
+    kept = stored.filter(pc.invert(owned_by(stored, columns, owners)))
+    return {name: pa.concat_tables(
+        [kept, pa.Table.from_pylist(rows, schema=TABLES[name].arrow_schema)])}
+
+
+def save_secret(check: ImportCheck, store: DataStore) -> None:
+    """Store the person-key secret a first participants import made its keys with, before
+    the rows that need it commit (a plain import and a correction alike): keys made with a
+    secret that is then lost would count one person again on every later import."""
     from impact.ingest.personal import write_secret
 
     if check.table == "participants" and check.new_secret is not None:
         if write_secret(store, check.new_secret) != check.new_secret:
             raise DataError(f"{store.root}: the person-key secret was created by another "
                             f"import meanwhile; import {check.file_name} again")
-    companion = _COMPANIONS.get(check.table)
-    if companion is None:
-        return check.base_version
-    name, keys, make, what = companion
-    rows = [c for r in check.new_rows for c in make(r)]
-    if not rows:
-        return check.base_version
-    stored = store.read_table(name).select(list(keys))
-    have = set(zip(*(stored.column(c).to_pylist() for c in stored.column_names)))
-    rows = [c for c in rows if tuple(c[k] for k in keys) not in have]
-    if not rows:
-        return check.base_version
-    manifest = compaction.append(
-        store, name, pa.Table.from_pylist(rows, schema=TABLES[name].arrow_schema),
-        expected=check.base_version,
-        record={"kind": "import", "why": f"{what} of {check.file_name}",
-                "input": {"name": os.path.basename(check.file_name), "sha256": check.sha256}})
-    return manifest["version"]
+
+
+def companion_rows(table: str, parsed) -> list[dict]:
+    """The companion rows (see write_companions) the parsed rows of a sheet carry."""
+    make = {"activities": _group_rows, "grants": _grant_project_rows}.get(table)
+    return [c for r in parsed for c in make(r)] if make else []
+
+
+def gives_companions(table: str, parsed) -> bool:
+    """Whether the sheet has the columns its companion rows come from (group columns,
+    项目 of grants): only then does a correction replace the stored companion rows."""
+    from impact.ingest.headers import GRANT_PROJECTS, GROUP_PREFIX
+
+    if table == "activities":
+        return any(k.startswith(GROUP_PREFIX) for r in parsed for k in r.extra)
+    if table == "grants":
+        return any(GRANT_PROJECTS in r.extra for r in parsed)
+    return False
 
 
 def _group_rows(row) -> list[dict]:
     from impact.ingest.groups import group_counts, group_rows
 
-    return group_rows(row.record["activity_id"], group_counts(row.extra))
+    return group_rows(row.record["org"], row.record["activity_id"], group_counts(row.extra))
 
 
 def _grant_project_rows(row) -> list[dict]:
     from impact.ingest.grants import grant_projects_rows
 
     return grant_projects_rows(row.record, row.extra)
-
-
-# table → (the companion table its sheet also fills, that table's key, row → its rows, what
-# they are for the data versions' log).
-_COMPANIONS = {
-    "activities": ("activity_groups", ("activity_id", "beneficiary_group"), _group_rows,
-                   "group person-times"),
-    "grants": ("grant_projects", ("org", "grant_id", "project"), _grant_project_rows,
-               "grant projects"),
-}
 
 
 def append_log(store: DataStore, entry: dict) -> None:
@@ -236,26 +250,63 @@ def plan_correction(check: ImportCheck, store: DataStore, mode: str):
     plain import), new keys are added, identical rows are left alone.
     replace: every stored row of the organisation × year ranges the file covers is replaced
     by the file's rows (rows missing from the file are removed).
+    Either way, when the sheet has the companion columns (儿童人次 …, a grant's 项目), every
+    row's stored breakdown is replaced by the file's, even when the record itself is unchanged;
+    records removed take theirs with them.
     """
     from impact.storage import edits
 
     conflicting = {e.row for e in check.errors if e.code == "conflicts_existing"}
     schema = TABLES[check.table].arrow_schema
+    companions = {}
+    if gives_companions(check.table, check.valid_rows):
+        companions = {"companion_rows": companion_rows(check.table, check.valid_rows),
+                      "regroup": [r.record for r in check.valid_rows]}
     if mode == "update":
         rows = [r.record for r in check.valid_rows if r.row in conflicting] + \
                [r.record for r in check.new_rows]
-        return edits.plan(store, check.table, upserts=pa.Table.from_pylist(rows, schema=schema))
-    rows = [r.record for r in check.valid_rows]
-    scope = sorted({f"{r['org']}|{edits.year_of(check.table, r)}" for r in rows})
+        result = edits.plan(store, check.table,
+                            upserts=pa.Table.from_pylist(rows, schema=schema), **companions)
+    else:
+        rows = [r.record for r in check.valid_rows]
+        scope = sorted({f"{r['org']}|{edits.year_of(check.table, r)}" for r in rows})
 
-    def in_scope(data: pa.Table) -> pa.Array:
-        import pyarrow.compute as pc
-        years = pc.year(data["date"]) if "date" in data.column_names else data["year"]
-        keys = pc.binary_join_element_wise(data["org"], pc.cast(years, pa.string()), "|")
-        return pc.is_in(keys, value_set=pa.array(scope, pa.string()))
+        def in_scope(data: pa.Table) -> pa.Array:
+            years = pc.year(data["date"]) if "date" in data.column_names else data["year"]
+            keys = pc.binary_join_element_wise(data["org"], pc.cast(years, pa.string()), "|")
+            return pc.is_in(keys, value_set=pa.array(scope, pa.string()))
 
-    return edits.plan(store, check.table, upserts=pa.Table.from_pylist(rows, schema=schema),
-                      remove=in_scope)
+        result = edits.plan(store, check.table, upserts=pa.Table.from_pylist(rows, schema=schema),
+                            remove=in_scope, **companions)
+    if check.table == "activities" and not companions:
+        _refuse_below_breakdown(check, result, store)
+    return result
+
+
+def _refuse_below_breakdown(check: ImportCheck, plan, store: DataStore) -> None:
+    """A sheet without group columns keeps the stored breakdowns; refuse a correction that
+    lowers a record's person-times below its stored breakdown (the figures would disagree)."""
+    from impact.ingest.groups import over_total
+
+    lowered = {(c.new["org"], c.new["activity_id"]): c.new for c in plan.changes
+               if c.kind == "changed" and c.new["beneficiaries"] < c.old["beneficiaries"]}
+    if not lowered:
+        return
+    counts: dict[tuple, dict[str, int]] = {}
+    for g in store.read_table("activity_groups").to_pylist():
+        if (g["org"], g["activity_id"]) in lowered:
+            counts.setdefault((g["org"], g["activity_id"]), {})[g["beneficiary_group"]] = \
+                g["beneficiaries"]
+    rows = {(r.record["org"], r.record["activity_id"]): r.row for r in check.valid_rows}
+    for key, groups in sorted(counts.items()):
+        over = over_total(groups, lowered[key]["beneficiaries"])
+        if over:
+            raise DataError(
+                f"{check.file_name}: row {rows.get(key, '?')}, 受益人次 "
+                f"{lowered[key]['beneficiaries']}: activity {key[1]} of {key[0]} has a stored "
+                f"breakdown of {over[1]} person-times by {over[0]}, more than the new total; "
+                "include the group columns (儿童人次, 成人人次 …) in the file to correct both; "
+                "nothing was written")
 
 
 def commit_correction(check: ImportCheck, plan, store: DataStore, mode: str, why: str) -> dict:
@@ -263,6 +314,7 @@ def commit_correction(check: ImportCheck, plan, store: DataStore, mode: str, why
     from impact.storage import edits
 
     with store.lock():
+        save_secret(check, store)
         return edits.apply(store, plan, record={
             "kind": mode, "why": why or f"{mode} from {os.path.basename(check.file_name)}",
             "input": {"name": os.path.basename(check.file_name), "sha256": check.sha256}})

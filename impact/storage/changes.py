@@ -19,7 +19,7 @@ from impact.storage.schema import TABLES
 KEYS = {"activities": ("org", "activity_id"), "finance": ("org", "txn_id"),
         "indicators": ("org", "project", "year", "indicator"),
         "targets": ("org", "project", "year", "metric", "grant_id"),
-        "activity_groups": ("activity_id", "beneficiary_group"),
+        "activity_groups": ("org", "activity_id", "beneficiary_group"),
         "reach": ("org", "project", "year", "beneficiary_group"),
         "outcomes": ("org", "project", "year", "indicator"),
         "participants": ("org", "project", "year", "person_key"),
@@ -101,8 +101,8 @@ def _connect(filesystem):
 
 def _present(table: str) -> str:
     """A column never empty in a stored row, so NULL on one side of the join means the row
-    is not there: org, or (activity_groups has none) the first key column."""
-    return "org" if "org" in TABLES[table].column_names else KEYS[table][0]
+    is not there (activity_groups' org may be empty in rows written before issue 27)."""
+    return "org" if TABLES[table].column("org").nullable is False else KEYS[table][-1]
 
 
 def counts(old: dict | None, new: dict | None, full_path: Callable[[str], str],
@@ -169,7 +169,8 @@ def periods(old: dict | None, new: dict | None, full_path: Callable[[str], str],
     try:
         for table in TABLES:
             paths = _changed_paths(old, new, table, full_path)
-            if paths is None or "org" not in TABLES[table].column_names:
+            columns = TABLES[table].column_names
+            if paths is None or ("date" not in columns and "year" not in columns):
                 continue  # activity_groups: its changes come with its activities'
             year = "year({side}.date)" if "date" in TABLES[table].column_names else "{side}.year"
             for side in ("o", "n"):

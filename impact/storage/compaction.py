@@ -91,16 +91,18 @@ def build_rollups(store: DataStore) -> dict | None:
 
 
 def append(store: DataStore, name: str, rows: pa.Table, *, meta: dict | None = None,
-           record: dict | None = None, expected: int | None = None) -> dict:
+           record: dict | None = None, expected: int | None = None,
+           also: dict[str, pa.Table] | None = None) -> dict:
     """Add `rows` to table `name` in one commit. Each partition the rows fall in is read,
     merged with them and written as one sorted file (with its rollup); every other file is
-    kept as it is. Unpartitioned tables (small) are rewritten whole."""
+    kept as it is. Unpartitioned tables (small) are rewritten whole. `also` gives the whole
+    new contents of other tables (an import's companion rows) for the same commit."""
     table = TABLES[name]
     rows = rows.select(table.column_names).cast(table.arrow_schema)
     manifest = store.manifest()
     if manifest is None or not table.partitioned:
-        return store.commit({name: pa.concat_tables([store.read_table(name), rows])}, meta=meta,
-                            record=record, expected=expected)
+        return store.commit({name: pa.concat_tables([store.read_table(name), rows]),
+                             **(also or {})}, meta=meta, record=record, expected=expected)
     by_dir: dict[str, list[DataFile]] = {}
     for f in store.files(name, manifest):
         by_dir.setdefault(f.path.rsplit("/", 1)[0], []).append(f)
@@ -116,6 +118,9 @@ def append(store: DataStore, name: str, rows: pa.Table, *, meta: dict | None = N
     entries += [_entry(f) for f in store.files(name, manifest) if f.path in kept]
     new_tables = dict(manifest.get("tables", {}))
     new_tables[name] = {"files": sorted(entries, key=lambda e: e["path"])}
+    for other, data in (also or {}).items():
+        new_tables[other] = {"files": sorted(store._write_chunk(other, data)[0],
+                                             key=lambda e: e["path"])}
     rollups = dict(manifest.get("rollups", {}))
     if name == "activities":
         old_rollups = rollups.get(rollup.NAME, {}).get("files", [])

@@ -234,6 +234,8 @@ class Database:
             live += files
             paths = self._paths(files)
             select = _file_select(table, paths) if paths else _empty_select(table)
+            if table.name == "activity_groups" and paths:
+                select = self._groups_select(paths)
             ddl = f"CREATE OR REPLACE VIEW {table.name} AS {select}"  # schema-derived, no user input
             try:
                 cur.execute(ddl)
@@ -256,6 +258,25 @@ class Database:
         self.rollups = bool(months)
         if self.mirror is not None:
             self.mirror.prune(keep={f.path for f in live})
+
+    def _groups_select(self, paths: list[str]) -> str:
+        """activity_groups, with the org of rows written before issue 27 (files without an
+        org column) taken from the one activity with their id: the rule of
+        DataStore.legacy_group_orgs. The activities view is built before this one."""
+        try:
+            with_org = ["org" in self._read_schema(p).names for p in paths]
+        except (OSError, pa.ArrowException):
+            with_org = [True]  # unreadable: the plain select names the file at fault
+        if all(with_org):
+            return _file_select(TABLES["activity_groups"], paths)
+        org = "g.org" if any(with_org) else "CAST(NULL AS VARCHAR)"
+        columns = [c for c in TABLES["activity_groups"].columns if c.name != "org"]
+        cols = ", ".join(f"CAST(g.{c.name} AS {c.sql_type}) AS {c.name}" for c in columns)
+        return (f"SELECT coalesce({org}, u.org) AS org, {cols} FROM read_parquet("
+                f"[{_sql_list(paths)}], hive_partitioning = false, union_by_name = true) g "
+                "LEFT JOIN (SELECT activity_id, min(org) AS org FROM activities "
+                "GROUP BY activity_id HAVING count(DISTINCT org) = 1) u "
+                f"ON {org} IS NULL AND u.activity_id = g.activity_id")
 
     def _data_error(self, table: Table | None, paths: list[str], exc: Exception) -> DataError:
         """Name the file at fault: DuckDB's message does not always say which one it was.

@@ -6,6 +6,10 @@ confirmation show exactly what `apply` will commit. `apply` writes the changed p
 new content-addressed files and publishes one new version (compare-and-swap on the version
 the plan was made from). Partitions a correction does not touch keep their files.
 
+A table's companion (activity_groups of activities, grant_projects of grants) is part of the
+same plan and the same version: a record removed takes its companion rows with it, and a record
+whose breakdown a file gives has its stored breakdown replaced (issue 27).
+
 Closed periods (`impact close`) are guarded here for every kind of commit: `refuse_closed`
 names the rows of a closed organisation-year that a change would touch.
 """
@@ -27,6 +31,23 @@ from impact.storage.schema import TABLES
 from impact.storage.store import DataFile, DataStore
 
 Mask = Callable[[pa.Table], pa.Array]
+
+
+# table → (its companion table, the companion's columns that name the owning record).
+COMPANIONS = {"activities": ("activity_groups", ("org", "activity_id")),
+              "grants": ("grant_projects", ("org", "grant_id"))}
+
+
+def owner_of(name: str, record: dict) -> tuple:
+    """The key of the record a companion row (or the record itself) belongs to."""
+    table = next((t for t, (c, _) in COMPANIONS.items() if c == name), name)
+    return tuple(record[k] for k in COMPANIONS[table][1])
+
+
+def owned_by(data: pa.Table, columns: tuple[str, ...], owners: set[tuple]) -> pa.Array:
+    """Mask of the rows whose owner key is one of `owners`."""
+    keys = zip(*(data[c].to_pylist() for c in columns))
+    return pa.array([k in owners for k in keys], pa.bool_())
 
 
 def key_of(name: str, record: dict) -> tuple:
@@ -62,13 +83,23 @@ class Plan:
     changes: list[Change] = field(default_factory=list)
     totals_before: dict = field(default_factory=dict)
     totals_after: dict = field(default_factory=dict)
+    # The companion table's plan (committed in the same version), and the owning records
+    # whose companion rows it changes (for the closed-period check).
+    companions: list["Plan"] = field(default_factory=list)
+    owners: list[dict] = field(default_factory=list)
 
     def count(self, kind: str) -> int:
         return sum(1 for c in self.changes if c.kind == kind)
 
     @property
     def empty(self) -> bool:
-        return not self.changes
+        return not self.changes and all(c.empty for c in self.companions)
+
+    @property
+    def all_changes(self) -> list[tuple[str, "Change"]]:
+        """(table, change) of this plan and its companions', for previews."""
+        return [(self.table, c) for c in self.changes] + \
+               [pair for sub in self.companions for pair in sub.all_changes]
 
 
 def _groups(store: DataStore, name: str, manifest: dict) -> dict[str, list[DataFile]]:
@@ -79,12 +110,35 @@ def _groups(store: DataStore, name: str, manifest: dict) -> dict[str, list[DataF
 
 
 def plan(store: DataStore, name: str, *, upserts: pa.Table | None = None,
-         remove: Mask | None = None) -> Plan:
+         remove: Mask | None = None, companion_rows: list[dict] | None = None,
+         regroup: list[dict] | None = None) -> Plan:
     """Plan a correction of table `name`: `upserts` replace stored rows with the same key
     (or are added), `remove` marks stored rows to delete. Reads only the partitions that can
-    change: those of the upserted rows, or all of them when rows are removed by a mask."""
-    table = TABLES[name]
+    change: those of the upserted rows, or all of them when rows are removed by a mask.
+
+    The companion table (COMPANIONS) is planned with it: rows of removed records go, and the
+    records in `regroup` have their stored companion rows replaced by `companion_rows`."""
     manifest = store.manifest() or {"version": 0, "tables": {}}
+    result = _plan(store, name, manifest, upserts, remove)
+    if name in COMPANIONS:
+        companion, columns = COMPANIONS[name]
+        owners = {owner_of(name, r): r for r in regroup or []}
+        owners.update((owner_of(name, c.old), c.old) for c in result.changes if c.kind == "removed")
+        if owners or companion_rows:
+            keys = set(owners)
+            sub = _plan(store, companion, manifest,
+                        pa.Table.from_pylist(companion_rows or [],
+                                             schema=TABLES[companion].arrow_schema),
+                        lambda data: owned_by(data, columns, keys))
+            touched = {owner_of(companion, c.old or c.new) for c in sub.changes}
+            sub.owners = [r for k, r in owners.items() if k in touched]
+            result.companions.append(sub)
+    return result
+
+
+def _plan(store: DataStore, name: str, manifest: dict, upserts: pa.Table | None,
+          remove: Mask | None) -> Plan:
+    table = TABLES[name]
     result = Plan(name, int(manifest.get("version", 0)), manifest)
     if upserts is not None:
         upserts = sort_for_storage(name, upserts.select(table.column_names).cast(table.arrow_schema))
@@ -100,6 +154,8 @@ def plan(store: DataStore, name: str, *, upserts: pa.Table | None = None,
     for directory in sorted(dirs):
         old_rows = [store._read_file(name, f) for f in groups.get(directory, [])]
         old = pa.concat_tables(old_rows) if old_rows else table.arrow_schema.empty_table()
+        if name == "activity_groups":
+            old = store.legacy_group_orgs(old, manifest)
         drop = pa.array([key_of(name, r) in new_keys for r in old.select(list(KEYS[name])).to_pylist()],
                         pa.bool_()) if new_keys else pa.array([False] * old.num_rows, pa.bool_())
         if remove is not None and old.num_rows:
@@ -171,12 +227,28 @@ def refuse_closed(manifest: dict, name: str, rows: list[dict]) -> None:
 
 
 def apply(store: DataStore, p: Plan, *, record: dict) -> dict:
-    """Commit a plan as one new version; refused if the data changed since it was made."""
+    """Commit a plan, with its companions', as one new version; refused if the data changed
+    since it was made."""
     if p.empty:
         raise DataError("nothing to change: the stored rows already are as asked")
+    new_tables = dict(p.manifest.get("tables", {}))
+    rollups = dict(p.manifest.get("rollups", {}))
+    for sub in (p, *p.companions):
+        if sub.changes:
+            _apply_table(store, sub, new_tables, rollups)
+    return store._publish(p.manifest, p.manifest, new_tables, None, False, rollups,
+                          record=record, expected=p.base_version)
+
+
+def _apply_table(store: DataStore, p: Plan, new_tables: dict, rollups: dict) -> None:
+    """Write one table's changed partitions into `new_tables` (and its rollup)."""
     name, table = p.table, TABLES[p.table]
-    touched = [c.old for c in p.changes if c.old] + [c.new for c in p.changes if c.new]
-    refuse_closed(p.manifest, name, touched)
+    if p.owners:  # companion rows have no date: their owners' periods are the ones touched
+        owner = next(t for t, (c, _) in COMPANIONS.items() if c == name)
+        refuse_closed(p.manifest, owner, p.owners)
+    else:
+        touched = [c.old for c in p.changes if c.old] + [c.new for c in p.changes if c.new]
+        refuse_closed(p.manifest, name, touched)
     groups = _groups(store, name, p.manifest)
     if not table.partitioned:
         groups = {f"{name}/": groups.get("", []) + groups.get(f"{name}/", [])}
@@ -191,13 +263,9 @@ def apply(store: DataStore, p: Plan, *, record: dict) -> dict:
         if f.path not in replaced:
             entries.append({"path": f.path, "sha256": f.sha256, "bytes": f.bytes,
                             "rows": f.rows, "totals": f.totals})
-    new_tables = dict(p.manifest.get("tables", {}))
     new_tables[name] = {"files": sorted(entries, key=lambda e: e["path"])}
-    rollups = dict(p.manifest.get("rollups", {}))
     if name == "activities":
         old = rollups.get(rollup.NAME, {}).get("files", [])
         kept = {e["path"] for e in entries}
         files = [e for e in old if e.get("source") in kept] + derived
         rollups[rollup.NAME] = {"files": sorted(files, key=lambda e: e["path"])}
-    return store._publish(p.manifest, p.manifest, new_tables, None, False, rollups,
-                          record=record, expected=p.base_version)

@@ -190,8 +190,12 @@ ACTIVITY_GROUPS = Table(
     name="activity_groups",
     zh="受益群体人次",
     doc="An activity's person-times broken down by beneficiary group, one row per activity and "
-        "group. The breakdown may be partial: what no row covers is shown as not recorded.",
+        "group. The breakdown may be partial: what no row covers is shown as not recorded. "
+        "An activity is named by organisation and id (two organisations may both have A001).",
     columns=(
+        Column("org", "VARCHAR", True, "机构",
+               "Organisation of the activity. Empty only in a row written before issue 27 "
+               "whose activity id several organisations use: such a row is not counted."),
         Column("activity_id", "VARCHAR", False, "活动编号", "The activity record it breaks down."),
         Column("beneficiary_group", "VARCHAR", False, "群体",
                "Group key: " + "; ".join(f"{d}: {', '.join(g)}" for d, g in GROUPS.items())

@@ -207,7 +207,25 @@ class DataStore:
         """All committed rows of a table, in the canonical schema (empty if there are none);
         each file's sha256 is checked against the manifest before it is read."""
         parts = [self._read_file(table, f) for f in self.files(table, manifest)]
-        return pa.concat_tables(parts) if parts else TABLES[table].arrow_schema.empty_table()
+        data = pa.concat_tables(parts) if parts else TABLES[table].arrow_schema.empty_table()
+        return self.legacy_group_orgs(data, manifest) if table == "activity_groups" else data
+
+    def legacy_group_orgs(self, groups: pa.Table, manifest: dict | None = None) -> pa.Table:
+        """activity_groups rows written before issue 27 have no org: each gets the org of the
+        one activity with its id. An id several organisations use cannot be told apart, so
+        such a row keeps an empty org and counts for no activity (never for the wrong one).
+        The same rule as the `activity_groups` view (impact.storage.db)."""
+        if not groups.num_rows or groups["org"].null_count == 0:
+            return groups
+        acts = self.read_table("activities", manifest).select(["org", "activity_id"])
+        owners: dict[str, set] = {}
+        for org, activity_id in zip(acts["org"].to_pylist(), acts["activity_id"].to_pylist()):
+            owners.setdefault(activity_id, set()).add(org)
+        filled = [org if org is not None else
+                  (next(iter(owners[a])) if len(owners.get(a, ())) == 1 else None)
+                  for org, a in zip(groups["org"].to_pylist(), groups["activity_id"].to_pylist())]
+        return groups.set_column(groups.schema.get_field_index("org"), groups.schema.field("org"),
+                                 pa.array(filled, pa.string()))
 
     def verified_bytes(self, f: DataFile) -> bytes:
         """A committed file's bytes, refused by name when they are not what the manifest says."""

@@ -3,7 +3,7 @@
     history(store)            the versions, oldest first (their records)
     diff(store, v1, v2)       the rows that differ between two versions
     restore(store, v, why)    commit a new version whose data equals version v
-    undo(store, why)          restore the data as it was before the last data change
+    undo(store, why, version=N)  take back version N, if it is still the last data change
     close / reopen            lock or unlock an organisation-year (a version too)
 
 Nothing is rewritten in place: a restore is a new version, and the version it undid stays in
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from impact.errors import ClosedPeriod, DataError, UsageError
 from impact.storage import changes, retention
-from impact.storage.store import DataStore
+from impact.storage.store import DataStore, VersionConflict
 
 DATA_KINDS = {"import", "update", "replace", "delete", "undo", "restore", "demo", "commit",
               "compact", "rollups"}
@@ -75,31 +75,49 @@ def diff(store: DataStore, v1: int, v2: int, limit: int = 200) -> dict:
 def restore(store: DataStore, number: int, why: str, *, kind: str = "restore") -> dict:
     """Commit a new version whose tables equal those of version `number`."""
     with store.lock():
-        manifest = current(store)
-        target = version(store, number, manifest)
-        missing = [p for p in _paths(target) if store._size(p) is None]
-        if missing:
-            raise DataError(f"version {number} cannot be restored: its data files were removed "
-                            f"by retention ({missing[0]} …)")
-        touched = changes.periods(manifest, target, store.full_path, store.fs)
-        refuse_periods(manifest, touched)
-        return store._publish(manifest, manifest, dict(target.get("tables", {})), None, False,
-                              dict(target.get("rollups", {})),
-                              record={"kind": kind, "why": why, "restored": number},
-                              expected=manifest["version"])
+        return _restore(store, number, why, kind=kind)
 
 
-def undo(store: DataStore, why: str) -> dict:
-    """Restore the data as it was before the latest version that changed data (an undo of an
+def _restore(store: DataStore, number: int, why: str, *, kind: str, **extra) -> dict:
+    """restore(), the write lock held by the caller."""
+    manifest = current(store)
+    target = version(store, number, manifest)
+    missing = [p for p in _paths(target) if store._size(p) is None]
+    if missing:
+        raise DataError(f"version {number} cannot be restored: its data files were removed "
+                        f"by retention ({missing[0]} …)")
+    touched = changes.periods(manifest, target, store.full_path, store.fs)
+    refuse_periods(manifest, touched)
+    return store._publish(manifest, manifest, dict(target.get("tables", {})), None, False,
+                          dict(target.get("rollups", {})),
+                          record={"kind": kind, "why": why, "restored": number, **extra},
+                          expected=manifest["version"])
+
+
+def last_change(store: DataStore) -> int:
+    """The version an undo would take back now: the latest that changed data (an undo of an
     undo is a redo). Period closes and reopens are not undone: use `impact reopen`."""
-    records = history(store)
-    for record in reversed(records):
+    for record in reversed(history(store)):
         if record.get("changes"):
             if record["version"] <= 1:
                 raise UsageError("nothing to undo: the last data change is the first version")
-            return restore(store, record["version"] - 1,
-                           why or f"undo version {record['version']}", kind="undo")
+            return record["version"]
     raise UsageError("nothing to undo: no version changed any data")
+
+
+def undo(store: DataStore, why: str, *, version: int) -> dict:
+    """Take back `version` (restore the data as it was before it), which must still be the
+    latest data change when the write lock is held: the caller names what it showed the user,
+    so an import a colleague commits meanwhile is never undone in its place."""
+    with store.lock():
+        latest = last_change(store)
+        if latest != version:
+            raise VersionConflict(
+                f"{store.root}: version {version} is no longer the last data change (version "
+                f"{latest} is, committed since); nothing was undone: see `impact history` and "
+                "undo again")
+        return _restore(store, version - 1, why or f"undo version {version}", kind="undo",
+                        undid=version)
 
 
 def refuse_periods(manifest: dict, touched: set[tuple[str, int]]) -> None:

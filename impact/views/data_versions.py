@@ -10,7 +10,7 @@ from impact.ingest import ImportCheck
 from impact.ingest.messages import row_message
 from impact.ingest.write import plan_correction
 from impact.storage import changes, versions
-from impact.errors import ClosedPeriod
+from impact.errors import ClosedPeriod, UsageError
 from impact.storage.edits import Plan, refuse_closed, totals_delta
 from impact.storage.store import DataStore
 
@@ -111,9 +111,18 @@ def version_diff_rows(store: DataStore, number: int, lang: str) -> list[dict]:
 
 
 def can_undo(store: DataStore) -> bool:
+    return undo_target(store) is not None
+
+
+def undo_target(store: DataStore) -> int | None:
+    """The version the undo button takes back (it names it, and the undo checks it is still
+    the last data change), or None when there is nothing to undo."""
     if store.manifest() is None:
-        return False
-    return any(r.get("changes") for r in versions.history(store)[1:])
+        return None
+    try:
+        return versions.last_change(store)
+    except UsageError:
+        return None
 
 
-__all__ = ["MODES", "correction", "history_rows", "version_diff_rows", "can_undo", "changes"]
+__all__ = ["MODES", "correction", "history_rows", "version_diff_rows", "can_undo", "undo_target", "changes"]

@@ -12,7 +12,7 @@ from impact.storage.identity import acting_as
 from impact.storage.schema import importable_tables
 from impact.storage.store import DataStore
 from impact.views.data_quality import data_quality, import_log, integrity
-from impact.views.data_versions import can_undo, history_rows, version_diff_rows
+from impact.views.data_versions import history_rows, undo_target, version_diff_rows
 from impact.web import widgets
 from impact.web.data_import import closed_message, signed_in
 
@@ -38,12 +38,13 @@ def history_section(ctx) -> None:
         st.dataframe(diff, hide_index=True, key="data_version_diff")
     else:
         st.caption(ctx.t("data.history.no_diff"))
-    may_undo = ctx.access.can_correct and can_undo(store)
-    if may_undo and st.button(ctx.t("data.history.undo"), key="data_undo",
-                              icon=":material/undo:"):
+    target = undo_target(store) if ctx.access.can_correct else None
+    # The button names the version it takes back; the undo checks it under the write lock.
+    if target is not None and st.button(ctx.t("data.history.undo", version=target),
+                                        key="data_undo", icon=":material/undo:"):
         try:
             with acting_as(signed_in()):
-                manifest = versions.undo(store, "")
+                manifest = versions.undo(store, "", version=target)
         except ClosedPeriod as exc:
             st.error(closed_message(ctx, exc), icon=":material/lock:")
             return
