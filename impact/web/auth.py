@@ -10,7 +10,7 @@ import os
 
 import streamlit as st
 
-from impact.access import audit, funderlink, passwords
+from impact.access import audit, funderlink, passwords, secretsfile
 from impact.access.policy import (FUNDER, PRIVATE, Access, AccessError, Scope, Settings, is_loopback,
                            parse_mode, resolve, roles_from)
 from impact.filters import Filters
@@ -18,7 +18,7 @@ from impact.presentation.i18n import t
 
 MODE_ENV = "IMPACT_MODE"
 HASH_ENV = "IMPACT_STAFF_PASSWORD_HASH"
-LINK_SECRET_ENV = "IMPACT_LINK_SECRET"
+LINK_SECRET_ENV = secretsfile.LINK_SECRET_ENV
 _PASSWORD_OK = "_impact_staff_ok"
 _LINK = "_impact_link"  # (token, FunderLink | None, refusal key | None)
 
@@ -44,7 +44,8 @@ def settings() -> Settings:
         roles=roles_from(_secret("roles", {})),
         default_role=access.get("default_role"),
         password_hash=_secret("staff_password_hash") or os.environ.get(HASH_ENV) or None,
-        link_secret=_secret("link_secret") or os.environ.get(LINK_SECRET_ENV) or None,
+        link_secret=secretsfile.link_secret(
+            {secretsfile.LINK_SECRET_KEY: _secret(secretsfile.LINK_SECRET_KEY)}),
         funder_projects=funders)
 
 
