@@ -183,6 +183,23 @@ def test_funder_link_shows_that_funder_only():
     assert at.session_state["_impact_ctx"].access.identity == "link:乐购"
 
 
+def received(at: AppTest) -> str:
+    """The funder view's "received" figure, exactly as the page shows it."""
+    [value] = [m.value for m in at.metric if m.label.startswith(("收到资助", "Received"))] or [None]
+    return value
+
+
+def test_funder_link_opens_on_its_whole_period():
+    """A link for 2020–2021 shows the money of both years (¥688,574.43 from 乐购), not the
+    latest year's alone (¥271,925.55), and the view's URL names the link's period."""
+    at = page("grants", secrets={"link_secret": SECRET},
+              params={"share": token(year_from=2020, year_to=2021)})
+    ctx = at.session_state["_impact_ctx"]
+    assert (ctx.filters.year_from, ctx.filters.year_to) == (2020, 2021)
+    assert "688,574.43" in received(at)
+    assert (ctx.url_params["from"], ctx.url_params["to"]) == (["2020"], ["2021"])
+
+
 @pytest.mark.parametrize("bad, reason", [
     (lambda: token(expires=int(time.time()) - 1), "已过期"),
     (lambda: token(org="苏州清流").split(".")[0] + "." + token().split(".")[1], "无效"),
