@@ -200,6 +200,76 @@ def test_funder_link_opens_on_its_whole_period():
     assert (ctx.url_params["from"], ctx.url_params["to"]) == (["2020"], ["2021"])
 
 
+def everything_shown(at: AppTest) -> str:
+    """Every text, figure and table cell of a run, as one string to search."""
+    parts = [str(e.value) for kind in ("markdown", "caption", "info", "warning", "error",
+                                       "success", "title", "header", "subheader")
+             for e in at.get(kind)]
+    parts += [f"{m.label} {m.value} {m.proto.help}" for m in at.metric]
+    parts += [d.value.to_csv() for d in at.dataframe]
+    return "\n".join(parts)
+
+
+def other_funders() -> set[str]:
+    from impact.storage.db import Database
+
+    return {r["funder"] for r in Database().rows("funder_names", orgs=[])} - {"乐购"}
+
+
+def test_funder_link_works_on_the_public_server(monkeypatch):
+    """The public-mode server (the one an NGO exposes) opens a funder link on the funder's
+    view: its grants and money for the linked period, nothing of other funders."""
+    monkeypatch.setenv("IMPACT_MODE", "public")
+    at = page("grants", secrets={"link_secret": SECRET},
+              params={"share": token(year_from=2020, year_to=2021)})
+    access = at.session_state["_impact_ctx"].access
+    assert (access.role, access.funder) == ("funder", "乐购")
+    assert "688,574.43" in received(at)
+    shown = everything_shown(at)
+    assert not [f for f in other_funders() if f in shown]
+
+
+@pytest.mark.parametrize("bad", [
+    lambda: token(expires=int(time.time()) - 1),
+    lambda: token(org="苏州清流").split(".")[0] + "." + token().split(".")[1]])
+def test_public_server_refuses_a_bad_link_in_one_line_without_figures(monkeypatch, bad):
+    monkeypatch.setenv("IMPACT_MODE", "public")
+    at = page("grants", secrets={"link_secret": SECRET}, params={"share": bad()})
+    assert len(at.error) == 1 and "链接" in at.error[0].value
+    assert not at.metric and not at.dataframe and not at.get("plotly_chart")
+
+
+def test_link_expiry_is_checked_on_every_run(monkeypatch):
+    """A tab opened on a valid link stops showing the funder view once the link expires:
+    the next run (a click on a sidebar page) shows the refusal, not the figures."""
+    import types
+
+    monkeypatch.setenv("IMPACT_MODE", "public")
+    now = [time.time()]
+    monkeypatch.setattr(funderlink, "time", types.SimpleNamespace(time=lambda: now[0]))
+    at = page("grants", secrets={"link_secret": SECRET},
+              params={"share": token(expires=int(now[0]) + 60)})
+    assert at.metric
+    now[0] += 61
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["这个分享链接已过期。请向机构索取新的链接。"]
+    assert not at.metric and not at.dataframe
+
+
+@pytest.mark.parametrize("how", ["link", "sign-in"])
+def test_funders_finance_names_no_co_funder_nor_its_share(how):
+    kwargs = ({"secrets": {"link_secret": SECRET},
+               "params": {"share": token(year_from=2020, year_to=2021)}} if how == "link"
+              else signed_in("funder@lego.example"))
+    at = page("finance", **kwargs)
+    shown = everything_shown(at)
+    assert not [f for f in other_funders() if f in shown]
+    assert not [m for m in at.metric if m.label.startswith("最大单一资助方")]
+    funders = [d.value for d in at.dataframe if "资助方" in d.value.columns]
+    assert funders and set(funders[0]["资助方"]) == {"乐购"}
+
+
 @pytest.mark.parametrize("bad, reason", [
     (lambda: token(expires=int(time.time()) - 1), "已过期"),
     (lambda: token(org="苏州清流").split(".")[0] + "." + token().split(".")[1], "无效"),

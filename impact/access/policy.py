@@ -9,7 +9,8 @@ Modes and roles (docs/deployment.md):
   e-mail `staff`, `director`, `funder:<name>` or `viewer`; anyone else sees the sign-in page.
 - without one: a single local user. On loopback that user is staff; on a network address
   staff features are refused (unless the staff password fallback is configured and typed).
-- a signed funder link gives the `funder` view of one funder's projects and period.
+- a signed funder link gives the `funder` view of one funder's projects and period, in
+  either mode; it is checked (signature and expiry) on every run.
 """
 
 from __future__ import annotations
@@ -85,6 +86,12 @@ class Access:
         return self.role not in (PUBLIC_ROLE, ANONYMOUS, UNKNOWN)
 
     @property
+    def sees_other_funders(self) -> bool:
+        """Other funders' names and shares (the single-donor warning, the largest donor's
+        share): not for a funder, who sees nothing of its co-funders, nor for the public."""
+        return self.role not in (PUBLIC_ROLE, FUNDER, ANONYMOUS, UNKNOWN)
+
+    @property
     def suppress(self) -> bool:
         """Small person counts hidden: public and funder views."""
         return self.role in (PUBLIC_ROLE, FUNDER)
@@ -92,6 +99,13 @@ class Access:
     @property
     def sees_dashboard(self) -> bool:
         return self.role not in (ANONYMOUS, UNKNOWN)
+
+    @property
+    def refused_link_only(self) -> bool:
+        """A refused link leaves this visitor nothing of their own to see instead: show the
+        refusal and no figures (the public or an anonymous network visitor; a local user or
+        staff keep their own view, with the refusal above it)."""
+        return self.role in (PUBLIC_ROLE, NETWORK)
 
     @property
     def read_only(self) -> bool:
@@ -155,11 +169,13 @@ def resolve(settings: Settings, user: dict | None, *, network_bound: bool,
             password_ok: bool = False) -> Access:
     """The visitor's Access. `user` is st.user as a dict; `link`/`link_funder` a verified
     funder link's scope; `password_ok` that this session typed the staff password."""
-    if settings.mode == PUBLIC:
-        return Access(PUBLIC_ROLE, "public", reason="access.reason.public")
+    # A verified link first: it is how a funder gets in, on a public server (the one an NGO
+    # exposes) as on a private one; its scope is narrower than the public view's.
     if link is not None:
         return Access(FUNDER, f"link:{link_funder}", funder=link_funder, scope=link,
                       reason="access.reason.link", auth=settings.auth)
+    if settings.mode == PUBLIC:
+        return Access(PUBLIC_ROLE, "public", reason="access.reason.public")
     if settings.auth:
         return _signed_in(settings, user or {})
     if settings.password_hash:

@@ -62,20 +62,22 @@ def _user() -> dict:
 
 
 def _link(cfg: Settings, params: dict) -> tuple[funderlink.FunderLink | None, str | None]:
-    """The funder link of this session: read from the URL once, remembered after that."""
+    """The funder link of this session: the URL's, else the one this session opened with.
+
+    Verified on every run, not once: a link that expires while its tab is open stops
+    working on the next click (a remembered "valid" would serve it for ever)."""
     tokens = params.get(funderlink.PARAM) or []
-    token = tokens[-1] if tokens else None
     saved = st.session_state.get(_LINK)
-    if saved and (token is None or saved[0] == token):
-        return saved[1], saved[2]
+    token = tokens[-1] if tokens else (saved[0] if saved else None)
     if token is None:
         return None, None
     try:
         link, refusal = funderlink.read_token(token, cfg.link_secret), None
     except funderlink.LinkError as exc:
         link, refusal = None, exc.key
-        audit.record("link_refused", "anonymous", st.session_state.get("_impact_data_dir"),
-                     reason=exc.key)
+        if not saved or saved[0] != token or saved[2] != refusal:  # once, not every rerun
+            audit.record("link_refused", "anonymous", st.session_state.get("_impact_data_dir"),
+                         reason=exc.key)
     st.session_state[_LINK] = (token, link, refusal)
     return link, refusal
 
@@ -88,7 +90,7 @@ def current_access(db, params: dict) -> tuple[Access, str | None]:
         st.error(t("access.bad_settings", "zh", detail=str(exc)) + "  \n"
                  + t("access.bad_settings", "en", detail=str(exc)))
         st.stop()
-    link, refusal = _link(cfg, params) if cfg.mode == PRIVATE else (None, None)
+    link, refusal = _link(cfg, params)
     access = resolve(cfg, _user(), network_bound=network_bound(),
                      link=link.scope() if link else None,
                      link_funder=link.funder if link else None,
@@ -133,6 +135,25 @@ def clamp(filters: Filters, scope: Scope | None) -> Filters:
         year_from = year_to = scope.year_to
     return Filters(orgs=orgs, year_from=year_from, year_to=year_to, projects=projects,
                    areas=filters.areas)
+
+
+DONOR_KPI = "largest_donor_share"  # impact.views.finance: the largest single donor's share
+
+
+def visible_finance(model, access: Access):
+    """The finance page's model as this visitor may see it: `donor_notice` the single-donor
+    warning to show (named for those who see every funder, unnamed for the public, none for
+    a funder: the largest donor is a co-funder as often as not), and a funder's funders
+    table its own line, without the largest donor's share."""
+    from dataclasses import replace
+
+    if access.sees_other_funders:
+        return model
+    if access.role != FUNDER:
+        return replace(model, donor_notice=model.donor_notice_unnamed)
+    return replace(model, donor_notice=None, donor_notice_unnamed=None,
+                   kpis=[k for k in model.kpis if k.key != DONOR_KPI],
+                   funders=visible_funders(model.funders, access))
 
 
 def visible_funders(table, access: Access):
@@ -186,6 +207,11 @@ def password_form(lang: str, data_dir: str | None) -> bool:
     st.error(t("access.password.wait", lang, seconds=wait) if wait
              else t("data.staff.wrong", lang))
     return False
+
+
+def refusal_page(refusal: str, lang: str) -> None:
+    """A refused funder link, for a visitor with no view of their own: one line, no figures."""
+    st.error(t(refusal, lang), icon=":material/link_off:")
 
 
 def sign_in_page(access: Access, lang: str) -> None:

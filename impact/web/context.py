@@ -168,6 +168,9 @@ def setup(data_dir: str | None = None) -> PageContext:
         if not access.sees_dashboard:
             auth.sign_in_page(access, lang)
             st.stop()
+        if refusal and access.refused_link_only:
+            auth.refusal_page(refusal, lang)
+            st.stop()
         # One query per data version, not four per rerun; narrowed to the visitor's scope.
         options = OptionIndex.for_db(db).scoped(access.scope)
         if first_run:
