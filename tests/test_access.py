@@ -29,6 +29,24 @@ def test_local_run_is_a_single_staff_user_and_a_network_run_is_not():
     assert network.reason == "access.reason.network" and network.sees_data_page
 
 
+@pytest.mark.parametrize("address, headers, local", [
+    ("127.0.0.1", {}, True),
+    ("127.0.0.1", {"Host": "localhost:8501", "User-Agent": "x"}, True),
+    ("127.0.0.1", {"X-Forwarded-For": "203.0.113.7"}, False),
+    ("localhost", {"x-real-ip": "203.0.113.7"}, False),
+    ("::1", {"Forwarded": "for=203.0.113.7;proto=https"}, False),
+    ("0.0.0.0", {}, False)])
+def test_local_rights_need_loopback_and_no_proxy(address, headers, local):
+    """Behind a reverse proxy on the same machine every request comes from loopback: only
+    the absence of forwarding headers says the person is on this machine."""
+    network = access.network_visitor(address, headers)
+    seen = resolve(Settings(), {}, network_bound=network,
+                   proxied=access.forwarded(headers))
+    assert (seen.role == "local") is local and seen.can_import is local
+    if access.forwarded(headers):
+        assert seen.reason == "access.reason.proxied"
+
+
 def test_public_mode_wins_over_everything():
     cfg = Settings(mode="public", auth=True, roles={"a@x.org": "staff"})
     seen = resolve(cfg, {"is_logged_in": True, "email": "a@x.org"}, network_bound=False,

@@ -137,6 +137,20 @@ def test_anonymous_visitor_of_a_network_bound_server_cannot_import(network_bound
     assert any("没有开启登录" in i for i in texts(at, "info"))
 
 
+def test_loopback_server_behind_a_proxy_gives_remote_visitors_no_staff_rights(monkeypatch):
+    """The nginx recipe of docs/deployment.md on a loopback server without [auth]: a visitor
+    the proxy forwards is read-only, not the local staff user (no upload, no corrections)."""
+    from impact.web import auth
+
+    monkeypatch.setattr(auth, "request_headers",
+                        lambda: {"Host": "impact.example.org", "X-Forwarded-For": "203.0.113.7"})
+    at = page("data")
+    access = at.session_state["_impact_ctx"].access
+    assert access.role == "network" and not access.can_import and not access.can_correct
+    assert not at.get("file_uploader")
+    assert any("反向代理" in w for w in texts(at, "warning") + texts(at, "info"))
+
+
 def test_local_run_says_it_is_a_single_user():
     at = page("data")
     assert at.get("file_uploader")

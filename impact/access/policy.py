@@ -7,8 +7,9 @@ Modes and roles (docs/deployment.md):
   finance as published totals and categories, small person counts suppressed.
 - with an `[auth]` section (OpenID Connect): the role map in secrets gives each signed-in
   e-mail `staff`, `director`, `funder:<name>` or `viewer`; anyone else sees the sign-in page.
-- without one: a single local user. On loopback that user is staff; on a network address
-  staff features are refused (unless the staff password fallback is configured and typed).
+- without one: a single local user. On loopback, and only for a request no proxy forwarded,
+  that user is staff; on a network address or through a proxy, staff features are refused
+  (unless the staff password fallback is configured and typed).
 - a signed funder link gives the `funder` view of one funder's projects and period, in
   either mode; it is checked (signature and expiry) on every run.
 """
@@ -164,11 +165,29 @@ def is_loopback(address: str | None) -> bool:
         return False
 
 
+# Headers a reverse proxy adds for the visitor it forwards (nginx `proxy_set_header`, RFC 7239).
+FORWARDING_HEADERS = ("x-forwarded-for", "x-real-ip", "forwarded")
+
+
+def forwarded(headers) -> bool:
+    """Whether a request came through a proxy: then the loopback peer is the proxy, and the
+    person is somewhere else (a network visitor, not the local user)."""
+    names = {str(name).strip().lower() for name in (headers or {})}
+    return any(h in names for h in FORWARDING_HEADERS)
+
+
+def network_visitor(address: str | None, headers) -> bool:
+    """A visitor without local rights: the server listens beyond loopback, or the request
+    was forwarded by a proxy. Local means loopback AND no forwarding header."""
+    return not is_loopback(address) or forwarded(headers)
+
+
 def resolve(settings: Settings, user: dict | None, *, network_bound: bool,
             link: Scope | None = None, link_funder: str | None = None,
-            password_ok: bool = False) -> Access:
+            password_ok: bool = False, proxied: bool = False) -> Access:
     """The visitor's Access. `user` is st.user as a dict; `link`/`link_funder` a verified
-    funder link's scope; `password_ok` that this session typed the staff password."""
+    funder link's scope; `password_ok` that this session typed the staff password; `proxied`
+    that a reverse proxy forwarded the request (network_bound is then true as well)."""
     # A verified link first: it is how a funder gets in, on a public server (the one an NGO
     # exposes) as on a private one; its scope is narrower than the public view's.
     if link is not None:
@@ -184,7 +203,8 @@ def resolve(settings: Settings, user: dict | None, *, network_bound: bool,
         return Access(NETWORK, "anonymous", reason="access.reason.password",
                       needs_password=True)
     if network_bound:
-        return Access(NETWORK, "anonymous", reason="access.reason.network")
+        return Access(NETWORK, "anonymous", reason="access.reason.proxied" if proxied
+                      else "access.reason.network")
     return Access(LOCAL, "local", reason="access.reason.local")
 
 

@@ -11,8 +11,8 @@ import os
 import streamlit as st
 
 from impact.access import audit, funderlink, passwords, secretsfile
-from impact.access.policy import (FUNDER, PRIVATE, Access, AccessError, Scope, Settings, is_loopback,
-                           parse_mode, resolve, roles_from)
+from impact.access.policy import (FUNDER, PRIVATE, Access, AccessError, Scope, Settings,
+                                  forwarded, network_visitor, parse_mode, resolve, roles_from)
 from impact.filters import Filters
 from impact.presentation.i18n import t
 
@@ -49,9 +49,19 @@ def settings() -> Settings:
         funder_projects=funders)
 
 
+def request_headers() -> dict:
+    """This session's request headers (the websocket's opening request)."""
+    try:
+        return dict(st.context.headers or {})
+    except Exception:  # noqa: BLE001 — no request context (a script run without a browser)
+        return {}
+
+
 def network_bound() -> bool:
-    """Whether the server listens beyond this machine (server.address empty = everywhere)."""
-    return not is_loopback(st.get_option("server.address"))
+    """Whether this visitor is not the local user: the server listens beyond this machine
+    (server.address empty = everywhere), or a reverse proxy forwarded the request (a
+    loopback server behind nginx must not give every remote visitor local rights)."""
+    return network_visitor(st.get_option("server.address"), request_headers())
 
 
 def _user() -> dict:
@@ -92,6 +102,7 @@ def current_access(db, params: dict) -> tuple[Access, str | None]:
         st.stop()
     link, refusal = _link(cfg, params)
     access = resolve(cfg, _user(), network_bound=network_bound(),
+                     proxied=forwarded(request_headers()),
                      link=link.scope() if link else None,
                      link_funder=link.funder if link else None,
                      password_ok=bool(st.session_state.get(_PASSWORD_OK)))
