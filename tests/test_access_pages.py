@@ -151,6 +151,43 @@ def test_loopback_server_behind_a_proxy_gives_remote_visitors_no_staff_rights(mo
     assert any("反向代理" in w for w in texts(at, "warning") + texts(at, "info"))
 
 
+def example_secrets(**uncomment) -> dict:
+    """.streamlit/secrets.toml.example as an administrator fills it in: only the keys given
+    uncommented and set, everything else as shipped."""
+    import tomllib
+
+    lines = (ROOT / ".streamlit" / "secrets.toml.example").read_text("utf-8").splitlines()
+    for key, value in uncomment.items():
+        [i] = [n for n, line in enumerate(lines) if line.startswith(f"# {key} = ")]
+        lines[i] = f'{key} = "{value}"'
+    return tomllib.loads("\n".join(lines))
+
+
+def test_secrets_template_with_only_the_link_secret_leaves_the_local_dashboard_open():
+    secrets = example_secrets(link_secret=SECRET)
+    assert secrets == {"link_secret": SECRET}  # every other block stays commented out
+    at = page("data", secrets=secrets)
+    assert at.session_state["_impact_ctx"].access.role == "local"
+    assert at.get("file_uploader") and not [b for b in at.button if b.key == "sign_in"]
+    # ... and the key it was given signs links the server accepts.
+    link = page("grants", secrets=secrets, params={"share": token()})
+    assert link.session_state["_impact_ctx"].access.identity == "link:乐购"
+
+
+def test_template_auth_block_left_unfilled_is_refused_in_one_line():
+    text = (ROOT / ".streamlit" / "secrets.toml.example").read_text("utf-8")
+    import tomllib
+    block = "\n".join(line[2:] for line in text.splitlines()
+                      if line.startswith(("# [auth]", "# redirect_uri", "# cookie_secret",
+                                          "# client_id", "# client_secret",
+                                          "# server_metadata_url")))
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120)
+    at.secrets.update(tomllib.loads(block))
+    at.run()
+    assert not at.get("file_uploader") and not [b for b in at.button if b.key == "sign_in"]
+    assert any("REPLACE" in e.value and "[auth]" in e.value for e in at.error)
+
+
 def test_local_run_says_it_is_a_single_user():
     at = page("data")
     assert at.get("file_uploader")

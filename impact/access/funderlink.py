@@ -16,13 +16,12 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from impact.access.policy import Scope
+from impact.access.policy import PLACEHOLDER, Scope
 
 PARAM = "share"
 MAX_TOKEN = 4096  # longer than any real link; a longer value is refused unread
 MIN_SECRET = 32
 MAX_DAYS = 365  # the longest a link may live (/share and `impact link`)
-PLACEHOLDER = "REPLACE"  # the secrets template's filler: never a key
 LANDING = "grants"  # the page a link opens: the funder view (资助成效)
 
 

@@ -126,6 +126,37 @@ class Settings:
     funder_projects: dict = field(default_factory=dict)  # funder -> [project, …] (explicit)
 
 
+PLACEHOLDER = "REPLACE"  # the secrets template's filler (.streamlit/secrets.toml.example)
+
+
+def check_auth(auth) -> None:
+    """Refuse an [auth] block still holding the template's placeholders: it would turn on a
+    sign-in that cannot work, and lock everyone (the local user too) out of the dashboard."""
+    values = dict(auth or {})
+    if any(PLACEHOLDER in str(v) for v in values.values()):
+        raise AccessError("[auth] in secrets still holds the template's REPLACE placeholders: "
+                          "fill in the provider's values, or comment the block out")
+
+
+def describe(settings: Settings, address: str | None) -> str:
+    """The access mode and why, in one line, for the server log at start-up."""
+    links = ("funder links on" if settings.link_secret and len(settings.link_secret) >= 32
+             and PLACEHOLDER not in settings.link_secret else "funder links off (no link_secret)")
+    if settings.mode == PUBLIC:
+        why = "IMPACT_MODE=public: read-only totals for everyone"
+    elif settings.auth:
+        why = f"sign-in: [auth] is set, {len(settings.roles)} e-mail(s) in [roles]"
+    elif settings.password_hash:
+        why = "staff password: no [auth], staff_password_hash is set"
+    elif is_loopback(address):
+        why = (f"local single user: no [auth], listening on {address} only; a request a "
+               "proxy forwards is a read-only network visitor")
+    else:
+        why = (f"network, read-only: no [auth] and listening on {address or 'every interface'}"
+               "; staff features are off")
+    return f"access mode: {why}; {links}"
+
+
 def parse_mode(value: str | None) -> str:
     mode = (value or PRIVATE).strip().lower()
     if mode not in (PUBLIC, PRIVATE):

@@ -6,12 +6,14 @@ The decisions themselves are impact.access.policy (pure); this module only gathe
 
 from __future__ import annotations
 
+import logging
 import os
 
 import streamlit as st
 
 from impact.access import audit, funderlink, passwords, secretsfile
 from impact.access.policy import (FUNDER, PRIVATE, Access, AccessError, Scope, Settings,
+                                  check_auth, describe,
                                   forwarded, network_visitor, parse_mode, resolve, roles_from)
 from impact.filters import Filters
 from impact.presentation.i18n import t
@@ -36,6 +38,7 @@ def settings() -> Settings:
     """The deployment's settings: secrets first, environment variables for the rest."""
     mode = parse_mode(os.environ.get(MODE_ENV) or _secret(MODE_ENV) or PRIVATE)
     auth = _secret("auth")
+    check_auth(auth)
     access = dict(_secret("access", {}) or {})
     funders = {str(k): [str(p) for p in v]
                for k, v in dict(access.get("funder_projects", {}) or {}).items()}
@@ -55,6 +58,22 @@ def request_headers() -> dict:
         return dict(st.context.headers or {})
     except Exception:  # noqa: BLE001 — no request context (a script run without a browser)
         return {}
+
+
+log = logging.getLogger("impact.access")
+
+
+def log_start() -> str:
+    """Say in the server log, at start-up, which access mode this server runs in and why
+    (a secrets file turns features on silently otherwise)."""
+    try:
+        line = describe(settings(), st.get_option("server.address"))
+    except (AccessError, passwords.PasswordFormatError) as exc:
+        line = f"access settings refused, every page will say so: {exc}"
+        log.error(line)
+        return line
+    log.warning(line)  # warning: shown under Streamlit's default log level
+    return line
 
 
 def network_bound() -> bool:
