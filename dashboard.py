@@ -76,5 +76,8 @@ else:
     from starlette.middleware import Middleware
 
     from impact.web.asgi import BackendBaseUrl
+    from impact.web.auth import log_start
+
+    log_start()  # which access mode this server runs in, and why
 
     app = st.App(HERE / "dashboard.py", middleware=[Middleware(BackendBaseUrl)])

@@ -5,21 +5,19 @@ import streamlit as st
 from impact.views.finance import finance
 from impact.views.grants import budget_section
 from impact.web import page_context, widgets
-from impact.web.auth import visible_funders
+from impact.web.auth import visible_finance
 
 
 def main() -> None:
     ctx = page_context()
-    model = finance(ctx.db, ctx.filters, ctx.lang)
+    model = visible_finance(finance(ctx.db, ctx.filters, ctx.lang), ctx.access)
     widgets.header(model)
     if model.empty:
         widgets.empty_state(model.empty_text)
         return
     widgets.notices(model)
-    # A single-donor warning names the donor only where funders are shown at all.
-    donor = model.donor_notice if ctx.access.sees_funders else model.donor_notice_unnamed
-    if donor:
-        widgets.warning(donor)
+    if model.donor_notice:  # named, unnamed or none, as this visitor may see (visible_finance)
+        widgets.warning(model.donor_notice)
     # Three to a row: exact amounts (¥3,067,377.61) need the width.
     widgets.kpis(model.kpis[:3], per_row=3)
     widgets.kpis(model.kpis[3:], per_row=3)
@@ -43,7 +41,7 @@ def main() -> None:
     widgets.table(model.lines, ctx.lang)
     # Amounts per funder: not in the public view; a funder sees its own line only.
     if ctx.access.sees_funders:
-        widgets.table(visible_funders(model.funders, ctx.access), ctx.lang)
+        widgets.table(model.funders, ctx.lang)
         # Budgets are internal plans: not in the public view (as funders' amounts).
         widgets.budget_section(budget_section(ctx.db, ctx.filters, ctx.lang), ctx.access,
                                ctx.lang)

@@ -6,22 +6,12 @@ link secret and expires (impact.access.funderlink).
 """
 
 import time
-from urllib.parse import urlencode
 
 import streamlit as st
 
 from impact.access import audit, funderlink
 from impact.web import auth, page_context, widgets
 
-MAX_DAYS = 365
-
-
-def funder_options(ctx) -> dict[str, list[dict]]:
-    """Funder → the organisations (with years) it funds, from the income transactions."""
-    out: dict[str, list[dict]] = {}
-    for row in ctx.db.rows("funder_names", orgs=list(ctx.filters.orgs)):
-        out.setdefault(row["funder"], []).append(row)
-    return out
 
 
 def link_url(ctx, token: str) -> str:
@@ -29,7 +19,7 @@ def link_url(ctx, token: str) -> str:
     the token."""
     base = (st.context.url or "").split("?", 1)[0].rstrip("/")
     base = base.rsplit("/", 1)[0] if base.endswith("/share") else base
-    return f"{base}/grants?{urlencode({funderlink.PARAM: token, 'lang': ctx.lang})}"
+    return funderlink.link_url(base, token, ctx.lang)
 
 
 def main() -> None:
@@ -45,7 +35,7 @@ def main() -> None:
     except funderlink.LinkError as exc:
         st.warning(ctx.t(exc.key), icon=":material/key_off:")
         return
-    funders = funder_options(ctx)
+    funders = funderlink.funder_orgs(ctx.db, ctx.filters.orgs)
     if not funders:
         st.info(ctx.t("share.no_funders"), icon=":material/info:")
         return
@@ -60,10 +50,9 @@ def main() -> None:
                                        value=(last, last), key="share_years")
     else:
         year_from = year_to = first
-    days = st.number_input(ctx.t("share.days"), min_value=1, max_value=MAX_DAYS, value=30,
-                           key="share_days")
-    projects = tuple(r["project"] for r in ctx.db.rows("funder_projects", funder=funder)
-                     if r["org"] == org_row["org"])
+    days = st.number_input(ctx.t("share.days"), min_value=1, max_value=funderlink.MAX_DAYS,
+                           value=30, key="share_days")
+    projects = funderlink.projects_of(ctx.db, funder, org_row["org"])
     if not projects:
         st.warning(ctx.t("share.no_projects", funder=widgets.md(funder)))
         return

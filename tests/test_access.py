@@ -29,6 +29,24 @@ def test_local_run_is_a_single_staff_user_and_a_network_run_is_not():
     assert network.reason == "access.reason.network" and network.sees_data_page
 
 
+@pytest.mark.parametrize("address, headers, local", [
+    ("127.0.0.1", {}, True),
+    ("127.0.0.1", {"Host": "localhost:8501", "User-Agent": "x"}, True),
+    ("127.0.0.1", {"X-Forwarded-For": "203.0.113.7"}, False),
+    ("localhost", {"x-real-ip": "203.0.113.7"}, False),
+    ("::1", {"Forwarded": "for=203.0.113.7;proto=https"}, False),
+    ("0.0.0.0", {}, False)])
+def test_local_rights_need_loopback_and_no_proxy(address, headers, local):
+    """Behind a reverse proxy on the same machine every request comes from loopback: only
+    the absence of forwarding headers says the person is on this machine."""
+    network = access.network_visitor(address, headers)
+    seen = resolve(Settings(), {}, network_bound=network,
+                   proxied=access.forwarded(headers))
+    assert (seen.role == "local") is local and seen.can_import is local
+    if access.forwarded(headers):
+        assert seen.reason == "access.reason.proxied"
+
+
 def test_public_mode_wins_over_everything():
     cfg = Settings(mode="public", auth=True, roles={"a@x.org": "staff"})
     seen = resolve(cfg, {"is_logged_in": True, "email": "a@x.org"}, network_bound=False,
@@ -280,3 +298,26 @@ def test_a_suppressed_cell_formats_as_its_text_in_every_kind():
     for kind in (fmt.COUNT, fmt.MONEY, fmt.PERCENT, fmt.DECIMAL):
         assert fmt.value(hidden, kind, "zh") == "<5"
         assert fmt.plain(hidden, kind) == "<5"
+
+
+@pytest.mark.parametrize("settings, address, says", [
+    (Settings(), "127.0.0.1", "local single user"),
+    (Settings(), "0.0.0.0", "network, read-only"),
+    (Settings(mode="public", link_secret="s" * 40), "0.0.0.0", "public"),
+    (Settings(auth=True, roles={"a@x.org": "staff"}), "0.0.0.0", "sign-in"),
+    (Settings(password_hash="pbkdf2_sha256$1$a$b"), "127.0.0.1", "staff password")])
+def test_start_up_log_names_the_access_mode_and_why(settings, address, says):
+    line = access.describe(settings, address)
+    assert line.startswith("access mode: ") and says in line
+    assert ("funder links on" in line) is bool(settings.link_secret)
+
+
+def test_the_templates_placeholders_are_no_sign_in_and_no_key():
+    from impact.access import funderlink
+
+    with pytest.raises(access.AccessError, match="REPLACE"):
+        access.check_auth({"client_id": "REPLACE.apps.googleusercontent.com"})
+    access.check_auth({"client_id": "1234-abc.apps.googleusercontent.com"})
+    access.check_auth(None)
+    with pytest.raises(funderlink.LinkError):
+        funderlink.check_secret("REPLACE with: python -c 'import secrets; print(…)'")

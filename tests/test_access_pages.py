@@ -137,6 +137,57 @@ def test_anonymous_visitor_of_a_network_bound_server_cannot_import(network_bound
     assert any("没有开启登录" in i for i in texts(at, "info"))
 
 
+def test_loopback_server_behind_a_proxy_gives_remote_visitors_no_staff_rights(monkeypatch):
+    """The nginx recipe of docs/deployment.md on a loopback server without [auth]: a visitor
+    the proxy forwards is read-only, not the local staff user (no upload, no corrections)."""
+    from impact.web import auth
+
+    monkeypatch.setattr(auth, "request_headers",
+                        lambda: {"Host": "impact.example.org", "X-Forwarded-For": "203.0.113.7"})
+    at = page("data")
+    access = at.session_state["_impact_ctx"].access
+    assert access.role == "network" and not access.can_import and not access.can_correct
+    assert not at.get("file_uploader")
+    assert any("反向代理" in w for w in texts(at, "warning") + texts(at, "info"))
+
+
+def example_secrets(**uncomment) -> dict:
+    """.streamlit/secrets.toml.example as an administrator fills it in: only the keys given
+    uncommented and set, everything else as shipped."""
+    import tomllib
+
+    lines = (ROOT / ".streamlit" / "secrets.toml.example").read_text("utf-8").splitlines()
+    for key, value in uncomment.items():
+        [i] = [n for n, line in enumerate(lines) if line.startswith(f"# {key} = ")]
+        lines[i] = f'{key} = "{value}"'
+    return tomllib.loads("\n".join(lines))
+
+
+def test_secrets_template_with_only_the_link_secret_leaves_the_local_dashboard_open():
+    secrets = example_secrets(link_secret=SECRET)
+    assert secrets == {"link_secret": SECRET}  # every other block stays commented out
+    at = page("data", secrets=secrets)
+    assert at.session_state["_impact_ctx"].access.role == "local"
+    assert at.get("file_uploader") and not [b for b in at.button if b.key == "sign_in"]
+    # ... and the key it was given signs links the server accepts.
+    link = page("grants", secrets=secrets, params={"share": token()})
+    assert link.session_state["_impact_ctx"].access.identity == "link:乐购"
+
+
+def test_template_auth_block_left_unfilled_is_refused_in_one_line():
+    text = (ROOT / ".streamlit" / "secrets.toml.example").read_text("utf-8")
+    import tomllib
+    block = "\n".join(line[2:] for line in text.splitlines()
+                      if line.startswith(("# [auth]", "# redirect_uri", "# cookie_secret",
+                                          "# client_id", "# client_secret",
+                                          "# server_metadata_url")))
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120)
+    at.secrets.update(tomllib.loads(block))
+    at.run()
+    assert not at.get("file_uploader") and not [b for b in at.button if b.key == "sign_in"]
+    assert any("REPLACE" in e.value and "[auth]" in e.value for e in at.error)
+
+
 def test_local_run_says_it_is_a_single_user():
     at = page("data")
     assert at.get("file_uploader")
@@ -181,6 +232,93 @@ def test_funder_link_shows_that_funder_only():
               params={"share": token()})
     assert project_rows(at) == ["千人助学计划"]
     assert at.session_state["_impact_ctx"].access.identity == "link:乐购"
+
+
+def received(at: AppTest) -> str:
+    """The funder view's "received" figure, exactly as the page shows it."""
+    [value] = [m.value for m in at.metric if m.label.startswith(("收到资助", "Received"))] or [None]
+    return value
+
+
+def test_funder_link_opens_on_its_whole_period():
+    """A link for 2020–2021 shows the money of both years (¥688,574.43 from 乐购), not the
+    latest year's alone (¥271,925.55), and the view's URL names the link's period."""
+    at = page("grants", secrets={"link_secret": SECRET},
+              params={"share": token(year_from=2020, year_to=2021)})
+    ctx = at.session_state["_impact_ctx"]
+    assert (ctx.filters.year_from, ctx.filters.year_to) == (2020, 2021)
+    assert "688,574.43" in received(at)
+    assert (ctx.url_params["from"], ctx.url_params["to"]) == (["2020"], ["2021"])
+
+
+def everything_shown(at: AppTest) -> str:
+    """Every text, figure and table cell of a run, as one string to search."""
+    parts = [str(e.value) for kind in ("markdown", "caption", "info", "warning", "error",
+                                       "success", "title", "header", "subheader")
+             for e in at.get(kind)]
+    parts += [f"{m.label} {m.value} {m.proto.help}" for m in at.metric]
+    parts += [d.value.to_csv() for d in at.dataframe]
+    return "\n".join(parts)
+
+
+def other_funders() -> set[str]:
+    from impact.storage.db import Database
+
+    return {r["funder"] for r in Database().rows("funder_names", orgs=[])} - {"乐购"}
+
+
+def test_funder_link_works_on_the_public_server(monkeypatch):
+    """The public-mode server (the one an NGO exposes) opens a funder link on the funder's
+    view: its grants and money for the linked period, nothing of other funders."""
+    monkeypatch.setenv("IMPACT_MODE", "public")
+    at = page("grants", secrets={"link_secret": SECRET},
+              params={"share": token(year_from=2020, year_to=2021)})
+    access = at.session_state["_impact_ctx"].access
+    assert (access.role, access.funder) == ("funder", "乐购")
+    assert "688,574.43" in received(at)
+    shown = everything_shown(at)
+    assert not [f for f in other_funders() if f in shown]
+
+
+@pytest.mark.parametrize("bad", [
+    lambda: token(expires=int(time.time()) - 1),
+    lambda: token(org="苏州清流").split(".")[0] + "." + token().split(".")[1]])
+def test_public_server_refuses_a_bad_link_in_one_line_without_figures(monkeypatch, bad):
+    monkeypatch.setenv("IMPACT_MODE", "public")
+    at = page("grants", secrets={"link_secret": SECRET}, params={"share": bad()})
+    assert len(at.error) == 1 and "链接" in at.error[0].value
+    assert not at.metric and not at.dataframe and not at.get("plotly_chart")
+
+
+def test_link_expiry_is_checked_on_every_run(monkeypatch):
+    """A tab opened on a valid link stops showing the funder view once the link expires:
+    the next run (a click on a sidebar page) shows the refusal, not the figures."""
+    import types
+
+    monkeypatch.setenv("IMPACT_MODE", "public")
+    now = [time.time()]
+    monkeypatch.setattr(funderlink, "time", types.SimpleNamespace(time=lambda: now[0]))
+    at = page("grants", secrets={"link_secret": SECRET},
+              params={"share": token(expires=int(now[0]) + 60)})
+    assert at.metric
+    now[0] += 61
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["这个分享链接已过期。请向机构索取新的链接。"]
+    assert not at.metric and not at.dataframe
+
+
+@pytest.mark.parametrize("how", ["link", "sign-in"])
+def test_funders_finance_names_no_co_funder_nor_its_share(how):
+    kwargs = ({"secrets": {"link_secret": SECRET},
+               "params": {"share": token(year_from=2020, year_to=2021)}} if how == "link"
+              else signed_in("funder@lego.example"))
+    at = page("finance", **kwargs)
+    shown = everything_shown(at)
+    assert not [f for f in other_funders() if f in shown]
+    assert not [m for m in at.metric if m.label.startswith("最大单一资助方")]
+    funders = [d.value for d in at.dataframe if "资助方" in d.value.columns]
+    assert funders and set(funders[0]["资助方"]) == {"乐购"}
 
 
 @pytest.mark.parametrize("bad, reason", [

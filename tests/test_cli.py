@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -203,3 +204,90 @@ def test_the_installed_impact_command_works_from_any_folder(tmp_path):
     typo = subprocess.run([str(exe), "summary", "--org", "珠海协作"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=300, env=env)
     assert typo.returncode == 1 and "did you mean 珠海协作者?" in typo.stderr
+
+
+# ---------------------------------------------------------------------------- impact link
+
+LINK_SECRET = "L" * 48
+
+
+def _link(tmp_path, *args, secrets_toml: str | None = None, env_secret: str | None = None):
+    """`impact link …` run from a scratch server folder (its .streamlit/secrets.toml, a home
+    without one), as an NGO's administrator runs it beside the server."""
+    if secrets_toml is not None:
+        (tmp_path / ".streamlit").mkdir(exist_ok=True)
+        (tmp_path / ".streamlit" / "secrets.toml").write_text(secrets_toml, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("IMPACT_LINK_SECRET",)}
+    env.update(HOME=str(tmp_path / "home"), PYTHONPATH=str(Path(__file__).parent.parent),
+               IMPACT_AUDIT_LOG=str(tmp_path / "audit.jsonl"))
+    if env_secret is not None:
+        env["IMPACT_LINK_SECRET"] = env_secret
+    data = str(Path(__file__).parent.parent / "data")
+    return subprocess.run([sys.executable, "-m", "impact", "link", "--data-dir", data, *args],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+
+
+LINK_ARGS = ("--funder", "乐购", "--from", "2020", "--to", "2021", "--days", "7",
+             "--base-url", "https://impact.example.org/")
+
+
+def test_link_is_signed_with_the_servers_secret_and_opens_the_funder_view(tmp_path):
+    from urllib.parse import parse_qs, urlsplit
+
+    from impact.access import audit, funderlink
+
+    result = _link(tmp_path, *LINK_ARGS, secrets_toml=f'link_secret = "{LINK_SECRET}"\n')
+    assert result.returncode == 0, result.stderr
+    url = urlsplit(result.stdout.strip())
+    assert (url.scheme, url.netloc, url.path) == ("https", "impact.example.org", "/grants")
+    query = parse_qs(url.query)
+    assert query["lang"] == ["zh"]
+    link = funderlink.read_token(query["share"][0], LINK_SECRET)
+    assert (link.funder, link.org, link.projects, link.year_from, link.year_to) == (
+        "乐购", "珠海协作者", ("千人助学计划",), 2020, 2021)
+    assert 6.9 * 86400 < link.expires - time.time() <= 7 * 86400
+    # The server would refuse it under any other key, and the making is in the audit log.
+    with pytest.raises(funderlink.LinkError):
+        funderlink.read_token(query["share"][0], "M" * 48)
+    os.environ["IMPACT_AUDIT_LOG"] = str(tmp_path / "audit.jsonl")
+    try:
+        assert [e["funder"] for e in audit.read() if e["event"] == "link_made"] == ["乐购"]
+    finally:
+        del os.environ["IMPACT_AUDIT_LOG"]
+
+
+def test_link_reads_the_environment_when_the_secrets_file_has_no_key(tmp_path):
+    result = _link(tmp_path, *LINK_ARGS, env_secret=LINK_SECRET)
+    assert result.returncode == 0, result.stderr
+    assert "/grants?share=" in result.stdout
+
+
+@pytest.mark.parametrize("secrets_toml", [
+    None,  # nothing set anywhere
+    'link_secret = "short"\n',
+    # The template's placeholder is long enough, and public: never a key.
+    'link_secret = "REPLACE-with-output-of: python -c \'import secrets; print(secrets.token_urlsafe(48))\'"\n'])
+def test_link_without_a_usable_secret_says_where_to_set_one(tmp_path, secrets_toml):
+    line = _one_line_error(_link(tmp_path, *LINK_ARGS, secrets_toml=secrets_toml), 2)
+    assert "link_secret" in line and "IMPACT_LINK_SECRET" in line and "share=" not in line
+
+
+@pytest.mark.parametrize("args, code, says", [
+    (("--funder", "乐", "--from", "2020", "--to", "2021"), 1, "did you mean 乐购?"),
+    (("--funder", "乐购", "--from", "2021", "--to", "2020"), 2, "--from 2021 is after --to 2020"),
+    (("--funder", "乐购", "--from", "2020", "--to", "2031"), 2, "run from 2017 to 2021"),
+    (("--funder", "乐购", "--from", "2020", "--to", "2021", "--days", "0"), 2, "--days 0"),
+    (("--funder", "个人捐赠", "--from", "2017", "--to", "2018"), 2, "--org"),
+    (("--funder", "乐购", "--org", "苏州清流", "--from", "2020", "--to", "2021"), 1,
+     "funds no organisation named '苏州清流'")])
+def test_link_refuses_unknown_funders_and_bad_years(tmp_path, args, code, says):
+    result = _link(tmp_path, *args, "--base-url", "https://impact.example.org",
+                   env_secret=LINK_SECRET)
+    line = _one_line_error(result, code)
+    assert says in line and "share=" not in result.stdout
+
+
+def test_link_refuses_a_base_url_that_is_not_a_server_address(tmp_path):
+    result = _link(tmp_path, "--funder", "乐购", "--from", "2020", "--to", "2021",
+                   "--base-url", "javascript:alert(1)", env_secret=LINK_SECRET)
+    assert "--base-url" in _one_line_error(result, 2)

@@ -30,6 +30,8 @@ def test_config_routes_by_its_own_cookie_and_passes_the_websocket_upgrade():
     assert "hash $backend_key consistent;" in conf
     assert f"map $cookie_{COOKIE} $backend_key" in conf and "$request_id" in conf
     assert "proxy_set_header Upgrade $http_upgrade;" in conf
+    # The backends listen on loopback: the visitor must be named, or it gets local rights.
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in conf
     assert "server 127.0.0.1:8601;" in conf and "server 127.0.0.1:8602;" in conf
     assert "user root;" not in conf
 

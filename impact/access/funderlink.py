@@ -14,12 +14,15 @@ import hmac
 import json
 import time
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from impact.access.policy import Scope
+from impact.access.policy import PLACEHOLDER, Scope
 
 PARAM = "share"
 MAX_TOKEN = 4096  # longer than any real link; a longer value is refused unread
 MIN_SECRET = 32
+MAX_DAYS = 365  # the longest a link may live (/share and `impact link`)
+LANDING = "grants"  # the page a link opens: the funder view (资助成效)
 
 
 class LinkError(Exception):
@@ -58,9 +61,30 @@ def _signature(secret: str, payload: str) -> str:
 
 
 def check_secret(secret: str | None) -> str:
-    if not secret or len(secret) < MIN_SECRET:
+    # The template's placeholder is longer than MIN_SECRET and public: never sign with it.
+    if not secret or len(secret) < MIN_SECRET or PLACEHOLDER in secret:
         raise LinkError("link.no_secret")
     return secret
+
+
+def funder_orgs(db, orgs=()) -> dict[str, list[dict]]:
+    """Funder → the organisations it funds, each with its first and last year, from the income
+    transactions (what /share offers and `impact link` accepts)."""
+    out: dict[str, list[dict]] = {}
+    for row in db.rows("funder_names", orgs=list(orgs)):
+        out.setdefault(row["funder"], []).append(row)
+    return out
+
+
+def projects_of(db, funder: str, org: str) -> tuple[str, ...]:
+    """The projects of `org` that the funder's income transactions name: a link's scope."""
+    return tuple(r["project"] for r in db.rows("funder_projects", funder=funder)
+                 if r["org"] == org)
+
+
+def link_url(base: str, token: str, lang: str) -> str:
+    """The link's full address: the server's base address, the funder view, the token."""
+    return f"{base.rstrip('/')}/{LANDING}?{urlencode({PARAM: token, 'lang': lang})}"
 
 
 def make_token(link: FunderLink, secret: str) -> str:

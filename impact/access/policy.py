@@ -7,9 +7,11 @@ Modes and roles (docs/deployment.md):
   finance as published totals and categories, small person counts suppressed.
 - with an `[auth]` section (OpenID Connect): the role map in secrets gives each signed-in
   e-mail `staff`, `director`, `funder:<name>` or `viewer`; anyone else sees the sign-in page.
-- without one: a single local user. On loopback that user is staff; on a network address
-  staff features are refused (unless the staff password fallback is configured and typed).
-- a signed funder link gives the `funder` view of one funder's projects and period.
+- without one: a single local user. On loopback, and only for a request no proxy forwarded,
+  that user is staff; on a network address or through a proxy, staff features are refused
+  (unless the staff password fallback is configured and typed).
+- a signed funder link gives the `funder` view of one funder's projects and period, in
+  either mode; it is checked (signature and expiry) on every run.
 """
 
 from __future__ import annotations
@@ -85,6 +87,12 @@ class Access:
         return self.role not in (PUBLIC_ROLE, ANONYMOUS, UNKNOWN)
 
     @property
+    def sees_other_funders(self) -> bool:
+        """Other funders' names and shares (the single-donor warning, the largest donor's
+        share): not for a funder, who sees nothing of its co-funders, nor for the public."""
+        return self.role not in (PUBLIC_ROLE, FUNDER, ANONYMOUS, UNKNOWN)
+
+    @property
     def suppress(self) -> bool:
         """Small person counts hidden: public and funder views."""
         return self.role in (PUBLIC_ROLE, FUNDER)
@@ -92,6 +100,13 @@ class Access:
     @property
     def sees_dashboard(self) -> bool:
         return self.role not in (ANONYMOUS, UNKNOWN)
+
+    @property
+    def refused_link_only(self) -> bool:
+        """A refused link leaves this visitor nothing of their own to see instead: show the
+        refusal and no figures (the public or an anonymous network visitor; a local user or
+        staff keep their own view, with the refusal above it)."""
+        return self.role in (PUBLIC_ROLE, NETWORK)
 
     @property
     def read_only(self) -> bool:
@@ -109,6 +124,37 @@ class Settings:
     password_hash: str | None = None
     link_secret: str | None = None
     funder_projects: dict = field(default_factory=dict)  # funder -> [project, …] (explicit)
+
+
+PLACEHOLDER = "REPLACE"  # the secrets template's filler (.streamlit/secrets.toml.example)
+
+
+def check_auth(auth) -> None:
+    """Refuse an [auth] block still holding the template's placeholders: it would turn on a
+    sign-in that cannot work, and lock everyone (the local user too) out of the dashboard."""
+    values = dict(auth or {})
+    if any(PLACEHOLDER in str(v) for v in values.values()):
+        raise AccessError("[auth] in secrets still holds the template's REPLACE placeholders: "
+                          "fill in the provider's values, or comment the block out")
+
+
+def describe(settings: Settings, address: str | None) -> str:
+    """The access mode and why, in one line, for the server log at start-up."""
+    links = ("funder links on" if settings.link_secret and len(settings.link_secret) >= 32
+             and PLACEHOLDER not in settings.link_secret else "funder links off (no link_secret)")
+    if settings.mode == PUBLIC:
+        why = "IMPACT_MODE=public: read-only totals for everyone"
+    elif settings.auth:
+        why = f"sign-in: [auth] is set, {len(settings.roles)} e-mail(s) in [roles]"
+    elif settings.password_hash:
+        why = "staff password: no [auth], staff_password_hash is set"
+    elif is_loopback(address):
+        why = (f"local single user: no [auth], listening on {address} only; a request a "
+               "proxy forwards is a read-only network visitor")
+    else:
+        why = (f"network, read-only: no [auth] and listening on {address or 'every interface'}"
+               "; staff features are off")
+    return f"access mode: {why}; {links}"
 
 
 def parse_mode(value: str | None) -> str:
@@ -150,16 +196,36 @@ def is_loopback(address: str | None) -> bool:
         return False
 
 
+# Headers a reverse proxy adds for the visitor it forwards (nginx `proxy_set_header`, RFC 7239).
+FORWARDING_HEADERS = ("x-forwarded-for", "x-real-ip", "forwarded")
+
+
+def forwarded(headers) -> bool:
+    """Whether a request came through a proxy: then the loopback peer is the proxy, and the
+    person is somewhere else (a network visitor, not the local user)."""
+    names = {str(name).strip().lower() for name in (headers or {})}
+    return any(h in names for h in FORWARDING_HEADERS)
+
+
+def network_visitor(address: str | None, headers) -> bool:
+    """A visitor without local rights: the server listens beyond loopback, or the request
+    was forwarded by a proxy. Local means loopback AND no forwarding header."""
+    return not is_loopback(address) or forwarded(headers)
+
+
 def resolve(settings: Settings, user: dict | None, *, network_bound: bool,
             link: Scope | None = None, link_funder: str | None = None,
-            password_ok: bool = False) -> Access:
+            password_ok: bool = False, proxied: bool = False) -> Access:
     """The visitor's Access. `user` is st.user as a dict; `link`/`link_funder` a verified
-    funder link's scope; `password_ok` that this session typed the staff password."""
-    if settings.mode == PUBLIC:
-        return Access(PUBLIC_ROLE, "public", reason="access.reason.public")
+    funder link's scope; `password_ok` that this session typed the staff password; `proxied`
+    that a reverse proxy forwarded the request (network_bound is then true as well)."""
+    # A verified link first: it is how a funder gets in, on a public server (the one an NGO
+    # exposes) as on a private one; its scope is narrower than the public view's.
     if link is not None:
         return Access(FUNDER, f"link:{link_funder}", funder=link_funder, scope=link,
                       reason="access.reason.link", auth=settings.auth)
+    if settings.mode == PUBLIC:
+        return Access(PUBLIC_ROLE, "public", reason="access.reason.public")
     if settings.auth:
         return _signed_in(settings, user or {})
     if settings.password_hash:
@@ -168,7 +234,8 @@ def resolve(settings: Settings, user: dict | None, *, network_bound: bool,
         return Access(NETWORK, "anonymous", reason="access.reason.password",
                       needs_password=True)
     if network_bound:
-        return Access(NETWORK, "anonymous", reason="access.reason.network")
+        return Access(NETWORK, "anonymous", reason="access.reason.proxied" if proxied
+                      else "access.reason.network")
     return Access(LOCAL, "local", reason="access.reason.local")
 
 

@@ -65,6 +65,10 @@ http {{
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection $connection_upgrade;
             proxy_set_header Host $http_host;
+            # Who the visitor is: without these a loopback backend would take every remote
+            # visitor for its local user (impact.access.policy.network_visitor).
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Real-IP $remote_addr;
             proxy_read_timeout 86400s;
             proxy_buffering off;
             add_header Set-Cookie "{COOKIE}=$backend_key; Path=/; HttpOnly; SameSite=Lax";

@@ -6,19 +6,21 @@ The decisions themselves are impact.access.policy (pure); this module only gathe
 
 from __future__ import annotations
 
+import logging
 import os
 
 import streamlit as st
 
-from impact.access import audit, funderlink, passwords
-from impact.access.policy import (FUNDER, PRIVATE, Access, AccessError, Scope, Settings, is_loopback,
-                           parse_mode, resolve, roles_from)
+from impact.access import audit, funderlink, passwords, secretsfile
+from impact.access.policy import (FUNDER, PRIVATE, Access, AccessError, Scope, Settings,
+                                  check_auth, describe,
+                                  forwarded, network_visitor, parse_mode, resolve, roles_from)
 from impact.filters import Filters
 from impact.presentation.i18n import t
 
 MODE_ENV = "IMPACT_MODE"
 HASH_ENV = "IMPACT_STAFF_PASSWORD_HASH"
-LINK_SECRET_ENV = "IMPACT_LINK_SECRET"
+LINK_SECRET_ENV = secretsfile.LINK_SECRET_ENV
 _PASSWORD_OK = "_impact_staff_ok"
 _LINK = "_impact_link"  # (token, FunderLink | None, refusal key | None)
 
@@ -36,6 +38,7 @@ def settings() -> Settings:
     """The deployment's settings: secrets first, environment variables for the rest."""
     mode = parse_mode(os.environ.get(MODE_ENV) or _secret(MODE_ENV) or PRIVATE)
     auth = _secret("auth")
+    check_auth(auth)
     access = dict(_secret("access", {}) or {})
     funders = {str(k): [str(p) for p in v]
                for k, v in dict(access.get("funder_projects", {}) or {}).items()}
@@ -44,13 +47,40 @@ def settings() -> Settings:
         roles=roles_from(_secret("roles", {})),
         default_role=access.get("default_role"),
         password_hash=_secret("staff_password_hash") or os.environ.get(HASH_ENV) or None,
-        link_secret=_secret("link_secret") or os.environ.get(LINK_SECRET_ENV) or None,
+        link_secret=secretsfile.link_secret(
+            {secretsfile.LINK_SECRET_KEY: _secret(secretsfile.LINK_SECRET_KEY)}),
         funder_projects=funders)
 
 
+def request_headers() -> dict:
+    """This session's request headers (the websocket's opening request)."""
+    try:
+        return dict(st.context.headers or {})
+    except Exception:  # noqa: BLE001 — no request context (a script run without a browser)
+        return {}
+
+
+log = logging.getLogger("impact.access")
+
+
+def log_start() -> str:
+    """Say in the server log, at start-up, which access mode this server runs in and why
+    (a secrets file turns features on silently otherwise)."""
+    try:
+        line = describe(settings(), st.get_option("server.address"))
+    except (AccessError, passwords.PasswordFormatError) as exc:
+        line = f"access settings refused, every page will say so: {exc}"
+        log.error(line)
+        return line
+    log.warning(line)  # warning: shown under Streamlit's default log level
+    return line
+
+
 def network_bound() -> bool:
-    """Whether the server listens beyond this machine (server.address empty = everywhere)."""
-    return not is_loopback(st.get_option("server.address"))
+    """Whether this visitor is not the local user: the server listens beyond this machine
+    (server.address empty = everywhere), or a reverse proxy forwarded the request (a
+    loopback server behind nginx must not give every remote visitor local rights)."""
+    return network_visitor(st.get_option("server.address"), request_headers())
 
 
 def _user() -> dict:
@@ -61,20 +91,22 @@ def _user() -> dict:
 
 
 def _link(cfg: Settings, params: dict) -> tuple[funderlink.FunderLink | None, str | None]:
-    """The funder link of this session: read from the URL once, remembered after that."""
+    """The funder link of this session: the URL's, else the one this session opened with.
+
+    Verified on every run, not once: a link that expires while its tab is open stops
+    working on the next click (a remembered "valid" would serve it for ever)."""
     tokens = params.get(funderlink.PARAM) or []
-    token = tokens[-1] if tokens else None
     saved = st.session_state.get(_LINK)
-    if saved and (token is None or saved[0] == token):
-        return saved[1], saved[2]
+    token = tokens[-1] if tokens else (saved[0] if saved else None)
     if token is None:
         return None, None
     try:
         link, refusal = funderlink.read_token(token, cfg.link_secret), None
     except funderlink.LinkError as exc:
         link, refusal = None, exc.key
-        audit.record("link_refused", "anonymous", st.session_state.get("_impact_data_dir"),
-                     reason=exc.key)
+        if not saved or saved[0] != token or saved[2] != refusal:  # once, not every rerun
+            audit.record("link_refused", "anonymous", st.session_state.get("_impact_data_dir"),
+                         reason=exc.key)
     st.session_state[_LINK] = (token, link, refusal)
     return link, refusal
 
@@ -87,8 +119,9 @@ def current_access(db, params: dict) -> tuple[Access, str | None]:
         st.error(t("access.bad_settings", "zh", detail=str(exc)) + "  \n"
                  + t("access.bad_settings", "en", detail=str(exc)))
         st.stop()
-    link, refusal = _link(cfg, params) if cfg.mode == PRIVATE else (None, None)
+    link, refusal = _link(cfg, params)
     access = resolve(cfg, _user(), network_bound=network_bound(),
+                     proxied=forwarded(request_headers()),
                      link=link.scope() if link else None,
                      link_funder=link.funder if link else None,
                      password_ok=bool(st.session_state.get(_PASSWORD_OK)))
@@ -132,6 +165,25 @@ def clamp(filters: Filters, scope: Scope | None) -> Filters:
         year_from = year_to = scope.year_to
     return Filters(orgs=orgs, year_from=year_from, year_to=year_to, projects=projects,
                    areas=filters.areas)
+
+
+DONOR_KPI = "largest_donor_share"  # impact.views.finance: the largest single donor's share
+
+
+def visible_finance(model, access: Access):
+    """The finance page's model as this visitor may see it: `donor_notice` the single-donor
+    warning to show (named for those who see every funder, unnamed for the public, none for
+    a funder: the largest donor is a co-funder as often as not), and a funder's funders
+    table its own line, without the largest donor's share."""
+    from dataclasses import replace
+
+    if access.sees_other_funders:
+        return model
+    if access.role != FUNDER:
+        return replace(model, donor_notice=model.donor_notice_unnamed)
+    return replace(model, donor_notice=None, donor_notice_unnamed=None,
+                   kpis=[k for k in model.kpis if k.key != DONOR_KPI],
+                   funders=visible_funders(model.funders, access))
 
 
 def visible_funders(table, access: Access):
@@ -185,6 +237,11 @@ def password_form(lang: str, data_dir: str | None) -> bool:
     st.error(t("access.password.wait", lang, seconds=wait) if wait
              else t("data.staff.wrong", lang))
     return False
+
+
+def refusal_page(refusal: str, lang: str) -> None:
+    """A refused funder link, for a visitor with no view of their own: one line, no figures."""
+    st.error(t(refusal, lang), icon=":material/link_off:")
 
 
 def sign_in_page(access: Access, lang: str) -> None:

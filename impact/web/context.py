@@ -100,15 +100,19 @@ def _seed_from_url(options: sidebar.Options, params: dict, lang: str) -> list[st
     """First run of a session: put the URL's selection into the widgets' state."""
     sel = urlstate.parse(params, lang, options.orgs(), options.projects, options.areas,
                          options.span)
-    first, last = options.span(sel.orgs)
+    default = options.default_years(sel.orgs)
     st.session_state[sidebar.KEY_ORGS] = sel.orgs
     st.session_state[sidebar.KEY_PROJECTS] = sel.projects
     st.session_state[sidebar.KEY_AREAS] = sel.areas
-    if last is not None:
-        # A director opening the dashboard wants this year against last: default to the
-        # latest year; one end given alone means "from it to the latest" / "that year".
-        year_to = sel.year_to if sel.year_to is not None else last
-        year_from = sel.year_from if sel.year_from is not None else year_to
+    if default is not None:
+        # No years in the URL: the view's default period (options.default_period: the latest
+        # year, or a funder link's whole period); one end given alone means "from it to the
+        # latest" / "that year".
+        if sel.year_from is None and sel.year_to is None:
+            year_from, year_to = default
+        else:
+            year_to = sel.year_to if sel.year_to is not None else default[1]
+            year_from = sel.year_from if sel.year_from is not None else year_to
         st.session_state[sidebar.KEY_YEARS] = (min(year_from, year_to), max(year_from, year_to))
     return sel.notices
 
@@ -175,6 +179,9 @@ def setup(data_dir: str | None = None) -> PageContext:
         access, refusal = auth.current_access(db, params)
         if not access.sees_dashboard:
             auth.sign_in_page(access, lang)
+            st.stop()
+        if refusal and access.refused_link_only:
+            auth.refusal_page(refusal, lang)
             st.stop()
         # One query per data version, not four per rerun; narrowed to the visitor's scope.
         options = OptionIndex.for_db(db).scoped(access.scope)

@@ -16,6 +16,16 @@ from __future__ import annotations
 import threading
 
 _LOCK = threading.Lock()
+
+
+def default_period(first: int, last: int, scope=None) -> tuple[int, int]:
+    """The years a view opens on when its URL names none, inside the span (first, last) the
+    visitor may see. A director wants this year against last: the latest year. A scope with a
+    period (a funder link for 2020–2021) opens on that whole period: the link's figures are
+    for it, and the view must not say less than the link."""
+    if scope is not None and (scope.year_from is not None or scope.year_to is not None):
+        return first, last
+    return last, last
 _INDEXES: dict[str, tuple[str, "OptionIndex"]] = {}  # data dir -> (version, index)
 
 
@@ -84,6 +94,10 @@ class OptionIndex:
             return None, None
         return min(y[0] for y in years), max(y[1] for y in years)
 
+    def default_years(self, orgs) -> tuple[int, int] | None:
+        first, last = self.span(orgs)
+        return None if last is None else default_period(first, last)
+
 
 class ScopedOptions:
     """The options a restricted visitor (a funder's link) may see: the same narrowing as
@@ -114,3 +128,7 @@ class ScopedOptions:
             if first > last:
                 return None, None
         return first, last
+
+    def default_years(self, orgs) -> tuple[int, int] | None:
+        first, last = self.span(orgs)
+        return None if last is None else default_period(first, last, self.scope)

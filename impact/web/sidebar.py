@@ -12,6 +12,7 @@ import streamlit as st
 from impact.filters import Filters
 from impact.presentation.i18n import LANGS, label, t
 from impact.presentation.safetext import display_text
+from impact.web.options import default_period
 
 KEY_LANG, KEY_ORGS, KEY_YEARS = "flt_lang", "flt_orgs", "flt_years"
 KEY_PROJECTS, KEY_AREAS = "flt_projects", "flt_areas"
@@ -53,6 +54,10 @@ class Options:
                 return None, None
         return first, last
 
+    def default_years(self, orgs) -> tuple[int, int] | None:
+        first, last = self.span(orgs)
+        return None if last is None else default_period(first, last, self.scope)
+
 
 def _keep_chosen(key: str, options: list[str], everything: list[str]) -> list[str]:
     """The options to offer: those of the chosen organisations, plus whatever is already
@@ -66,9 +71,9 @@ def _keep_chosen(key: str, options: list[str], everything: list[str]) -> list[st
     return options + [v for v in kept if v not in options]
 
 
-def _clamp_years(first: int, last: int) -> None:
+def _clamp_years(first: int, last: int, default: tuple[int, int]) -> None:
     """Keep the chosen years inside the data's whole span (the slider's fixed bounds)."""
-    year_from, year_to = st.session_state.get(KEY_YEARS) or (last, last)
+    year_from, year_to = st.session_state.get(KEY_YEARS) or default
     year_from = min(max(year_from, first), last)
     year_to = min(max(year_to, first), last)
     if (year_from, year_to) != tuple(st.session_state.get(KEY_YEARS) or ()):
@@ -121,7 +126,7 @@ def filter_widgets(options: Options, lang: str) -> Filters:
     first, last = options.span(())
     year_from = year_to = None
     if first is not None:
-        _clamp_years(first, last)
+        _clamp_years(first, last, options.default_years(()))
         if first < last:
             year_from, year_to = sidebar.slider(t("filters.years", lang), min_value=first,
                                                 max_value=last, key=KEY_YEARS, step=1)
