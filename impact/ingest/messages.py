@@ -56,3 +56,24 @@ def file_message(problem: FileProblem, lang: str = "en") -> str:
     if "kind" in params:
         params["kind"] = t(f"data.kind.{params['kind']}", lang)
     return t(f"data.file.{problem.code}", lang, **params)
+
+
+def notice_lines(check, lang: str = "en") -> list[str]:
+    """What the importer understood beyond the plain columns (an ImportCheck's ignored
+    columns, sub-accounts and given organisation), one line each, for the dry run to say."""
+    lines = [t(f"data.notice.ignored.{why}", lang, header=visible(header))
+             for header, why in check.ignored.items()]
+    if check.org:
+        lines.append(t("data.notice.org", lang, org=visible(check.org)))
+    for (cell, flow, line), count in sorted(check.sub_accounts.items()):
+        lines.append(t("data.notice.sub_account", lang, cell=visible(cell), count=count,
+                       line=t(f"{flow}.{line}", "zh")))
+    return lines
+
+
+def template_hint(table: str, lang: str = "en") -> str:
+    """Where the template of `table` is: by file name, on the Data page and from the CLI."""
+    from impact.ingest.template import template_file_name
+
+    return t("data.hint.template", lang, file=template_file_name(table, "zh", "xlsx"),
+             file_en=template_file_name(table, "en", "xlsx"), table=table)

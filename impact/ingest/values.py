@@ -216,6 +216,22 @@ def parse_amount(value) -> Decimal:
     return amount
 
 
+_NO_AMOUNT = frozenset({"-", "—", "–", "－", "/"})
+
+
+def parse_split_amount(value) -> Decimal | None:
+    """A cash journal's 收入 or 支出 cell: an amount, or None when the row's money is in the
+    other column (left empty, 0 or a dash, as journals print it)."""
+    if isinstance(value, str) and value.strip() in _NO_AMOUNT:
+        return None
+    try:
+        if _exact(value, 2, CellError("too_large")) == 0:
+            return None
+    except CellError:
+        pass  # parse_amount says what is wrong with it
+    return parse_amount(value)
+
+
 def parse_hours_as_minutes(value) -> int:
     """Volunteer hours (at most two decimals) as whole minutes, rounded half up."""
     hours = parse_decimal(value, places=2)
@@ -288,16 +304,48 @@ def _key(value) -> str:
     return unicodedata.normalize("NFKC", clean_text(value)).casefold().replace(" ", "")
 
 
+# A sub-account (明细科目) written after its statutory line: 业务活动成本-人员费用,
+# 管理费用/办公费, 捐赠收入：非限定性. The separators bookkeepers use between the two levels.
+_SUB_ACCOUNT = re.compile(r"\s*[-—–－/／:：·_\\]\s*")
+# ParsedRow.extra key: the 科目 cell as written, when it was read by its sub-account's prefix
+SUB_ACCOUNT = "sub_account"
+
+
+def split_sub_account(value, table: dict) -> tuple[str, str] | None:
+    """(statutory line name, sub-account) when the cell is a known line followed by a
+    separator and a sub-account; None otherwise (an unknown first level is not guessed)."""
+    parts = _SUB_ACCOUNT.split(clean_text(value), maxsplit=1)
+    if len(parts) == 2 and parts[1] and _key(parts[0]) in table:
+        return parts[0], parts[1]
+    return None
+
+
+def _line_table(flow: str, legacy: bool) -> dict[str, tuple[str, str | None]]:
+    if legacy:
+        return INCOME_CATEGORY_ALIASES if flow == "income" else EXPENSE_CATEGORY_ALIASES
+    return INCOME_LINE_ALIASES if flow == "income" else EXPENSE_LINE_ALIASES
+
+
+def sub_account_of(value, flow: str, *, legacy: bool = False) -> str | None:
+    """The sub-account of a 科目 cell read by its prefix (人员费用 of 业务活动成本-人员费用)."""
+    table = _line_table(flow, legacy)
+    if _key(value) in table:
+        return None
+    sub = split_sub_account(value, table)
+    return sub[1] if sub else None
+
+
 def parse_line(value, flow: str, *, legacy: bool = False) -> tuple[str, str | None]:
     """A statutory line (科目) and the source type its name implies (None if none). With
-    `legacy`, the value is from an old 类别 column (donation meant individual donors)."""
-    if legacy:
-        table = INCOME_CATEGORY_ALIASES if flow == "income" else EXPENSE_CATEGORY_ALIASES
-    else:
-        table = INCOME_LINE_ALIASES if flow == "income" else EXPENSE_LINE_ALIASES
+    `legacy`, the value is from an old 类别 column (donation meant individual donors). A
+    sub-account after the line (业务活动成本-人员费用) is read as its line."""
+    table = _line_table(flow, legacy)
     key = _key(value)
     if key in table:
         return table[key]
+    sub = split_sub_account(value, table)
+    if sub is not None:
+        return table[_key(sub[0])]
     lines = INCOME_LINES if flow == "income" else EXPENSE_LINES
     allowed = [t(f"{flow}.{line}", "zh") for line in lines]
     raise CellError(f"unknown_{flow}_line", allowed="、".join(allowed))
