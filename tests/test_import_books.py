@@ -168,3 +168,25 @@ def test_the_template_notes_mark_required_exactly_the_columns_the_importer_requi
     marked = {row[0] for row in notes_rows(table, "zh")[1:] if row[1] == "是"}
     names = dict(zip(headers(table, "zh"), [c.name for c in spec.columns]))
     assert {names[h] for h in marked if h in names} == set(required_columns(spec))
+
+
+@pytest.mark.parametrize("table, text, example", [
+    ("finance", "日期,机构,收支,科目,金额,凭证号\n2023-01-05,A,收入,捐赠收入,1,000,\n", "1,000"),
+    ("activities", "日期,机构,项目,服务次数,受益人次,志愿者人次,志愿服务时长（分钟）\n"
+     "2023-01-05,A,P,1,1,200,2,120\n", "1,200"),
+    ("finance", "日期,机构,收支,科目,金额\n2023-01-05,A,收入,捐赠收入,5,,\n", "1,000"),
+])
+def test_a_row_wider_than_its_header_is_never_a_silent_column_shift(data, tmp_path, capsys,
+                                                                     table, text, example):
+    before = snapshot(data)
+    code, _, err = run(capsys, write(tmp_path, text), "--table", table, "--data-dir", data)
+    assert code == 1 and "row 2 has" in err and f"({example} without quotes?)" in err, err
+    assert snapshot(data) == before
+
+
+def test_an_excel_float_that_rounds_to_the_fen_is_read_at_the_fen():
+    from impact.ingest.values import CellError, parse_amount
+
+    assert parse_amount(0.1 + 0.2) == Decimal("0.30")
+    with pytest.raises(CellError):
+        parse_amount(0.305)  # a real third decimal, as the sheet shows it

@@ -170,7 +170,7 @@ FILE_CASES = {
     "empty_file": ("in.csv", b"\n\n", "the file is empty"),
     "header_only": ("in.csv", f"{ACT}\n".encode(), "the file has a header row but no data rows"),
     "cells_beyond_header": ("in.csv", f"{ACT}\n{ACT_OK},extra\n".encode(),
-                            "row 2 has values beyond the last of its 7 headed columns"),
+                            "row 2 has 8 cells but the header has 7"),
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, time
-from decimal import Decimal
+from decimal import Context, Decimal
 
 from impact.presentation.i18n import t
 from impact.storage.schema import (EXPENSE_LINES, INCOME_LINES, LEGACY_CATEGORIES,
@@ -135,6 +135,9 @@ _DECIMAL_COMMA = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})*,\d+$")
 _CURRENCY = re.compile(r"^(?:rmb|cny)?\s*¥?\s*(.*?)\s*(?:元|rmb|cny)?$", re.IGNORECASE)
 
 
+_EXCEL_DIGITS = Context(prec=15)
+
+
 def _number_text(value) -> str:
     """The cell as the text of a number: full-width forms made ASCII, spaces around dropped."""
     if isinstance(value, (bool, datetime, date, time)):
@@ -142,7 +145,9 @@ def _number_text(value) -> str:
     if isinstance(value, float):  # Excel's float, as Excel shows it (never 1e+20)
         if value != value or value in (float("inf"), float("-inf")):
             raise CellError("not_a_number")
-        return format(Decimal(repr(value)), "f")
+        # Excel keeps and shows 15 significant digits: a cached formula result such as
+        # 0.1 + 0.2 = 0.30000000000000004 is the 0.3 the sheet shows, not a third decimal.
+        return format(_EXCEL_DIGITS.create_decimal(repr(value)).normalize(), "f")
     text = clean_text(value)
     for char in text:
         if unicodedata.category(char) in ("Nd", "No", "Nl") and char not in _DIGITS:
