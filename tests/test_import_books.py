@@ -190,3 +190,29 @@ def test_an_excel_float_that_rounds_to_the_fen_is_read_at_the_fen():
     assert parse_amount(0.1 + 0.2) == Decimal("0.30")
     with pytest.raises(CellError):
         parse_amount(0.305)  # a real third decimal, as the sheet shows it
+
+
+FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"
+
+
+def test_the_cash_journal_fixture_imports_to_its_own_totals(data, capsys):
+    path = FIXTURES / "cash_journal_2023.xlsx"
+    code, out, err = run(capsys, path, "--table", "finance", "--data-dir", data,
+                         "--org", "无锡同心")
+    assert code == 0, err
+    assert "row 10 (合计): a totals row that equals the sum" in out
+    assert "income ¥51,012.34, expense ¥17,691.36" in out
+    rows = DataStore(data).read_table("finance").to_pylist()
+    assert sum(r["amount"] for r in rows if r["flow"] == "income") == Decimal("51012.34")
+    assert sum(r["amount"] for r in rows if r["flow"] == "expense") == Decimal("17691.36")
+
+
+def test_a_totals_row_that_does_not_add_up_refuses_the_file(data, tmp_path, capsys):
+    before = snapshot(data)
+    path = write(tmp_path, f"{JOURNAL}\n2023-01-05,1,,捐赠收入,100,,,,\n"
+                 "2023-01-06,2,,管理费用,,40,,,\n合计,,,,100,45,,,\n")
+    code, _, err = run(capsys, path, "--table", "finance", "--data-dir", data, "--org", "A")
+    assert code == 1
+    assert ('row 4, column 支出: "45" — this is a totals row (合计), but the rows above it '
+            'add up to 40.00') in err
+    assert snapshot(data) == before

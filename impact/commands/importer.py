@@ -21,7 +21,7 @@ from impact.ingest import FileProblem, ImportCheck, import_payload, rejects_csv
 from impact.ingest.check import check_file
 from impact.datadir import refuse_bundled_demo
 from impact.ingest.messages import (file_message, header_message, notice_lines, row_message,
-                                    visible)
+                                    totals_line, visible)
 from impact.ingest.reading import WORKBOOK_SUFFIXES
 from impact.storage.schema import TABLES, importable_tables
 from impact.storage.store import DataStore
@@ -123,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
     if entry and entry.get("log_error"):
         print(f"warning: imported, but the import log was not written: {entry['log_error']}",
               file=sys.stderr)
+    if check.new_rows and totals_line(check):
+        print(f"  {totals_line(check)}")
     rejects = _write_rejects(path, check) if check.errors else None
     print(summary_line(path, check, written=entry is not None, dry_run=args.dry_run,
                        rejects=rejects))

@@ -22,6 +22,7 @@ from impact.ingest.headers import (EXPENSE_AMOUNT, IGNORED_PREFIX, INCOME_AMOUNT
 from impact.ingest.keys import AUTO_PREFIX, assign_keys, canonical, record_key
 from impact.ingest.reading import Sheet, read_file
 from impact.ingest.rows import ParsedRow, RowError, validate_rows
+from impact.ingest.totals import check_totals, is_totals_row, split_totals
 from impact.ingest.values import SUB_ACCOUNT
 from impact.storage.schema import TABLES
 from impact.storage.store import DataStore
@@ -55,6 +56,7 @@ class ImportCheck:
     ignored: dict[str, str] = field(default_factory=dict)
     sub_accounts: Counter = field(default_factory=Counter)
     org: str | None = None  # the organisation given for a file without a 机构 column
+    totals_rows: list[tuple[int, str]] = field(default_factory=list)  # skipped: (row, label)
 
     @property
     def rows_read(self) -> int:
@@ -111,9 +113,12 @@ def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
     _split_amount_labels(labels)
     result.labels = labels
     total = max(1, result.rows_read)
-    parsed, errors = validate_rows(table, mapping, labels, result.sheet.rows, today,
+    rows, totals = split_totals(result.sheet.rows)
+    parsed, errors = validate_rows(table, mapping, labels, rows, today,
                                    lambda i: report(0.1 + 0.7 * i / total, "validate"),
                                    fixed={"org": org} if org else None)
+    errors += check_totals(totals, mapping, labels, parsed)
+    result.totals_rows = [(number, is_totals_row(cells)) for number, cells in totals]
     result.sub_accounts = Counter((r.extra[SUB_ACCOUNT], r.record["flow"], r.record["line"])
                                   for r in parsed if SUB_ACCOUNT in r.extra)
     report(0.8, "compare")
