@@ -44,8 +44,9 @@ def test_a_cash_journal_reads_income_and_expense_columns_and_never_the_balance(
                  "2023-01-06,记2,购买打印纸,管理费用/办公费,,¥120.50,879.50,李四,发票\n"
                  "2023-01-31,记3,1月工资,业务活动成本-人员费用,0.00,800,79.50,李四,\n")
     code, out, err = run(capsys, path, "--table", "finance", "--data-dir", data,
-                         "--org", "无锡同心")
+                         "--org", "无锡同心", "--dry-run")
     assert code == 0, err
+    assert run(capsys, path, "--table", "finance", "--data-dir", data, "--org", "无锡同心")[0] == 0
     rows = sorted(DataStore(data).read_table("finance").to_pylist(), key=lambda r: r["date"])
     assert [(r["org"], r["flow"], r["line"], r["amount"]) for r in rows] == [
         ("无锡同心", "income", "donation", Decimal("1000.00")),
@@ -94,8 +95,10 @@ def test_a_suggestion_remains_for_a_mere_spelling_difference():
 def test_row_numbers_never_become_record_ids(data, tmp_path, capsys):
     path = write(tmp_path, "序号,日期,项目,服务次数,受益人次,志愿者人次,志愿服务时长（分钟）\n"
                  "1,2023-01-05,P,1,20,0,0\n2,2023-01-06,P,1,20,0,0\n")
-    code, out, err = run(capsys, path, "--table", "activities", "--data-dir", data, "--org", "A")
+    code, out, err = run(capsys, path, "--table", "activities", "--data-dir", data, "--org", "A",
+                         "--dry-run")
     assert code == 0, err
+    assert run(capsys, path, "--table", "activities", "--data-dir", data, "--org", "A")[0] == 0
     ids = DataStore(data).read_table("activities").column("activity_id").to_pylist()
     assert all(i.startswith("auto-") for i in ids) and '"序号": row numbers' in out
 
@@ -198,8 +201,9 @@ FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"
 def test_the_cash_journal_fixture_imports_to_its_own_totals(data, capsys):
     path = FIXTURES / "cash_journal_2023.xlsx"
     code, out, err = run(capsys, path, "--table", "finance", "--data-dir", data,
-                         "--org", "无锡同心")
+                         "--org", "无锡同心", "--dry-run")
     assert code == 0, err
+    assert run(capsys, path, "--table", "finance", "--data-dir", data, "--org", "无锡同心")[0] == 0
     assert "row 10 (合计): a totals row that equals the sum" in out
     assert "income ¥51,012.34, expense ¥17,691.36" in out
     rows = DataStore(data).read_table("finance").to_pylist()

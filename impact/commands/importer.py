@@ -105,7 +105,9 @@ def run(args: argparse.Namespace) -> int:
     if check.header_problems:
         _print_header_problems(path, check, store)
         return 1
-    for line in notice_lines(check):  # what was understood, before the counts it led to
+    # A dry run says what it understood, before the counts it led to; the import itself
+    # stays the one summary line (docs/import.md).
+    for line in notice_lines(check) if args.dry_run else ():
         print(f"  {line}")
     if check.errors and not args.skip_invalid:
         shown = check.errors if args.all_errors else check.errors[:SHOWN_ERRORS]
@@ -123,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     if entry and entry.get("log_error"):
         print(f"warning: imported, but the import log was not written: {entry['log_error']}",
               file=sys.stderr)
-    if check.new_rows and totals_line(check):
+    if args.dry_run and check.new_rows and totals_line(check):
         print(f"  {totals_line(check)}")
     rejects = _write_rejects(path, check) if check.errors else None
     print(summary_line(path, check, written=entry is not None, dry_run=args.dry_run,
