@@ -220,3 +220,10 @@ def test_a_totals_row_that_does_not_add_up_refuses_the_file(data, tmp_path, caps
     assert ('row 4, column 支出: "45" — this is a totals row (合计), but the rows above it '
             'add up to 40.00') in err
     assert snapshot(data) == before
+
+
+def test_a_total_is_not_blamed_for_a_refused_row_above_it(data, tmp_path, capsys):
+    path = write(tmp_path, f"{JOURNAL}\n2023-01-05,1,,捐赠收入,100,,,,\n"
+                 "2023-13-06,2,,管理费用,,40,,,\n合计,,,,100,40,,,\n")
+    code, _, err = run(capsys, path, "--table", "finance", "--data-dir", data, "--org", "A")
+    assert code == 1 and "row 3, column 日期" in err and "totals row" not in err, err

@@ -117,7 +117,7 @@ def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
     parsed, errors = validate_rows(table, mapping, labels, rows, today,
                                    lambda i: report(0.1 + 0.7 * i / total, "validate"),
                                    fixed={"org": org} if org else None)
-    errors += check_totals(totals, mapping, labels, parsed)
+    errors += check_totals(totals, mapping, labels, parsed, {e.row for e in errors})
     result.totals_rows = [(number, is_totals_row(cells)) for number, cells in totals]
     result.sub_accounts = Counter((r.extra[SUB_ACCOUNT], r.record["flow"], r.record["line"])
                                   for r in parsed if SUB_ACCOUNT in r.extra)

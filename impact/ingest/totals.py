@@ -52,11 +52,16 @@ def split_totals(rows: list[tuple[int, list]]) -> tuple[list, list]:
 
 
 def check_totals(totals: list[tuple[int, list]], mapping: dict[int, str], labels: dict,
-                 parsed: list) -> list[RowError]:
+                 parsed: list, refused: set[int] = frozenset()) -> list[RowError]:
     """Each totals row against the sum of the valid rows above it (since the previous totals
-    row, or since the first row: a 合计 after 本月合计 rows may total either way)."""
+    row, or since the first row: a 合计 after 本月合计 rows may total either way). Not
+    compared while a row above it is `refused`: its own errors are the ones to fix first,
+    and a sum without it would blame the total wrongly."""
     errors, previous = [], 0
     for number, cells in totals:
+        if any(row < number for row in refused):
+            previous = number
+            continue
         sums_from = [previous, 0] if previous else [0]
         for pos, column in mapping.items():
             if column not in _FIGURES or clean_text(cells[pos]) == "":
