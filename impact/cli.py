@@ -16,7 +16,7 @@ from impact.errors import ImpactError, UsageError
 # Module names under impact.commands; each has NAME, HELP, add_arguments(parser), run(args).
 COMMANDS = ("init", "summary", "demo", "importer", "verify", "bench", "report", "rollup",
             "history", "diff", "undo", "restore", "gc", "close", "reopen", "delete", "hashpw",
-            "link", "migrate")
+            "link", "migrate", "template")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,7 +40,9 @@ def add_data_dir(parser: argparse.ArgumentParser) -> None:
     """`--data-dir DIR` for a command that reads or adds to an existing data directory: a
     directory that does not exist is refused before the command runs (never made silently)."""
     parser.add_argument("--data-dir", metavar="DIR",
-                        help="data directory (default: $IMPACT_DATA_DIR, else ./data)")
+                        help="data directory (default: $IMPACT_DATA_DIR, else the bundled "
+                             "demo data beside dashboard.py, which imports never change: make "
+                             "your own with `impact init DIR`)")
     parser.set_defaults(_existing_data_dir=True)
 
 

@@ -19,7 +19,9 @@ from impact.access.policy import public_mode
 from impact.access.readonly import read_only
 from impact.ingest import FileProblem, ImportCheck, import_payload, rejects_csv
 from impact.ingest.check import check_file
-from impact.ingest.messages import file_message, header_message, row_message, visible
+from impact.datadir import refuse_bundled_demo
+from impact.ingest.messages import (file_message, header_message, notice_lines, row_message,
+                                    totals_line, visible)
 from impact.ingest.reading import WORKBOOK_SUFFIXES
 from impact.storage.schema import TABLES, importable_tables
 from impact.storage.store import DataStore
@@ -37,6 +39,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hash-personal", action="store_true",
                         help="participants only: turn name / ID-card / phone columns into the "
                              "pseudonymous person key instead of refusing them (never stored)")
+    parser.add_argument("--org", metavar="NAME",
+                        help="the organisation of every row, for a file without a 机构 column "
+                             "(default: the data directory's organisation, when it holds "
+                             "exactly one)")
     add_data_dir(parser)
     parser.add_argument("--sheet", metavar="NAME",
                         help="workbook sheet (default: the first visible one)")
@@ -65,8 +71,19 @@ def run(args: argparse.Namespace) -> int:
                          f"not {path.name}")
     payload = _read_input(path)
     store = DataStore(resolve_data_dir(args.data_dir))
+    # Refused here, before any check: a dry run that passes against the bundled demo would
+    # promise an import that is then refused.
+    refuse_bundled_demo(store.url or str(store.root))
     if public_mode():  # a public server's data is read-only for every process that serves it
         store = read_only(store)
+    if args.org is not None and not args.org.strip():
+        raise UsageError("--org needs an organisation's name")
+    args.org = args.org.strip() if args.org else None
+    try:
+        args.org = args.org or _default_org(path, payload, args, store)
+    except FileProblem as problem:
+        print(f"{path}: {file_message(problem)}", file=sys.stderr)
+        return 1
     if args.update or args.replace:
         if args.skip_invalid:
             raise UsageError("--skip-invalid cannot be combined with --update or --replace")
@@ -74,11 +91,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.dry_run:
             check, entry = check_file(path.name, payload, args.table, store, sheet=args.sheet,
-                                      hash_personal=args.hash_personal), None
+                                      hash_personal=args.hash_personal, org=args.org), None
         else:
             check, entry = import_payload(path.name, payload, args.table, store, sheet=args.sheet,
                                           skip_invalid=args.skip_invalid, process="cli",
-                                          hash_personal=args.hash_personal)
+                                          hash_personal=args.hash_personal, org=args.org)
     except FileProblem as problem:
         print(f"{path}: {file_message(problem)}", file=sys.stderr)
         return 1
@@ -86,9 +103,12 @@ def run(args: argparse.Namespace) -> int:
     if note and (check.header_problems or (check.errors and not args.skip_invalid)):
         print(f"{path}: {note}", file=sys.stderr)  # which sheet the errors below are in
     if check.header_problems:
-        _print_problems(path, [header_message(p) for p in check.header_problems],
-                        "column problem", "; nothing was written")
+        _print_header_problems(path, check, store)
         return 1
+    # A dry run says what it understood, before the counts it led to; the import itself
+    # stays the one summary line (docs/import.md).
+    for line in notice_lines(check) if args.dry_run else ():
+        print(f"  {line}")
     if check.errors and not args.skip_invalid:
         shown = check.errors if args.all_errors else check.errors[:SHOWN_ERRORS]
         lines = [row_message(e) for e in shown]
@@ -105,10 +125,49 @@ def run(args: argparse.Namespace) -> int:
     if entry and entry.get("log_error"):
         print(f"warning: imported, but the import log was not written: {entry['log_error']}",
               file=sys.stderr)
+    if args.dry_run and check.new_rows and totals_line(check):
+        print(f"  {totals_line(check)}")
     rejects = _write_rejects(path, check) if check.errors else None
     print(summary_line(path, check, written=entry is not None, dry_run=args.dry_run,
                        rejects=rejects))
     return 0
+
+
+def _default_org(path: Path, payload: bytes, args, store: DataStore) -> str | None:
+    """The data directory's one organisation, for a file without a 机构 column (said aloud);
+    None when the file has one, or when there is no single organisation to choose."""
+    from impact.ingest.check import stored_orgs
+    from impact.ingest.headers import looks_like_header, map_headers
+    from impact.ingest.reading import read_file
+
+    if args.table not in TABLES or "org" not in TABLES[args.table].column_names:
+        return None
+    sheet = read_file(path.name, payload, args.sheet, looks_like_header)
+    if "org" in map_headers(args.table, sheet.headers, args.hash_personal)[0].values():
+        return None
+    orgs = stored_orgs(store)
+    if len(orgs) != 1:
+        return None
+    print(f"{path}: no 机构 column; every row is {visible(orgs[0])}'s, the one organisation "
+          f"in {store.url or store.root} (give --org NAME for another)", file=sys.stderr)
+    return orgs[0]
+
+
+def _print_header_problems(path: Path, check: ImportCheck, store: DataStore) -> None:
+    """Every column problem, then where a sheet the importer reads is to be had."""
+    from impact.ingest.check import stored_orgs
+    from impact.ingest.messages import template_hint
+
+    lines = [header_message(p) for p in check.header_problems]
+    if any(p.code == "missing_column" and p.header.endswith("(org)")
+           for p in check.header_problems):
+        orgs = stored_orgs(store)
+        lines.append("give the organisation with --org NAME"
+                     + (f" (this data directory holds: {', '.join(visible(o) for o in orgs)})"
+                        if orgs else ""))
+    _print_problems(path, lines, "column problem", "; nothing was written",
+                    total=len(check.header_problems))
+    print(f"  {template_hint(check.table)}", file=sys.stderr)
 
 
 def _read_input(path: Path) -> bytes:
@@ -181,13 +240,13 @@ def _correct(args, path: Path, payload: bytes, store: DataStore, mode: str) -> i
     from impact.storage.edits import totals_delta
 
     try:
-        check = check_file(path.name, payload, args.table, store, sheet=args.sheet)
+        check = check_file(path.name, payload, args.table, store, sheet=args.sheet,
+                           org=args.org)
     except FileProblem as problem:
         print(f"{path}: {file_message(problem)}", file=sys.stderr)
         return 1
     if check.header_problems:
-        _print_problems(path, [header_message(p) for p in check.header_problems],
-                        "column problem", "; nothing was written")
+        _print_header_problems(path, check, store)
         return 1
     errors = [e for e in check.errors if e.code != "conflicts_existing"]
     if errors:

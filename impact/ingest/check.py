@@ -17,10 +17,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from impact.ingest.grants import check_references
-from impact.ingest.headers import HeaderProblem, looks_like_header, map_headers
+from impact.ingest.headers import (EXPENSE_AMOUNT, IGNORED_PREFIX, INCOME_AMOUNT, HeaderProblem, looks_like_header,
+                                   map_headers)
 from impact.ingest.keys import AUTO_PREFIX, assign_keys, canonical, record_key
 from impact.ingest.reading import Sheet, read_file
 from impact.ingest.rows import ParsedRow, RowError, validate_rows
+from impact.ingest.totals import check_totals, is_totals_row, split_totals
+from impact.ingest.values import SUB_ACCOUNT
 from impact.storage.schema import TABLES
 from impact.storage.store import DataStore
 
@@ -48,6 +51,12 @@ class ImportCheck:
     base_version: int = 0
     # participants: a secret made for this check, written with the rows (none stored yet)
     new_secret: bytes | None = field(default=None, repr=False)
+    # What the importer understood beyond the plain columns, for the dry run to say:
+    # ignored columns (header → why), sub-accounts read as their line ((cell, flow, line) → rows).
+    ignored: dict[str, str] = field(default_factory=dict)
+    sub_accounts: Counter = field(default_factory=Counter)
+    org: str | None = None  # the organisation given for a file without a 机构 column
+    totals_rows: list[tuple[int, str]] = field(default_factory=list)  # skipped: (row, label)
 
     @property
     def rows_read(self) -> int:
@@ -73,9 +82,12 @@ class ImportCheck:
 
 def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
                sheet: str | None = None, today: date | None = None,
-               progress: Progress | None = None, hash_personal: bool = False) -> ImportCheck:
+               progress: Progress | None = None, hash_personal: bool = False,
+               org: str | None = None) -> ImportCheck:
     """Validate `payload` (the bytes of `file_name`) for `table` against `store`.
 
+    `org` is the organisation of every row of a file without a 机构 column (one
+    organisation's own books rarely name it); a file with one keeps its own.
     File-level problems (format, encoding, sheet) raise `FileProblem`; header and row problems
     are collected in the result, every one of them.
     """
@@ -84,15 +96,31 @@ def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
     result = ImportCheck(file_name, table, hashlib.sha256(payload).hexdigest())
     report(0.02, "read")
     result.sheet = read_file(file_name, payload, sheet, looks_like_header)
-    mapping, result.header_problems = map_headers(table, result.sheet.headers, hash_personal)
+    mapping, result.header_problems = map_headers(table, result.sheet.headers, hash_personal,
+                                                  given=("org",) if org else ())
+    if org and "org" in mapping.values():
+        result.header_problems.append(HeaderProblem(
+            "org_given_twice", str(result.sheet.headers[_position(mapping, "org")]).strip(),
+            other=org))
     if result.header_problems:
         result.header_problems += _other_table_hint(table, result.sheet.headers)
         return result
-    labels = {name: str(result.sheet.headers[pos]).strip() for pos, name in mapping.items()}
+    result.org = org
+    result.ignored = {str(result.sheet.headers[pos]).strip(): name.removeprefix(IGNORED_PREFIX)
+                      for pos, name in sorted(mapping.items()) if name.startswith(IGNORED_PREFIX)}
+    labels = {name: str(result.sheet.headers[pos]).strip() for pos, name in mapping.items()
+              if not name.startswith(IGNORED_PREFIX)}
+    _split_amount_labels(labels)
     result.labels = labels
     total = max(1, result.rows_read)
-    parsed, errors = validate_rows(table, mapping, labels, result.sheet.rows, today,
-                                   lambda i: report(0.1 + 0.7 * i / total, "validate"))
+    rows, totals = split_totals(result.sheet.rows)
+    parsed, errors = validate_rows(table, mapping, labels, rows, today,
+                                   lambda i: report(0.1 + 0.7 * i / total, "validate"),
+                                   fixed={"org": org} if org else None)
+    errors += check_totals(totals, mapping, labels, parsed, {e.row for e in errors})
+    result.totals_rows = [(number, is_totals_row(cells)) for number, cells in totals]
+    result.sub_accounts = Counter((r.extra[SUB_ACCOUNT], r.record["flow"], r.record["line"])
+                                  for r in parsed if SUB_ACCOUNT in r.extra)
     report(0.8, "compare")
     if table == "participants":
         parsed, id_errors = pseudonymise(result, parsed, store)
@@ -105,6 +133,27 @@ def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
     recompare(result, store)
     report(0.9, "checked")
     return result
+
+
+def stored_orgs(store: DataStore) -> list[str]:
+    """Every organisation the data directory holds records of (any table with one)."""
+    orgs: set[str] = set()
+    for name, table in TABLES.items():
+        if "org" in table.column_names and store.files(name):
+            orgs.update(o for o in store.read_table(name).column("org").to_pylist() if o)
+    return sorted(orgs)
+
+
+def _position(mapping: dict[int, str], column: str) -> int:
+    return next(pos for pos, name in mapping.items() if name == column)
+
+
+def _split_amount_labels(labels: dict[str, str]) -> None:
+    """A cash journal's 收入 / 支出 columns stand for 金额 and 收支 in messages."""
+    split = [labels[c] for c in (INCOME_AMOUNT, EXPENSE_AMOUNT) if c in labels]
+    if split:
+        labels.setdefault("amount", "/".join(split))
+        labels.setdefault("flow", "/".join(split))
 
 
 def pseudonymise(result: ImportCheck, parsed: list[ParsedRow], store: DataStore

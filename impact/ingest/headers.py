@@ -22,6 +22,27 @@ LEGACY_CATEGORY = "category"
 # Required by the schema but defaulted when the sheet has no such column (docs/import.md).
 DEFAULTED = {"finance": ("restricted",)}
 
+# A cash journal (现金日记账) gives money in two columns, 收入 and 支出, instead of 金额 + 收支:
+# each cell is an amount whose column says its direction (impact.ingest.rows reads them).
+INCOME_AMOUNT = "amount:income"
+EXPENSE_AMOUNT = "amount:expense"
+_SPLIT_AMOUNT_HEADERS = {INCOME_AMOUNT: ("收入", "收入金额", "收入(元)", "收入金额(元)", "借方",
+                                         "income"),
+                         EXPENSE_AMOUNT: ("支出", "支出金额", "支出(元)", "支出金额(元)", "贷方",
+                                          "expense", "expenses")}
+# Columns a sheet may carry that hold nothing to store, read as "ignored:<why>" and named in
+# the dry run's notice. A running balance (余额) is never money to add: it is the sum of the
+# rows above, so reading it as an amount would count every yuan many times over. A row
+# number (序号) is never a record id: sorting or deleting a row renumbers every later one.
+IGNORED_PREFIX = "ignored:"
+_IGNORED_HEADERS = {
+    "balance": ("余额", "结余", "账面余额", "期末余额", "累计余额", "余额(元)", "balance"),
+    "row_number": ("序号", "行号", "no."),
+    "note": ("备注", "摘要", "说明", "经手人", "经办人", "审核人", "制单人", "记账人", "附件",
+             "附件张数", "附单据数", "单据张数", "用途", "note", "notes", "remark", "remarks",
+             "memo", "description"),
+}
+
 # Names seen in real sheets, beyond the schema's own English and Chinese names.
 _EXTRA_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "activities": {
@@ -176,6 +197,13 @@ def aliases(table: Table) -> dict[str, str]:
         for group, names in _GROUP_HEADERS.items():
             for name in names:
                 out.setdefault(normalise(name), GROUP_PREFIX + group)
+    if table.name == "finance":
+        for column, names in _SPLIT_AMOUNT_HEADERS.items():
+            for name in names:
+                out.setdefault(normalise(name), column)
+    for reason, names in _IGNORED_HEADERS.items():
+        for name in names:
+            out.setdefault(normalise(name), IGNORED_PREFIX + reason)
     if table.name == "grants":
         for name in _GRANT_PROJECT_HEADERS:
             out.setdefault(normalise(name), GRANT_PROJECTS)
@@ -203,6 +231,7 @@ class HeaderProblem:
     """A header-level error: which header, what is wrong, and the closest known name."""
 
     code: str  # unknown_column | missing_column | duplicate_column | ambiguous_hours | empty_header
+    #            | split_amount_twice
     #            | personal_data | missing_person_id
     header: str
     suggestion: str = ""
@@ -217,15 +246,34 @@ def required_columns(table: Table) -> list[str]:
             if not c.nullable and c.name != table.key and c.name not in defaulted]
 
 
+def _bare(text: str) -> str:
+    """Letters and digits only: what is left when punctuation, brackets and spaces differ."""
+    return "".join(c for c in normalise(text) if c.isalnum())
+
+
 def suggest(word: str, candidates: list[str]) -> str:
-    """The closest candidate, compared in normalised form, or '' when nothing is close."""
-    by_norm = {normalise(c): c for c in candidates}
-    match = difflib.get_close_matches(normalise(word), list(by_norm), n=1, cutoff=0.5)
-    return by_norm[match[0]] if match else ""
+    """A candidate that means the same as `word`, or '' when none surely does.
+
+    A suggestion is followed without thought, so it must never change the meaning: in
+    Chinese one character is a different word (余额 is not 金额, 受益人数 is not 受益人次,
+    序号 is not 编号), and a longer name is not the short one (收入 is not 收入类别). So
+    Chinese names are suggested only when they differ in punctuation, brackets or spaces
+    (金额 元 → 金额（元）); English names also for a typo of a letter or two."""
+    bare = _bare(word)
+    if not bare:
+        return ""
+    for candidate in candidates:
+        if _bare(candidate) == bare:
+            return candidate
+    if not bare.isascii() or len(bare) < 5:
+        return ""
+    ascii_names = {_bare(c): c for c in candidates if _bare(c).isascii() and _bare(c)}
+    match = difflib.get_close_matches(bare, list(ascii_names), n=1, cutoff=0.85)
+    return ascii_names[match[0]] if match else ""
 
 
-def map_headers(table_name: str, headers: list, hash_personal: bool = False
-                ) -> tuple[dict[int, str], list[HeaderProblem]]:
+def map_headers(table_name: str, headers: list, hash_personal: bool = False,
+                given: tuple[str, ...] = ()) -> tuple[dict[int, str], list[HeaderProblem]]:
     """Column position → column name, plus every problem found (all at once, not the first).
 
     A name, ID-card or phone column is refused (personal_data), whatever the table, unless
@@ -254,6 +302,9 @@ def map_headers(table_name: str, headers: list, hash_personal: bool = False
             problems.append(HeaderProblem("unknown_column", text,
                                           suggest(text, display_names(table))))
             continue
+        if column.startswith(IGNORED_PREFIX):  # two 备注 columns are two notes, not a clash
+            mapping[pos] = column
+            continue
         if column in seen:
             problems.append(HeaderProblem("duplicate_column", text, other=seen[column]))
             continue
@@ -262,7 +313,14 @@ def map_headers(table_name: str, headers: list, hash_personal: bool = False
     if "volunteer_minutes" in seen and VOLUNTEER_HOURS in seen:
         problems.append(HeaderProblem("ambiguous_hours", seen[VOLUNTEER_HOURS],
                                       other=seen["volunteer_minutes"]))
-    have = set(seen) | ({"volunteer_minutes"} if VOLUNTEER_HOURS in seen else set())
+    split = [seen[c] for c in (INCOME_AMOUNT, EXPENSE_AMOUNT) if c in seen]
+    for column in ("amount", "flow"):  # 金额 or 收支 beside 收入/支出: which one is meant?
+        if split and column in seen:
+            problems.append(HeaderProblem("split_amount_twice", seen[column],
+                                          other="/".join(split)))
+    have = set(seen) | set(given) | ({"volunteer_minutes"} if VOLUNTEER_HOURS in seen else set())
+    if split:
+        have |= {"amount", "flow"}
     if LEGACY_CATEGORY in seen:  # an old 类别 column gives the line
         have.add("line")
     if table_name == "participants":  # the key is made from the id, not read from the sheet

@@ -8,6 +8,8 @@ Values from the file are shown with their control characters escaped (ESC as \\x
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from impact.presentation.i18n import t
 from impact.ingest.headers import HeaderProblem
 from impact.ingest.problems import FileProblem
@@ -56,3 +58,47 @@ def file_message(problem: FileProblem, lang: str = "en") -> str:
     if "kind" in params:
         params["kind"] = t(f"data.kind.{params['kind']}", lang)
     return t(f"data.file.{problem.code}", lang, **params)
+
+
+def notice_lines(check, lang: str = "en") -> list[str]:
+    """What the importer understood beyond the plain columns (an ImportCheck's ignored
+    columns, sub-accounts and given organisation), one line each, for the dry run to say."""
+    lines = []
+    if check.sheet is not None and check.labels:
+        columns = t("data.list_sep", lang).join(
+            f"{visible(header)} = {column}" for column, header in check.labels.items()
+            if header in [str(h).strip() for h in check.sheet.headers])
+        lines.append(t("data.notice.header", lang, row=check.sheet.header_row, columns=columns))
+    lines += [t(f"data.notice.ignored.{why}", lang, header=visible(header))
+              for header, why in check.ignored.items()]
+    lines += [t("data.notice.totals", lang, row=row, label=visible(label))
+              for row, label in check.totals_rows]
+    if check.org:
+        lines.append(t("data.notice.org", lang, org=visible(check.org)))
+    for (cell, flow, line), count in sorted(check.sub_accounts.items()):
+        lines.append(t("data.notice.sub_account", lang, cell=visible(cell), count=count,
+                       line=t(f"{flow}.{line}", "zh")))
+    return lines
+
+
+def template_hint(table: str, lang: str = "en") -> str:
+    """Where the template of `table` is: by file name, on the Data page and from the CLI."""
+    from impact.ingest.template import template_file_name
+
+    return t("data.hint.template", lang, file=template_file_name(table, "zh", "xlsx"),
+             file_en=template_file_name(table, "en", "xlsx"), table=table)
+
+
+def totals_line(check, lang: str = "en") -> str:
+    """The figures the new rows add, to tick against the sheet's own 合计 (to the fen)."""
+    rows = [r.record for r in check.new_rows]
+    if check.table == "finance":
+        money = {flow: sum((r["amount"] for r in rows if r["flow"] == flow), Decimal(0))
+                 for flow in ("income", "expense")}
+        return t("data.notice.adds_money", lang, income=f"{money['income']:,.2f}",
+                 expense=f"{money['expense']:,.2f}")
+    if check.table == "activities":
+        sums = {c: sum(r[c] for r in rows) for c in ("sessions", "beneficiaries", "volunteers",
+                                                    "volunteer_minutes")}
+        return t("data.notice.adds_activities", lang, **{k: f"{v:,}" for k, v in sums.items()})
+    return ""

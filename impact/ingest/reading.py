@@ -62,7 +62,7 @@ def read_file(name: str, payload: bytes, sheet: str | None = None,
             raise FileProblem("sheet_for_csv")
         text, encoding = decode(payload)
         records, spans, _ = parse_csv(text)
-        return _to_sheet(records, is_header, spans, encoding=encoding)
+        return _to_sheet(records, is_header, spans, strict_width=True, encoding=encoding)
     if kind not in ("xlsx", "xls", "ods"):
         raise FileProblem("damaged_workbook" if kind == "zip" else "not_workbook",
                           suffix=suffix, kind=kind)
@@ -72,9 +72,14 @@ def read_file(name: str, payload: bytes, sheet: str | None = None,
 
 
 def _to_sheet(records: list[list], is_header: HeaderTest | None,
-              spans: list[QuotedSpan] = (), **extra) -> Sheet:
+              spans: list[QuotedSpan] = (), strict_width: bool = False, **extra) -> Sheet:
     """Split off the header row (and any title rows above it); blank rows carry no data and
-    are dropped. Row numbers stay those of the file."""
+    are dropped. Row numbers stay those of the file.
+
+    `strict_width` (CSV): a row with more cells than the header line is refused even when
+    the extra cells are empty. An unquoted thousands separator (…,1,000,) splits one number
+    into two cells and shifts every later one: ¥1,000 would be stored as ¥1.00. A workbook
+    cell cannot split, so its empty trailing cells are just formatting."""
     numbered = [(i + 1, r) for i, r in enumerate(records) if not _blank(r)]
     if not numbered:
         raise FileProblem("empty")
@@ -92,10 +97,23 @@ def _to_sheet(records: list[list], is_header: HeaderTest | None,
     rows = []
     for number, cells in data:
         cells = list(cells)
+        if strict_width and len(cells) > len(headers):
+            raise FileProblem("shifted_cells", row=number, cells=len(cells),
+                              width=len(headers), example=_split_number(cells))
         if len(cells) > width and not _blank(cells[width:]):
             raise FileProblem("extra_cells", row=number, width=width)
         rows.append((number, (cells + [None] * width)[:width]))
     return Sheet(headers=list(headers[:width]), rows=rows, header_row=header_row, **extra)
+
+
+def _split_number(cells: list) -> str:
+    """The first pair of cells that reads as one number split at a thousands comma
+    ("1" then "000"), joined again for the message; else a generic example."""
+    for left, right in zip(cells, cells[1:]):
+        a, b = str(left or "").strip(), str(right or "").strip()
+        if a.isdigit() and len(a) <= 3 and len(b) == 3 and b.isdigit():
+            return f"{a},{b}"
+    return "1,000"
 
 
 def _blank(cells) -> bool:

@@ -11,12 +11,14 @@ from datetime import date
 from typing import Callable
 
 from impact.ingest.problems import RESTRICTED_DEFAULTED, RowError  # noqa: F401
-from impact.ingest.headers import (GRANT_PROJECTS, GROUP_PREFIX, LEGACY_CATEGORY, PERSON_ID,
-                                   PERSONAL_PREFIX, VOLUNTEER_HOURS)
-from impact.ingest.values import (CellError, Uncalculated, clean_text, parse_amount,
-                                  parse_bool, parse_count, parse_date, parse_decimal,
-                                  parse_flow, parse_hours_as_minutes, parse_line,
-                                  parse_source_type, parse_text)
+from impact.ingest.headers import (EXPENSE_AMOUNT, GRANT_PROJECTS, GROUP_PREFIX, IGNORED_PREFIX,
+                                   INCOME_AMOUNT, LEGACY_CATEGORY, PERSON_ID, PERSONAL_PREFIX,
+                                   VOLUNTEER_HOURS)
+from impact.ingest.values import (SUB_ACCOUNT, CellError, Uncalculated, clean_text,
+                                  parse_amount, parse_bool, parse_count, parse_date,
+                                  parse_decimal, parse_flow, parse_hours_as_minutes, parse_line,
+                                  parse_source_type, parse_split_amount, parse_text,
+                                  sub_account_of)
 from impact.storage.schema import TABLES
 
 MINUTES_PER_DAY = 24 * 60
@@ -113,6 +115,8 @@ def _pseudo_parsers(headers) -> dict[str, Callable]:
             out[name] = parse_count
         elif name == PERSON_ID or name.startswith(PERSONAL_PREFIX):
             out[name] = parse_text
+        elif name in (INCOME_AMOUNT, EXPENSE_AMOUNT):
+            out[name] = parse_split_amount
         elif name == GRANT_PROJECTS:
             from impact.ingest.grants import parse_projects
             out[name] = parse_projects
@@ -128,18 +132,20 @@ def _non_negative_value(value):
 
 def validate_rows(table_name: str, mapping: dict[int, str], labels: dict[str, str],
                   rows: list[tuple[int, list]], today: date,
-                  progress: Callable[[int], None] | None = None
+                  progress: Callable[[int], None] | None = None, fixed: dict | None = None
                   ) -> tuple[list[ParsedRow], list[RowError]]:
     """Parse every row; return the valid ones and all errors (rows with an error are not valid).
 
-    `mapping` is column position → schema column; `labels` is schema column → header as written.
+    `mapping` is column position → schema column; `labels` is schema column → header as written;
+    `fixed` gives columns the sheet does not have (the organisation named on the command line).
     """
     table = TABLES[table_name]
-    headers = {name: pos for pos, name in mapping.items()}
+    headers = {name: pos for pos, name in mapping.items() if not name.startswith(IGNORED_PREFIX)}
     parsers = {**_parsers(table_name, today), **_pseudo_parsers(headers)}
     parsed, errors = [], []
     for index, (number, cells) in enumerate(rows):
         record, row_errors = _parse_row(parsers, headers, number, cells)
+        record.update(fixed or {})
         if table_name == "finance":
             _finance_defaults(record)
         _missing_values(table, record, headers, number, row_errors)
@@ -179,9 +185,30 @@ def _parse_row(parsers: dict, headers: dict[str, int], number: int, cells: list
             record[target] = parsers[name](raw)
         except CellError as exc:
             errors.append(RowError(number, "", name, clean_text(raw), exc.code, exc.params))
+    if INCOME_AMOUNT in headers or EXPENSE_AMOUNT in headers:
+        _split_amount(record, number, errors)
     if by_flow and any(name in headers for name in _NEEDS_FLOW):
         _line_and_source(record, headers, cells, number, errors)
     return record, errors
+
+
+def _split_amount(record: dict, number: int, errors: list[RowError]) -> None:
+    """A cash journal's 收入 / 支出 cells → 金额 and 收支: exactly one of them holds the amount
+    (the other is empty, 0 or a dash); its column says which way the money went."""
+    given = {flow: record.pop(column) for flow, column in (("income", INCOME_AMOUNT),
+                                                            ("expense", EXPENSE_AMOUNT))
+             if column in record}
+    amounts = {flow: value for flow, value in given.items() if value is not None}
+    failed = any(e.field in (INCOME_AMOUNT, EXPENSE_AMOUNT) for e in errors)
+    if len(amounts) == 2:
+        errors.append(RowError(number, "", EXPENSE_AMOUNT, str(amounts["expense"]),
+                               "income_and_expense", {"income": amounts["income"]}))
+    elif len(amounts) == 1:
+        (record["flow"], record["amount"]), = amounts.items()
+    elif not failed:
+        errors.append(RowError(number, "", "amount", "", "no_amount"))
+    record.setdefault("flow", None)
+    record.setdefault("amount", None)
 
 
 def _missing_values(table, record: dict, headers: dict[str, int], number: int,
@@ -192,6 +219,9 @@ def _missing_values(table, record: dict, headers: dict[str, int], number: int,
             continue
         if column.name == "person_key":  # made from the person id after validation
             continue
+        if column.name in ("flow", "amount") and (INCOME_AMOUNT in headers
+                                                  or EXPENSE_AMOUNT in headers):
+            continue  # 收入 / 支出 columns: _split_amount said what is wrong
         source = VOLUNTEER_HOURS if (column.name == "volunteer_minutes"
                                      and VOLUNTEER_HOURS in headers) else column.name
         if not any(e.field == source for e in errors):  # an unreadable cell: already reported
@@ -229,6 +259,8 @@ def _line_and_source(record: dict, headers: dict[str, int], cells: list, number:
         if name in raw and record["line"] is None:
             try:
                 record["line"], implied = parse_line(raw[name], flow, legacy=legacy)
+                if sub_account_of(raw[name], flow, legacy=legacy):  # named in the dry run
+                    record[SUB_ACCOUNT] = clean_text(raw[name])
             except CellError as exc:
                 errors.append(RowError(number, "", name, clean_text(raw[name]), exc.code,
                                        exc.params))

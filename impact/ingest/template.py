@@ -14,6 +14,7 @@ import csv
 import io
 from datetime import date
 
+from impact.ingest.headers import required_columns
 from impact.presentation.i18n import t
 from impact.storage.schema import (EXPENSE_LINES, GROUP_DIMENSION, INCOME_LINES, SOURCE_TYPES,
                                    TABLES)
@@ -148,7 +149,9 @@ def notes_rows(table: str, lang: str = "zh") -> list[list[str]]:
     rows = [[t(f"template.head.{h}", lang) for h in ("column", "required", "meaning", "allowed")]]
     spec = TABLES[table]
     for column, header in zip(spec.columns, headers(table, lang)):
-        optional = column.nullable or column.name == spec.key
+        # What the importer requires, so the notes never contradict it (a finance sheet's
+        # 限定性 has a documented default, so it is optional there though always stored).
+        optional = column.name not in required_columns(spec)
         rows.append([header, t("template.no" if optional else "template.yes", lang),
                      t(f"template.{table}.{column.name}", lang),
                      allowed_values(table, column.name, lang)])

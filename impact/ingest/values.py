@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, time
-from decimal import Decimal
+from decimal import Context, Decimal
 
 from impact.presentation.i18n import t
 from impact.storage.schema import (EXPENSE_LINES, INCOME_LINES, LEGACY_CATEGORIES,
@@ -135,6 +135,9 @@ _DECIMAL_COMMA = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})*,\d+$")
 _CURRENCY = re.compile(r"^(?:rmb|cny)?\s*¥?\s*(.*?)\s*(?:元|rmb|cny)?$", re.IGNORECASE)
 
 
+_EXCEL_DIGITS = Context(prec=15)
+
+
 def _number_text(value) -> str:
     """The cell as the text of a number: full-width forms made ASCII, spaces around dropped."""
     if isinstance(value, (bool, datetime, date, time)):
@@ -142,7 +145,9 @@ def _number_text(value) -> str:
     if isinstance(value, float):  # Excel's float, as Excel shows it (never 1e+20)
         if value != value or value in (float("inf"), float("-inf")):
             raise CellError("not_a_number")
-        return format(Decimal(repr(value)), "f")
+        # Excel keeps and shows 15 significant digits: a cached formula result such as
+        # 0.1 + 0.2 = 0.30000000000000004 is the 0.3 the sheet shows, not a third decimal.
+        return format(_EXCEL_DIGITS.create_decimal(repr(value)).normalize(), "f")
     text = clean_text(value)
     for char in text:
         if unicodedata.category(char) in ("Nd", "No", "Nl") and char not in _DIGITS:
@@ -214,6 +219,22 @@ def parse_amount(value) -> Decimal:
     if amount > MAX_AMOUNT:
         raise too_large
     return amount
+
+
+_NO_AMOUNT = frozenset({"-", "—", "–", "－", "/"})
+
+
+def parse_split_amount(value) -> Decimal | None:
+    """A cash journal's 收入 or 支出 cell: an amount, or None when the row's money is in the
+    other column (left empty, 0 or a dash, as journals print it)."""
+    if isinstance(value, str) and value.strip() in _NO_AMOUNT:
+        return None
+    try:
+        if _exact(value, 2, CellError("too_large")) == 0:
+            return None
+    except CellError:
+        pass  # parse_amount says what is wrong with it
+    return parse_amount(value)
 
 
 def parse_hours_as_minutes(value) -> int:
@@ -288,16 +309,48 @@ def _key(value) -> str:
     return unicodedata.normalize("NFKC", clean_text(value)).casefold().replace(" ", "")
 
 
+# A sub-account (明细科目) written after its statutory line: 业务活动成本-人员费用,
+# 管理费用/办公费, 捐赠收入：非限定性. The separators bookkeepers use between the two levels.
+_SUB_ACCOUNT = re.compile(r"\s*[-—–－/／:：·_\\]\s*")
+# ParsedRow.extra key: the 科目 cell as written, when it was read by its sub-account's prefix
+SUB_ACCOUNT = "sub_account"
+
+
+def split_sub_account(value, table: dict) -> tuple[str, str] | None:
+    """(statutory line name, sub-account) when the cell is a known line followed by a
+    separator and a sub-account; None otherwise (an unknown first level is not guessed)."""
+    parts = _SUB_ACCOUNT.split(clean_text(value), maxsplit=1)
+    if len(parts) == 2 and parts[1] and _key(parts[0]) in table:
+        return parts[0], parts[1]
+    return None
+
+
+def _line_table(flow: str, legacy: bool) -> dict[str, tuple[str, str | None]]:
+    if legacy:
+        return INCOME_CATEGORY_ALIASES if flow == "income" else EXPENSE_CATEGORY_ALIASES
+    return INCOME_LINE_ALIASES if flow == "income" else EXPENSE_LINE_ALIASES
+
+
+def sub_account_of(value, flow: str, *, legacy: bool = False) -> str | None:
+    """The sub-account of a 科目 cell read by its prefix (人员费用 of 业务活动成本-人员费用)."""
+    table = _line_table(flow, legacy)
+    if _key(value) in table:
+        return None
+    sub = split_sub_account(value, table)
+    return sub[1] if sub else None
+
+
 def parse_line(value, flow: str, *, legacy: bool = False) -> tuple[str, str | None]:
     """A statutory line (科目) and the source type its name implies (None if none). With
-    `legacy`, the value is from an old 类别 column (donation meant individual donors)."""
-    if legacy:
-        table = INCOME_CATEGORY_ALIASES if flow == "income" else EXPENSE_CATEGORY_ALIASES
-    else:
-        table = INCOME_LINE_ALIASES if flow == "income" else EXPENSE_LINE_ALIASES
+    `legacy`, the value is from an old 类别 column (donation meant individual donors). A
+    sub-account after the line (业务活动成本-人员费用) is read as its line."""
+    table = _line_table(flow, legacy)
     key = _key(value)
     if key in table:
         return table[key]
+    sub = split_sub_account(value, table)
+    if sub is not None:
+        return table[_key(sub[0])]
     lines = INCOME_LINES if flow == "income" else EXPENSE_LINES
     allowed = [t(f"{flow}.{line}", "zh") for line in lines]
     raise CellError(f"unknown_{flow}_line", allowed="、".join(allowed))
