@@ -48,7 +48,7 @@ def main() -> None:
     ctx = page_context()
     policy = ctx.privacy
     model = beneficiaries(ctx.db, ctx.filters, ctx.lang,
-                          hide_below=policy.threshold if policy.active else 0)
+                          hide_below=policy.threshold if policy.active else 0, policy=policy)
     widgets.header(model)
     if model.empty:
         widgets.empty_state(model.empty_text)

@@ -168,4 +168,9 @@ def test_small_people_counts_are_suppressed_in_public_and_funder_views(demo_db):
     lines = " ".join(people.people_lines(demo_db, SELECTION, "en", hide_below=100))
     assert "5,007" in lines
     groups = privacy.table(people.groups_table(demo_db, SELECTION, "en"), privacy.Policy(True, 5))
-    assert groups.rows == people.groups_table(demo_db, SELECTION, "en").rows  # none small
+    exact = people.groups_table(demo_db, SELECTION, "en").rows
+    # None small: every count shown rounded to 5, and no share (with the total it would
+    # give the exact count back; docs/privacy.md).
+    assert [r["person_times"] for r in groups.rows] == [privacy.rounded(r["person_times"])
+                                                        for r in exact]
+    assert all(r["share"] is None for r in groups.rows)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from impact.access.privacy import OFF, Policy
 from impact.presentation import charts
 from impact.filters import Filters
 from impact.presentation.i18n import label, t
@@ -85,9 +86,11 @@ def project_records(db, filters: Filters, org: str, project: str, lang: str) -> 
                  limit=None)  # the query's own limit (DRILLDOWN_LIMIT) and note apply
 
 
-def beneficiaries(db, filters: Filters, lang: str, hide_below: int = 0) -> BeneficiariesModel:
-    """Build the Beneficiaries page for a selection, in `lang` (`hide_below`: the small-cell
-    threshold of a public or funder view, for the sentences no table policy reaches)."""
+def beneficiaries(db, filters: Filters, lang: str, hide_below: int = 0,
+                  policy: Policy = OFF) -> BeneficiariesModel:
+    """Build the Beneficiaries page for a selection, in `lang` (`hide_below`, `policy`: the
+    small-cell threshold and rounding of a public or funder view, for the sentences no
+    table or chart widget reaches)."""
     db = cached(db)
     p = filters.params()
     db.prefetch([(name, p) for name in ("activity_totals", "finance_by_line",
@@ -134,8 +137,8 @@ def beneficiaries(db, filters: Filters, lang: str, hide_below: int = 0) -> Benef
             [_project_label(r, filters) for r in many], title=title, lang=lang,
             x_title=t("metric.services", lang), y_title=metric))
     model.projects = project_table(projects, lang)
-    model.people_lines = (people.people_lines(db, filters, lang, hide_below)
-                          + people.participant_lines(db, filters, lang, hide_below))
+    model.people_lines = (people.people_lines(db, filters, lang, hide_below, policy)
+                          + people.participant_lines(db, filters, lang, hide_below, policy))
     model.groups = people.groups_table(db, filters, lang)
     model.reach = people.reach_table(db, filters, lang)
     model.participants = people.participants_table(db, filters, lang)

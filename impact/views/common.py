@@ -41,6 +41,12 @@ class Kpi:
     delta_value: object = None  # signed change, decides the arrow colour
     help: str = ""
     delta_color: str = "normal"  # "off" where up is neither good nor bad (expense)
+    # The previous period's value and the figures a derived card is computed from, so a
+    # public view can show the card from rounded counts (impact.access.privacy.kpis):
+    # "period" (the previous period in words), "numerator" and "persons" (a per-person
+    # rate), "threshold" and "flagged" (the largest donor's share).
+    previous: object = None
+    basis: dict = field(default_factory=dict)
 
 
 @dataclass

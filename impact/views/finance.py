@@ -55,7 +55,8 @@ def concentration_warning(summary: dict, lang: str) -> str | None:
 
 def donor_warning(summary: dict, lang: str, named: bool = True) -> str | None:
     """Warning when one single donor gave more than its threshold of income; `named`: say
-    who (a public view, which shows no funder, says only the share)."""
+    who and how much. A public view, which shows no funder, says only that the limit is
+    passed: its share times the income total on the page would be that donor's amount."""
     conc = summary["donor_concentration"]
     if not conc["flagged"]:
         return None
@@ -79,7 +80,8 @@ def _kpis(s: dict, lang: str) -> list[Kpi]:
             help=t("metric.surplus.help", lang)),
         Kpi("cost_per_beneficiary", t("metric.cost_per_beneficiary", lang), cost,
             fmt.money(cost, lang), fmt.money(cost, lang),
-            help=t("metric.cost_per_beneficiary.help", lang)),
+            help=t("metric.cost_per_beneficiary.help", lang),
+            basis={"numerator": s["expense_total"], "persons": s["beneficiaries"]}),
         Kpi("largest_share", t("metric.largest_share", lang), conc["largest_share"],
             fmt.share(conc["largest_share"], lang),
             label("source", largest, lang) if largest else fmt.DASH,
@@ -90,7 +92,8 @@ def _kpis(s: dict, lang: str) -> list[Kpi]:
             fmt.share(donors["largest_share"], lang),
             help=t("metric.largest_donor_share.help", lang,
                    top3=fmt.share(donors["top3_share"], lang),
-                   limit=fmt.share(donors["threshold"], lang, places=0))),
+                   limit=fmt.share(donors["threshold"], lang, places=0)),
+            basis={"threshold": donors["threshold"], "flagged": donors["flagged"]}),
     ]
 
 

@@ -94,7 +94,9 @@ def kpi_cards(summary: dict, filters: Filters, lang: str) -> list[Kpi]:
         cards.append(Kpi(key=key, label=t(f"metric.{key}", lang), value=value, display=display,
                          exact=exact, delta=fmt.delta(delta, kind, lang),
                          delta_value=delta["change"] if delta else None, help=help_text,
-                         delta_color="off" if key == "expense_total" else "normal"))
+                         delta_color="off" if key == "expense_total" else "normal",
+                         previous=delta["previous"] if delta else None,
+                         basis={"period": previous}))
     return cards
 
 

@@ -3,6 +3,7 @@ not recorded, and unique people / households as stated, beside the person-times.
 
 from __future__ import annotations
 
+from impact.access.privacy import OFF, Policy, Suppressed
 from impact.presentation import fmt
 from impact.filters import Filters
 from impact.presentation.i18n import t
@@ -46,19 +47,30 @@ def reach_table(db, filters: Filters, lang: str) -> Table:
                  caption=t("people.table.reach_note", lang), lang=lang)
 
 
-def people_lines(db, filters: Filters, lang: str, hide_below: int = 0) -> list[str]:
+def _sentence_count(value, hide_below: int, policy: Policy):
+    """A count as a sentence may say it: None (leave the sentence out) below `hide_below`
+    or the policy's threshold, else rounded as the policy rounds every shown count."""
+    if 0 < value < hide_below:
+        return None
+    shown = policy.count(value)
+    return None if isinstance(shown, Suppressed) else shown
+
+
+def people_lines(db, filters: Filters, lang: str, hide_below: int = 0,
+                 policy: Policy = OFF) -> list[str]:
     """One sentence per headline figure of unique people or households, saying whether it is
     stated on one record or the largest of several (and why several are not added).
-    Figures below `hide_below` (small-cell suppression in public and funder views) are left
-    out."""
+    Figures below `hide_below` or the `policy` threshold (small-cell suppression in public
+    and funder views) are left out, and the others rounded as the policy says."""
     lines = []
     for f in people_figures(db.rows("reach", **filters.params())):
-        if 0 < f.value < hide_below:
+        value = _sentence_count(f.value, hide_below, policy)
+        if value is None:
             continue
         where = f"{f.project or t('people.whole_org', lang)} · {f.year}"
         key = f"people.line.{f.unit}.{'largest' if f.basis == LARGEST else 'stated'}"
         lines.append(t(key, lang, group=group_label(f.group, lang),
-                       value=fmt.count(f.value, lang),
+                       value=fmt.count(value, lang),
                        where=where, records=f.records))
     return lines
 
@@ -83,10 +95,19 @@ def participants_table(db, filters: Filters, lang: str) -> Table | None:
                  caption=t("people.table.participants_note", lang), lang=lang)
 
 
-def participant_lines(db, filters: Filters, lang: str, hide_below: int = 0) -> list[str]:
+def participant_lines(db, filters: Filters, lang: str, hide_below: int = 0,
+                      policy: Policy = OFF) -> list[str]:
     """Per organisation, the different people of the whole selection, counted exactly from
-    participant records (a person in several projects or years once)."""
-    return [t("people.line.participants", lang, org=r["org"],
-              value=fmt.count(r["people"], lang), attendances=fmt.count(r["attendances"], lang))
-            for r in db.rows("participant_people", **filters.params())
-            if r["project"] is None and not 0 < r["people"] < hide_below]
+    participant records (a person in several projects or years once); rounded, or left
+    out when small, as `policy` and `hide_below` say."""
+    out = []
+    for r in db.rows("participant_people", **filters.params()):
+        if r["project"] is not None:
+            continue
+        value = _sentence_count(r["people"], hide_below, policy)
+        visits = _sentence_count(r["attendances"], hide_below, policy)
+        if value is None or visits is None:
+            continue
+        out.append(t("people.line.participants", lang, org=r["org"],
+                     value=fmt.count(value, lang), attendances=fmt.count(visits, lang)))
+    return out

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from impact.access import funderlink, privacy, readonly
-from impact.access.policy import PUBLIC, Access
+from impact.access.policy import PUBLIC, PUBLIC_ROLE, Access
 from impact.config import PROJECT_ROOT, resolve_data_dir
 from impact.errors import ImpactError
 from impact.filters import Filters
@@ -64,7 +64,8 @@ class PageContext:
     @property
     def privacy(self) -> privacy.Policy:
         """Small-cell suppression for this visitor (public and funder views)."""
-        return privacy.Policy(self.access.suppress, privacy.threshold_setting())
+        return privacy.Policy(self.access.suppress, privacy.threshold_setting(),
+                              public=self.access.role == PUBLIC_ROLE)
 
     def t(self, key: str, **values) -> str:
         """Translate `key` into the page's language."""

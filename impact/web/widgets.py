@@ -67,7 +67,8 @@ def access_notice(ctx) -> None:
         st.info(ctx.t("access.funder_view", funder=md(access.funder),
                       threshold=ctx.privacy.threshold), icon=":material/handshake:")
     elif access.role == "public":
-        st.caption(ctx.t("access.public_view", threshold=ctx.privacy.threshold))
+        st.caption(ctx.t("access.public_view", threshold=ctx.privacy.threshold,
+                         base=privacy.ROUND_BASE))
 
 
 def _privacy():
@@ -89,7 +90,10 @@ def empty_state(text: str) -> None:
 
 
 def kpis(cards: list[Kpi], per_row: int = 4) -> None:
-    """KPI cards, `per_row` to a row (Streamlit stacks them on a phone)."""
+    """KPI cards, `per_row` to a row (Streamlit stacks them on a phone). In a public or
+    funder view their person counts, changes and per-person rates are rounded or hidden
+    (impact.access.privacy.kpis)."""
+    cards = privacy.kpis(cards, _privacy(), _lang())
     for start in range(0, len(cards), per_row):
         columns = st.columns(per_row)
         for column, card in zip(columns, cards[start:start + per_row]):
@@ -103,7 +107,7 @@ def chart(model: Chart, people: bool = False) -> None:
     """A chart with its filter caption; the chart's empty text when there is nothing to draw.
     In a public or funder view small person counts are not drawn (impact.access.privacy); `people`
     marks a chart whose every series counts people."""
-    model = privacy.chart(model, _privacy(), people=people)
+    model = privacy.chart(model, _privacy(), people=people, lang=_lang())
     if model.figure is None:
         st.markdown(f"**{md(model.title)}**")
         st.info(model.empty_text, icon=":material/bar_chart_off:")
