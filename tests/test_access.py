@@ -286,11 +286,14 @@ def test_hidden_volunteer_counts_hide_the_minutes_per_volunteer_too():
     columns = [Column("project", "项目"), Column("volunteers", "志愿者人次", COUNT),
                Column("volunteer_hours", "时长", "decimal"),
                Column("minutes_per_volunteer", "每人次分钟", "decimal")]
-    shown = privacy.table(Table("v", "v", columns, rows), privacy.Policy(True, 5))
-    # A shown count is rounded to 5 (docs/privacy.md); a rate of the exact count would give
-    # it back beside the hours, so minutes per volunteer are left out in every row.
+    shown = privacy.table(Table("v", "v", columns, rows), privacy.Policy(True, 5, public=True))
+    # On a public page a shown count is rounded to 5 (docs/privacy.md); a rate of the exact
+    # count would give it back beside the hours, so minutes per volunteer are left out.
     assert [r["minutes_per_volunteer"] for r in shown.rows] == [None, None, None]
     assert [str(r["volunteers"]) for r in shown.rows] == ["<5", "<5", "300"]
+    # A funder's view shows exact counts from 5 up: only the hidden rows lose their rate.
+    funder = privacy.table(Table("v", "v", columns, rows), privacy.Policy(True, 5))
+    assert [r["minutes_per_volunteer"] for r in funder.rows] == [None, None, Decimal("100.0")]
 
 
 def test_a_suppressed_cell_formats_as_its_text_in_every_kind():

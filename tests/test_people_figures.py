@@ -167,10 +167,15 @@ def test_small_people_counts_are_suppressed_in_public_and_funder_views(demo_db):
     assert not any("65" in v or "61" in v for v in shown)
     lines = " ".join(people.people_lines(demo_db, SELECTION, "en", hide_below=100))
     assert "5,007" in lines
-    groups = privacy.table(people.groups_table(demo_db, SELECTION, "en"), privacy.Policy(True, 5))
+    public = privacy.Policy(True, 5, public=True)
+    groups = privacy.table(people.groups_table(demo_db, SELECTION, "en"), public)
     exact = people.groups_table(demo_db, SELECTION, "en").rows
-    # None small: every count shown rounded to 5, and no share (with the total it would
-    # give the exact count back; docs/privacy.md).
+    # None small: on a public page every count shown rounded to 5, and no share (with the
+    # total it would give the exact count back; docs/privacy.md).
     assert [r["person_times"] for r in groups.rows] == [privacy.rounded(r["person_times"])
                                                         for r in exact]
     assert all(r["share"] is None for r in groups.rows)
+    # A funder's view: exact from the threshold up, shares kept (it matches grant reports).
+    funder = privacy.table(people.groups_table(demo_db, SELECTION, "en"), privacy.Policy(True, 5))
+    assert [r["person_times"] for r in funder.rows] == [r["person_times"] for r in exact]
+    assert [r["share"] for r in funder.rows] == [r["share"] for r in exact]

@@ -105,16 +105,18 @@ class Policy:
         return Suppressed(self.threshold)
 
     def count(self, value):
-        """A person count as this view shows it: "<5" below the threshold, else rounded to
-        a multiple of ROUND_BASE (never below the threshold, so 5 stays 5); unchanged when
-        the policy is off, and zero (no person) or a non-number as it is."""
+        """A person count as this view shows it: "<5" below the threshold; in the public
+        view also rounded to a multiple of ROUND_BASE (complementary suppression: never below
+        the threshold, so 5 stays 5). A funder's view keeps exact counts above the threshold:
+        its grant reports must match what it was told, and it sees only its own projects.
+        Unchanged when the policy is off; zero (no person) or a non-number as it is."""
         if not self.active or isinstance(value, bool) or not isinstance(value, (int, Decimal)):
             return value
         if value == 0:
             return value
         if is_small(value, self.threshold):
             return self.marker()
-        return rounded(int(value))
+        return rounded(int(value)) if self.public else value
 
 
 OFF = Policy(False)
@@ -192,19 +194,20 @@ def table(model, policy: Policy, people: bool = False):
                 counts = [k for k in values if k not in ("change", "pct", "cagr")]
                 _hide_row_values(row, counts, policy)
                 _round_rows([row], counts, policy)
-                # A change or growth rate of exact counts would give them back.
+                # A change or growth rate of exact counts would give the rounded ones back.
                 for derived in ("change", "pct", "cagr"):
-                    if derived in row:
+                    if derived in row and policy.public:
                         row[derived] = None
         return replace(model, rows=rows)
     for key in [c.key for c in model.columns if c.key in PERSON_KEYS]:
         for i in suppressed([r.get(key) for r in rows], policy.threshold):
             rows[i][key] = policy.marker()
         _round_rows(rows, [key], policy)
-        # Shares and per-person rates of an exact count would give it back: left out.
+        # Shares and per-person rates of an exact count would give it back: left out in
+        # the public view (whose counts are rounded), and beside a hidden count everywhere.
         for row in rows:
             for derived in DERIVED_KEYS.get(key, ()):
-                if derived in row:
+                if derived in row and (policy.public or isinstance(row.get(key), Suppressed)):
                     row[derived] = None
     return replace(model, rows=rows)
 
