@@ -68,14 +68,18 @@ def test_cli_summary_shows_people_beside_person_times(cli):
     assert actual["beneficiaries_became_volunteers"] == 49
     assert actual["university_students_volunteered"] == 32
     text = cli("summary", "--org", ORG, "--year", str(YEAR)).stdout
-    assert "农民工抗疫救援行动 · adults: 1705 people (人)" in text
-    assert "农民工抗疫救援行动 · children: 5007 people (人)" in text
-    assert "766 households (户)" in text
-    assert "beneficiaries_became_volunteers: actual 49 人" in text
+    assert "农民工抗疫救援行动 · 成人：1,705 人" in text
+    assert "农民工抗疫救援行动 · 儿童：5,007 人" in text
+    assert "766 户" in text
+    assert "受益人转为志愿者：实际 49 人" in text
     # person-times are never called people: each people line labels the person-times apart
     for line in text.splitlines():
-        if "people (人)" in line and "person-times" in line:
-            assert "person-times (人次)" in line
+        if line.endswith("人次]"):
+            assert "同项目同年：" in line
+    en = cli("summary", "--org", ORG, "--year", str(YEAR), "--lang", "en").stdout
+    assert "农民工抗疫救援行动 · Adults: 1,705 people   [same project and year: 6,811 " \
+           "person-times]" in en
+    assert "Beneficiaries who became volunteers: actual 49 people" in en
 
 
 @pytest.mark.parametrize("lang,people,households", [("zh", "人", "户"),

@@ -56,7 +56,7 @@ def period_label(filters: Filters | None, lang: str) -> str:
     return f"{filters.year_from}–{filters.year_to}"
 
 
-def _derived_changes(summary: dict) -> dict:
+def derived_changes(summary: dict) -> dict:
     """YoY for the cards summarize() has no change for: hours (from minutes) and surplus."""
     yoy = dict(summary["yoy"])
     minutes = yoy.get("volunteer_minutes")
@@ -78,7 +78,7 @@ def _display(value, kind: str, lang: str) -> tuple[str, str]:
 
 def kpi_cards(summary: dict, filters: Filters, lang: str) -> list[Kpi]:
     """The headline cards, each with its change against the period before."""
-    yoy = _derived_changes(summary)
+    yoy = derived_changes(summary)
     previous = period_label(filters.previous_period(), lang)
     cards = []
     for key, kind in KPI_METRICS:
