@@ -63,10 +63,11 @@ def derived_changes(summary: dict) -> dict:
     yoy["volunteer_hours"] = None if minutes is None else {
         "previous": volunteer_hours(minutes["previous"]),
         "change": summary["volunteer_hours"] - volunteer_hours(minutes["previous"]),
-        "pct": minutes["pct"]}
+        "pct": minutes["pct"], "gaps": minutes.get("gaps", {})}
     income, expense = yoy.get("income_total"), yoy.get("expense_total")
     yoy["surplus"] = None if income is None or expense is None else change(
-        summary["surplus"], money(income["previous"] - expense["previous"]))
+        summary["surplus"], money(income["previous"] - expense["previous"]),
+        income.get("gaps"))
     return yoy
 
 
@@ -89,6 +90,8 @@ def kpi_cards(summary: dict, filters: Filters, lang: str) -> list[Kpi]:
         if delta:
             prev_text = _display(delta["previous"], kind, lang)[1]
             help_text += " " + t("kpi.compared_with", lang, period=previous, value=prev_text)
+            if delta.get("gaps"):
+                help_text += " " + t("kpi.gaps", lang, gaps=fmt.gaps(delta["gaps"], lang))
         elif previous:
             help_text += " " + t("kpi.no_previous", lang, period=previous)
         cards.append(Kpi(key=key, label=t(f"metric.{key}", lang), value=value, display=display,
