@@ -124,17 +124,39 @@ def funding_concentration(income_by_source: dict[str, Decimal],
     }
 
 
+# "Funders" that are no single donor: many small gifts pooled under one name, or income that
+# is no gift at all. Such income counts in all income but, like income with no funder named,
+# is no donor: many small gifts are the opposite of dependence on one (docs/metrics.md).
+POOLED_FUNDERS = frozenset({"个人捐赠", "个人", "月捐", "99公益日", "利息收入", "培训收入",
+                            "散捐", "小额捐赠", "匿名捐赠", "公众捐赠", "网络募捐",
+                            "企业员工捐赠", "图书版税", "场地服务收费", "衣物银行义卖"})
+# The rule beside the list: a name ending in 收入, 收费, 版税 or 义卖 is a kind of earned income
+# (利息收入, 培训收入, 场地服务收费 …), and one naming a giving day, monthly giving or staff
+# giving (…公益日, …月捐, …员工捐赠) pools many gifts.
+_POOLED_SUFFIXES = ("收入", "收费", "版税", "义卖", "公益日", "月捐", "散捐", "员工捐赠")
+
+
+def is_pooled_funder(name: str | None) -> bool:
+    """Whether a funder name stands for pooled gifts or non-gift income, not one donor."""
+    if not name:
+        return False
+    name = name.strip()
+    return name in POOLED_FUNDERS or name.endswith(_POOLED_SUFFIXES)
+
+
 def donor_concentration(income_by_funder: dict[str | None, Decimal], income_total: Decimal,
                         threshold: Decimal | None = None) -> dict:
     """The largest single donor (funder), its share of all income, the top three's share, and
     whether the largest share is above `threshold`.
 
-    Income with no funder named counts in the total but is no donor: many small anonymous
-    gifts are the opposite of dependence on one donor. `threshold` defaults to the configured
+    Income with no funder named, or under a pooled name (is_pooled_funder: 个人捐赠, 月捐,
+    99公益日, 利息收入 …), counts in the total but is no donor: many small gifts are the
+    opposite of dependence on one donor. `threshold` defaults to the configured
     one (impact.config).
     """
     threshold = donor_concentration_share() if threshold is None else threshold
-    named = {f: money(v) for f, v in income_by_funder.items() if f}
+    named = {f: money(v) for f, v in income_by_funder.items()
+             if f and not is_pooled_funder(f)}
     if income_total <= 0 or not named:
         return {"largest_donor": None, "largest_share": None, "top3": [], "top3_share": None,
                 "donors": len(named), "threshold": threshold, "flagged": False}
