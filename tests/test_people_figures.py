@@ -173,3 +173,16 @@ def test_small_people_counts_are_suppressed_in_public_and_funder_views(demo_db):
     assert "5,007" in lines
     groups = privacy.table(people.groups_table(demo_db, SELECTION, "en"), privacy.Policy(True, 5))
     assert groups.rows == people.groups_table(demo_db, SELECTION, "en").rows  # none small
+
+
+@pytest.mark.parametrize("lang, scope", [
+    ("zh", "只有千人助学计划有参与者记录，这些项目在所选年份共 161 个不同的人"),
+    ("en", "only 千人助学计划 have participant records; 161 different people")])
+def test_unique_people_name_the_projects_they_cover(demo_db, lang, scope):
+    """Issue 26 item 4: "所选项目和年份共 161 个不同的人" beside 99,037 person-times, when only
+    one project has participant records: the count names the projects it covers."""
+    from impact.views.people import participant_lines
+
+    lines = participant_lines(demo_db, Filters(orgs=("珠海协作者",), year_from=2020,
+                                               year_to=2020), lang)
+    assert len(lines) == 1 and scope in lines[0], lines

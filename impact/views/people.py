@@ -86,7 +86,17 @@ def participants_table(db, filters: Filters, lang: str) -> Table | None:
 def participant_lines(db, filters: Filters, lang: str, hide_below: int = 0) -> list[str]:
     """Per organisation, the different people of the whole selection, counted exactly from
     participant records (a person in several projects or years once)."""
+    rows = db.rows("participant_people", **filters.params())
+    # The count covers only the projects with participant records, often one of many
+    # selected: name them, or "161 different people" reads as the whole selection's reach.
+    projects: dict[str, list[str]] = {}
+    for r in rows:
+        if r["project"] and r["project"] not in projects.setdefault(r["org"], []):
+            projects[r["org"]].append(r["project"])
+    sep = t("filters.list_sep", lang)
     return [t("people.line.participants", lang, org=r["org"],
-              value=fmt.count(r["people"], lang), attendances=fmt.count(r["attendances"], lang))
-            for r in db.rows("participant_people", **filters.params())
+              projects=sep.join(projects.get(r["org"], [])) or t("common.whole_org", lang),
+              value=fmt.value(r["people"], fmt.COUNT, lang),
+              attendances=fmt.value(r["attendances"], fmt.COUNT, lang))
+            for r in rows
             if r["project"] is None and not 0 < r["people"] < hide_below]
