@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -124,8 +125,62 @@ def test_data_dir_from_environment(cli, tmp_path):
 def test_table_format_is_readable(cli):
     result = cli("summary", "--org", "珠海协作者", "--year", "2020")
     assert result.returncode == 0
-    assert "services                 581   (prev" in result.stdout
-    assert "income_total             1674657.61" in result.stdout
+    lines = result.stdout.splitlines()
+    assert re.match(r"^服务次数 +581   较 2019 年：-13 \(-2\.2%\)$", lines[0]), lines[0]
+    assert re.search(r"^收入 +¥1,674,657\.61   较 2019 年：\+¥281,937\.61 \(\+20\.2%\)$",
+                     result.stdout, re.M)
+
+
+UNSOURCED = """日期,机构,收支,科目,来源类型,资助方,金额（元）
+2014-02-01,来源测试,收入,政府补助收入,政府,北桥街道办事处,"223,615.80"
+2015-02-01,来源测试,收入,政府补助收入,政府,北桥街道办事处,"410,608.99"
+2015-03-01,来源测试,收入,捐赠收入,,,"134,391.01"
+"""
+
+
+@pytest.fixture(scope="module")
+def unsourced_dir(tmp_path_factory):
+    from tests.conftest import run_cli
+
+    root = tmp_path_factory.mktemp("unsourced")
+    (root / "收支.csv").write_text(UNSOURCED, encoding="utf-8")
+    (root / "d").mkdir()
+    result = run_cli("import", str(root / "收支.csv"), "--table", "finance",
+                     "--data-dir", str(root / "d"))
+    assert result.returncode == 0, result.stderr
+    return str(root / "d")
+
+
+@pytest.mark.parametrize("lang, unknown, compared", [
+    ("zh", "未填来源", "较 2014 年：+¥321,384.20 (+143.7%)"),
+    ("en", "Source not recorded", "vs 2014: +¥321,384.20 (+143.7%)")])
+def test_table_is_labelled_exact_and_never_python_reprs(cli, unsourced_dir, lang, unknown,
+                                                        compared):
+    """Issue 26 item 1: income with no source type crashed the table (None.__format__), and
+    it printed Decimal('…') reprs, English keys and 34-digit percentages."""
+    result = cli("summary", "--data-dir", unsourced_dir, "--year", "2015", "--lang", lang)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert re.search(rf"^  {unknown} +¥134,391\.01$", out, re.M), out
+    assert re.search(r" ¥545,000\.00   " + re.escape(compared) + "$", out, re.M), out
+    for raw in ("Decimal(", "None", "income_total", "143.72", "{'"):
+        assert raw not in out
+    # Every percentage at one decimal, through the formatter.
+    assert re.findall(r"\d+\.\d+%", out) and all(
+        re.fullmatch(r"\d+\.\d%", p) for p in re.findall(r"\d+\.\d+%", out))
+    if lang == "en":
+        labels = [line.split("¥")[0] for line in out.splitlines()]
+        assert not any(re.search(r"[\u4e00-\u9fff]", lbl) for lbl in labels
+                       if "北桥" not in lbl)
+
+
+def test_json_names_the_unknown_source_plainly_and_stays_exact(cli, unsourced_dir):
+    result = cli("summary", "--data-dir", unsourced_dir, "--year", "2015", "--format", "json")
+    data = _json(result)
+    assert data["income_by_source"]["not_recorded"] == Decimal("134391.01")
+    assert "None" not in result.stdout
+    pct = data["yoy"]["income_total"]["pct"]  # exact, 34 digits: the reader rounds once
+    assert str(pct).startswith("143.7215974899805827674073")
 
 
 def _one_line_error(result, code: int) -> str:

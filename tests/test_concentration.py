@@ -128,3 +128,21 @@ def test_finance_card_warning_and_table_give_one_share(tmp_path):
     assert card.display == "90.8%"
     assert any("90.8%" in n for n in model.notices)
     assert not any("100.0%" in n for n in model.notices)
+
+
+def test_pooled_gifts_and_interest_are_no_single_donor():
+    """Issue 26 item 3: 个人捐赠 at 100 % read "依赖单一资助方：个人捐赠 100%". Pooled gifts
+    and income that is no gift count in all income, but are no donor to depend on."""
+    from impact.domain.metrics import is_pooled_funder
+
+    for name in ("个人捐赠", "月捐", "99公益日", "利息收入", "培训收入", "腾讯99公益日",
+                 "银行利息收入", "企业员工捐赠", "场地服务收费"):
+        assert is_pooled_funder(name), name
+    for name in ("南都公益基金会", "北桥街道办事处", "乐购", None, ""):
+        assert not is_pooled_funder(name), name
+    alone = donor_concentration({"个人捐赠": D("100")}, D("100"))
+    assert alone["largest_donor"] is None and not alone["flagged"] and alone["donors"] == 0
+    mixed = donor_concentration({"个人捐赠": D("60"), "利息收入": D("10"), "某基金会": D("30")},
+                                D("100"))
+    assert (mixed["largest_donor"], mixed["largest_share"]) == ("某基金会", D("0.3000"))
+    assert [d["funder"] for d in mixed["top3"]] == ["某基金会"] and not mixed["flagged"]

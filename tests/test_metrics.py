@@ -135,3 +135,41 @@ def test_volunteer_value_is_from_exact_minutes_rounded_once():
     value = volunteer_value(143644)  # 珠海协作者 2019–2020
     assert (value.low, value.high) == (D("59851.67"), D("143644.00"))
     assert value.hours == D("2394.07")
+
+
+def test_a_change_over_years_without_records_is_flagged_everywhere_it_is_shown(demo_db):
+    """Issue 26 item 2: 北京协作者's records end in 2008, so 2008–2012 against 2003–2007
+    "fell 71.5 %"; every organisation 2015–2018 had volunteers "+20,502.8 %" from
+    organisations entering the data. Such a change does not compare like with like: the
+    shared helper names the organisations and years, and the card and narrative flag it."""
+    from impact.domain.metrics import coverage_gaps, summarize
+    from impact.report import gather, narrative
+    from impact.views.overview import kpi_cards
+
+    rows = [{"org": "甲", "year": y, "activity_rows": 1, "finance_rows": 0}
+            for y in (2003, 2004, 2008)]
+    assert coverage_gaps(rows, range(2003, 2009), "activity_rows") == {
+        "甲": [2005, 2006, 2007]}
+    assert coverage_gaps(rows, range(2003, 2009), "finance_rows") == {}
+    assert fmt.years([2005, 2006, 2007, 2010]) == "2005–2007, 2010"
+
+    beijing = Filters(orgs=("北京协作者",), year_from=2008, year_to=2012)
+    summary = summarize(demo_db, beijing)
+    assert summary["yoy"]["services"]["gaps"] == {"北京协作者": [2009, 2010, 2011, 2012]}
+    cards = {k.key: k for k in kpi_cards(summary, beijing, "zh")}
+    assert cards["services"].delta.endswith("（记录不全）")
+    assert "北京协作者 2009–2012 年没有记录" in cards["services"].help
+    assert cards["surplus"].delta.endswith("（记录不全）")
+    text = narrative(gather(demo_db, beijing, "zh"))
+    assert "服务次数下降 71.50%（记录不全）" in text
+    assert "北京协作者 2009–2012 年没有记录" in text
+    en = narrative(gather(demo_db, Filters(year_from=2015, year_to=2018), "en"))
+    assert "volunteer person-times rose 20,502.82% (incomplete records)" in en
+    assert "中山联和 2011–2015" in en
+
+    # Like with like: a year with records on both sides carries no flag.
+    zhuhai = Filters(orgs=("珠海协作者",), year_from=2020, year_to=2020)
+    summary = summarize(demo_db, zhuhai)
+    assert all(c["gaps"] == {} for c in summary["yoy"].values())
+    assert "记录不全" not in narrative(gather(demo_db, zhuhai, "zh"))
+    assert all("记录不全" not in k.delta for k in kpi_cards(summary, zhuhai, "zh"))

@@ -81,6 +81,8 @@ def expected_numbers(db, filters: Filters, lang: str) -> set[str]:
         if year is not None:
             out.add(str(year))
             out.add(str(year - (filters.span or 0)))  # the comparison period's bounds
+    if filters.span:  # an organisation's years without records, in either period
+        out |= {str(y) for y in range(filters.year_from - filters.span, filters.year_to + 1)}
     for key in ("services", "beneficiaries", "volunteers", "volunteer_minutes"):
         out |= _texts(acts[key], lang)
     out.add(fmt.number(_q(Decimal(acts["volunteer_minutes"]) / 60, 2), lang, places=2))
@@ -187,4 +189,7 @@ def test_several_organisations_each_get_their_share(demo_db):
 
 def test_comparison_with_other_organisations_is_flagged(demo_db):
     text = narrative(gather(demo_db, Filters(year_from=2017, year_to=2017), "zh"))
-    assert "注意：两期有记录的机构不同" in text
+    # Named with the years each has no records for (珠海协作者's begin in 2017, 苏州清流's
+    # end in 2016), and each change it affects is marked.
+    assert "珠海协作者 2016、苏州清流 2017 年没有记录" in text
+    assert "收入增长 56.07%（记录不全）" in text

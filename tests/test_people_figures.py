@@ -68,14 +68,18 @@ def test_cli_summary_shows_people_beside_person_times(cli):
     assert actual["beneficiaries_became_volunteers"] == 49
     assert actual["university_students_volunteered"] == 32
     text = cli("summary", "--org", ORG, "--year", str(YEAR)).stdout
-    assert "农民工抗疫救援行动 · adults: 1705 people (人)" in text
-    assert "农民工抗疫救援行动 · children: 5007 people (人)" in text
-    assert "766 households (户)" in text
-    assert "beneficiaries_became_volunteers: actual 49 人" in text
+    assert "农民工抗疫救援行动 · 成人：1,705 人" in text
+    assert "农民工抗疫救援行动 · 儿童：5,007 人" in text
+    assert "766 户" in text
+    assert "受益人转为志愿者：实际 49 人" in text
     # person-times are never called people: each people line labels the person-times apart
     for line in text.splitlines():
-        if "people (人)" in line and "person-times" in line:
-            assert "person-times (人次)" in line
+        if line.endswith("人次]"):
+            assert "同项目同年：" in line
+    en = cli("summary", "--org", ORG, "--year", str(YEAR), "--lang", "en").stdout
+    assert "农民工抗疫救援行动 · Adults: 1,705 people   [same project and year: 6,811 " \
+           "person-times]" in en
+    assert "Beneficiaries who became volunteers: actual 49 people" in en
 
 
 @pytest.mark.parametrize("lang,people,households", [("zh", "人", "户"),
@@ -179,3 +183,16 @@ def test_small_people_counts_are_suppressed_in_public_and_funder_views(demo_db):
     funder = privacy.table(people.groups_table(demo_db, SELECTION, "en"), privacy.Policy(True, 5))
     assert [r["person_times"] for r in funder.rows] == [r["person_times"] for r in exact]
     assert [r["share"] for r in funder.rows] == [r["share"] for r in exact]
+
+
+@pytest.mark.parametrize("lang, scope", [
+    ("zh", "只有千人助学计划有参与者记录，这些项目在所选年份共 161 个不同的人"),
+    ("en", "only 千人助学计划 have participant records; 161 different people")])
+def test_unique_people_name_the_projects_they_cover(demo_db, lang, scope):
+    """Issue 26 item 4: "所选项目和年份共 161 个不同的人" beside 99,037 person-times, when only
+    one project has participant records: the count names the projects it covers."""
+    from impact.views.people import participant_lines
+
+    lines = participant_lines(demo_db, Filters(orgs=("珠海协作者",), year_from=2020,
+                                               year_to=2020), lang)
+    assert len(lines) == 1 and scope in lines[0], lines

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import unicodedata
 
-from impact.presentation import jsonout
+from impact.presentation import fmt, jsonout
+from impact.presentation.i18n import LANGS, label, t
 from impact.cli import add_data_dir
 from impact.engines import add_engine_arguments, open_database
 from impact.errors import UsageError
@@ -13,6 +15,7 @@ from impact.domain.metrics import summarize
 from impact.domain.outcomes import format_outcomes, outcome_rows
 from impact.domain.people import format_reach, stated_reach
 from impact.domain.selection import check_names
+from impact.views.overview import derived_changes, period_label
 
 NAME = "summary"
 HELP = "Print the headline metrics (services, person-times, volunteers, money, YoY)."
@@ -46,6 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_filter_arguments(parser)
     add_data_dir(parser)
     parser.add_argument("--format", choices=("json", "table"), default="table")
+    parser.add_argument("--lang", choices=LANGS, default="zh",
+                        help="language of the table format (default zh); JSON keys are English")
     add_engine_arguments(parser)
 
 
@@ -59,30 +64,125 @@ def run(args: argparse.Namespace) -> int:
     summary["people"] = stated_reach(db, filters)
     summary["outcomes"] = outcome_rows(db, filters)
     if args.format == "json":
-        print(jsonout.dumps(summary))
+        print(jsonout.dumps(json_ready(summary)))
     else:
-        print(format_table({k: v for k, v in summary.items()
-                            if k not in ("people", "outcomes")}))
-        extra = format_reach(summary["people"]) + format_outcomes(summary["outcomes"])
+        print(format_table(summary, filters, args.lang))
+        extra = (format_reach(summary["people"], args.lang)
+                 + format_outcomes(summary["outcomes"], args.lang))
         if extra:
             print("\n".join(extra))
     return 0
 
 
-def format_table(summary: dict) -> str:
-    """A plain two-column table, with the YoY change beside each metric that has one."""
+# JSON keeps every figure exact; income with no source type is under this key (a JSON key
+# cannot be null, and str(None) printed "None", which reads like a source named None).
+NO_SOURCE_KEY = "not_recorded"
+
+
+def json_ready(summary: dict) -> dict:
+    out = dict(summary)
+    out["income_by_source"] = {NO_SOURCE_KEY if k is None else k: v
+                               for k, v in summary["income_by_source"].items()}
+    return out
+
+
+# (summary key, kind) of the headline rows, in the order the Overview cards show them.
+ROWS = (("services", fmt.COUNT), ("beneficiaries", fmt.COUNT), ("volunteers", fmt.COUNT),
+        ("volunteer_minutes", fmt.COUNT), ("volunteer_hours", fmt.DECIMAL),
+        ("income_total", fmt.MONEY), ("expense_total", fmt.MONEY), ("surplus", fmt.MONEY),
+        ("cost_per_beneficiary", fmt.MONEY))
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives `text`: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _row(label: str, value: str, extra: str = "", indent: int = 0) -> tuple:
+    return (" " * indent + label, value, extra)
+
+
+def _align(rows: list) -> list[str]:
+    """Labels left, values right-aligned in one column, so figures line up digit under
+    digit; a plain string (a section title) stands on its own line."""
+    cells = [r for r in rows if isinstance(r, tuple)]
+    label_cols = max((_width(r[0]) for r in cells), default=0) + 2
+    value_cols = max((_width(r[1]) for r in cells), default=0)
+    out = []
+    for r in rows:
+        if isinstance(r, str):
+            out.append(r)
+            continue
+        label, value, extra = r
+        line = (label + " " * (label_cols - _width(label))
+                + " " * (value_cols - _width(value)) + value)
+        out.append(line + "   " + extra if extra else line)
+    return out
+
+
+def format_table(summary: dict, filters: Filters, lang: str = "zh") -> str:
+    """The summary as a person reads it: labelled in `lang`, aligned, every figure by its
+    kind's one rule (impact.presentation.fmt: money to the fen, percentages rounded once,
+    at one decimal), with the change against the period before beside each headline."""
+    yoy = derived_changes(summary)
+    previous = period_label(filters.previous_period(), lang)
     lines = []
-    for key, value in summary.items():
-        if key == "yoy":
-            continue
-        if isinstance(value, dict):
-            lines.append(f"{key}:")
-            lines += [f"  {k:<22} {'' if v is None else v}" for k, v in value.items()]
-            continue
-        yoy = summary["yoy"].get(key)
+    for key, kind in ROWS:
+        change = yoy.get(key)
         extra = ""
-        if yoy:
-            pct = "n/a" if yoy["pct"] is None else f"{yoy['pct']:+}%"
-            extra = f"   (prev {yoy['previous']}, {yoy['change']:+}, {pct})"
-        lines.append(f"{key:<24} {'' if value is None else value}{extra}")
-    return "\n".join(lines)
+        if change:
+            extra = t("cli.summary.compared_with", lang, period=previous,
+                      delta=fmt.delta(change, kind, lang))
+        elif previous and key in yoy:
+            extra = t("cli.summary.no_previous", lang, period=previous)
+        lines.append(_row(t(f"metric.{key}", lang), fmt.value(summary[key], kind, lang), extra))
+        if key == "income_total":
+            lines += _breakdown(t("cli.summary.income_by_line", lang), summary["income_by_line"],
+                                lambda c: label("income", c, lang), lang)
+            lines += _breakdown(t("cli.summary.income_by_source", lang),
+                                summary["income_by_source"],
+                                lambda c: label("source", c, lang), lang)
+        elif key == "expense_total":
+            lines += _breakdown(t("cli.summary.expense_by_line", lang),
+                                summary["expense_by_line"],
+                                lambda c: label("expense", c, lang), lang)
+    lines += _concentration(summary, lang)
+    return "\n".join(_align(lines))
+
+
+def _breakdown(title: str, amounts: dict, name, lang: str) -> list:
+    return [title] + [_row(name(c), fmt.money(v, lang), indent=2) for c, v in amounts.items()]
+
+
+def _concentration(summary: dict, lang: str) -> list:
+    source, donor = summary["funding_concentration"], summary["donor_concentration"]
+    none = t("cli.summary.none", lang)
+    lines = [t("cli.summary.funding", lang)]
+    if source["largest_source"] is None:
+        lines.append(_row(t("cli.summary.largest_source", lang), none, indent=2))
+    else:
+        flag = (t("cli.summary.flagged", lang,
+                  threshold=fmt.share(source["threshold"], lang, places=0))
+                if source["flagged"] else "")
+        lines.append(_row(t("cli.summary.largest_source", lang) + " · "
+                          + label("source", source["largest_source"], lang),
+                          fmt.share(source["largest_share"], lang), flag, indent=2))
+        lines.append(_row(t("cli.summary.hhi", lang), fmt.number(source["hhi"], lang, places=4),
+                          indent=2))
+    lines.append(t("cli.summary.donors", lang))
+    lines.append(_row(t("cli.summary.donor_count", lang), fmt.value(donor["donors"], fmt.COUNT,
+                                                                     lang), indent=2))
+    if donor["largest_donor"] is None:
+        lines.append(_row(t("cli.summary.largest_donor", lang), none, indent=2))
+        return lines
+    flag = (t("cli.summary.donor_flagged", lang,
+              threshold=fmt.share(donor["threshold"], lang, places=0))
+            if donor["flagged"] else "")
+    lines.append(_row(t("cli.summary.largest_donor", lang) + " · " + donor["largest_donor"],
+                      fmt.share(donor["largest_share"], lang), flag, indent=2))
+    lines.append(_row(t("cli.summary.top3_share", lang), fmt.share(donor["top3_share"], lang),
+                      indent=2))
+    lines.append("  " + t("cli.summary.top3", lang))
+    lines += [_row(d["funder"], fmt.money(d["amount"], lang), fmt.share(d["share"], lang),
+                   indent=4) for d in donor["top3"]]
+    return lines

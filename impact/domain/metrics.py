@@ -124,17 +124,39 @@ def funding_concentration(income_by_source: dict[str, Decimal],
     }
 
 
+# "Funders" that are no single donor: many small gifts pooled under one name, or income that
+# is no gift at all. Such income counts in all income but, like income with no funder named,
+# is no donor: many small gifts are the opposite of dependence on one (docs/metrics.md).
+POOLED_FUNDERS = frozenset({"个人捐赠", "个人", "月捐", "99公益日", "利息收入", "培训收入",
+                            "散捐", "小额捐赠", "匿名捐赠", "公众捐赠", "网络募捐",
+                            "企业员工捐赠", "图书版税", "场地服务收费", "衣物银行义卖"})
+# The rule beside the list: a name ending in 收入, 收费, 版税 or 义卖 is a kind of earned income
+# (利息收入, 培训收入, 场地服务收费 …), and one naming a giving day, monthly giving or staff
+# giving (…公益日, …月捐, …员工捐赠) pools many gifts.
+_POOLED_SUFFIXES = ("收入", "收费", "版税", "义卖", "公益日", "月捐", "散捐", "员工捐赠")
+
+
+def is_pooled_funder(name: str | None) -> bool:
+    """Whether a funder name stands for pooled gifts or non-gift income, not one donor."""
+    if not name:
+        return False
+    name = name.strip()
+    return name in POOLED_FUNDERS or name.endswith(_POOLED_SUFFIXES)
+
+
 def donor_concentration(income_by_funder: dict[str | None, Decimal], income_total: Decimal,
                         threshold: Decimal | None = None) -> dict:
     """The largest single donor (funder), its share of all income, the top three's share, and
     whether the largest share is above `threshold`.
 
-    Income with no funder named counts in the total but is no donor: many small anonymous
-    gifts are the opposite of dependence on one donor. `threshold` defaults to the configured
+    Income with no funder named, or under a pooled name (is_pooled_funder: 个人捐赠, 月捐,
+    99公益日, 利息收入 …), counts in the total but is no donor: many small gifts are the
+    opposite of dependence on one donor. `threshold` defaults to the configured
     one (impact.config).
     """
     threshold = donor_concentration_share() if threshold is None else threshold
-    named = {f: money(v) for f, v in income_by_funder.items() if f}
+    named = {f: money(v) for f, v in income_by_funder.items()
+             if f and not is_pooled_funder(f)}
     if income_total <= 0 or not named:
         return {"largest_donor": None, "largest_share": None, "top3": [], "top3_share": None,
                 "donors": len(named), "threshold": threshold, "flagged": False}
@@ -164,8 +186,11 @@ def percent(numerator, denominator) -> Decimal | None:
         return Decimal(numerator) * 100 / Decimal(denominator)
 
 
-def change(current, previous) -> dict | None:
-    """Year-over-year change: previous value, absolute change, and % change.
+def change(current, previous, gaps: dict[str, list[int]] | None = None) -> dict | None:
+    """Year-over-year change: previous value, absolute change, % change, and `gaps`: the
+    organisations without records in some year of either period, with those years (see
+    coverage_gaps). A change with gaps does not compare like with like, and every place
+    that shows it flags it (fmt.delta, the report's narrative).
 
     The % change is None unless the base is above zero: a percentage of nothing is
     undefined, and one of a negative base (a deficit) has the opposite sign to the
@@ -175,7 +200,24 @@ def change(current, previous) -> dict | None:
         return None
     diff = current - previous
     pct = percent(diff, previous) if previous > 0 else None
-    return {"previous": previous, "change": diff, "pct": pct}
+    return {"previous": previous, "change": diff, "pct": pct, "gaps": dict(gaps or {})}
+
+
+def coverage_gaps(rows: list[dict], years: range, count: str) -> dict[str, list[int]]:
+    """The organisations with records (`count` > 0) in some year of `years` but not in all
+    of them, each with its years without records.
+
+    A change between two periods sums each period over the organisations with records in
+    it: an organisation whose records end (北京协作者, 2008–2012 against 2003–2007: records
+    only in 2008) or begin (every organisation 2015–2018: volunteers "+20,502.8 %") moves
+    the total without anything having changed in the work. `rows` are data_quality_rows'
+    (org, year, activity_rows, finance_rows) over both periods."""
+    present: dict[str, set[int]] = {}
+    for r in rows:
+        if r[count] and r["year"] in years:
+            present.setdefault(r["org"], set()).add(r["year"])
+    return {org: [y for y in years if y not in have]
+            for org, have in sorted(present.items()) if len(have) < len(years)}
 
 
 def cagr(first, last, years: int) -> Decimal | None:
@@ -273,6 +315,13 @@ def _yoy(db: Database, filters: Filters, current: dict) -> dict:
                                 if has_money else None)
     previous["expense_total"] = (money(sum(fin["expense_by_line"].values(), ZERO))
                                  if has_money else None)
+    # Like with like: which organisations lack records in some year of the two periods.
+    both = filters.with_years(previous_filters.year_from, filters.year_to)
+    rows = db.rows("data_quality_rows", **both.params())
+    years = range(previous_filters.year_from, filters.year_to + 1)
+    gaps = {"activity_rows": coverage_gaps(rows, years, "activity_rows"),
+            "finance_rows": coverage_gaps(rows, years, "finance_rows")}
     for metric in YOY_METRICS:
-        out[metric] = change(current[metric], previous[metric])
+        kind = "finance_rows" if metric in MONEY_METRICS else "activity_rows"
+        out[metric] = change(current[metric], previous[metric], gaps[kind])
     return out

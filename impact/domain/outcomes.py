@@ -4,6 +4,8 @@ actual per year, with the data source — what changed, apart from outputs like 
 from __future__ import annotations
 
 from impact.domain.metrics import achievement
+from impact.presentation import fmt
+from impact.presentation.i18n import label, t
 
 
 def outcome_rows(db, filters) -> list[dict]:
@@ -12,14 +14,18 @@ def outcome_rows(db, filters) -> list[dict]:
             for r in db.rows("outcomes", **filters.params())]
 
 
-def format_outcomes(rows: list[dict]) -> list[str]:
+def format_outcomes(rows: list[dict], lang: str = "zh") -> list[str]:
+    """Plain-text lines in `lang`: each outcome's actual, target and baseline, and its source."""
     if not rows:
         return []
-    lines = ["outcomes (results against baseline and target):"]
+    lines = [t("cli.outcomes.title", lang)]
+    colon = "：" if lang == "zh" else ": "
     for r in rows:
         def show(v):
-            return "-" if v is None else format(v.normalize(), "f")
-        lines.append(f"  {r['year']} {r['project'] or '(whole organisation)'} · {r['indicator']}: "
-                     f"actual {show(r['actual'])} {r['unit']}, target {show(r['target'])}, "
-                     f"baseline {show(r['baseline'])}   [source: {r['source']}]")
+            return fmt.DASH if v is None else fmt.number(fmt.trim(v), lang)
+        scope = r["project"] or t("common.whole_org", lang)
+        figures = t("cli.outcomes.row", lang, actual=show(r["actual"]), unit=label("outcome_unit", r["unit"], lang) if r["unit"] else "",
+                    target=show(r["target"]), baseline=show(r["baseline"]))
+        lines.append(f"  {r['year']} {scope} · {label('indicator', r['indicator'], lang)}"
+                     f"{colon}{figures}   [{t('cli.outcomes.source', lang, source=r['source'])}]")
     return lines

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from impact.domain.metrics import ratio
+from impact.presentation import fmt
+from impact.presentation.i18n import label, t
 from impact.storage.schema import GROUP_DIMENSION, GROUPS
 
 STATED, LARGEST = "stated", "largest"
@@ -85,16 +87,19 @@ def stated_reach(db, filters) -> list[dict]:
             for r in db.rows("reach", **filters.params())]
 
 
-def format_reach(rows: list[dict]) -> list[str]:
-    """Plain-text lines: people (人) and households (户) labelled, person-times (人次) apart."""
+def format_reach(rows: list[dict], lang: str = "zh") -> list[str]:
+    """Plain-text lines in `lang`: people (人) and households (户) labelled, person-times (人次)
+    apart."""
     if not rows:
         return []
-    lines = ["people (人, stated on records; never added across projects or years):"]
+    sep = t("filters.list_sep", lang)
+    lines = [t("cli.people.title", lang)]
     for r in rows:
-        counts = "  ".join(f"{r[k]} {unit}" for k, unit in (("people", "people (人)"),
-                                                           ("households", "households (户)"))
-                           if r[k] is not None)
-        lines.append(f"  {r['year']} {r['project'] or '(whole organisation)'} · "
-                     f"{r['group'] or 'everyone'}: {counts}   "
-                     f"[same project-year: {r['person_times'] or 0} person-times (人次)]")
+        counts = sep.join(t(f"cli.people.{k}", lang, count=fmt.number(r[k], lang))
+                          for k in ("people", "households") if r[k] is not None)
+        scope = r["project"] or t("common.whole_org", lang)
+        same = t("cli.people.same", lang, count=fmt.number(r["person_times"] or 0, lang))
+        colon = "：" if lang == "zh" else ": "
+        lines.append(f"  {r['year']} {scope} · {label('group', r['group'] or 'everyone', lang)}"
+                     f"{colon}{counts}   [{same}]")
     return lines

@@ -21,7 +21,7 @@ from functools import cache
 from babel import Locale
 from babel.numbers import format_compact_decimal, format_decimal
 
-from impact.presentation.i18n import BABEL_LOCALES
+from impact.presentation.i18n import BABEL_LOCALES, t
 
 DASH = "—"  # shown where a figure is undefined (no previous year, division by zero)
 _WAN = 10_000
@@ -174,7 +174,26 @@ def delta(change: dict | None, kind: str, lang: str) -> str | None:
         return None
     diff = change["change"]
     absolute = value(diff, MONEY if kind == MONEY else kind, lang, signed=True)
-    return f"{absolute} ({percent(change['pct'], lang, signed=True)})"
+    text = f"{absolute} ({percent(change['pct'], lang, signed=True)})"
+    # A change over years some organisation has no records for is not like with like
+    # (impact.domain.metrics.coverage_gaps): flagged wherever it is shown.
+    return text + " " + t("yoy.incomplete", lang) if change.get("gaps") else text
+
+
+def years(years_: list[int]) -> str:
+    """2009–2012, 2015 for a sorted list of years: consecutive years as one span."""
+    spans: list[list[int]] = []
+    for y in years_:
+        if spans and y == spans[-1][1] + 1:
+            spans[-1][1] = y
+        else:
+            spans.append([y, y])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+
+
+def gaps(gaps_: dict[str, list[int]], lang: str) -> str:
+    """'北京协作者 2009–2012、…': each organisation with the years it has no records for."""
+    return t("filters.list_sep", lang).join(f"{org} {years(ys)}" for org, ys in gaps_.items())
 
 
 def _round(value, places: int) -> Decimal:

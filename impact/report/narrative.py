@@ -98,11 +98,22 @@ def _shares(content: ReportContent) -> str:
 
 
 def _coverage(content: ReportContent) -> str:
-    """A warning when the comparison period's organisations with records differ from this
-    period's: the change then mixes growth with organisations entering or leaving the data."""
+    """A warning when a change the last sentence gives covers years some organisation has no
+    records for (impact.domain.metrics.coverage_gaps), naming them and the years; else when
+    the comparison period's organisations with records differ from this period's: the change
+    then mixes growth with organisations entering or leaving the data."""
     previous, lang = content.previous_orgs, content.lang
     if previous is None or not _yoy(content):
         return ""
+    gaps: dict[str, set[int]] = {}
+    for metric in YOY_ORDER:
+        change = content.summary["yoy"].get(metric)
+        if change and change["pct"] is not None:
+            for org, years in (change.get("gaps") or {}).items():
+                gaps.setdefault(org, set()).update(years)
+    if gaps:
+        return t("report.narrative.coverage_gaps", lang,
+                 gaps=fmt.gaps({o: sorted(y) for o, y in gaps.items()}, lang))
     current = content.orgs_with_records
     if set(previous) == set(current):
         return ""
@@ -197,7 +208,10 @@ def _yoy(content: ReportContent) -> str:
             label = _inline(label, lang)
         key = ("report.narrative.up" if pct > 0 else
                "report.narrative.down" if pct < 0 else "report.narrative.flat")
-        changes.append(t(key, lang, label=label, pct=fmt.number(abs(pct), lang, places=2) + "%"))
+        text = t(key, lang, label=label, pct=fmt.number(abs(pct), lang, places=2) + "%")
+        if change.get("gaps"):
+            text += t("report.narrative.incomplete_mark", lang)
+        changes.append(text)
     if not changes or previous is None:
         return ""
     return t("report.narrative.yoy", lang,

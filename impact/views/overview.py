@@ -56,17 +56,18 @@ def period_label(filters: Filters | None, lang: str) -> str:
     return f"{filters.year_from}–{filters.year_to}"
 
 
-def _derived_changes(summary: dict) -> dict:
+def derived_changes(summary: dict) -> dict:
     """YoY for the cards summarize() has no change for: hours (from minutes) and surplus."""
     yoy = dict(summary["yoy"])
     minutes = yoy.get("volunteer_minutes")
     yoy["volunteer_hours"] = None if minutes is None else {
         "previous": volunteer_hours(minutes["previous"]),
         "change": summary["volunteer_hours"] - volunteer_hours(minutes["previous"]),
-        "pct": minutes["pct"]}
+        "pct": minutes["pct"], "gaps": minutes.get("gaps", {})}
     income, expense = yoy.get("income_total"), yoy.get("expense_total")
     yoy["surplus"] = None if income is None or expense is None else change(
-        summary["surplus"], money(income["previous"] - expense["previous"]))
+        summary["surplus"], money(income["previous"] - expense["previous"]),
+        income.get("gaps"))
     return yoy
 
 
@@ -78,7 +79,7 @@ def _display(value, kind: str, lang: str) -> tuple[str, str]:
 
 def kpi_cards(summary: dict, filters: Filters, lang: str) -> list[Kpi]:
     """The headline cards, each with its change against the period before."""
-    yoy = _derived_changes(summary)
+    yoy = derived_changes(summary)
     previous = period_label(filters.previous_period(), lang)
     cards = []
     for key, kind in KPI_METRICS:
@@ -89,6 +90,8 @@ def kpi_cards(summary: dict, filters: Filters, lang: str) -> list[Kpi]:
         if delta:
             prev_text = _display(delta["previous"], kind, lang)[1]
             help_text += " " + t("kpi.compared_with", lang, period=previous, value=prev_text)
+            if delta.get("gaps"):
+                help_text += " " + t("kpi.gaps", lang, gaps=fmt.gaps(delta["gaps"], lang))
         elif previous:
             help_text += " " + t("kpi.no_previous", lang, period=previous)
         cards.append(Kpi(key=key, label=t(f"metric.{key}", lang), value=value, display=display,

@@ -100,8 +100,16 @@ def participant_lines(db, filters: Filters, lang: str, hide_below: int = 0,
     """Per organisation, the different people of the whole selection, counted exactly from
     participant records (a person in several projects or years once); rounded, or left
     out when small, as `policy` and `hide_below` say."""
+    rows = db.rows("participant_people", **filters.params())
+    # The count covers only the projects with participant records, often one of many
+    # selected: name them, or "161 different people" reads as the whole selection's reach.
+    projects: dict[str, list[str]] = {}
+    for r in rows:
+        if r["project"] and r["project"] not in projects.setdefault(r["org"], []):
+            projects[r["org"]].append(r["project"])
+    sep = t("filters.list_sep", lang)
     out = []
-    for r in db.rows("participant_people", **filters.params()):
+    for r in rows:
         if r["project"] is not None:
             continue
         value = _sentence_count(r["people"], hide_below, policy)
@@ -109,5 +117,6 @@ def participant_lines(db, filters: Filters, lang: str, hide_below: int = 0,
         if value is None or visits is None:
             continue
         out.append(t("people.line.participants", lang, org=r["org"],
+                     projects=sep.join(projects.get(r["org"], [])) or t("common.whole_org", lang),
                      value=fmt.count(value, lang), attendances=fmt.count(visits, lang)))
     return out
