@@ -251,3 +251,23 @@ def test_the_dashboard_server_sends_its_bundles_compressed_and_its_page_as_befor
         headers, body = got[accept]
         assert headers["content-encoding"] == accept and DECODE[accept](body) == plain
         assert headers["cache-control"] == "public, max-age=31536000, immutable"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.requires("chromium")
+def test_a_cold_first_page_is_within_3_mb_and_a_warm_one_fetches_no_bundle():
+    """Issue 29's budget, in bytes (the same on a loaded machine): /overview in a fresh
+    Chromium context, then again in the same one (tools/page_bytes.py, docs/performance.md)."""
+    from tools.page_bytes import measure, summary
+
+    from tests.browser_support import streamlit_server
+
+    with streamlit_server() as base:
+        got = measure(base, "/overview")
+    cold, warm = summary(got["cold"]), summary(got["warm"])
+    plotly = [r for r in got["cold"]["responses"] if "/PlotlyChart." in r["url"]]
+    assert plotly and plotly[0]["encoding"] == "br"  # the page drew its charts, compressed
+    assert cold["total_wire"] <= 3_000_000, cold
+    bundles = [r for r in got["warm"]["responses"] if "/static/" in r["url"]]
+    assert len(bundles) >= 100 and all(r["wire"] == 0 for r in bundles), warm
