@@ -72,12 +72,14 @@ if __name__ == "__main__":  # a script run
     main()
 else:
     # Imported by `streamlit run dashboard.py` (which finds this st.App and serves it) or by
-    # an ASGI server (`uvicorn dashboard:app`): the server, whose pages know its address.
+    # an ASGI server (`uvicorn dashboard:app`): the server, whose pages know its address and
+    # whose JavaScript bundles go out compressed (impact/web/asgi.py).
     from starlette.middleware import Middleware
 
-    from impact.web.asgi import BackendBaseUrl
+    from impact.web.asgi import BackendBaseUrl, CompressedStatic
     from impact.web.auth import log_start
 
     log_start()  # which access mode this server runs in, and why
 
-    app = st.App(HERE / "dashboard.py", middleware=[Middleware(BackendBaseUrl)])
+    app = st.App(HERE / "dashboard.py",
+                 middleware=[Middleware(BackendBaseUrl), Middleware(CompressedStatic)])
