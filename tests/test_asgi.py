@@ -13,7 +13,7 @@ from impact.web.menu import PAGES
 from tests.browser_support import launch_chromium, new_page
 
 PAGE = b"<!DOCTYPE html><html lang=\"en\"><head><script type=module src=./x.js></script>" \
-       b"</head><body></body></html>"
+       b"<title>Streamlit</title></head><body></body></html>"
 
 
 def _serve(body: bytes, content_type: bytes = b"text/html; charset=utf-8", status: int = 200,
@@ -36,7 +36,7 @@ def _serve(body: bytes, content_type: bytes = b"text/html; charset=utf-8", statu
     return app, seen
 
 
-def _get(app, path: str, method: str = "GET"):
+def _get(app, path: str, method: str = "GET", query: bytes = b""):
     messages = []
 
     async def receive():
@@ -45,7 +45,7 @@ def _get(app, path: str, method: str = "GET"):
     async def send(message):
         messages.append(message)
 
-    scope = {"type": "http", "method": method, "path": path,
+    scope = {"type": "http", "method": method, "path": path, "query_string": query,
              "headers": [(b"accept-encoding", b"gzip, br"), (b"host", b"x")]}
     asyncio.run(app(scope, receive, send))
     start = messages[0]
@@ -59,7 +59,7 @@ def test_a_page_gets_the_script_first_in_its_head_and_a_true_length(path, chunks
     inner, seen = _serve(PAGE, chunks=chunks)
     status, headers, body = _get(BackendBaseUrl(inner), path)
     assert status == 200
-    assert body.startswith(b"<!DOCTYPE html><html lang=\"en\"><head><script>(function (pages)")
+    assert body.startswith(b"<!DOCTYPE html><html lang=\"zh-CN\"><head><script>(function (pages)")
     assert body.index(b"window.__streamlit") < body.index(b"type=module")
     assert int(headers[b"content-length"]) == len(body)
     assert b"accept-encoding" not in seen["headers"]  # the page is asked for uncompressed
@@ -122,3 +122,23 @@ def test_the_script_reads_the_server_address_off_the_pages_url():
             got[path] = page.evaluate("window.__streamlit.BACKEND_BASE_URL")
         browser.close()
     assert got == {path: "http://dashboard.test" + base for path, base in ADDRESSES}
+
+
+@pytest.mark.parametrize("path, query, lang, title", [
+    ("/", b"", "zh-CN", "总览 · 社会工作成效看板"),
+    ("/finance", b"org=%E7%8F%A0&lang=en", "en", "Finance · "),
+    ("/impact/growth", b"lang=zh&from=2015", "zh-CN", "增长 · 社会工作成效看板"),
+    ("/nowhere", b"lang=xx", "zh-CN", "总览 · "),
+])
+def test_the_first_html_names_the_page_and_its_language(path, query, lang, title):
+    """What a link preview (WeChat) and a screen reader read before the app runs: not
+    <title>Streamlit</title> and lang="en" (issue 26, cosmetic list)."""
+    from impact.presentation.i18n import t
+
+    inner, _ = _serve(PAGE)
+    _, _, body = _get(BackendBaseUrl(inner), path, query=query)
+    html = body.decode()
+    assert f'<html lang="{lang}">' in html and "<title>Streamlit</title>" not in html
+    shown = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert shown.startswith(title) and shown.endswith(t("app.title", lang[:2]))
+    assert f'<meta property="og:title" content="{shown}">' in html

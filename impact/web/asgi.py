@@ -26,6 +26,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from html import escape
+from urllib.parse import parse_qs
+
+from impact.presentation.i18n import DEFAULT_LANG, LANGS, t
+from impact.web.browser import HTML_LANG
 from impact.web.menu import LANDING_URL, PAGES
 
 _SCRIPT = """<script>(function (pages) {
@@ -52,6 +57,33 @@ def inject(html: bytes, script: bytes) -> bytes:
         return html  # not Streamlit's page: leave it as it is
     at = head + len(b"<head>")
     return html[:at] + script + html[at:]
+
+
+def page_language(query_string: bytes) -> str:
+    """The page's language from its `lang` parameter (the app's default otherwise)."""
+    values = parse_qs(query_string.decode("latin-1")).get("lang") or [DEFAULT_LANG]
+    return values[-1] if values[-1] in LANGS else DEFAULT_LANG
+
+
+def page_title(path: str, lang: str) -> str:
+    """What the page's <title> will say once the app runs (dashboard.py's page config): the
+    page, then the app. "/" and an unknown address open the first page."""
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    titles = {url: key for _, url, key, _ in PAGES}
+    key = titles.get(last, PAGES[0][2])
+    return f"{t(key, lang)} · {t('app.title', lang)}"
+
+
+def head_for(html: bytes, path: str, query_string: bytes) -> bytes:
+    """Streamlit's page says <html lang="en"> and <title>Streamlit</title> until its script
+    runs: what a link preview (WeChat, a mail client) and a screen reader's first read get.
+    Both are set here from the address, with the title as the preview's og:title too."""
+    lang = page_language(query_string)
+    title = escape(page_title(path, lang)).encode()
+    html = html.replace(b'<html lang="en">', f'<html lang="{HTML_LANG[lang]}">'.encode(), 1)
+    return html.replace(b"<title>Streamlit</title>",
+                        b"<title>" + title + b'</title><meta property="og:title" content="'
+                        + title + b'">', 1)
 
 
 def _is_page_request(scope) -> bool:
@@ -95,7 +127,8 @@ class BackendBaseUrl:
                 chunks.append(message.get("body", b""))
                 if message.get("more_body"):
                     return
-                body = inject(b"".join(chunks), self.script)
+                body = head_for(inject(b"".join(chunks), self.script), scope.get("path", ""),
+                                scope.get("query_string", b""))
                 headers = [(k, v) for k, v in start.get("headers", [])
                            if k.lower() != b"content-length"]
                 await send({**start, "headers": [*headers,
