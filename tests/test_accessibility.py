@@ -72,11 +72,22 @@ def test_page_is_accessible_and_self_contained(server, browser, results, name, l
     assert page.evaluate("document.documentElement.lang") == HTML_LANG[lang]
     # Each page and language its own <title>: the page's name, then the app's.
     assert page.title() == f"{t(f'nav.{name}', lang)} · {t('app.title', lang)}"
-    # Every chart has an accessible name: its title.
+    # Every chart has an accessible name: its title, its lines joined by a space.
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
         ".every(c => c.getAttribute('role') === 'figure' && c.getAttribute('aria-label'))",
         timeout=30_000)
+    assert page.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+        ".filter(c => c.querySelectorAll('.gtitle tspan.line').length > 1)"
+        ".every(c => c.getAttribute('aria-label').split(' ').length > 1)")
+    # The page menu says which page this is (aria-current), on exactly one link: this one.
+    page.wait_for_function(
+        "() => document.querySelectorAll('[aria-current=\"page\"]').length >= 1")
+    current = page.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=\"stPageLink-NavLink\"]"
+        "[aria-current=\"page\"]')].map(a => new URL(a.href).pathname)")
+    assert current == [f"/{name}"], current
     if lang == "zh":  # Streamlit's own English words are replaced (impact.web.browser)
         english = [v for k, v in catalog("en").items()
                    if k.startswith("streamlit.") and not k.startswith("streamlit.pattern.")]

@@ -52,6 +52,9 @@ table.impact-statement tr.impact-line th { padding-left: 1.5rem; }
 table.impact-statement tr.impact-total th, table.impact-statement tr.impact-total td {
   font-weight: 600; }
 p.impact-phone-only { display: none; }
+/* Keyboard focus on the page menu is an outline, unlike the current page's shading. */
+[data-testid="stPageLink-NavLink"]:focus-visible { outline: 3px solid #0f5c57;
+                                                   outline-offset: 2px; }
 @media (max-width: 640px) {
   p.impact-selection { font-size: 1.25rem !important; }
   table.impact-statement .impact-split { display: none; }
@@ -77,15 +80,33 @@ _CHART_NAMES = """
   function name() {
     document.querySelectorAll('[data-testid="stPlotlyChart"]').forEach(function (chart) {
       var title = chart.querySelector('.gtitle');
-      var text = title ? title.textContent.trim() : '';
+      // A title drawn on several lines is one <tspan class="line"> a line: join them with a
+      // space, or "Income by year2019-2020" is what a screen reader says.
+      var lines = title ? title.querySelectorAll('tspan.line') : [];
+      var text = lines.length ? Array.prototype.map.call(lines, function (l) {
+        return l.textContent.trim(); }).join(' ') : (title ? title.textContent.trim() : '');
       if (text && chart.getAttribute('aria-label') !== text) {
         chart.setAttribute('role', 'figure');
         chart.setAttribute('aria-label', text);
       }
     });
   }
-  new MutationObserver(name).observe(document.body, {childList: true, subtree: true});
+  // The page menu (st.page_link) marks the current page by style only: say it to a screen
+  // reader too (aria-current), by the link's own path.
+  function current() {
+    document.querySelectorAll('[data-testid="stPageLink-NavLink"]').forEach(function (link) {
+      var here = new URL(link.href, location.href).pathname === location.pathname;
+      if (here && link.getAttribute('aria-current') !== 'page') {
+        link.setAttribute('aria-current', 'page');
+      } else if (!here && link.hasAttribute('aria-current')) {
+        link.removeAttribute('aria-current');
+      }
+    });
+  }
+  new MutationObserver(function () { name(); current(); }).observe(
+    document.body, {childList: true, subtree: true});
   name();
+  current();
 })();
 """
 
