@@ -227,3 +227,27 @@ def test_a_total_is_not_blamed_for_a_refused_row_above_it(data, tmp_path, capsys
                  "2023-13-06,2,,管理费用,,40,,,\n合计,,,,100,40,,,\n")
     code, _, err = run(capsys, path, "--table", "finance", "--data-dir", data, "--org", "A")
     assert code == 1 and "row 3, column 日期" in err and "totals row" not in err, err
+
+
+HOURS = "日期,项目,服务次数,受益人次,志愿者人次,志愿服务时长（小时）\n"
+
+
+@pytest.mark.parametrize("hours, minutes", [("1.5", 90), ("0.25", 15), ("1.1", 66), ("2", 120)])
+def test_hours_become_exact_minutes(data, tmp_path, capsys, hours, minutes):
+    path = write(tmp_path, f"{HOURS}2023-01-05,P,1,20,2,{hours}\n")
+    code, _, err = run(capsys, path, "--table", "activities", "--data-dir", data, "--org", "A")
+    assert code == 0, err
+    assert DataStore(data).read_table("activities")["volunteer_minutes"].to_pylist() == [minutes]
+
+
+@pytest.mark.parametrize("hours, shown", [("1.2345", "74.07"), ("0.01", "0.6"),
+                                          ("1.005", "60.3")])
+def test_hours_that_are_no_whole_number_of_minutes_are_refused(data, tmp_path, capsys,
+                                                               hours, shown):
+    before = snapshot(data)
+    path = write(tmp_path, f"{HOURS}2023-01-05,P,1,20,2,{hours}\n")
+    code, _, err = run(capsys, path, "--table", "activities", "--data-dir", data, "--org", "A")
+    assert code == 1
+    assert (f'row 2, column 志愿服务时长（小时）: "{hours}" — {shown} minutes is not a whole '
+            "number of minutes") in err, err
+    assert snapshot(data) == before

@@ -238,11 +238,18 @@ def parse_split_amount(value) -> Decimal | None:
 
 
 def parse_hours_as_minutes(value) -> int:
-    """Volunteer hours (at most two decimals) as whole minutes, rounded half up."""
-    hours = parse_decimal(value, places=2)
+    """Volunteer hours as exact whole minutes: 1.5 h is 90 min. Minutes are stored exactly, so
+    hours that are no whole number of minutes (1.2345 h = 74.07 min) are refused rather than
+    rounded: a rounded figure would no longer add up to the sheet's own total."""
+    hours = _plain_number(_number_text(value))
+    if hours.adjusted() >= 14:
+        raise CellError("too_large")
     if hours < 0:
         raise CellError("negative")
-    return int((hours * 60).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+    minutes = hours * 60
+    if minutes != minutes.to_integral_value():
+        raise CellError("hours_not_whole_minutes", minutes=f"{minutes.normalize():f}")
+    return int(minutes)
 
 
 _FLOWS = {"收入": "income", "income": "income", "收": "income",
