@@ -251,3 +251,65 @@ def test_hours_that_are_no_whole_number_of_minutes_are_refused(data, tmp_path, c
     assert (f'row 2, column 志愿服务时长（小时）: "{hours}" — {shown} minutes is not a whole '
             "number of minutes") in err, err
     assert snapshot(data) == before
+
+
+def test_the_monthly_report_fixture_imports_as_monthly_totals(data, capsys):
+    path = FIXTURES / "monthly_activities_2023.xlsx"
+    code, out, err = run(capsys, path, "--table", "activities", "--data-dir", data,
+                         "--org", "无锡同心", "--dry-run")
+    assert code == 0, err
+    assert "3 rows give a month without a day (rows 3–5)" in out
+    assert ("the new rows add: services 36, person-times 719, volunteer person-times 54, "
+            "volunteer minutes 6,525") in out  # the sheet's 合计: 36, 719, 54, 108.75 h
+    assert run(capsys, path, "--table", "activities", "--data-dir", data, "--org", "无锡同心")[0] == 0
+    rows = sorted(DataStore(data).read_table("activities").to_pylist(), key=lambda r: r["date"])
+    assert [(str(r["date"]), r["beneficiaries"], r["volunteer_minutes"]) for r in rows] == [
+        ("2023-01-01", 240, 2190), ("2023-02-01", 198, 1800), ("2023-03-01", 281, 2535)]
+
+
+@pytest.mark.parametrize("cell", ["2015年3月", "2015-03", "2015/3", "2015.3", "２０１５年３月份"])
+def test_a_month_without_a_day_is_that_months_total(data, tmp_path, capsys, cell):
+    path = write(tmp_path, f"{HOURS}{cell},P,4,80,2,3\n")
+    code, _, err = run(capsys, path, "--table", "activities", "--data-dir", data, "--org", "A")
+    assert code == 0, err
+    assert [str(d) for d in DataStore(data).read_table("activities")["date"].to_pylist()] == [
+        "2015-03-01"]
+
+
+def test_an_excel_cell_formatted_as_a_month_is_a_month(data, tmp_path, capsys):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["日期", "项目", "服务次数", "受益人次", "志愿者人次", "志愿服务时长（分钟）"])
+    for day, fmt in ((datetime(2023, 4, 17), 'yyyy"年"m"月"'), (datetime(2023, 5, 1), "yyyy-mm"),
+                     (datetime(2023, 6, 9), "yyyy-mm-dd")):
+        sheet.append([day, "P", 1, 10, 0, 0])
+        sheet.cell(sheet.max_row, 1).number_format = fmt
+    book.save(tmp_path / "months.xlsx")
+    code, out, err = run(capsys, tmp_path / "months.xlsx", "--table", "activities",
+                         "--data-dir", data, "--org", "A", "--dry-run")
+    assert code == 0 and "2 rows give a month without a day (rows 2–3)" in out, err
+    assert run(capsys, tmp_path / "months.xlsx", "--table", "activities", "--data-dir", data,
+               "--org", "A")[0] == 0
+    days = sorted(str(d) for d in DataStore(data).read_table("activities")["date"].to_pylist())
+    assert days == ["2023-04-01", "2023-05-01", "2023-06-09"]
+
+
+@pytest.mark.parametrize("cell, reason", [
+    ("2023-13", "no such day in the calendar"),
+    ("2099年1月", "in the future"),
+])
+def test_an_impossible_or_future_month_is_refused(data, tmp_path, capsys, cell, reason):
+    code, _, err = run(capsys, write(tmp_path, f"{HOURS}{cell},P,4,80,2,3\n"), "--table",
+                       "activities", "--data-dir", data, "--org", "A")
+    assert code == 1 and f'row 2, column 日期: "{cell}" — ' in err and reason in err, err
+
+
+def test_a_transaction_needs_its_day(data, tmp_path, capsys):
+    code, _, err = run(capsys, write(tmp_path, f"{JOURNAL}\n2023-03,1,,捐赠收入,100,,,,\n"),
+                       "--table", "finance", "--data-dir", data, "--org", "A")
+    assert code == 1
+    assert 'row 2, column 日期: "2023-03" — a month without a day; this table records' in err

@@ -21,7 +21,7 @@ from impact.ingest.headers import (EXPENSE_AMOUNT, IGNORED_PREFIX, INCOME_AMOUNT
                                    map_headers)
 from impact.ingest.keys import AUTO_PREFIX, assign_keys, canonical, record_key
 from impact.ingest.reading import Sheet, read_file
-from impact.ingest.rows import ParsedRow, RowError, validate_rows
+from impact.ingest.rows import MONTH_TOTAL, ParsedRow, RowError, validate_rows
 from impact.ingest.totals import check_totals, is_totals_row, split_totals
 from impact.ingest.values import SUB_ACCOUNT
 from impact.storage.schema import TABLES
@@ -57,6 +57,7 @@ class ImportCheck:
     sub_accounts: Counter = field(default_factory=Counter)
     org: str | None = None  # the organisation given for a file without a 机构 column
     totals_rows: list[tuple[int, str]] = field(default_factory=list)  # skipped: (row, label)
+    month_rows: list[int] = field(default_factory=list)  # month-only dates: monthly totals
 
     @property
     def rows_read(self) -> int:
@@ -119,6 +120,7 @@ def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
                                    fixed={"org": org} if org else None)
     errors += check_totals(totals, mapping, labels, parsed, {e.row for e in errors})
     result.totals_rows = [(number, is_totals_row(cells)) for number, cells in totals]
+    result.month_rows = [r.row for r in parsed if r.extra.get(MONTH_TOTAL)]
     result.sub_accounts = Counter((r.extra[SUB_ACCOUNT], r.record["flow"], r.record["line"])
                                   for r in parsed if SUB_ACCOUNT in r.extra)
     report(0.8, "compare")
