@@ -313,3 +313,89 @@ def test_a_transaction_needs_its_day(data, tmp_path, capsys):
                        "--table", "finance", "--data-dir", data, "--org", "A")
     assert code == 1
     assert 'row 2, column 日期: "2023-03" — a month without a day; this table records' in err
+
+
+def _journal_copy(tmp_path, name: str, *, ids: bool, income: str | None = None):
+    """The cash-journal fixture, with or without its 凭证号 column, its first income corrected."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(FIXTURES / "cash_journal_2023.xlsx")
+    sheet = book.active
+    if income:
+        sheet["E3"], sheet["E10"] = income, "51,112.34"  # the 合计 follows the correction
+    if not ids:
+        sheet.delete_cols(2)
+    book.save(tmp_path / name)
+    return tmp_path / name
+
+
+def _income(data) -> Decimal:
+    rows = DataStore(data).read_table("finance").to_pylist()
+    return sum(r["amount"] for r in rows if r["flow"] == "income")
+
+
+@pytest.mark.parametrize("ids", [True, False])
+def test_a_corrected_journal_changes_nothing_unless_it_replaces(data, tmp_path, capsys, ids):
+    org = ["--table", "finance", "--data-dir", data, "--org", "无锡同心"]
+    first = _journal_copy(tmp_path, "journal.xlsx", ids=ids)
+    fixed = _journal_copy(tmp_path, "journal_fixed.xlsx", ids=ids, income="¥1,100.00")
+    assert run(capsys, first, *org)[0] == 0
+    before = snapshot(data)
+    code, _, err = run(capsys, fixed, *org)
+    assert code == 1 and snapshot(data) == before
+    if ids:  # the voucher number names the stored record: a conflict, row and id named
+        assert 'row 3, column 凭证号: "现收-01" — a record with this key is already stored' in err
+    else:
+        assert ("this file covers 无锡同心 2023-01…2023-03, which already holds 7 records "
+                "without ids; the file repeats some of them and 1 of them are not in it") in err
+        assert "--replace" in err
+    code, out, err = run(capsys, fixed, *org, "--replace", "--dry-run")
+    assert code == 0 and "totals income +100.00" in out and snapshot(data) == before, err
+    assert "1000.00" in out and "1100.00" in out  # the difference is shown
+    assert run(capsys, fixed, *org, "--replace", "--reason", "donation was 1,100")[0] == 0
+    assert _income(data) == Decimal("51112.34")
+    assert len(DataStore(data).read_table("finance")) == 7
+    capsys.readouterr()
+    assert main(["history", "--data-dir", str(data)]) == 0
+    history = capsys.readouterr().out
+    assert "import journal.xlsx into finance" in history
+    assert "replace: donation was 1,100 [journal_fixed.xlsx" in history
+
+
+def test_a_corrected_copy_of_a_file_without_ids_is_not_added_beside_the_old_rows(
+        data, tmp_path, capsys):
+    org = ["--table", "activities", "--data-dir", data, "--org", "A"]
+    rows = "2023-01-05,P,1,94,2,2\n2023-01-06,P,1,20,2,2\n"
+    assert run(capsys, write(tmp_path, HOURS + rows, "a.csv"), *org)[0] == 0
+    code, _, err = run(capsys, write(tmp_path, HOURS + rows.replace(",94,", ",95,"), "b.csv"),
+                       *org)
+    assert code == 1 and "this file covers A 2023-01…2023-01" in err, err
+    assert sum(DataStore(data).read_table("activities")["beneficiaries"].to_pylist()) == 114
+    # another project's sheet of the same month, and a longer export, still add
+    assert run(capsys, write(tmp_path, HOURS + "2023-01-07,Q,1,5,0,0\n", "c.csv"), *org)[0] == 0
+    assert run(capsys, write(tmp_path, HOURS + rows + "2023-01-09,P,1,7,0,0\n", "d.csv"),
+               *org)[0] == 0
+    assert sum(DataStore(data).read_table("activities")["beneficiaries"].to_pylist()) == 126
+
+
+def test_a_stored_generated_id_given_with_other_values_is_a_conflict_or_an_update(
+        data, tmp_path, capsys):
+    org = ["--table", "activities", "--data-dir", data, "--org", "A"]
+    assert run(capsys, write(tmp_path, HOURS + "2023-01-05,P,1,94,2,2\n"), *org)[0] == 0
+    [stored] = DataStore(data).read_table("activities").to_pylist()
+    edited = write(tmp_path, "活动编号," + HOURS + f"{stored['activity_id']},2023-01-05,P,1,95,2,2\n",
+                   "edited.csv")
+    code, out, err = run(capsys, edited, *org)
+    assert code == 1 and "duplicates skipped" not in out
+    assert f'row 2, column 活动编号: "{stored["activity_id"]}" — a record with this key' in err
+    code, out, err = run(capsys, edited, *org, "--update")
+    assert code == 0 and "beneficiaries: 94 → 95" in out and "nothing to change" not in out, err
+    assert DataStore(data).read_table("activities")["beneficiaries"].to_pylist() == [95]
+
+
+def test_the_default_organisation_note_and_the_org_hint_are_translated():
+    from impact.presentation.i18n import t
+
+    for key in ("data.cli.default_org", "data.cli.give_org", "data.cli.stored_orgs"):
+        assert t(key, "zh") != t(key, "en") and "--org" in t(key, "zh") + t("data.cli.give_org",
+                                                                            "zh")

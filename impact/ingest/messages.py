@@ -95,6 +95,13 @@ def _row_ranges(rows: list[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
 
 
+def overlap_message(org: str, overlap, lang: str = "en") -> str:
+    """Why a corrected copy of an imported file is refused, and how to load it (--replace)."""
+    first, last = (f"{y}-{m:02d}" for y, m in (overlap.first, overlap.last))
+    return t("data.overlap", lang, org=visible(org), first=first, last=last,
+             stored=overlap.stored, different=overlap.different)
+
+
 def template_hint(table: str, lang: str = "en") -> str:
     """Where the template of `table` is: by file name, on the Data page and from the CLI."""
     from impact.ingest.template import template_file_name
