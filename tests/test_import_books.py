@@ -227,3 +227,175 @@ def test_a_total_is_not_blamed_for_a_refused_row_above_it(data, tmp_path, capsys
                  "2023-13-06,2,,管理费用,,40,,,\n合计,,,,100,40,,,\n")
     code, _, err = run(capsys, path, "--table", "finance", "--data-dir", data, "--org", "A")
     assert code == 1 and "row 3, column 日期" in err and "totals row" not in err, err
+
+
+HOURS = "日期,项目,服务次数,受益人次,志愿者人次,志愿服务时长（小时）\n"
+
+
+@pytest.mark.parametrize("hours, minutes", [("1.5", 90), ("0.25", 15), ("1.1", 66), ("2", 120)])
+def test_hours_become_exact_minutes(data, tmp_path, capsys, hours, minutes):
+    path = write(tmp_path, f"{HOURS}2023-01-05,P,1,20,2,{hours}\n")
+    code, _, err = run(capsys, path, "--table", "activities", "--data-dir", data, "--org", "A")
+    assert code == 0, err
+    assert DataStore(data).read_table("activities")["volunteer_minutes"].to_pylist() == [minutes]
+
+
+@pytest.mark.parametrize("hours, shown", [("1.2345", "74.07"), ("0.01", "0.6"),
+                                          ("1.005", "60.3")])
+def test_hours_that_are_no_whole_number_of_minutes_are_refused(data, tmp_path, capsys,
+                                                               hours, shown):
+    before = snapshot(data)
+    path = write(tmp_path, f"{HOURS}2023-01-05,P,1,20,2,{hours}\n")
+    code, _, err = run(capsys, path, "--table", "activities", "--data-dir", data, "--org", "A")
+    assert code == 1
+    assert (f'row 2, column 志愿服务时长（小时）: "{hours}" — {shown} minutes is not a whole '
+            "number of minutes") in err, err
+    assert snapshot(data) == before
+
+
+def test_the_monthly_report_fixture_imports_as_monthly_totals(data, capsys):
+    path = FIXTURES / "monthly_activities_2023.xlsx"
+    code, out, err = run(capsys, path, "--table", "activities", "--data-dir", data,
+                         "--org", "无锡同心", "--dry-run")
+    assert code == 0, err
+    assert "3 rows give a month without a day (rows 3–5)" in out
+    assert ("the new rows add: services 36, person-times 719, volunteer person-times 54, "
+            "volunteer minutes 6,525") in out  # the sheet's 合计: 36, 719, 54, 108.75 h
+    assert run(capsys, path, "--table", "activities", "--data-dir", data, "--org", "无锡同心")[0] == 0
+    rows = sorted(DataStore(data).read_table("activities").to_pylist(), key=lambda r: r["date"])
+    assert [(str(r["date"]), r["beneficiaries"], r["volunteer_minutes"]) for r in rows] == [
+        ("2023-01-01", 240, 2190), ("2023-02-01", 198, 1800), ("2023-03-01", 281, 2535)]
+
+
+@pytest.mark.parametrize("cell", ["2015年3月", "2015-03", "2015/3", "2015.3", "２０１５年３月份"])
+def test_a_month_without_a_day_is_that_months_total(data, tmp_path, capsys, cell):
+    path = write(tmp_path, f"{HOURS}{cell},P,4,80,2,3\n")
+    code, _, err = run(capsys, path, "--table", "activities", "--data-dir", data, "--org", "A")
+    assert code == 0, err
+    assert [str(d) for d in DataStore(data).read_table("activities")["date"].to_pylist()] == [
+        "2015-03-01"]
+
+
+def test_an_excel_cell_formatted_as_a_month_is_a_month(data, tmp_path, capsys):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["日期", "项目", "服务次数", "受益人次", "志愿者人次", "志愿服务时长（分钟）"])
+    for day, fmt in ((datetime(2023, 4, 17), 'yyyy"年"m"月"'), (datetime(2023, 5, 1), "yyyy-mm"),
+                     (datetime(2023, 6, 9), "yyyy-mm-dd")):
+        sheet.append([day, "P", 1, 10, 0, 0])
+        sheet.cell(sheet.max_row, 1).number_format = fmt
+    book.save(tmp_path / "months.xlsx")
+    code, out, err = run(capsys, tmp_path / "months.xlsx", "--table", "activities",
+                         "--data-dir", data, "--org", "A", "--dry-run")
+    assert code == 0 and "2 rows give a month without a day (rows 2–3)" in out, err
+    assert run(capsys, tmp_path / "months.xlsx", "--table", "activities", "--data-dir", data,
+               "--org", "A")[0] == 0
+    days = sorted(str(d) for d in DataStore(data).read_table("activities")["date"].to_pylist())
+    assert days == ["2023-04-01", "2023-05-01", "2023-06-09"]
+
+
+@pytest.mark.parametrize("cell, reason", [
+    ("2023-13", "no such day in the calendar"),
+    ("2099年1月", "in the future"),
+])
+def test_an_impossible_or_future_month_is_refused(data, tmp_path, capsys, cell, reason):
+    code, _, err = run(capsys, write(tmp_path, f"{HOURS}{cell},P,4,80,2,3\n"), "--table",
+                       "activities", "--data-dir", data, "--org", "A")
+    assert code == 1 and f'row 2, column 日期: "{cell}" — ' in err and reason in err, err
+
+
+def test_a_transaction_needs_its_day(data, tmp_path, capsys):
+    code, _, err = run(capsys, write(tmp_path, f"{JOURNAL}\n2023-03,1,,捐赠收入,100,,,,\n"),
+                       "--table", "finance", "--data-dir", data, "--org", "A")
+    assert code == 1
+    assert 'row 2, column 日期: "2023-03" — a month without a day; this table records' in err
+
+
+def _journal_copy(tmp_path, name: str, *, ids: bool, income: str | None = None):
+    """The cash-journal fixture, with or without its 凭证号 column, its first income corrected."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(FIXTURES / "cash_journal_2023.xlsx")
+    sheet = book.active
+    if income:
+        sheet["E3"], sheet["E10"] = income, "51,112.34"  # the 合计 follows the correction
+    if not ids:
+        sheet.delete_cols(2)
+    book.save(tmp_path / name)
+    return tmp_path / name
+
+
+def _income(data) -> Decimal:
+    rows = DataStore(data).read_table("finance").to_pylist()
+    return sum(r["amount"] for r in rows if r["flow"] == "income")
+
+
+@pytest.mark.parametrize("ids", [True, False])
+def test_a_corrected_journal_changes_nothing_unless_it_replaces(data, tmp_path, capsys, ids):
+    org = ["--table", "finance", "--data-dir", data, "--org", "无锡同心"]
+    first = _journal_copy(tmp_path, "journal.xlsx", ids=ids)
+    fixed = _journal_copy(tmp_path, "journal_fixed.xlsx", ids=ids, income="¥1,100.00")
+    assert run(capsys, first, *org)[0] == 0
+    before = snapshot(data)
+    code, _, err = run(capsys, fixed, *org)
+    assert code == 1 and snapshot(data) == before
+    if ids:  # the voucher number names the stored record: a conflict, row and id named
+        assert 'row 3, column 凭证号: "现收-01" — a record with this key is already stored' in err
+    else:
+        assert ("this file covers 无锡同心 2023-01…2023-03, which already holds 7 records "
+                "without ids; the file repeats some of them and 1 of them are not in it") in err
+        assert "--replace" in err
+    code, out, err = run(capsys, fixed, *org, "--replace", "--dry-run")
+    assert code == 0 and "totals income +100.00" in out and snapshot(data) == before, err
+    assert "1000.00" in out and "1100.00" in out  # the difference is shown
+    assert run(capsys, fixed, *org, "--replace", "--reason", "donation was 1,100")[0] == 0
+    assert _income(data) == Decimal("51112.34")
+    assert len(DataStore(data).read_table("finance")) == 7
+    capsys.readouterr()
+    assert main(["history", "--data-dir", str(data)]) == 0
+    history = capsys.readouterr().out
+    assert "import journal.xlsx into finance" in history
+    assert "replace: donation was 1,100 [journal_fixed.xlsx" in history
+
+
+def test_a_corrected_copy_of_a_file_without_ids_is_not_added_beside_the_old_rows(
+        data, tmp_path, capsys):
+    org = ["--table", "activities", "--data-dir", data, "--org", "A"]
+    rows = "2023-01-05,P,1,94,2,2\n2023-01-06,P,1,20,2,2\n"
+    assert run(capsys, write(tmp_path, HOURS + rows, "a.csv"), *org)[0] == 0
+    code, _, err = run(capsys, write(tmp_path, HOURS + rows.replace(",94,", ",95,"), "b.csv"),
+                       *org)
+    assert code == 1 and "this file covers A 2023-01…2023-01" in err, err
+    assert sum(DataStore(data).read_table("activities")["beneficiaries"].to_pylist()) == 114
+    # another project's sheet of the same month, and a longer export, still add
+    assert run(capsys, write(tmp_path, HOURS + "2023-01-07,Q,1,5,0,0\n", "c.csv"), *org)[0] == 0
+    assert run(capsys, write(tmp_path, HOURS + rows + "2023-01-09,P,1,7,0,0\n", "d.csv"),
+               *org)[0] == 0
+    assert sum(DataStore(data).read_table("activities")["beneficiaries"].to_pylist()) == 126
+
+
+def test_a_stored_generated_id_given_with_other_values_is_a_conflict_or_an_update(
+        data, tmp_path, capsys):
+    org = ["--table", "activities", "--data-dir", data, "--org", "A"]
+    assert run(capsys, write(tmp_path, HOURS + "2023-01-05,P,1,94,2,2\n"), *org)[0] == 0
+    [stored] = DataStore(data).read_table("activities").to_pylist()
+    edited = write(tmp_path, "活动编号," + HOURS + f"{stored['activity_id']},2023-01-05,P,1,95,2,2\n",
+                   "edited.csv")
+    code, out, err = run(capsys, edited, *org)
+    assert code == 1 and "duplicates skipped" not in out
+    assert f'row 2, column 活动编号: "{stored["activity_id"]}" — a record with this key' in err
+    code, out, err = run(capsys, edited, *org, "--update")
+    assert code == 0 and "beneficiaries: 94 → 95" in out and "nothing to change" not in out, err
+    assert DataStore(data).read_table("activities")["beneficiaries"].to_pylist() == [95]
+
+
+def test_the_default_organisation_note_and_the_org_hint_are_translated():
+    from impact.presentation.i18n import t
+
+    for key in ("data.cli.default_org", "data.cli.give_org", "data.cli.stored_orgs"):
+        assert t(key, "zh") != t(key, "en") and "--org" in t(key, "zh") + t("data.cli.give_org",
+                                                                            "zh")

@@ -20,8 +20,9 @@ from impact.access.readonly import read_only
 from impact.ingest import FileProblem, ImportCheck, import_payload, rejects_csv
 from impact.ingest.check import check_file
 from impact.datadir import refuse_bundled_demo
-from impact.ingest.messages import (file_message, header_message, notice_lines, row_message,
-                                    totals_line, visible)
+from impact.ingest.messages import (file_message, header_message, notice_lines,
+                                    overlap_message, row_message, totals_line, visible)
+from impact.presentation.i18n import t
 from impact.ingest.reading import WORKBOOK_SUFFIXES
 from impact.storage.schema import TABLES, importable_tables
 from impact.storage.store import DataStore
@@ -115,6 +116,10 @@ def run(args: argparse.Namespace) -> int:
         _print_problems(path, lines, "error", f" in {len(check.rejected_rows)} of "
                         f"{check.rows_read} rows; nothing was written", len(check.errors))
         return 1
+    if check.overlaps:
+        for org, overlap in check.overlaps.items():
+            print(f"{path}: {overlap_message(org, overlap)}", file=sys.stderr)
+        return 1
     if entry:
         problem = audit.record("import", audit.os_identity(), str(store.root), file=path.name,
                                table=args.table, rows_added=entry.get("rows_added"),
@@ -148,8 +153,8 @@ def _default_org(path: Path, payload: bytes, args, store: DataStore) -> str | No
     orgs = stored_orgs(store)
     if len(orgs) != 1:
         return None
-    print(f"{path}: no 机构 column; every row is {visible(orgs[0])}'s, the one organisation "
-          f"in {store.url or store.root} (give --org NAME for another)", file=sys.stderr)
+    print(f"{path}: " + t("data.cli.default_org", "en", org=visible(orgs[0]),
+                          data_dir=store.url or str(store.root)), file=sys.stderr)
     return orgs[0]
 
 
@@ -162,9 +167,9 @@ def _print_header_problems(path: Path, check: ImportCheck, store: DataStore) -> 
     if any(p.code == "missing_column" and p.header.endswith("(org)")
            for p in check.header_problems):
         orgs = stored_orgs(store)
-        lines.append("give the organisation with --org NAME"
-                     + (f" (this data directory holds: {', '.join(visible(o) for o in orgs)})"
-                        if orgs else ""))
+        lines.append(t("data.cli.give_org", "en") + (
+            t("data.cli.stored_orgs", "en", orgs=t("data.list_sep", "en").join(
+                visible(o) for o in orgs)) if orgs else ""))
     _print_problems(path, lines, "column problem", "; nothing was written",
                     total=len(check.header_problems))
     print(f"  {template_hint(check.table)}", file=sys.stderr)
@@ -281,8 +286,11 @@ def preview_lines(plan, limit: int = 50) -> list[str]:
         if change.kind == "changed":
             fields = "; ".join(f"{c}: {o} → {n}" for c, (o, n) in change.fields.items())
             lines.append(f"  changed {where}{key}: {fields}")
-        else:
-            lines.append(f"  {change.kind} {where}{key}")
+        else:  # an auto-… id says nothing: show what the record holds
+            record = change.new or change.old
+            held = " ".join(str(v) for c, v in record.items()
+                            if v is not None and v not in change.key)
+            lines.append(f"  {change.kind} {where}{key}: {held}")
     if len(changes) > limit:
         lines.append(f"  … and {len(changes) - limit} more")
     return lines

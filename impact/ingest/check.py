@@ -19,9 +19,9 @@ import pyarrow.compute as pc
 from impact.ingest.grants import check_references
 from impact.ingest.headers import (EXPENSE_AMOUNT, IGNORED_PREFIX, INCOME_AMOUNT, HeaderProblem, looks_like_header,
                                    map_headers)
-from impact.ingest.keys import AUTO_PREFIX, assign_keys, canonical, record_key
+from impact.ingest.keys import AUTO_PREFIX, GENERATED, assign_keys, canonical, record_key
 from impact.ingest.reading import Sheet, read_file
-from impact.ingest.rows import ParsedRow, RowError, validate_rows
+from impact.ingest.rows import MONTH_TOTAL, ParsedRow, RowError, validate_rows
 from impact.ingest.totals import check_totals, is_totals_row, split_totals
 from impact.ingest.values import SUB_ACCOUNT
 from impact.storage.schema import TABLES
@@ -57,6 +57,10 @@ class ImportCheck:
     sub_accounts: Counter = field(default_factory=Counter)
     org: str | None = None  # the organisation given for a file without a 机构 column
     totals_rows: list[tuple[int, str]] = field(default_factory=list)  # skipped: (row, label)
+    month_rows: list[int] = field(default_factory=list)  # month-only dates: monthly totals
+    # Stored records without ids that this file, by sharing some of them, looks like a
+    # corrected copy of, but leaves out: {org: Overlap}. Refused unless --replace.
+    overlaps: dict[str, "Overlap"] = field(default_factory=dict)
 
     @property
     def rows_read(self) -> int:
@@ -64,7 +68,7 @@ class ImportCheck:
 
     @property
     def ok(self) -> bool:
-        return not self.header_problems and not self.errors
+        return not self.header_problems and not self.errors and not self.overlaps
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -78,6 +82,44 @@ class ImportCheck:
             day = r.get("date") or r.get("start_date")  # grants: the year their period starts
             counts[(r["org"], day.year if day else r["year"])] += 1
         return dict(sorted(counts.items()))
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """The months of one organisation a file covers (its first to its last row's month),
+    the stored records without ids in them, and how many of those the file does not hold."""
+
+    first: tuple[int, int]
+    last: tuple[int, int]
+    stored: int
+    different: int
+
+
+def months_covered(table: str, records: list[dict]) -> dict[str, tuple[tuple, tuple]]:
+    """{org: (first (year, month), last (year, month))} of dated records: the period a file
+    covers, and the one --replace replaces."""
+    spans: dict[str, tuple[tuple, tuple]] = {}
+    if "date" not in TABLES[table].column_names:
+        return spans
+    for r in records:
+        month = (r["date"].year, r["date"].month)
+        first, last = spans.get(r["org"], (month, month))
+        spans[r["org"]] = (min(first, month), max(last, month))
+    return spans
+
+
+def in_months(data: pa.Table, spans: dict[str, tuple[tuple, tuple]]) -> pa.Array:
+    """Mask of the rows of `data` inside their organisation's span of months."""
+    from datetime import date as day
+
+    mask = pa.array([False] * data.num_rows, pa.bool_())
+    for org, ((y1, m1), (y2, m2)) in spans.items():
+        end = day(y2 + m2 // 12, m2 % 12 + 1, 1)  # the first day after the span
+        inside = pc.and_(pc.equal(data["org"], org),
+                         pc.and_(pc.greater_equal(data["date"], pa.scalar(day(y1, m1, 1))),
+                                 pc.less(data["date"], pa.scalar(end))))
+        mask = pc.or_(mask, pc.fill_null(inside, False))
+    return mask
 
 
 def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
@@ -119,6 +161,7 @@ def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
                                    fixed={"org": org} if org else None)
     errors += check_totals(totals, mapping, labels, parsed, {e.row for e in errors})
     result.totals_rows = [(number, is_totals_row(cells)) for number, cells in totals]
+    result.month_rows = [r.row for r in parsed if r.extra.get(MONTH_TOTAL)]
     result.sub_accounts = Counter((r.extra[SUB_ACCOUNT], r.record["flow"], r.record["line"])
                                   for r in parsed if SUB_ACCOUNT in r.extra)
     report(0.8, "compare")
@@ -190,6 +233,39 @@ def recompare(result: ImportCheck, store: DataStore) -> None:
     result.errors = sorted(result.file_errors + conflicts,
                            key=lambda e: (e.row, result.positions.get(e.field, last)))
     result.new_rows, result.duplicates = new_rows, duplicates
+    result.overlaps = find_overlaps(result, store)
+
+
+def find_overlaps(result: ImportCheck, store: DataStore) -> dict[str, Overlap]:
+    """Organisations whose stored records without ids this file partly repeats and partly
+    leaves out: a corrected copy of a file imported before (94 person-times fixed to 95).
+    Adding its changed rows beside the old ones would count both, so it is refused, naming
+    the period, unless imported with --replace. A file that repeats none of them (another
+    journal of the same months) or leaves none out (a later export with more rows) is not one."""
+    table = result.table
+    generated = [r.record for r in result.valid_rows if r.extra.get(GENERATED)]
+    spans = months_covered(table, generated)
+    if not spans or not store.files(table):
+        return {}
+    key_column = TABLES[table].key
+    # Activities are kept per project (a sheet per project is common): another project's
+    # records of the same months are no part of this file.
+    by_project = "project" in TABLES[table].column_names and table == "activities"
+    columns = ["org", "date", key_column] + (["project"] if by_project else [])
+    data = store.read_table(table).select(columns)
+    data = data.filter(pc.and_(pc.starts_with(data[key_column], AUTO_PREFIX),
+                               in_months(data, spans)))
+    mine = {(r["org"], r[key_column]) for r in generated}
+    projects = {(r["org"], r["project"]) for r in generated} if by_project else set()
+    stored = data.to_pylist()
+    out = {}
+    for org, (first, last) in sorted(spans.items()):
+        ids = [r[key_column] for r in stored if r["org"] == org
+               and (not by_project or (org, r["project"]) in projects)]
+        repeated = sum((org, i) in mine for i in ids)
+        if repeated and repeated < len(ids):
+            out[org] = Overlap(first, last, len(ids), len(ids) - repeated)
+    return out
 
 
 def _other_table_hint(table: str, headers: list) -> list[HeaderProblem]:
@@ -233,7 +309,11 @@ def _stored_records(table: str, parsed: list[ParsedRow], store: DataStore
         return {record_key(table, r): r for r in data.to_pylist()}
     wanted = pa.array(sorted({r.record[key_column] for r in parsed}), pa.string())
     data = data.filter(pc.is_in(data[key_column], value_set=wanted))
-    generated = pc.starts_with(data[key_column], AUTO_PREFIX)
+    # Only an id this file generated from the row's content vouches for that content; an
+    # auto-… id written in the file (a stored record exported, then edited) is compared.
+    vouched = pa.array(sorted({r.record[key_column] for r in parsed if r.extra.get(GENERATED)}),
+                       pa.string())
+    generated = pc.is_in(data[key_column], value_set=vouched)
     same = data.filter(generated)
     stored: dict[tuple, dict | None] = dict.fromkeys(
         zip(same["org"].to_pylist(), same[key_column].to_pylist()))

@@ -19,6 +19,9 @@ from impact.ingest.rows import ParsedRow, RowError
 from impact.storage.schema import TABLES
 
 AUTO_PREFIX = "auto-"
+# ParsedRow.extra key: this file generated the row's id from its content. Only such an id
+# vouches for the content; an auto-… id the file itself gives may come with other values.
+GENERATED = "generated_id"
 _NATURAL = {"indicators": ("org", "project", "year", "indicator"),
             "targets": ("org", "project", "year", "metric", "grant_id"),
             "reach": ("org", "project", "year", "beneficiary_group"),
@@ -62,6 +65,7 @@ def assign_keys(table_name: str, parsed: list[ParsedRow], labels: dict[str, str]
             text = canonical(table_name, record)
             twins[text] += 1
             record[key_column] = content_id(text, twins[text])
+            row.extra[GENERATED] = True
             kept.append(row)
             continue
         key = record_key(table_name, record)

@@ -75,10 +75,31 @@ def notice_lines(check, lang: str = "en") -> list[str]:
               for row, label in check.totals_rows]
     if check.org:
         lines.append(t("data.notice.org", lang, org=visible(check.org)))
+    if getattr(check, "month_rows", None):
+        lines.append(t("data.notice.month_totals", lang, count=len(check.month_rows),
+                       rows=_row_ranges(check.month_rows)))
     for (cell, flow, line), count in sorted(check.sub_accounts.items()):
         lines.append(t("data.notice.sub_account", lang, cell=visible(cell), count=count,
                        line=t(f"{flow}.{line}", "zh")))
     return lines
+
+
+def _row_ranges(rows: list[int]) -> str:
+    """3, 4, 5, 9 → "3–5, 9": the rows of a long sheet in a few words."""
+    spans: list[list[int]] = []
+    for row in sorted(rows):
+        if spans and row == spans[-1][1] + 1:
+            spans[-1][1] = row
+        else:
+            spans.append([row, row])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+
+
+def overlap_message(org: str, overlap, lang: str = "en") -> str:
+    """Why a corrected copy of an imported file is refused, and how to load it (--replace)."""
+    first, last = (f"{y}-{m:02d}" for y, m in (overlap.first, overlap.last))
+    return t("data.overlap", lang, org=visible(org), first=first, last=last,
+             stored=overlap.stored, different=overlap.different)
 
 
 def template_hint(table: str, lang: str = "en") -> str:

@@ -14,7 +14,7 @@ from impact.ingest.problems import RESTRICTED_DEFAULTED, RowError  # noqa: F401
 from impact.ingest.headers import (EXPENSE_AMOUNT, GRANT_PROJECTS, GROUP_PREFIX, IGNORED_PREFIX,
                                    INCOME_AMOUNT, LEGACY_CATEGORY, PERSON_ID, PERSONAL_PREFIX,
                                    VOLUNTEER_HOURS)
-from impact.ingest.values import (SUB_ACCOUNT, CellError, Uncalculated, clean_text,
+from impact.ingest.values import (SUB_ACCOUNT, CellError, Month, Uncalculated, clean_text,
                                   parse_amount, parse_bool, parse_count, parse_date,
                                   parse_decimal, parse_flow, parse_hours_as_minutes, parse_line,
                                   parse_source_type, parse_split_amount, parse_text,
@@ -22,6 +22,9 @@ from impact.ingest.values import (SUB_ACCOUNT, CellError, Uncalculated, clean_te
 from impact.storage.schema import TABLES
 
 MINUTES_PER_DAY = 24 * 60
+# ParsedRow.extra key: the row is a monthly total (its date was a month without a day), stored
+# on the month's first day as the data model's roll-up records are; named in the dry run.
+MONTH_TOTAL = "month_total"
 # Marks a finance row whose 限定性 was left empty, so its grant's flag can decide it.
 FUTURE_TARGET_YEARS = 10  # targets are plans: a few years ahead is normal
 
@@ -52,7 +55,8 @@ def _parsers(table: str, today: date) -> dict[str, Callable]:
     """Column → parser for the columns whose parser needs no other column of the row."""
     text = parse_text
     if table == "activities":
-        return {"activity_id": text, "date": lambda v: parse_date(v, today), "org": text,
+        return {"activity_id": text, "date": lambda v: parse_date(v, today, months=True),
+                "org": text,
                 "project": text, "program_area": text, "activity_type": text,
                 "sessions": lambda v: parse_count(v, minimum=1), "beneficiaries": parse_count,
                 "volunteers": parse_count, "volunteer_minutes": parse_count,
@@ -146,6 +150,9 @@ def validate_rows(table_name: str, mapping: dict[int, str], labels: dict[str, st
     for index, (number, cells) in enumerate(rows):
         record, row_errors = _parse_row(parsers, headers, number, cells)
         record.update(fixed or {})
+        if isinstance(record.get("date"), Month):  # a roll-up of the month, on its first day
+            record["date"] = date(record["date"].year, record["date"].month, 1)
+            record[MONTH_TOTAL] = True
         if table_name == "finance":
             _finance_defaults(record)
         _missing_values(table, record, headers, number, row_errors)

@@ -34,6 +34,11 @@ class Uncalculated(str):
     calculate, such as a script): its text is the formula, shown in the error message."""
 
 
+class Month(date):
+    """A month without a day (2023年3月, 2023-03, an Excel date cell formatted as a month),
+    held as its first day: a monthly report's row is that month's total, not a day's."""
+
+
 def clean_text(value) -> str:
     """The cell as stripped text ('' for empty); Excel numbers keep their shortest form and
     Excel dates read as the day (and time) Excel shows."""
@@ -41,6 +46,8 @@ def clean_text(value) -> str:
         return ""
     if isinstance(value, float):
         return repr(value).removesuffix(".0") if value.is_integer() else repr(value)
+    if isinstance(value, Month):
+        return f"{value.year}-{value.month:02d}"
     if isinstance(value, datetime):
         midnight = value.time() == datetime.min.time()
         return value.date().isoformat() if midnight else value.isoformat(sep=" ")
@@ -96,10 +103,42 @@ _DATE_FORMS = (
 )
 
 
-def parse_date(value, today: date) -> date:
+_MONTH_FORMS = (
+    re.compile(r"^(\d{4})年(\d{1,2})月份?$"),
+    re.compile(r"^(\d{4})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})$"),
+)
+
+
+def parse_month(value) -> Month | None:
+    """The month a cell names without a day (2023年3月, 2023-03, 2023/3, a month-formatted
+    Excel cell), or None when it is not a month-only form."""
+    if isinstance(value, Month):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = unicodedata.normalize("NFKC", value).strip().replace(" ", "")
+    match = next((m for m in (f.match(text) for f in _MONTH_FORMS) if m), None)
+    if match is None:
+        return None
+    year, month = (int(g) for g in match.groups())
+    if not 1 <= month <= 12:
+        raise CellError("impossible_date")
+    return Month(year, month, 1)
+
+
+def parse_date(value, today: date, *, months: bool = False) -> date:
     """A day from an Excel date cell or 2020-03-05, 2020/3/5, 2020.3.5, 2020年3月5日; a time
-    of day after it (2021-03-05 13:45, or a date-and-time cell) is that day."""
-    if isinstance(value, datetime):
+    of day after it (2021-03-05 13:45, or a date-and-time cell) is that day. With `months`,
+    a month without a day (2023年3月, 2023-03, a month-formatted cell) is a `Month` (its first
+    day); without, it is refused as needing the day."""
+    month = parse_month(value)
+    if month is not None:
+        if not months:
+            raise CellError("month_only")
+        day = month
+    elif isinstance(value, datetime):
         day = value.date()
     elif isinstance(value, date):
         day = value
@@ -113,9 +152,9 @@ def parse_date(value, today: date) -> date:
         match = next((m for m in (f.match(text) for f in _DATE_FORMS) if m), None)
         if match is None:
             raise CellError("bad_date")
-        year, month, dom = (int(g) for g in match.groups())
+        year, month_number, dom = (int(g) for g in match.groups())
         try:
-            day = date(year, month, dom)
+            day = date(year, month_number, dom)
         except ValueError:
             raise CellError("impossible_date") from None
     if day > today:
@@ -238,11 +277,18 @@ def parse_split_amount(value) -> Decimal | None:
 
 
 def parse_hours_as_minutes(value) -> int:
-    """Volunteer hours (at most two decimals) as whole minutes, rounded half up."""
-    hours = parse_decimal(value, places=2)
+    """Volunteer hours as exact whole minutes: 1.5 h is 90 min. Minutes are stored exactly, so
+    hours that are no whole number of minutes (1.2345 h = 74.07 min) are refused rather than
+    rounded: a rounded figure would no longer add up to the sheet's own total."""
+    hours = _plain_number(_number_text(value))
+    if hours.adjusted() >= 14:
+        raise CellError("too_large")
     if hours < 0:
         raise CellError("negative")
-    return int((hours * 60).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+    minutes = hours * 60
+    if minutes != minutes.to_integral_value():
+        raise CellError("hours_not_whole_minutes", minutes=f"{minutes.normalize():f}")
+    return int(minutes)
 
 
 _FLOWS = {"收入": "income", "income": "income", "收": "income",

@@ -28,9 +28,10 @@ import zipfile
 import zlib
 from pathlib import Path
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from impact.ingest.problems import FileProblem
-from impact.ingest.values import Uncalculated
+from impact.ingest.values import Month, Uncalculated
 
 # Excel's own maximum rows per sheet: a sheet with more was not saved by a spreadsheet program.
 MAX_SHEET_ROWS = 1_048_576
@@ -232,6 +233,29 @@ def _choose(states: list[tuple[str, str]], sheet: str | None) -> str:
     return next((n for n, s in states if s == "visible"), names[0])
 
 
+def _number_format(book, style_id: int) -> str:
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+
+    try:
+        fmt_id = book._cell_styles[style_id].numFmtId
+    except (IndexError, AttributeError):
+        return ""
+    if fmt_id in BUILTIN_FORMATS:
+        return BUILTIN_FORMATS[fmt_id]
+    try:
+        return book._number_formats[fmt_id - 164]
+    except (IndexError, AttributeError):
+        return ""
+
+
+def _shows_month_only(book, style_id: int) -> bool:
+    """Is a date cell's number format a month without a day (yyyy"年"m"月", yyyy-mm, mmm-yy)?
+    Quoted text, escapes and [colour/locale] sections are not format codes."""
+    fmt = _number_format(book, style_id).split(";")[0]
+    codes = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", fmt).casefold()
+    return "y" in codes and "m" in codes and not any(c in codes for c in "dhs")
+
+
 def _xlsx_records(book, ws) -> list[list]:
     """The sheet's rows as lists of cell values, at their Excel row numbers (gaps are [])."""
     from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
@@ -243,6 +267,10 @@ def _xlsx_records(book, ws) -> list[list]:
 
         def parse_cell(self, element):
             cell = super().parse_cell(element)
+            if isinstance(cell["value"], datetime) and _shows_month_only(
+                    book, cell.get("style_id", 0)):
+                day = cell["value"]  # the sheet shows 2023年3月: a month, not its first day
+                cell["value"] = Month(day.year, day.month, 1)
             if cell["value"] is None:
                 formula = element.find(FORMULA_TAG)
                 computed = element.find(VALUE_TAG)

@@ -75,7 +75,8 @@ def commit_checked(check: ImportCheck, store: DataStore, *, skip_invalid: bool =
 
 
 def _writable(check: ImportCheck, skip_invalid: bool) -> bool:
-    return not check.header_problems and bool(check.new_rows) and (skip_invalid or not check.errors)
+    return (not check.header_problems and bool(check.new_rows) and not check.overlaps
+            and (skip_invalid or not check.errors))
 
 
 def commit_rows(check: ImportCheck, store: DataStore, process: str) -> dict:
@@ -248,8 +249,9 @@ def plan_correction(check: ImportCheck, store: DataStore, mode: str):
 
     update: rows whose key is stored with other values replace them (the conflicts of a
     plain import), new keys are added, identical rows are left alone.
-    replace: every stored row of the organisation × year ranges the file covers is replaced
-    by the file's rows (rows missing from the file are removed).
+    replace: every stored row of the organisation × months the file covers (its first to its
+    last row's month; years for tables without dates) is replaced by the file's rows (rows
+    missing from the file are removed).
     Either way, when the sheet has the companion columns (儿童人次 …, a grant's 项目), every
     row's stored breakdown is replaced by the file's, even when the record itself is unchanged;
     records removed take theirs with them.
@@ -268,12 +270,17 @@ def plan_correction(check: ImportCheck, store: DataStore, mode: str):
         result = edits.plan(store, check.table,
                             upserts=pa.Table.from_pylist(rows, schema=schema), **companions)
     else:
+        from impact.ingest.check import in_months, months_covered
+
         rows = [r.record for r in check.valid_rows]
         scope = sorted({f"{r['org']}|{edits.year_of(check.table, r)}" for r in rows})
+        spans = months_covered(check.table, rows)
 
         def in_scope(data: pa.Table) -> pa.Array:
-            years = pc.year(data["date"]) if "date" in data.column_names else data["year"]
-            keys = pc.binary_join_element_wise(data["org"], pc.cast(years, pa.string()), "|")
+            if spans:  # dated records: the months the file covers, first to last
+                return in_months(data, spans)
+            keys = pc.binary_join_element_wise(data["org"], pc.cast(data["year"], pa.string()),
+                                               "|")
             return pc.is_in(keys, value_set=pa.array(scope, pa.string()))
 
         result = edits.plan(store, check.table, upserts=pa.Table.from_pylist(rows, schema=schema),
