@@ -80,8 +80,8 @@ _CHART_NAMES = """
   function name() {
     document.querySelectorAll('[data-testid="stPlotlyChart"]').forEach(function (chart) {
       var title = chart.querySelector('.gtitle');
-      // A title drawn on several lines is one <tspan class="line"> a line: join them with a
-      // space, or "Income by year2019-2020" is what a screen reader says.
+      // A title drawn on several lines is one tspan.line a line: join them with a space,
+      // or a screen reader runs the last word of one line into the first of the next.
       var lines = title ? title.querySelectorAll('tspan.line') : [];
       var text = lines.length ? Array.prototype.map.call(lines, function (l) {
         return l.textContent.trim(); }).join(' ') : (title ? title.textContent.trim() : '');
