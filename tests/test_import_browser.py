@@ -82,7 +82,8 @@ SURVEY_FIELDS = {"1. 您参加的活动日期：": "日期", "2. 活动所属项
 def _shots(page, directory, name: str) -> None:
     """The page at 1400 px and at a phone's 390 px (whole page), then back to 1400 px."""
     for width in (1400, 390):
-        page.set_viewport_size({"width": width, "height": 1100})
+        # tall enough for the whole step: Streamlit scrolls inside its own container
+        page.set_viewport_size({"width": width, "height": 2600 if width == 390 else 1800})
         wait_idle(page)
         page.screenshot(path=str(directory / f"{name}-{width}.png"), full_page=True)
     page.set_viewport_size({"width": 1400, "height": 1100})
@@ -119,7 +120,7 @@ def test_cash_journal_then_a_survey_mapped_once_and_next_month_without_questions
         rerun(page, page.get_by_test_id("stSelectboxVirtualDropdown").get_by_text("收支记录").click)
         rerun(page, lambda: upload.set_input_files(str(FIXTURES / "cash_journal_2023.xlsx")))
         expect_body(page, "请填写机构名称：文件中没有机构列。")
-        org = page.get_by_label("机构（文件中没有机构列）")
+        org = page.get_by_label("机构（文件中没有机构列）", exact=True)
         org.fill("无锡同心")
         rerun(page, lambda: org.press("Enter"))
         expect_body(page, "第 10 行（合计）：合计行，与上面各行之和相符；已跳过")
@@ -137,14 +138,14 @@ def test_cash_journal_then_a_survey_mapped_once_and_next_month_without_questions
             label = box.inner_text()
             field = next((f for h, f in SURVEY_FIELDS.items() if h in label), "忽略（不导入）")
             _choose(page, box, field)
-        name = form.get_by_label("映射名称")
+        name = form.get_by_label("映射名称", exact=True)
         name.fill("问卷星活动签到")
         _shots(page, shots, "data-mapping")
         rerun(page, form.get_by_role("button", name="保存映射并重新检查").click)
         expect_body(page, "已保存映射“问卷星活动签到”。")
         # The directory now holds one organisation: the field is prefilled with it.
         expect_body(page, "按已保存的映射“问卷星活动签到”读取列")
-        assert page.get_by_label("机构（文件中没有机构列）").input_value() == "无锡同心"
+        assert page.get_by_label("机构（文件中没有机构列）", exact=True).input_value() == "无锡同心"
         _shots(page, shots, "data-mapped-preview")
         rerun(page, page.get_by_role("button", name="导入 5 行新数据").click)
         expect_body(page, "已从 wjx_activity_signin_2023_03.csv 向活动记录导入 5 行新数据")

@@ -228,6 +228,8 @@ def test_the_cash_journal_asks_for_its_organisation_and_shows_what_was_understoo
     assert "“余额”：滚动余额，不作为金额读取" in notes
     assert "第 10 行（合计）：合计行，与上面各行之和相符；已跳过" in notes
     assert "新增各行合计：收入 ¥51,012.34，支出 ¥17,691.36" in notes
+    preview = at.dataframe[0].value
+    assert list(preview[preview["行号"] == 10]["状态"]) == ["合计行（已跳过）"]  # not "已存在"
     en = preview_en(at)
     assert any("income in yuan" in line for line in en)
 

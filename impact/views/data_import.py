@@ -87,6 +87,7 @@ def _rows(check: ImportCheck, lang: str) -> tuple[list[str], list[dict]]:
             continue
         reasons.setdefault(e.row, []).append(f"{visible(e.column)}: {row_reason(e, lang)}")
     new = {r.row for r in check.new_rows}
+    totals = {number for number, _ in check.totals_rows}  # skipped, not "already stored"
     row_label, status_label, errors_label = (t("data.preview.row", lang),
                                              t("data.preview.status", lang),
                                              t("data.preview.errors", lang))
@@ -96,7 +97,8 @@ def _rows(check: ImportCheck, lang: str) -> tuple[list[str], list[dict]]:
         (n, c) for n, c in check.sheet.rows[:PREVIEW_ROWS * 2] if n not in reasons]
     out = []
     for number, cells in (with_errors + others)[:PREVIEW_ROWS]:
-        status = ("error" if number in reasons else "new" if number in new else "duplicate")
+        status = ("error" if number in reasons else "new" if number in new
+                  else "total" if number in totals else "duplicate")
         row = {row_label: number, status_label: t(f"data.status.{status}", lang),
                errors_label: "; ".join(reasons.get(number, []))}
         row.update({h: _show(c) for h, c in zip(headers, cells)})

@@ -36,8 +36,9 @@ def mapping_step(ctx, check, upload, table: str) -> bool:
     tag = upload.file_id  # a new file asks afresh
     choices = {}
     with st.form(f"data_mapping_{tag}", border=True):
-        columns = st.columns(2)
         for i, q in enumerate(questions):
+            if i % 2 == 0:  # a row per pair: on a phone they stack in the file's order
+                columns = st.columns(2)
             with columns[i % 2]:
                 choices[q.header] = st.selectbox(
                     ctx.t("data.mapping.column", header=widgets.md(q.label)), q.options,
