@@ -72,3 +72,92 @@ def test_data_page_refuses_errors_and_imports_gbk_and_xlsx(server):
             totals["volunteer_minutes"]) == (10, 2450, 30, 3600)
     assert (totals["income_total"], totals["expense_total"]) == (Decimal("180800.50"),
                                                                  Decimal("15555.76"))
+
+
+SURVEY_FIELDS = {"1. 您参加的活动日期：": "日期", "2. 活动所属项目：": "项目", "3. 活动类型：": "活动类型",
+                 "4. 本次活动场次：": "服务次数（场次）", "5. 参加人数（人次）：": "受益人次",
+                 "6. 志愿者人数（人次）：": "志愿者人次", "7. 志愿者服务时长合计（分钟）：": "志愿服务时长（分钟）"}
+
+
+def _shots(page, directory, name: str) -> None:
+    """The page at 1400 px and at a phone's 390 px (whole page), then back to 1400 px."""
+    for width in (1400, 390):
+        # tall enough for the whole step: Streamlit scrolls inside its own container
+        page.set_viewport_size({"width": width, "height": 2600 if width == 390 else 1800})
+        wait_idle(page)
+        page.screenshot(path=str(directory / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1100})
+
+
+def _choose(page, box, text: str) -> None:
+    """Pick an option of a selectbox inside a form (no run until the form is sent)."""
+    box.click()
+    page.keyboard.type(text)
+    page.get_by_test_id("stSelectboxVirtualDropdown").get_by_text(text, exact=True).click()
+
+
+def test_cash_journal_then_a_survey_mapped_once_and_next_month_without_questions(server,
+                                                                                 tmp_path):
+    """Issue 25 on the page: the cash journal asks only for its organisation; the 问卷星
+    export is mapped once; April's export with the same headers imports with no questions.
+    Screenshots of the mapping step and the preview at 1400 and 390 px go to
+    $IMPACT_SCREENSHOTS (else the test's temporary directory)."""
+    import os
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    shots = Path(os.environ.get("IMPACT_SCREENSHOTS") or tmp_path)
+    url, data = server
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = new_page(browser, 1400, 1100)
+        page.goto(url + "/data")
+        page.get_by_role("heading", name="数据导入", level=1).wait_for(timeout=120_000)
+        wait_idle(page)
+        upload = page.get_by_test_id("stFileUploaderDropzoneInput")
+        page.get_by_test_id("stSelectbox").first.click()
+        rerun(page, page.get_by_test_id("stSelectboxVirtualDropdown").get_by_text("收支记录").click)
+        rerun(page, lambda: upload.set_input_files(str(FIXTURES / "cash_journal_2023.xlsx")))
+        expect_body(page, "请填写机构名称：文件中没有机构列。")
+        org = page.get_by_label("机构（文件中没有机构列）", exact=True)
+        org.fill("无锡同心")
+        rerun(page, lambda: org.press("Enter"))
+        expect_body(page, "第 10 行（合计）：合计行，与上面各行之和相符；已跳过")
+        expect_body(page, "新增各行合计：收入 ¥51,012.34，支出 ¥17,691.36")
+        _shots(page, shots, "data-journal-preview")
+        rerun(page, page.get_by_role("button", name="导入 7 行新数据").click)
+        expect_body(page, "已从 cash_journal_2023.xlsx 向收支记录导入 7 行新数据")
+
+        page.get_by_test_id("stSelectbox").first.click()
+        rerun(page, page.get_by_test_id("stSelectboxVirtualDropdown").get_by_text("活动记录").click)
+        rerun(page, lambda: upload.set_input_files(str(FIXTURES / "wjx_activity_signin_2023_03.csv")))
+        expect_body(page, "列映射：告诉系统每一列是什么")
+        form = page.get_by_test_id("stForm")
+        for box in form.get_by_test_id("stSelectbox").all():
+            label = box.inner_text()
+            field = next((f for h, f in SURVEY_FIELDS.items() if h in label), "忽略（不导入）")
+            _choose(page, box, field)
+        name = form.get_by_label("映射名称", exact=True)
+        name.fill("问卷星活动签到")
+        _shots(page, shots, "data-mapping")
+        rerun(page, form.get_by_role("button", name="保存映射并重新检查").click)
+        expect_body(page, "已保存映射“问卷星活动签到”。")
+        # The directory now holds one organisation: the field is prefilled with it.
+        expect_body(page, "按已保存的映射“问卷星活动签到”读取列")
+        assert page.get_by_label("机构（文件中没有机构列）", exact=True).input_value() == "无锡同心"
+        _shots(page, shots, "data-mapped-preview")
+        rerun(page, page.get_by_role("button", name="导入 5 行新数据").click)
+        expect_body(page, "已从 wjx_activity_signin_2023_03.csv 向活动记录导入 5 行新数据")
+
+        rerun(page, lambda: upload.set_input_files(str(FIXTURES / "wjx_activity_signin_2023_04.csv")))
+        expect_body(page, "按已保存的映射“问卷星活动签到”读取列")
+        assert page.get_by_test_id("stForm").count() == 0  # no questions this month
+        rerun(page, page.get_by_role("button", name="导入 4 行新数据").click)
+        expect_body(page, "已从 wjx_activity_signin_2023_04.csv 向活动记录导入 4 行新数据")
+        browser.close()
+
+    totals = summarize(Database(str(data)), Filters(year_from=2023, year_to=2023))
+    assert (totals["services"], totals["beneficiaries"]) == (11, 230)
+    assert (totals["income_total"], totals["expense_total"]) == (Decimal("51012.34"),
+                                                                 Decimal("17691.36"))

@@ -156,3 +156,87 @@ def test_the_bundled_demo_data_offers_no_upload_and_says_what_to_do(monkeypatch)
     assert not at.exception, [e.value for e in at.exception]
     assert not at.get("file_uploader")
     assert any("impact init" in e.value and "演示数据" in e.value for e in at.info)
+
+
+# Issue 25: the mapping step, the organisation field and what the dry run understood.
+
+def _map_survey(at: AppTest, choices: dict[str, str], name: str = "问卷星活动签到") -> AppTest:
+    """Answer the mapping form: each question's field by the header in its label."""
+    for box in at.selectbox:
+        if box.key and box.key.startswith("data_map_"):
+            header = next(h for h in choices if f"“{h}”" in box.label.replace("\\", ""))
+            box.set_value(choices[header])
+    [name_box] = [b for b in at.text_input if b.key and b.key.startswith("data_map_name_")]
+    name_box.input(name)
+    [save] = [b for b in at.button if b.label == "保存映射并重新检查"]
+    save.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_survey_export_is_mapped_once_and_next_month_needs_no_questions(data_page):
+    from tests.test_import_mappings import SURVEY_MAP
+
+    at, data = data_page
+    upload(at, "wjx_activity_signin_2023_03.csv")
+    assert "列映射：告诉系统每一列是什么" in [h.value for h in at.subheader]
+    asked = [b for b in at.selectbox if b.key and b.key.startswith("data_map_")]
+    assert len(asked) == 15 and not [b for b in at.button if b.key == "data_go"]
+    _map_survey(at, SURVEY_MAP)
+    assert "已保存映射“问卷星活动签到”。" in texts(at, "success")
+    assert (data / "mappings" / "问卷星活动签到.json").exists()
+    # An empty directory knows no organisation: the field asks for one.
+    assert "请填写机构名称：文件中没有机构列。" in texts(at, "info")
+    at.text_input(key="data_org").input("无锡同心").run()
+    notes = "\n".join(m.value for m in at.markdown).replace("\\", "")
+    assert "按已保存的映射“问卷星活动签到”读取列" in notes
+    assert "5. 参加人数（人次）： = 受益人次" in notes
+    assert "“提交答卷时间”：按映射“问卷星活动签到”忽略，不导入" in notes
+    assert "所有行的机构：无锡同心（文件中没有机构列）" in notes
+    assert "新增各行合计：服务次数 6，受益人次 122" in notes
+    [go] = [b for b in at.button if b.key == "data_go"]
+    go.click().run()
+    # April: the same headers — no mapping form, the organisation prefilled.
+    upload(at, "wjx_activity_signin_2023_04.csv")
+    assert not [b for b in at.selectbox if b.key and b.key.startswith("data_map_")]
+    assert at.text_input(key="data_org").value == "无锡同心"
+    [go] = [b for b in at.button if b.key == "data_go"]
+    assert go.label == "导入 4 行新数据"
+    go.click().run()
+    rows = DataStore(data).read_table("activities").to_pylist()
+    assert len(rows) == 9 and sum(r["beneficiaries"] for r in rows) == 230
+
+
+def test_a_mapping_of_money_to_a_count_is_refused_on_the_page(data_page):
+    from tests.test_import_mappings import SURVEY_MAP
+
+    at, data = data_page
+    upload(at, "wjx_activity_signin_2023_03.csv")
+    _map_survey(at, {**SURVEY_MAP, "8. 活动物资费用（元）：": "volunteers",
+                     "6. 志愿者人数（人次）：": "ignore"})
+    assert any("是金额，不能映射为计数" in e for e in texts(at, "error"))
+    assert not (data / "mappings").exists()
+
+
+def test_the_cash_journal_asks_for_its_organisation_and_shows_what_was_understood(data_page):
+    at, data = data_page
+    at.selectbox(key="data_table").set_value("finance").run()
+    _upload_bytes(at, "cash_journal_2023.xlsx", (FIXTURES / "cash_journal_2023.xlsx").read_bytes())
+    at.text_input(key="data_org").input("无锡同心").run()
+    notes = "\n".join(m.value for m in at.markdown).replace("\\", "")
+    assert "表头在第 2 行" in notes and "收入 = 收入金额（元）" in notes
+    assert "“余额”：滚动余额，不作为金额读取" in notes
+    assert "第 10 行（合计）：合计行，与上面各行之和相符；已跳过" in notes
+    assert "新增各行合计：收入 ¥51,012.34，支出 ¥17,691.36" in notes
+    preview = at.dataframe[0].value
+    assert list(preview[preview["行号"] == 10]["状态"]) == ["合计行（已跳过）"]  # not "已存在"
+    en = preview_en(at)
+    assert any("income in yuan" in line for line in en)
+
+
+def preview_en(at: AppTest) -> list[str]:
+    """The same check's notes in English (the page model, as the English page shows them)."""
+    from impact.views.data_import import preview
+
+    [check] = [c for c in at.session_state["data_check"].values() if c.org]
+    return preview(check, "en").notes

@@ -20,8 +20,10 @@ from impact.access.readonly import read_only
 from impact.ingest import FileProblem, ImportCheck, import_payload, rejects_csv
 from impact.ingest.check import check_file
 from impact.datadir import refuse_bundled_demo
-from impact.ingest.messages import (file_message, header_message, notice_lines,
-                                    overlap_message, row_message, totals_line, visible)
+from impact.ingest.mappings import MappingProblem, load
+from impact.ingest.messages import (file_message, header_message, mapping_message,
+                                    notice_lines, overlap_message, row_message,
+                                    totals_line, visible)
 from impact.presentation.i18n import t
 from impact.ingest.reading import WORKBOOK_SUFFIXES
 from impact.storage.schema import TABLES, importable_tables
@@ -44,6 +46,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the organisation of every row, for a file without a 机构 column "
                              "(default: the data directory's organisation, when it holds "
                              "exactly one)")
+    parser.add_argument("--mapping", metavar="NAME",
+                        help="read the file's columns with this saved mapping (default: the "
+                             "saved mapping whose headers are the file's, if any; list them "
+                             "with `impact mappings`)")
     add_data_dir(parser)
     parser.add_argument("--sheet", metavar="NAME",
                         help="workbook sheet (default: the first visible one)")
@@ -77,6 +83,11 @@ def run(args: argparse.Namespace) -> int:
     refuse_bundled_demo(store.url or str(store.root))
     if public_mode():  # a public server's data is read-only for every process that serves it
         store = read_only(store)
+    try:
+        args.mapping = load(store, args.mapping) if args.mapping else None
+    except MappingProblem as problem:
+        print(f"{path}: {mapping_message(problem)}", file=sys.stderr)
+        return 1
     if args.org is not None and not args.org.strip():
         raise UsageError("--org needs an organisation's name")
     args.org = args.org.strip() if args.org else None
@@ -85,6 +96,12 @@ def run(args: argparse.Namespace) -> int:
     except FileProblem as problem:
         print(f"{path}: {file_message(problem)}", file=sys.stderr)
         return 1
+    except MappingProblem as problem:
+        print(f"{path}: {mapping_message(problem)}", file=sys.stderr)
+        return 1
+    except MappingProblem as problem:
+        print(f"{path}: {mapping_message(problem)}", file=sys.stderr)
+        return 1
     if args.update or args.replace:
         if args.skip_invalid:
             raise UsageError("--skip-invalid cannot be combined with --update or --replace")
@@ -92,13 +109,18 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.dry_run:
             check, entry = check_file(path.name, payload, args.table, store, sheet=args.sheet,
-                                      hash_personal=args.hash_personal, org=args.org), None
+                                      hash_personal=args.hash_personal, org=args.org,
+                                      mapping=args.mapping), None
         else:
             check, entry = import_payload(path.name, payload, args.table, store, sheet=args.sheet,
                                           skip_invalid=args.skip_invalid, process="cli",
-                                          hash_personal=args.hash_personal, org=args.org)
+                                          hash_personal=args.hash_personal, org=args.org,
+                                          mapping=args.mapping)
     except FileProblem as problem:
         print(f"{path}: {file_message(problem)}", file=sys.stderr)
+        return 1
+    except MappingProblem as problem:
+        print(f"{path}: {mapping_message(problem)}", file=sys.stderr)
         return 1
     note = sheet_note(check)
     if note and (check.header_problems or (check.errors and not args.skip_invalid)):
@@ -142,13 +164,18 @@ def _default_org(path: Path, payload: bytes, args, store: DataStore) -> str | No
     """The data directory's one organisation, for a file without a 机构 column (said aloud);
     None when the file has one, or when there is no single organisation to choose."""
     from impact.ingest.check import stored_orgs
-    from impact.ingest.headers import looks_like_header, map_headers
+    from impact.ingest.headers import map_headers
     from impact.ingest.reading import read_file
 
     if args.table not in TABLES or "org" not in TABLES[args.table].column_names:
         return None
-    sheet = read_file(path.name, payload, args.sheet, looks_like_header)
-    if "org" in map_headers(args.table, sheet.headers, args.hash_personal)[0].values():
+    from impact.ingest.mappings import find, header_test
+
+    sheet = read_file(path.name, payload, args.sheet, header_test(store, args.table))
+    chosen = args.mapping or find(store, args.table, sheet.headers)
+    overrides = chosen.overrides() if chosen else None
+    if "org" in map_headers(args.table, sheet.headers, args.hash_personal,
+                            overrides=overrides)[0].values():
         return None
     orgs = stored_orgs(store)
     if len(orgs) != 1:
@@ -170,6 +197,10 @@ def _print_header_problems(path: Path, check: ImportCheck, store: DataStore) -> 
         lines.append(t("data.cli.give_org", "en") + (
             t("data.cli.stored_orgs", "en", orgs=t("data.list_sep", "en").join(
                 visible(o) for o in orgs)) if orgs else ""))
+    if any(p.code == "unknown_column" for p in check.header_problems):
+        lines.append("or map these columns once on the Data page: the mapping is saved in the "
+                     "data directory and used for every file with the same headers "
+                     "(`impact mappings` lists them; --mapping NAME names one)")
     _print_problems(path, lines, "column problem", "; nothing was written",
                     total=len(check.header_problems))
     print(f"  {template_hint(check.table)}", file=sys.stderr)
@@ -246,9 +277,12 @@ def _correct(args, path: Path, payload: bytes, store: DataStore, mode: str) -> i
 
     try:
         check = check_file(path.name, payload, args.table, store, sheet=args.sheet,
-                           org=args.org)
+                           org=args.org, mapping=args.mapping)
     except FileProblem as problem:
         print(f"{path}: {file_message(problem)}", file=sys.stderr)
+        return 1
+    except MappingProblem as problem:
+        print(f"{path}: {mapping_message(problem)}", file=sys.stderr)
         return 1
     if check.header_problems:
         _print_header_problems(path, check, store)

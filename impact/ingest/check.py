@@ -19,6 +19,8 @@ import pyarrow.compute as pc
 from impact.ingest.grants import check_references
 from impact.ingest.headers import (EXPENSE_AMOUNT, IGNORED_PREFIX, INCOME_AMOUNT, HeaderProblem, looks_like_header,
                                    map_headers)
+from impact.ingest.mappings import Mapping, MappingProblem, find, header_test
+from impact.ingest.headers import normalise
 from impact.ingest.keys import AUTO_PREFIX, GENERATED, assign_keys, canonical, record_key
 from impact.ingest.reading import Sheet, read_file
 from impact.ingest.rows import MONTH_TOTAL, ParsedRow, RowError, validate_rows
@@ -56,6 +58,7 @@ class ImportCheck:
     ignored: dict[str, str] = field(default_factory=dict)
     sub_accounts: Counter = field(default_factory=Counter)
     org: str | None = None  # the organisation given for a file without a 机构 column
+    mapping: str | None = None  # the saved mapping the headers were read with (its name)
     totals_rows: list[tuple[int, str]] = field(default_factory=list)  # skipped: (row, label)
     month_rows: list[int] = field(default_factory=list)  # month-only dates: monthly totals
     # Stored records without ids that this file, by sharing some of them, looks like a
@@ -125,21 +128,34 @@ def in_months(data: pa.Table, spans: dict[str, tuple[tuple, tuple]]) -> pa.Array
 def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
                sheet: str | None = None, today: date | None = None,
                progress: Progress | None = None, hash_personal: bool = False,
-               org: str | None = None) -> ImportCheck:
+               org: str | None = None, mapping: "Mapping | None" = None,
+               find_mapping: bool = True) -> ImportCheck:
     """Validate `payload` (the bytes of `file_name`) for `table` against `store`.
 
     `org` is the organisation of every row of a file without a 机构 column (one
     organisation's own books rarely name it); a file with one keeps its own.
-    File-level problems (format, encoding, sheet) raise `FileProblem`; header and row problems
-    are collected in the result, every one of them.
+    `mapping` (impact.ingest.mappings) reads the sheet's own headers as the table's fields;
+    without one, a saved mapping of this table whose headers are the file's is used
+    (`find_mapping`), so a file mapped once imports with no questions the next month.
+    File-level problems (format, encoding, sheet) raise `FileProblem`, an unusable mapping
+    `MappingProblem`; header and row problems are collected in the result, every one of them.
     """
     today = today or date.today()
     report = _progress(progress)
     result = ImportCheck(file_name, table, hashlib.sha256(payload).hexdigest())
     report(0.02, "read")
-    result.sheet = read_file(file_name, payload, sheet, looks_like_header)
-    mapping, result.header_problems = map_headers(table, result.sheet.headers, hash_personal,
-                                                  given=("org",) if org else ())
+    chosen = mapping
+    result.sheet = read_file(file_name, payload, sheet,
+                             header_test(store, table) if find_mapping or chosen
+                             else looks_like_header)
+    if chosen is None and find_mapping:
+        chosen = find(store, table, result.sheet.headers)
+    elif chosen is not None:
+        _fits(chosen, table, result.sheet.headers)
+    result.mapping = chosen.name if chosen else None
+    mapping, result.header_problems = map_headers(
+        table, result.sheet.headers, hash_personal, given=("org",) if org else (),
+        overrides=chosen.overrides() if chosen else None)
     if org and "org" in mapping.values():
         result.header_problems.append(HeaderProblem(
             "org_given_twice", str(result.sheet.headers[_position(mapping, "org")]).strip(),
@@ -176,6 +192,19 @@ def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
     recompare(result, store)
     report(0.9, "checked")
     return result
+
+
+def _fits(chosen: "Mapping", table: str, headers: list) -> None:
+    """A mapping named by the user must be for this table and exactly these headers: a
+    column added or renamed since is a question to answer, not one to guess."""
+    if chosen.table != table:
+        raise MappingProblem("other_table", name=chosen.name, table=chosen.table, wanted=table)
+    if not chosen.matches(headers):
+        mine = {normalise(h): str(h).strip() for h in headers if h is not None and str(h).strip()}
+        theirs = {normalise(h): h for h in chosen.headers}
+        raise MappingProblem("headers_differ", name=chosen.name,
+                             extra="、".join(mine[k] for k in mine if k not in theirs) or "—",
+                             missing="、".join(theirs[k] for k in theirs if k not in mine) or "—")
 
 
 def stored_orgs(store: DataStore) -> list[str]:

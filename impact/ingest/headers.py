@@ -273,13 +273,16 @@ def suggest(word: str, candidates: list[str]) -> str:
 
 
 def map_headers(table_name: str, headers: list, hash_personal: bool = False,
-                given: tuple[str, ...] = ()) -> tuple[dict[int, str], list[HeaderProblem]]:
+                given: tuple[str, ...] = (), overrides: dict[str, str] | None = None
+                ) -> tuple[dict[int, str], list[HeaderProblem]]:
     """Column position → column name, plus every problem found (all at once, not the first).
 
     A name, ID-card or phone column is refused (personal_data), whatever the table, unless
-    `hash_personal` and the table is participants: it then only feeds the person key."""
+    `hash_personal` and the table is participants: it then only feeds the person key.
+    `overrides` (normalised header → column, from a saved mapping, impact.ingest.mappings)
+    win over the aliases; the checks below apply to them all the same."""
     table = TABLES[table_name]
-    known = aliases(table)
+    known = {**aliases(table), **(overrides or {})}
     mapping: dict[int, str] = {}
     seen: dict[str, str] = {}
     problems: list[HeaderProblem] = []

@@ -60,16 +60,42 @@ def file_message(problem: FileProblem, lang: str = "en") -> str:
     return t(f"data.file.{problem.code}", lang, **params)
 
 
+def field_words(table: str, column: str, lang: str = "en") -> str:
+    """What a field holds, in words ("受益人次" / "person-times served"), for the dry run and
+    the mapping step; a field without its own words is named by the schema."""
+    from impact.ingest.headers import GROUP_PREFIX
+    from impact.presentation.i18n import has
+    from impact.storage.schema import TABLES
+
+    if column.startswith(GROUP_PREFIX):
+        key = column.removeprefix(GROUP_PREFIX)
+        group = t(f"group.{key}", lang) if has(f"group.{key}", lang) else key
+        return t("data.field.group", lang, group=group)
+    if has(f"data.field.{column}", lang):
+        return t(f"data.field.{column}", lang)
+    spec = TABLES.get(table)
+    if spec is not None and column in spec.column_names and lang == "zh":
+        return spec.column(column).zh
+    return column.replace("_", " ")
+
+
 def notice_lines(check, lang: str = "en") -> list[str]:
-    """What the importer understood beyond the plain columns (an ImportCheck's ignored
-    columns, sub-accounts and given organisation), one line each, for the dry run to say."""
+    """What the importer understood beyond the plain columns (the header row and each
+    column's meaning in words, the saved mapping used, ignored columns, sub-accounts and the
+    given organisation), one line each, for the dry run and the Data page to say."""
     lines = []
+    if check.mapping:
+        lines.append(t("data.notice.mapping", lang, mapping=visible(check.mapping)))
     if check.sheet is not None and check.labels:
+        headers = [str(h).strip() for h in check.sheet.headers]
         columns = t("data.list_sep", lang).join(
-            f"{visible(header)} = {column}" for column, header in check.labels.items()
-            if header in [str(h).strip() for h in check.sheet.headers])
+            f"{visible(header)} = {field_words(check.table, column, lang)}"
+            for column, header in sorted(check.labels.items(),
+                                         key=lambda item: _position(headers, item[1]))
+            if header in headers)
         lines.append(t("data.notice.header", lang, row=check.sheet.header_row, columns=columns))
-    lines += [t(f"data.notice.ignored.{why}", lang, header=visible(header))
+    lines += [t(f"data.notice.ignored.{why}", lang, header=visible(header),
+                mapping=visible(check.mapping or ""))
               for header, why in check.ignored.items()]
     lines += [t("data.notice.totals", lang, row=row, label=visible(label))
               for row, label in check.totals_rows]
@@ -100,6 +126,16 @@ def overlap_message(org: str, overlap, lang: str = "en") -> str:
     first, last = (f"{y}-{m:02d}" for y, m in (overlap.first, overlap.last))
     return t("data.overlap", lang, org=visible(org), first=first, last=last,
              stored=overlap.stored, different=overlap.different)
+
+
+def _position(headers: list[str], header: str) -> int:
+    return headers.index(header) if header in headers else len(headers)
+
+
+def mapping_message(problem, lang: str = "en") -> str:
+    """An impact.ingest.mappings.MappingProblem in words."""
+    params = {k: visible(v) if isinstance(v, str) else v for k, v in problem.params.items()}
+    return t(f"data.mapping.{problem.code}", lang, **params)
 
 
 def template_hint(table: str, lang: str = "en") -> str:

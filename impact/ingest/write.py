@@ -45,14 +45,15 @@ def import_lock(store: DataStore):
 def import_payload(file_name: str, payload: bytes, table: str, store: DataStore, *,
                    sheet: str | None = None, skip_invalid: bool = False, process: str = "cli",
                    progress: Progress | None = None, today=None, hash_personal: bool = False,
-                   org: str | None = None) -> tuple[ImportCheck, dict | None]:
+                   org: str | None = None, mapping=None) -> tuple[ImportCheck, dict | None]:
     """Check and, when allowed, commit. Returns the check and the log entry (None: nothing written).
 
     Nothing is written when any row is invalid, unless `skip_invalid`; a header problem
     always stops the import.
     """
     check = check_file(file_name, payload, table, store, sheet=sheet, today=today,
-                       progress=progress, hash_personal=hash_personal, org=org)
+                       progress=progress, hash_personal=hash_personal, org=org,
+                       mapping=mapping)
     entry = commit_checked(check, store, skip_invalid=skip_invalid, process=process)
     if progress:
         progress(1.0, "done")

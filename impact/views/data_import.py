@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from impact.presentation.i18n import t
 from impact.ingest import ImportCheck
 from impact.ingest.values import clean_text
-from impact.ingest.messages import header_message, row_message, row_reason, visible
+from impact.ingest.headers import is_personal
+from impact.ingest.mappings import IGNORE, fields
+from impact.ingest.messages import (field_words, header_message, notice_lines, row_message,
+                                    row_reason, totals_line, visible)
 from impact.storage.schema import TABLES, importable_tables
 
 PREVIEW_ROWS = 1000  # enough to scroll through
@@ -27,6 +30,9 @@ class ImportPreview:
     rows: list[dict] = field(default_factory=list)
     new_rows: int = 0
     rejected_rows: int = 0
+    # What the dry run understood: header row, each column's meaning, ignored columns, the
+    # skipped totals row, the organisation given, the totals the new rows add.
+    notes: list[str] = field(default_factory=list)
 
     def can_commit(self, skip_invalid: bool) -> bool:
         """New rows to write, and no error (or the user chose to skip the invalid rows)."""
@@ -47,7 +53,11 @@ def preview(check: ImportCheck, lang: str) -> ImportPreview:
         summary += t("data.preview.encoding", lang, encoding=check.sheet.encoding)
     summary += sheet_note(check, lang)
     columns, rows = _rows(check, lang)
+    notes = notice_lines(check, lang)
+    if check.new_rows and totals_line(check, lang):
+        notes.append(totals_line(check, lang))
     return ImportPreview(
+        notes=notes,
         summary=summary,
         blocked=False,
         errors=[row_message(e, lang) for e in check.errors[:SHOWN_ERRORS]],
@@ -77,6 +87,7 @@ def _rows(check: ImportCheck, lang: str) -> tuple[list[str], list[dict]]:
             continue
         reasons.setdefault(e.row, []).append(f"{visible(e.column)}: {row_reason(e, lang)}")
     new = {r.row for r in check.new_rows}
+    totals = {number for number, _ in check.totals_rows}  # skipped, not "already stored"
     row_label, status_label, errors_label = (t("data.preview.row", lang),
                                              t("data.preview.status", lang),
                                              t("data.preview.errors", lang))
@@ -86,7 +97,8 @@ def _rows(check: ImportCheck, lang: str) -> tuple[list[str], list[dict]]:
         (n, c) for n, c in check.sheet.rows[:PREVIEW_ROWS * 2] if n not in reasons]
     out = []
     for number, cells in (with_errors + others)[:PREVIEW_ROWS]:
-        status = ("error" if number in reasons else "new" if number in new else "duplicate")
+        status = ("error" if number in reasons else "new" if number in new
+                  else "total" if number in totals else "duplicate")
         row = {row_label: number, status_label: t(f"data.status.{status}", lang),
                errors_label: "; ".join(reasons.get(number, []))}
         row.update({h: _show(c) for h, c in zip(headers, cells)})
@@ -96,6 +108,53 @@ def _rows(check: ImportCheck, lang: str) -> tuple[list[str], list[dict]]:
 
 def _show(value) -> str:
     return visible(clean_text(value))
+
+
+@dataclass
+class MappingQuestion:
+    """One column of the file the importer does not know: what it may be mapped to."""
+
+    header: str  # as in the file
+    label: str  # shown (escaped control characters)
+    options: list[str]  # "" (not chosen yet), the table's fields, "ignore"
+    example: str  # the first few values of the column
+
+
+CHOOSE = ""
+
+
+def mapping_questions(check: ImportCheck) -> list[MappingQuestion]:
+    """The columns to map before the file can be read: unknown ones, and name / phone / ID
+    columns (which may only be ignored). Empty when every column is known."""
+    asked = [p.header for p in check.header_problems
+             if p.code in ("unknown_column", "personal_data")]
+    if not asked or check.sheet is None:
+        return []
+    headers = [str(h).strip() if h is not None else "" for h in check.sheet.headers]
+    everything = [CHOOSE] + fields(check.table)
+    out = []
+    for header in asked:
+        pos = headers.index(header) if header in headers else None
+        values = [] if pos is None else [clean_text(c) for _, c in check.sheet.rows[:20]
+                                         if pos < len(c) and clean_text(c)]
+        example = " | ".join(visible(v) for v in list(dict.fromkeys(values))[:3])
+        out.append(MappingQuestion(header, visible(header),
+                                   [CHOOSE, IGNORE] if is_personal(header) else everything,
+                                   example))
+    return out
+
+
+def option_words(table: str, option: str, lang: str) -> str:
+    """A mapping choice in words ("受益人次" / "person-times served")."""
+    if option == CHOOSE:
+        return t("data.field.choose", lang)
+    return field_words(table, option, lang)
+
+
+def needs_org(check: ImportCheck) -> bool:
+    """The file has no organisation column (and the table has one): the page asks for it."""
+    return any(p.code == "missing_column" and p.header.endswith("(org)")
+               for p in check.header_problems)
 
 
 def table_choices() -> list[str]:

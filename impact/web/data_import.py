@@ -15,17 +15,19 @@ from impact.access.policy import STAFF, Access
 from impact.datadir import is_bundled_demo
 from impact.errors import ClosedPeriod, ImpactError
 from impact.ingest import FileProblem, check_file, commit_checked, errors_csv, rejects_csv
-from impact.ingest.messages import file_message
+from impact.ingest.mappings import MappingProblem
+from impact.ingest.messages import file_message, mapping_message
 from impact.ingest.reading import MAX_BYTES, TEXT_SUFFIXES, WORKBOOK_SUFFIXES, sheet_names
 from impact.ingest.write import commit_correction
 from impact.storage.identity import acting_as
 from impact.storage.schema import importable_tables
-from impact.views.data_import import preview
+from impact.views.data_import import needs_org, preview
 from impact.views.data_versions import MODES, closed_text, correction
 from impact.web import auth, widgets
+from impact.web.data_mapping import mapping_step, org_field
 
 MAX_MB = MAX_BYTES // (1024 * 1024)
-_CHECK = "data_check"  # the last checked upload: (identity, ImportCheck)
+_CHECK = "data_check"  # the last checked upload: {identity: ImportCheck} (with and without org)
 _DONE = "data_done"  # the last import's log entry, shown once after the rerun
 
 
@@ -61,21 +63,24 @@ def audit_import(ctx, entry: dict, file_name: str) -> None:
         st.warning(ctx.t("access.audit_failed", detail=widgets.md(problem)))
 
 
-def checked_upload(ctx, table, upload, sheet):
-    """Check the upload once per (file, table, sheet, data version); a progress bar meanwhile."""
+def checked_upload(ctx, table, upload, sheet, org=None, saved=None):
+    """Check the upload once per (file, table, sheet, organisation, saved mapping, data
+    version); a progress bar meanwhile. The check without an organisation (which finds that
+    the file has no 机构 column) is kept beside the one with it, so neither is redone."""
     payload = upload.getvalue()
-    identity = (upload.file_id, table, sheet, ctx.db.refresh())
-    cached = st.session_state.get(_CHECK)
-    if cached and cached[0] == identity:
-        return cached[1]
+    identity = (upload.file_id, table, sheet, org, saved, ctx.db.refresh())
+    cached = st.session_state.get(_CHECK) or {}
+    if identity in cached:
+        return cached[identity]
     bar = st.progress(0.0, ctx.t("data.checking", file=upload.name))
     try:
-        check = check_file(upload.name, payload, table, ctx.db.store, sheet=sheet,
+        check = check_file(upload.name, payload, table, ctx.db.store, sheet=sheet, org=org,
                            progress=lambda f, stage: bar.progress(min(f, 1.0),
                                                                   ctx.t(f"data.stage.{stage}")))
     finally:
         bar.empty()
-    st.session_state[_CHECK] = (identity, check)
+    kept = {k: v for k, v in cached.items() if k[:3] == identity[:3] and k[4:] == identity[4:]}
+    st.session_state[_CHECK] = {**kept, identity: check}
     return check
 
 
@@ -138,10 +143,21 @@ def import_section(ctx) -> None:
         names = _sheet_names(upload)
         if len(names) > 1:
             sheet = st.selectbox(ctx.t("data.sheet_label"), names, key="data_sheet")
+    saved = st.session_state.get("data_mappings_saved", 0)
     try:
-        check = checked_upload(ctx, table, upload, sheet)
+        check = checked_upload(ctx, table, upload, sheet, saved=saved)
+        if mapping_step(ctx, check, upload, table):
+            return
+        if needs_org(check):
+            org = org_field(ctx)
+            if org is None:
+                return
+            check = checked_upload(ctx, table, upload, sheet, org, saved)
     except FileProblem as problem:
         st.error(f"{widgets.md(upload.name)}: {widgets.md(file_message(problem, ctx.lang))}")
+        return
+    except MappingProblem as problem:
+        st.error(f"{widgets.md(upload.name)}: {widgets.md(mapping_message(problem, ctx.lang))}")
         return
     mode = st.radio(ctx.t("data.mode.label"), MODES, key="data_mode", horizontal=True,
                     format_func=lambda m: ctx.t(f"data.mode.{m}"))
@@ -243,6 +259,10 @@ def show_preview(ctx, model) -> None:
             st.markdown(f"- {widgets.md(line)}")
         return
     (st.warning if model.error_count else st.success)(widgets.md(model.summary))
+    if model.notes:
+        with st.container(border=True, key="data_notes"):
+            st.markdown(f"**{ctx.t('data.notice.title')}**")
+            st.markdown("\n".join(f"- {widgets.md(line)}" for line in model.notes))
     if model.errors:
         with st.expander(ctx.t("data.preview.error_list", count=model.error_count),
                          expanded=model.error_count <= 10):
