@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(f"impact.commands.{name}")
         cmd = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(cmd)
-        cmd.set_defaults(_run=module.run)
+        cmd.set_defaults(_run=module.run, _writes=getattr(module, "WRITES", False))
     return parser
 
 
@@ -66,6 +66,17 @@ def run() -> None:
     os._exit(code)
 
 
+def refuse_public_write(args) -> None:
+    """Every command that writes refuses in public mode, as `import` does: a public server's
+    data is read-only for every process that serves it."""
+    from impact.access.policy import public_mode
+    from impact.access.readonly import ReadOnlyError
+
+    if public_mode():
+        raise ReadOnlyError(f"{args.data_dir}: the data is open read-only (public mode); "
+                            f"`{args.command}` wrote nothing")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -73,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "_existing_data_dir", False):
             from impact.domain.selection import existing_data_dir
             args.data_dir = existing_data_dir(args.data_dir)
+        if getattr(args, "_writes", False):
+            refuse_public_write(args)
         return int(args._run(args) or 0)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

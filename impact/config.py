@@ -56,26 +56,57 @@ def donor_concentration_share() -> Decimal:
 BUDGET_PACE_GAP = _share_setting("IMPACT_BUDGET_PACE_GAP", Decimal("0.25"))
 
 
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+_FILE_URL = re.compile(r"^file:", re.IGNORECASE)
+# Object stores a data directory may live on (read and written through fsspec, see
+# docs/scaling.md). Anything else that looks like a URL is refused, not read as a path.
+URL_SCHEMES = ("s3", "s3a", "gs", "gcs", "abfs", "az", "memory")
 
 
 def is_url(location: str | os.PathLike) -> bool:
     """True for an fsspec URL such as s3://bucket/prefix (as opposed to a local path); a
     path that merely contains "://" somewhere (a hostile name) is a path."""
-    return bool(_URL.match(str(location))) and not str(location).startswith("file://")
+    return bool(_URL.match(str(location))) and not _FILE_URL.match(str(location))
+
+
+def _usage(message: str):
+    from impact.errors import UsageError
+
+    return UsageError(message)
+
+
+def _file_url_path(value: str) -> str:
+    """The local path of a file: URL (file:///srv/data, file://localhost/srv/data,
+    file:/srv/data), percent-escapes decoded; a file URL naming another host is refused."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(value)
+    if parts.netloc not in ("", "localhost"):
+        raise _usage(f"data directory {value[:160]}: a file:// URL must name this computer "
+                     f"(file:///path), not the host {parts.netloc[:60]!r}")
+    if parts.query or parts.fragment or not parts.path:
+        raise _usage(f"data directory {value[:160]}: not a file URL of a directory "
+                     "(expected file:///absolute/path)")
+    return unquote(parts.path)
 
 
 def resolve_data_dir(explicit: str | os.PathLike | None = None) -> str:
     """The data directory: an explicit value, else $IMPACT_DATA_DIR, else ./data beside dashboard.py.
 
     Returned as a string because it may be an fsspec URL (s3://bucket/prefix) as well as a path.
+    A file:// URL is its path; a URL of any scheme not in URL_SCHEMES is a usage error, never
+    a relative folder named "file:" or "htps:" that readers would find empty.
     """
     value = explicit or os.environ.get("IMPACT_DATA_DIR") or DEFAULT_DATA_DIR
     value = str(value)
     if "\x00" in value:
-        from impact.errors import UsageError
-
-        raise UsageError("the data directory's name contains a NUL character")
-    if is_url(value) or value.startswith("file://"):
+        raise _usage("the data directory's name contains a NUL character")
+    if _FILE_URL.match(value):
+        value = _file_url_path(value)
+    elif (scheme := _URL.match(value)) is not None:
+        if scheme.group(1).lower() not in URL_SCHEMES:
+            raise _usage(f"data directory {value[:160]}: unsupported URL scheme "
+                         f"{scheme.group(1)[:20]!r}:// (give a path, a file:// URL, or one of "
+                         f"{', '.join(s + '://' for s in URL_SCHEMES)})")
         return value.rstrip("/")
     return str(Path(value).expanduser().resolve())

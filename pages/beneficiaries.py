@@ -32,7 +32,7 @@ def who_was_served(ctx, model) -> None:
     st.header(ctx.t("people.header"))  # an h2 under the page's h1 (axe: heading-order)
     st.caption(ctx.t("people.intro"))
     for line in model.people_lines:
-        st.markdown("- " + widgets.md(line))
+        widgets.say("markdown", widgets.Markdown("- " + widgets.md(line)))
     if not model.people_lines:
         st.caption(ctx.t("people.none_stated"))
     widgets.table(model.reach, ctx.lang)

@@ -20,11 +20,11 @@ def main() -> None:
     if model.empty:
         widgets.empty_state(model.empty_text)
         return
-    st.markdown("**" + ctx.t("growth.orgs_header", metric=ctx.t(f"metric.{model.metric}"))
-                + "**")
+    widgets.say("markdown", widgets.bold(ctx.t("growth.orgs_header",
+                                               metric=ctx.t(f"metric.{model.metric}"))))
     if model.orgs_omitted:
-        st.caption(ctx.t("growth.orgs_omitted", shown=len(model.org_charts),
-                         omitted=model.orgs_omitted))
+        widgets.say("caption", ctx.t("growth.orgs_omitted", shown=len(model.org_charts),
+                                     omitted=model.orgs_omitted))
     for start in range(0, len(model.org_charts), 2):
         for column, chart in zip(st.columns(2), model.org_charts[start:start + 2]):
             with column:
@@ -32,7 +32,7 @@ def main() -> None:
     # The comparisons take the full width (side by side, a single year's table was cramped).
     widgets.table(model.org_growth, ctx.lang, people=people)
     if model.single_year:
-        st.info(ctx.t("growth.single_year"), icon=":material/info:")
+        widgets.say("info", ctx.t("growth.single_year"), icon=":material/info:")
     widgets.table(model.cagr, ctx.lang)
     widgets.table(model.yoy, ctx.lang, height=min(38 + 35 * len(model.yoy.rows), 460))
 

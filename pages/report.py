@@ -31,14 +31,14 @@ def main() -> None:
     try:
         content = gather(ctx.db, ctx.filters, lang)
     except ImpactError as exc:
-        st.error(ctx.t("report.page.failed", error=str(exc)))
+        widgets.say("error", ctx.t("report.page.failed", error=str(exc)))
         return
     colon = "：" if lang == "zh" else ": "
     selection = scope(content)[:3]  # organisations, period, comparison period
-    st.caption(" · ".join(f"{name}{colon}{widgets.md(value)}" for name, value in selection))
+    widgets.say("caption", " · ".join(f"{name}{colon}{value}" for name, value in selection))
     if content.stamp:  # 已关账 / 未关账, and the data version the report will carry
-        st.caption(f"{widgets.md(period_state(content.stamp, lang))} · "
-                   f"{widgets.md(stamp.version_text(content.stamp))}")
+        widgets.say("caption", f"{period_state(content.stamp, lang)} · "
+                               f"{stamp.version_text(content.stamp)}")
     if content.published:
         st.header(t("report.section.published", lang))
         st.dataframe(display_rows(published_table(content), lang), hide_index=True)
@@ -56,8 +56,8 @@ def main() -> None:
         findings = check(draft, content)
         if findings:
             for finding in findings:
-                st.warning(f"“{widgets.md(finding.claim)}”: {widgets.md(finding.message)}",
-                           icon=":material/fact_check:")
+                widgets.say("warning", f"“{finding.claim}”: {finding.message}",
+                            icon=":material/fact_check:")
         else:
             st.success(ctx.t("report.claims.none"), icon=":material/fact_check:")
         content = gather(ctx.db, ctx.filters, lang, draft=draft)

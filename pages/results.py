@@ -14,8 +14,8 @@ def main() -> None:
         widgets.empty_state(model.no_outcomes)
         return
     for block in model.projects:
-        st.header(block.heading)  # an h2 under the page's h1 (axe: heading-order)
-        st.caption(ctx.t("results.source_line", sources="、".join(block.sources)))
+        widgets.say("header", block.heading)  # an h2 under the page's h1 (axe: heading-order)
+        widgets.say("caption", ctx.t("results.source_line", sources="、".join(block.sources)))
         widgets.table(block.table, ctx.lang)
         for start in range(0, len(block.charts), 2):
             for column, chart in zip(st.columns(2), block.charts[start:start + 2]):

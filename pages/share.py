@@ -54,9 +54,9 @@ def main() -> None:
                            value=30, key="share_days")
     projects = funderlink.projects_of(ctx.db, funder, org_row["org"])
     if not projects:
-        st.warning(ctx.t("share.no_projects", funder=widgets.md(funder)))
+        widgets.say("warning", ctx.t("share.no_projects", funder=funder))
         return
-    st.caption(ctx.t("share.projects", projects="、".join(widgets.md(p) for p in projects)))
+    widgets.say("caption", ctx.t("share.projects", projects="、".join(projects)))
     if st.button(ctx.t("share.make"), type="primary", key="share_make", icon=":material/link:"):
         link = funderlink.FunderLink(funder, org_row["org"], projects, int(year_from),
                                      int(year_to), int(time.time()) + int(days) * 86400)
@@ -67,7 +67,7 @@ def main() -> None:
         st.session_state["share_link"] = link_url(ctx, token)
     if st.session_state.get("share_link"):
         st.code(st.session_state["share_link"], language=None, wrap_lines=True)
-        st.caption(ctx.t("share.hint", days=days))
+        widgets.say("caption", ctx.t("share.hint", days=days))
 
 
 main()

@@ -26,15 +26,15 @@ def main() -> None:
         st.slider(ctx.t("volunteers.rate_label"), min_value=0, max_value=RATE_MAX, step=1,
                   key="volunteer_rates",
                   help=ctx.t("volunteers.rate_help"))
-        st.caption(model.value_note)
+        widgets.say("caption", model.value_note)
     left, right = st.columns(2)
     with left:
         widgets.chart(model.by_year)
     with right:
         widgets.chart(model.hours_by_year)
     widgets.chart(model.by_project)
-    st.markdown(f"**{ctx.t('disclosure.title')}**")
-    st.caption(model.disclosure)
+    widgets.say("markdown", widgets.bold(ctx.t("disclosure.title")))
+    widgets.say("caption", model.disclosure)
     widgets.table(model.projects, ctx.lang)
 
 

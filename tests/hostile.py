@@ -8,6 +8,7 @@ control characters would be), so the display side is tested on its own.
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from decimal import Decimal
@@ -74,4 +75,91 @@ def hostile_data(target: Path) -> Path:
               "project": EVIL_LINK, "restricted": True, "amount": Decimal("1000.00")}
              for i, funder in enumerate((FORMULA, FORMULA_CMD, EVIL_LINK, RTL))]
     compaction.append(store, "finance", pa.Table.from_pylist(money, schema=TABLES["finance"].arrow_schema))
+    return target
+
+
+# -- names that become markup where Markdown is rendered (issue 27 item 1) ----------------
+
+EVIL_MD_LINK = "[点此领取退款](https://evil.example/login)"
+EVIL_BARE_URL = "退款 https://evil.example/bare"
+MARKUP_NAMES = (EVIL_MD_LINK, EVIL_BARE_URL, EVIL_LINK, ":red[红色] **粗体** _斜_")
+
+
+_RAW_TAG = re.compile(r"(?<!\\)<(a[\s>]|script|img)", re.IGNORECASE)
+
+
+def markup_leaks(at) -> list[str]:
+    """Every text an AppTest run shows as Markdown where a hostile name became markup: a
+    link (Markdown, bare URL or HTML), an image or a script. Escaped text reads
+    `evil\\.example`, so the literal host never survives escaping."""
+    found = []
+    for kind in ("markdown", "caption", "warning", "info", "error", "success", "title",
+                 "header", "subheader", "toast"):
+        for element in getattr(at, kind, []):
+            text = str(element.value)
+            html = bool(getattr(element.proto, "allow_html", False))
+            raw_tag = _RAW_TAG.search(text)  # `\<a` is escaped: shown, not a tag
+            if raw_tag or (not html and ("evil.example" in text or ":red[" in text)):
+                found.append(f"{kind}: {text[:160]}")
+    for metric in at.metric:
+        if "evil.example" in str(metric.label) or _RAW_TAG.search(str(metric.label)):
+            found.append(f"metric label: {metric.label}")
+    for chart in at.get("plotly_chart"):
+        if _RAW_TAG.search(chart.proto.spec):
+            found.append("plotly chart: a live <a> tag")
+    return found
+
+
+def markup_data(target: Path, start: int = 2019) -> Path:
+    """A small data directory whose organisations, projects, funders, groups and outcome
+    projects are `MARKUP_NAMES`, shaped so that every notice fires: two organisations
+    covering different years (the coverage note), one funder giving most of the income
+    (the single-donor warning), a grant with a co-funder and activity outside its period,
+    stated reach (the people lines) and outcomes (the results headings)."""
+    from impact.storage.directory import init_data_dir
+
+    init_data_dir(str(target))
+    store = DataStore(target)
+    evil, bare, link, colour = MARKUP_NAMES
+    acts, money = [], []
+    for n, (org, years) in enumerate([(evil, (start, start + 1)), (bare, (start + 1,))]):
+        for year in years:
+            for month in (3, 9):
+                acts.append({"activity_id": f"A{n}{year}{month}", "date": date(year, month, 1),
+                             "org": org, "project": link if month == 3 else evil,
+                             "program_area": colour, "activity_type": evil, "sessions": 2,
+                             "beneficiaries": 30 + month, "volunteers": 2,
+                             "volunteer_minutes": 120})
+            for i, (funder, amount) in enumerate([(evil, "9000.00"), (bare, "100.00")]):
+                money.append({"txn_id": f"F{n}{year}{i}", "date": date(year, 5, 1), "org": org,
+                              "flow": "income", "line": "donation",
+                              "source_type": "foundation", "funder": funder,
+                              "project": evil, "restricted": True,
+                              "grant_id": f"G{i}" if n == 0 else None,
+                              "amount": Decimal(amount)})
+            money.append({"txn_id": f"E{n}{year}", "date": date(year, 6, 1), "org": org,
+                          "flow": "expense", "line": "program", "source_type": None,
+                          "funder": None, "project": evil, "restricted": False,
+                          "grant_id": None, "amount": Decimal("500.00")})
+    last = start + 1
+    rows = {
+        "activities": acts, "finance": money,
+        "grants": [{"grant_id": f"G{i}", "org": evil, "funder": funder, "title": link,
+                    "amount": Decimal("5000.00"), "start_date": date(last, 1, 1),
+                    "end_date": date(last, 6, 30), "restricted": True}
+                   for i, funder in enumerate((evil, bare))],
+        "grant_projects": [{"org": evil, "grant_id": f"G{i}", "project": evil} for i in (0, 1)],
+        "targets": [{"org": evil, "project": evil, "year": last, "metric": "beneficiaries",
+                     "target": Decimal("1000"), "grant_id": "G0"}],
+        "reach": [{"org": evil, "project": evil, "year": last, "beneficiary_group": colour,
+                   "people": 40, "households": 12, "source": link}],
+        "outcomes": [{"org": evil, "project": link, "year": last, "indicator": evil,
+                      "unit": bare, "baseline": Decimal("1"), "target": Decimal("3"),
+                      "actual": Decimal("2"), "source": evil}],
+        "budgets": [{"org": evil, "project": evil, "grant_id": "G0", "year": last,
+                     "line": "program", "amount": Decimal("100.00")}],
+    }
+    for table, records in rows.items():
+        compaction.append(store, table, pa.Table.from_pylist(
+            records, schema=TABLES[table].arrow_schema))
     return target

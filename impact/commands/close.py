@@ -10,6 +10,7 @@ from impact.storage import versions
 from impact.storage.store import DataStore
 
 NAME = "close"
+WRITES = True  # refused in public mode before it runs (impact.cli.main)
 HELP = "Close an organisation-year (已关账): imports, updates and deletes touching it are refused."
 
 

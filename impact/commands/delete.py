@@ -19,6 +19,7 @@ from impact.storage.schema import TABLES
 from impact.storage.store import DataStore
 
 NAME = "delete"
+WRITES = True  # refused in public mode before it runs (impact.cli.main)
 HELP = "Delete rows (by id, or by organisation/project/dates) after a preview; undoable."
 
 

@@ -10,6 +10,7 @@ from impact.storage import retention
 from impact.storage.store import DataStore
 
 NAME = "gc"
+WRITES = True  # refused in public mode before it runs (impact.cli.main)
 HELP = "Remove data files no kept version needs, and stale temporary files."
 
 

@@ -7,6 +7,7 @@ import argparse
 from impact.commands import close
 
 NAME = "reopen"
+WRITES = True  # refused in public mode before it runs (impact.cli.main)
 HELP = "Reopen a closed organisation-year (with a reason, recorded as a version)."
 add_arguments = close.add_arguments
 

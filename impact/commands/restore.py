@@ -10,6 +10,7 @@ from impact.storage import versions
 from impact.storage.store import DataStore
 
 NAME = "restore"
+WRITES = True  # refused in public mode before it runs (impact.cli.main)
 HELP = "Make the data equal to an older version again (as a new version)."
 
 

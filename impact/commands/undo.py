@@ -10,6 +10,7 @@ from impact.storage import versions
 from impact.storage.store import DataStore
 
 NAME = "undo"
+WRITES = True  # refused in public mode before it runs (impact.cli.main)
 HELP = "Undo the last data change (as a new version; the undone one stays in the history)."
 
 

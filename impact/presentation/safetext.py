@@ -61,3 +61,33 @@ def display_text(value) -> str:
 
 def has_display_controls(value) -> bool:
     return bool(_DISPLAY_BAD.search(str(value)))
+
+
+# -- Markdown: every Streamlit text element renders Markdown --------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+class Markdown(str):
+    """Markdown the app wrote itself (a locale text, or one whose data parts were passed
+    through `markdown_text`): renderers show its markup. Any other `str` is text that may
+    carry data (a name, a file name, an error naming a value) and is shown as typed.
+
+    Text is plain by default, so a notice built with `t(key, funder=name)` cannot become a
+    link even when its author forgets to escape: only this marker opts into markup."""
+
+    __slots__ = ()
+
+
+def markdown_text(value) -> str:
+    """Text that shows as typed when rendered as Markdown: every Markdown character
+    escaped (`.` too, so a bare URL is not auto-linked; `[` too, so no :color[…]);
+    bidi and C0 controls shown as �."""
+    return _MD_SPECIAL.sub(r"\\\1", display_text(value))
+
+
+def as_markdown(value) -> str:
+    """What a Markdown renderer is given: a `Markdown` as is, any other text escaped."""
+    if isinstance(value, Markdown):
+        return str(value)
+    return markdown_text("" if value is None else value)

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from impact.storage import retention, rollup
 from impact.errors import DataError
 from impact.storage.schema import TABLES
-from impact.storage.store import DataFile, DataStore, control_totals
+from impact.storage.store import DataFile, DataStore, ManifestMissing, control_totals
 
 
 @dataclass(frozen=True)
@@ -76,15 +76,15 @@ def verify(store: DataStore) -> Verification:
     result = Verification(str(store.root))
     try:
         manifest = store.manifest()
+    except ManifestMissing:
+        # Data files without a manifest: nothing vouches for them.
+        result.problems.append(Problem("no_manifest"))
+        return result
     except DataError as exc:
         result.problems.append(Problem("manifest", found=str(exc)))
         return result
     if manifest is None:
-        # Nothing committed is fine; data files without a manifest are not (nothing vouches
-        # for them).
-        if any(store._listing(table) for table in TABLES):
-            result.problems.append(Problem("no_manifest"))
-        return result
+        return result  # nothing committed is fine
     result.manifest_version = manifest.get("version")
     # A data file no kept version references: an entry removed by hand would make its rows
     # vanish silently. Files younger than the grace period may be a commit in progress.

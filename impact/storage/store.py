@@ -57,6 +57,10 @@ class VersionConflict(DataError):
     """Another writer committed first: the preview this commit was based on is stale."""
 
 
+class ManifestMissing(DataError):
+    """Data files are on disk but manifest.json is gone (and no history/ to restore from)."""
+
+
 @dataclass(frozen=True)
 class DataFile:
     """One committed Parquet file and what the manifest says about it."""
@@ -162,6 +166,15 @@ class DataStore:
                 raise DataError(f"{self.full_path(MANIFEST)}: missing, though {HISTORY}/ holds "
                                 "committed versions (see `impact history`; `impact restore V` "
                                 "makes one current again)") from None
+            stray = sum(len(self._listing(table)) for table in TABLES)
+            if stray:
+                # Without a manifest nothing says which of these files are current (every
+                # version's files may still be there): summing them all doubled figures.
+                raise ManifestMissing(
+                    f"{self.full_path(MANIFEST)}: missing, though {stray} data file"
+                    f"{'s are' if stray != 1 else ' is'} on disk: nothing says which are "
+                    "current, so no figure is read from them (put back manifest.json from a "
+                    "backup; `impact verify` lists what is there)")
             return self.version(), None
         manifest = manifests.parse(raw, self.full_path(MANIFEST))
         return hashlib.sha256(raw).hexdigest()[:16], manifest

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from impact.presentation import fmt
 from impact.filters import Filters
 from impact.presentation.i18n import label, t
-from impact.presentation.safetext import display_text, spreadsheet_text
+from impact.presentation.safetext import Markdown, display_text, spreadsheet_text
 
 COUNT, MONEY, PERCENT, TEXT, DECIMAL = "count", "money", "percent", "text", "decimal"
 # Rows a table shows on screen by default; the CSV download always has every row. With all
@@ -289,7 +289,7 @@ def page_base(page: str, db, filters: Filters, lang: str) -> PageModel:
     """Title, intro and empty state of a page (`page` = overview, finance …)."""
     empty = is_empty(db, filters)
     no_data = empty and not db.rows("filter_orgs")
-    return PageModel(title=t(f"{page}.title", lang), intro=t(f"{page}.intro", lang),
+    return PageModel(title=t(f"{page}.title", lang), intro=Markdown(t(f"{page}.intro", lang)),
                      caption=filters_caption(filters, lang),
                      selection=selection_line(filters, lang), empty=empty,
                      empty_text=t("empty.no_data" if no_data else "empty.text", lang))

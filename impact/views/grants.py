@@ -17,6 +17,7 @@ from impact.presentation import fmt
 from impact.config import BUDGET_PACE_GAP
 from impact.filters import Filters
 from impact.presentation.i18n import has, label, t
+from impact.presentation.safetext import Markdown
 from impact.domain.metrics import ZERO, achievement, ratio
 from impact.storage.cache import cached
 from impact.views.common import (COUNT, DECIMAL, MONEY, PERCENT, Column, Kpi, PageModel, Table,
@@ -229,7 +230,7 @@ def funder_view(db, filters: Filters, funder: str | None, lang: str) -> FunderMo
     db = cached(db)
     funders = funder_names(db, filters)
     funder = funder if funder else (funders[0] if funders else "")
-    model = FunderModel(title=t("grants.title", lang), intro=t("grants.intro", lang),
+    model = FunderModel(title=t("grants.title", lang), intro=Markdown(t("grants.intro", lang)),
                         caption=filters_caption(filters, lang),
                         selection=selection_line(filters, lang), funder=funder,
                         funders=funders, empty_text=t("grants.empty", lang, funder=funder))

@@ -17,6 +17,7 @@ from impact.access.policy import (FUNDER, PRIVATE, Access, AccessError, Scope, S
                                   forwarded, network_visitor, parse_mode, resolve, roles_from)
 from impact.filters import Filters
 from impact.presentation.i18n import t
+from impact.presentation.safetext import as_markdown
 
 MODE_ENV = "IMPACT_MODE"
 HASH_ENV = "IMPACT_STAFF_PASSWORD_HASH"
@@ -116,8 +117,8 @@ def current_access(db, params: dict) -> tuple[Access, str | None]:
     try:
         cfg = settings()
     except (AccessError, passwords.PasswordFormatError) as exc:
-        st.error(t("access.bad_settings", "zh", detail=str(exc)) + "  \n"
-                 + t("access.bad_settings", "en", detail=str(exc)))
+        st.error(as_markdown(t("access.bad_settings", "zh", detail=str(exc)) + "\n\n"
+                             + t("access.bad_settings", "en", detail=str(exc))))
         st.stop()
     link, refusal = _link(cfg, params)
     access = resolve(cfg, _user(), network_bound=network_bound(),
@@ -218,7 +219,7 @@ def password_form(lang: str, data_dir: str | None) -> bool:
     keys = _limit_keys()
     wait = passwords.LIMITER.wait_s(*keys)
     if wait:
-        st.error(t("access.password.wait", lang, seconds=wait))
+        st.error(as_markdown(t("access.password.wait", lang, seconds=wait)))
         return False
     slot = st.empty()
     entered = slot.text_input(t("data.staff.password", lang), type="password", key="data_pw")
@@ -234,8 +235,8 @@ def password_form(lang: str, data_dir: str | None) -> bool:
     passwords.LIMITER.failure(*keys)
     audit.record("sign_in_failed", f"password ({keys[1]})", data_dir, reason="wrong password")
     wait = passwords.LIMITER.wait_s(*keys)
-    st.error(t("access.password.wait", lang, seconds=wait) if wait
-             else t("data.staff.wrong", lang))
+    st.error(as_markdown(t("access.password.wait", lang, seconds=wait) if wait
+                         else t("data.staff.wrong", lang)))
     return False
 
 

@@ -19,6 +19,7 @@ from impact.config import PROJECT_ROOT, resolve_data_dir
 from impact.errors import ImpactError
 from impact.filters import Filters
 from impact.presentation.i18n import DEFAULT_LANG, t
+from impact.presentation.safetext import as_markdown
 from impact.storage.cache import CachedDatabase
 from impact.storage.db import Database
 from impact.web import auth, menu, sidebar, urlstate
@@ -193,7 +194,7 @@ def setup(data_dir: str | None = None) -> PageContext:
         filters = auth.clamp(sidebar.filter_widgets(options, lang), access.scope)
         warnings = sidebar.coverage_notices(options, filters, lang)
     except ImpactError as exc:
-        st.error(t("error.data", lang, detail=str(exc)))
+        st.error(as_markdown(t("error.data", lang, detail=str(exc))))
         st.stop()
     is_demo, demo_notice = _demo_notice(db, lang)
     share = st.session_state.get(auth._LINK, (None,))[0] if access.role == "funder" else None

@@ -21,8 +21,8 @@ def history_section(ctx) -> None:
     st.caption(ctx.t("data.history.intro"))
     done = st.session_state.pop("data_undone", None)
     if done:
-        st.success(ctx.t("data.history.undo_done", version=done[0], now=done[1]),
-                   icon=":material/undo:")
+        widgets.say("success", ctx.t("data.history.undo_done", version=done[0], now=done[1]),
+                    icon=":material/undo:")
     store = ctx.db.store
     rows = history_rows(store, ctx.lang)
     if not rows:
@@ -46,10 +46,10 @@ def history_section(ctx) -> None:
             with acting_as(signed_in()):
                 manifest = versions.undo(store, "", version=target)
         except ClosedPeriod as exc:
-            st.error(closed_message(ctx, exc), icon=":material/lock:")
+            widgets.say("error", closed_message(ctx, exc), icon=":material/lock:")
             return
         except (ImpactError, OSError) as exc:
-            st.error(ctx.t("data.commit_failed", detail=widgets.md(str(exc))))
+            widgets.say("error", ctx.t("data.commit_failed", detail=str(exc)))
             return
         ctx.db.refresh()
         st.session_state["data_undone"] = (manifest["commit"]["restored"], manifest["version"])
@@ -71,8 +71,8 @@ def quality_section(ctx) -> None:
         if part.rows:
             widgets.table(part, ctx.lang)
         else:
-            st.markdown(f"**{widgets.md(part.title)}**")
-            st.caption(widgets.md(part.caption))
+            widgets.say("markdown", widgets.bold(part.title))
+            widgets.say("caption", part.caption)
             st.success(ctx.t(none_key), icon=":material/check:")
 
 
@@ -89,17 +89,17 @@ def integrity_section(ctx) -> None:
         cached_integrity.clear()
     model = cached_integrity(ctx.data_dir, ctx.version, ctx.lang)
     if model.ok:
-        st.success(widgets.md(model.summary), icon=":material/verified:")
+        widgets.say("success", model.summary, icon=":material/verified:")
     else:
-        st.error("\n".join([widgets.md(model.summary)] +
-                           [f"- {widgets.md(line)}" for line in model.problems]),
-                 icon=":material/report:")
+        widgets.say("error", widgets.Markdown("\n".join(
+            [widgets.md(model.summary)] + [f"- {widgets.md(line)}" for line in model.problems])),
+            icon=":material/report:")
     widgets.table(model.files, ctx.lang, height=_height(model.files))
     log = import_log(ctx.db.store, ctx.lang)
     if log.rows:
         widgets.table(log, ctx.lang)
     else:
-        st.markdown(f"**{widgets.md(log.title)}**")
+        widgets.say("markdown", widgets.bold(log.title))
         st.caption(ctx.t("data.log.empty"))
 
 

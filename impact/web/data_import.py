@@ -49,8 +49,8 @@ def access_gate(ctx) -> bool:
     elif access.role == "network":
         st.warning(ctx.t("access.reason.network"), icon=":material/lan:")
     else:
-        st.caption(ctx.t("access.signed_in", identity=widgets.md(access.identity),
-                         role=ctx.t(f"access.role.{access.role}")))
+        widgets.say("caption", ctx.t("access.signed_in", identity=access.identity,
+                                     role=ctx.t(f"access.role.{access.role}")))
     return True
 
 
@@ -60,7 +60,7 @@ def audit_import(ctx, entry: dict, file_name: str) -> None:
                            table=entry.get("table"), rows_added=entry.get("rows_added"),
                            manifest_version=entry.get("manifest_version"))
     if problem:
-        st.warning(ctx.t("access.audit_failed", detail=widgets.md(problem)))
+        widgets.say("warning", ctx.t("access.audit_failed", detail=problem))
 
 
 def checked_upload(ctx, table, upload, sheet, org=None, saved=None):
@@ -107,11 +107,13 @@ def show_done(ctx) -> None:
     done = st.session_state.pop(_DONE, None)
     if done:
         entry, rejects = done
-        st.success(ctx.t("data.imported", added=entry["rows_added"], file=entry["file"],
-                         table=ctx.t(f"data.table.{entry['table']}"),
-                         duplicates=entry["duplicates_skipped"]), icon=":material/task_alt:")
+        widgets.say("success", ctx.t("data.imported", added=entry["rows_added"],
+                                     file=entry["file"],
+                                     table=ctx.t(f"data.table.{entry['table']}"),
+                                     duplicates=entry["duplicates_skipped"]),
+                    icon=":material/task_alt:")
         if entry.get("log_error"):
-            st.warning(ctx.t("data.log_failed", detail=widgets.md(entry["log_error"])))
+            widgets.say("warning", ctx.t("data.log_failed", detail=entry["log_error"]))
         if rejects:
             st.download_button(ctx.t("data.download_rejects"), rejects, mime="text/csv",
                                file_name=f"{entry['file'].rsplit('.', 1)[0]}.rejects.csv",
@@ -123,19 +125,20 @@ def import_section(ctx) -> None:
         st.info(ctx.t(ctx.access.reason or "access.reason.not_allowed"), icon=":material/lock:")
         return
     if is_bundled_demo(ctx.data_dir):  # nobody's records may go under the demo banner
-        st.info(ctx.t("data.demo_readonly", dir=ctx.data_dir), icon=":material/info:")
+        widgets.say("info", ctx.t("data.demo_readonly", dir=ctx.data_dir), icon=":material/info:")
         return
     show_done(ctx)
     corrected = st.session_state.pop("data_corrected", None)
     if corrected:
-        st.success(ctx.t("data.correct.done", version=corrected), icon=":material/task_alt:")
+        widgets.say("success", ctx.t("data.correct.done", version=corrected),
+                    icon=":material/task_alt:")
     table = st.selectbox(ctx.t("data.table_label"), importable_tables(), key="data_table",
                          format_func=lambda name: ctx.t(f"data.table.{name}"))
     upload = st.file_uploader(ctx.t("data.upload_label"),
                               type=[x.lstrip(".") for x in TEXT_SUFFIXES + WORKBOOK_SUFFIXES],
                               key="data_upload", max_upload_size=MAX_MB,
                               help=ctx.t("data.upload_help"))
-    st.caption(ctx.t("data.upload_limit", mb=MAX_MB))
+    widgets.say("caption", ctx.t("data.upload_limit", mb=MAX_MB))
     if upload is None:
         return
     sheet = None
@@ -154,10 +157,10 @@ def import_section(ctx) -> None:
                 return
             check = checked_upload(ctx, table, upload, sheet, org, saved)
     except FileProblem as problem:
-        st.error(f"{widgets.md(upload.name)}: {widgets.md(file_message(problem, ctx.lang))}")
+        widgets.say("error", f"{upload.name}: {file_message(problem, ctx.lang)}")
         return
     except MappingProblem as problem:
-        st.error(f"{widgets.md(upload.name)}: {widgets.md(mapping_message(problem, ctx.lang))}")
+        widgets.say("error", f"{upload.name}: {mapping_message(problem, ctx.lang)}")
         return
     mode = st.radio(ctx.t("data.mode.label"), MODES, key="data_mode", horizontal=True,
                     format_func=lambda m: ctx.t(f"data.mode.{m}"))
@@ -191,11 +194,11 @@ def import_section(ctx) -> None:
                 entry = commit_checked(check, ctx.db.store, skip_invalid=skip, process="web")
         except ClosedPeriod as exc:
             bar.empty()
-            st.error(closed_message(ctx, exc), icon=":material/lock:")
+            widgets.say("error", closed_message(ctx, exc), icon=":material/lock:")
             return
         except (ImpactError, OSError) as exc:  # e.g. disk full: the old data stays as it was
             bar.empty()
-            st.error(ctx.t("data.commit_failed", detail=widgets.md(str(exc))))
+            widgets.say("error", ctx.t("data.commit_failed", detail=str(exc)))
             return
         bar.progress(1.0, ctx.t("data.stage.done"))
         if entry:
@@ -219,20 +222,21 @@ def signed_in() -> str | None:
 
 
 def closed_message(ctx, exc: ClosedPeriod) -> str:
-    return widgets.md(closed_text(exc, ctx.lang))
+    return closed_text(exc, ctx.lang)  # plain text: widgets.say escapes it
 
 
 def correction_section(ctx, check, mode: str) -> None:
     """Update / replace: the diff (record, field, old → new), then confirm."""
     model = correction(check, ctx.db.store, mode, ctx.lang)
     if model.errors or model.plan is None:
-        st.error(widgets.md(model.summary))
-        st.markdown("\n".join(f"- {widgets.md(line)}" for line in model.errors))
+        widgets.say("error", model.summary)
+        widgets.say("markdown", widgets.Markdown(
+            "\n".join(f"- {widgets.md(line)}" for line in model.errors)))
         return
     if model.plan.empty:
         st.info(ctx.t("data.correct.nothing"), icon=":material/done_all:")
         return
-    st.warning(widgets.md(model.summary), icon=":material/difference:")
+    widgets.say("warning", model.summary, icon=":material/difference:")
     st.dataframe(model.rows, hide_index=True, key="data_diff")
     reason = st.text_input(ctx.t("data.correct.reason"), key="data_reason")
     if st.button(ctx.t("data.correct.confirm"), type="primary", key="data_correct",
@@ -241,10 +245,10 @@ def correction_section(ctx, check, mode: str) -> None:
             with acting_as(signed_in()):
                 manifest = commit_correction(check, model.plan, ctx.db.store, mode, reason)
         except ClosedPeriod as exc:
-            st.error(closed_message(ctx, exc), icon=":material/lock:")
+            widgets.say("error", closed_message(ctx, exc), icon=":material/lock:")
             return
         except (ImpactError, OSError) as exc:
-            st.error(ctx.t("data.commit_failed", detail=widgets.md(str(exc))))
+            widgets.say("error", ctx.t("data.commit_failed", detail=str(exc)))
             return
         ctx.db.refresh()
         st.session_state.pop(_CHECK, None)
@@ -254,21 +258,23 @@ def correction_section(ctx, check, mode: str) -> None:
 
 def show_preview(ctx, model) -> None:
     if model.blocked:
-        st.error(widgets.md(model.summary))
+        widgets.say("error", model.summary)
         for line in model.header_problems:
-            st.markdown(f"- {widgets.md(line)}")
+            widgets.say("markdown", widgets.Markdown(f"- {widgets.md(line)}"))
         return
-    (st.warning if model.error_count else st.success)(widgets.md(model.summary))
+    widgets.say("warning" if model.error_count else "success", model.summary)
     if model.notes:
         with st.container(border=True, key="data_notes"):
-            st.markdown(f"**{ctx.t('data.notice.title')}**")
-            st.markdown("\n".join(f"- {widgets.md(line)}" for line in model.notes))
+            widgets.say("markdown", widgets.bold(ctx.t("data.notice.title")))
+            widgets.say("markdown", widgets.Markdown(
+                "\n".join(f"- {widgets.md(line)}" for line in model.notes)))
     if model.errors:
         with st.expander(ctx.t("data.preview.error_list", count=model.error_count),
                          expanded=model.error_count <= 10):
             if model.error_count > len(model.errors):
-                st.caption(ctx.t("data.preview.more_errors", shown=len(model.errors),
-                                 count=model.error_count))
-            st.markdown("\n".join(f"- {widgets.md(line)}" for line in model.errors))
-    st.markdown(f"**{ctx.t('data.preview.title')}**")
+                widgets.say("caption", ctx.t("data.preview.more_errors", shown=len(model.errors),
+                                             count=model.error_count))
+            widgets.say("markdown", widgets.Markdown(
+                "\n".join(f"- {widgets.md(line)}" for line in model.errors)))
+    widgets.say("markdown", widgets.bold(ctx.t("data.preview.title")))
     st.dataframe(model.rows, column_order=model.columns, hide_index=True, key="data_preview")

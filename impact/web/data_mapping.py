@@ -26,13 +26,13 @@ def mapping_step(ctx, check, upload, table: str) -> bool:
     import waits for it)."""
     saved = st.session_state.pop(SAVED, None)
     if saved:
-        st.success(ctx.t("data.mapping.saved", name=widgets.md(saved)),
-                   icon=":material/bookmark_added:")
+        widgets.say("success", ctx.t("data.mapping.saved", name=saved),
+                    icon=":material/bookmark_added:")
     questions = mapping_questions(check)
     if not questions:
         return False
     st.subheader(ctx.t("data.mapping.title"), anchor=False)
-    st.markdown(ctx.t("data.mapping.intro"))
+    widgets.say("markdown", widgets.Markdown(ctx.t("data.mapping.intro")))  # locale text
     tag = upload.file_id  # a new file asks afresh
     choices = {}
     with st.form(f"data_mapping_{tag}", border=True):
@@ -54,18 +54,18 @@ def mapping_step(ctx, check, upload, table: str) -> bool:
         return True
     unchosen = [h for h, f in choices.items() if f == CHOOSE]
     if unchosen:
-        st.error(widgets.md(ctx.t("data.mapping.unchosen", count=len(unchosen),
-                                  headers=ctx.t("data.list_sep").join(unchosen))))
+        widgets.say("error", ctx.t("data.mapping.unchosen", count=len(unchosen),
+                                   headers=ctx.t("data.list_sep").join(unchosen)))
         return True
     headers = tuple(str(h).strip() for h in check.sheet.headers
                     if h is not None and str(h).strip())
     try:
         save(ctx.db.store, Mapping(name.strip(), table, headers, choices))
     except MappingProblem as problem:
-        st.error(widgets.md(mapping_message(problem, ctx.lang)), icon=":material/block:")
+        widgets.say("error", mapping_message(problem, ctx.lang), icon=":material/block:")
         return True
     except OSError as exc:  # disk full, read-only directory: nothing half-written
-        st.error(ctx.t("data.commit_failed", detail=widgets.md(str(exc))))
+        widgets.say("error", ctx.t("data.commit_failed", detail=str(exc)))
         return True
     st.session_state[SAVED] = name.strip()
     # the check is made again, now finding the mapping by the file's headers
@@ -87,6 +87,6 @@ def org_field(ctx) -> str | None:
     org = st.text_input(ctx.t("data.org_label"), key="data_org", max_chars=200,
                         help=ctx.t("data.org_help"))
     if not org.strip():
-        st.info(ctx.t("data.org_needed"), icon=":material/domain:")
+        widgets.say("info", ctx.t("data.org_needed"), icon=":material/domain:")
         return None
     return org.strip()

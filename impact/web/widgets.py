@@ -3,7 +3,6 @@ charts, tables with CSV download, empty state. Pages call these and nothing else
 
 from __future__ import annotations
 
-import re
 from html import escape
 
 import streamlit as st
@@ -11,10 +10,9 @@ import streamlit as st
 from impact.access import privacy
 from impact.presentation.filenames import csv_name
 from impact.presentation.i18n import t
-from impact.presentation.safetext import display_text
+from impact.presentation.safetext import Markdown, as_markdown, display_text, markdown_text
 from impact.views.common import Chart, Kpi, PageModel, Table
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
 MONEY_WIDTH = 118  # px: ¥12,345,678.90 at the table's font
 
@@ -22,13 +20,26 @@ MONEY_WIDTH = 118  # px: ¥12,345,678.90 at the table's font
 def md(text: str) -> str:
     """Escape Markdown in data-derived text (org and project names), so it shows as typed;
     bidi and C0 controls show as � (impact.presentation.safetext)."""
-    return _MD_SPECIAL.sub(r"\\\1", display_text(text))
+    return markdown_text(text)
+
+
+def say(kind: str, text, **options) -> None:
+    """The one way text reaches a Markdown-rendering element (st.warning, info, error,
+    success, caption, markdown, title, header): plain text is escaped here, so a name in a
+    notice shows as typed wherever it comes from; only a `Markdown` (the app's own markup,
+    data already escaped) keeps its markup."""
+    getattr(st, kind)(as_markdown(text), **options)
+
+
+def bold(text) -> Markdown:
+    """Text as a bold line, its content escaped."""
+    return Markdown(f"**{markdown_text(text)}**")
 
 
 def demo_banner(ctx) -> None:
     """The notice that the data is the demo set (shown on every page while it is loaded)."""
     if ctx.is_demo:
-        st.warning(ctx.demo_notice, icon=":material/science:")
+        say("warning", Markdown(ctx.demo_notice), icon=":material/science:")  # locale text
 
 
 def url_notices(ctx) -> None:
@@ -36,7 +47,7 @@ def url_notices(ctx) -> None:
     bad year …) and choices that do not meet (years outside an organisation's records); and
     which periods of the selection are closed (已关账) once any period is."""
     for notice in [*ctx.notices, *ctx.warnings]:
-        st.warning(md(notice), icon=":material/warning:")
+        say("warning", notice, icon=":material/warning:")
     period_mark(ctx)
 
 
@@ -55,20 +66,21 @@ def period_mark(ctx) -> None:
     shut = closed_in(manifest, f.orgs, f.year_from, f.year_to)
     listing = ctx.t("report.orgs.sep").join(f"{org} {year}" for org, year in shut)
     text = ctx.t("period.closed", periods=listing) if shut else ctx.t("period.open")
-    st.caption(f":material/lock: {md(text)}" if shut else f":material/lock_open: {md(text)}")
+    icon = ":material/lock:" if shut else ":material/lock_open:"
+    say("caption", Markdown(f"{icon} {md(text)}"))
 
 
 def access_notice(ctx) -> None:
     """A refused funder link says why; a funder or public view says what it leaves out."""
     if ctx.link_refusal:
-        st.error(ctx.t(ctx.link_refusal), icon=":material/link_off:")
+        say("error", ctx.t(ctx.link_refusal), icon=":material/link_off:")
     access = ctx.access
     if access.role == "funder":
-        st.info(ctx.t("access.funder_view", funder=md(access.funder),
-                      threshold=ctx.privacy.threshold), icon=":material/handshake:")
+        say("info", ctx.t("access.funder_view", funder=access.funder,
+                          threshold=ctx.privacy.threshold), icon=":material/handshake:")
     elif access.role == "public":
-        st.caption(ctx.t("access.public_view", threshold=ctx.privacy.threshold,
-                         base=privacy.ROUND_BASE))
+        say("caption", ctx.t("access.public_view", threshold=ctx.privacy.threshold,
+                             base=privacy.ROUND_BASE))
 
 
 def _privacy():
@@ -79,14 +91,14 @@ def _privacy():
 
 def header(model: PageModel) -> None:
     """Page title, the selection in words, and the one sentence that says what is counted."""
-    st.title(model.title)
+    say("title", model.title)
     selection(model.selection)
-    st.markdown(model.intro)
+    say("markdown", model.intro)
 
 
 def empty_state(text: str) -> None:
     """A friendly message instead of empty charts."""
-    st.info(text, icon=":material/filter_alt_off:")
+    say("info", text, icon=":material/filter_alt_off:")
 
 
 def kpis(cards: list[Kpi], per_row: int = 4) -> None:
@@ -99,7 +111,7 @@ def kpis(cards: list[Kpi], per_row: int = 4) -> None:
         for column, card in zip(columns, cards[start:start + per_row]):
             with column:
                 help_text = card.exact if not card.help else f"{card.exact}  \n{card.help}"
-                st.metric(card.label, card.display, delta=card.delta, help=help_text,
+                st.metric(md(card.label), card.display, delta=card.delta, help=help_text,
                           delta_color=card.delta_color if card.delta else "off", border=True)
 
 
@@ -109,15 +121,15 @@ def chart(model: Chart, people: bool = False) -> None:
     marks a chart whose every series counts people."""
     model = privacy.chart(model, _privacy(), people=people, lang=_lang())
     if model.figure is None:
-        st.markdown(f"**{md(model.title)}**")
-        st.info(model.empty_text, icon=":material/bar_chart_off:")
+        say("markdown", bold(model.title))
+        say("info", model.empty_text, icon=":material/bar_chart_off:")
     else:
         st.plotly_chart(model.figure, key=f"chart_{model.key}", theme=None,
                         config=PLOTLY_CONFIG)
-    st.caption(md(model.caption))
+    say("caption", model.caption)
     if getattr(model, "hidden", 0):
         policy = _privacy()
-        st.caption(t("access.hidden_points", _lang(), count=model.hidden,
+        say("caption", t("access.hidden_points", _lang(), count=model.hidden,
                      threshold=policy.threshold))
 
 
@@ -151,9 +163,9 @@ def table(model: Table, lang: str, height: int | str = "auto",
     in the CSV (impact.access.privacy)."""
     model = privacy.table(model, _privacy(), people=people)
     if model.title:
-        st.markdown(f"**{md(model.title)}**")
+        say("markdown", bold(model.title))
     if not model.rows:
-        st.info(t("empty.table", lang), icon=":material/table:")
+        say("info", t("empty.table", lang), icon=":material/table:")
         return []
     shown = model.head()  # only these rows are formatted and sent; the CSV has them all
     # Every figure is right-aligned; plain counts stay numbers (so a column sorts
@@ -173,7 +185,7 @@ def table(model: Table, lang: str, height: int | str = "auto",
                          key=f"tbl_{model.key}", column_config=config, **options)
     for note in (model.caption, model.shown_note()):
         if note:
-            st.caption(md(note))
+            say("caption", note)
     download_csv(model, lang)
     return list(state.selection.rows) if selectable and state is not None else []
 
@@ -184,7 +196,7 @@ def statement(model: Table, lang: str) -> None:
     (impact.web.browser.STYLE) only the 合计 columns stay, so the totals are read without
     scrolling sideways; the split is in the CSV, the Excel sheet and the PDF."""
     st.html(statement_html(model, lang))
-    st.caption(md(model.caption))
+    say("caption", model.caption)
     download_csv(model, lang)
 
 
@@ -222,12 +234,12 @@ def statement_html(model: Table, lang: str) -> str:
 def notices(model: PageModel) -> None:
     """Warnings the page model raises (e.g. dependence on one funding source)."""
     for text in model.notices:
-        st.warning(text, icon=":material/warning:")
+        say("warning", text, icon=":material/warning:")
 
 
 def warning(text: str) -> None:
     """One warning, styled as the page model's notices."""
-    st.warning(text, icon=":material/warning:")
+    say("warning", text, icon=":material/warning:")
 
 
 def budget_section(section, access, lang: str) -> None:
@@ -235,13 +247,13 @@ def budget_section(section, access, lang: str) -> None:
     the tables by grant and by project. A funder sees its own grants' rows only."""
     from impact.web.auth import visible_funders
 
-    st.header(section.title)  # an h2 under the page's h1 (axe: heading-order)
+    say("header", section.title)  # an h2 under the page's h1 (axe: heading-order)
     if section.empty:
-        st.info(t("grants.no_budgets", lang), icon=":material/table:")
+        say("info", t("grants.no_budgets", lang), icon=":material/table:")
         return
-    st.caption(md(section.as_of_note))
+    say("caption", section.as_of_note)
     for text in section.flagged:
-        st.warning(text, icon=":material/warning:")
+        say("warning", text, icon=":material/warning:")
     if section.grants.rows:
         table(visible_funders(section.grants, access), lang)
     if section.projects.rows:
