@@ -399,3 +399,21 @@ def test_the_default_organisation_note_and_the_org_hint_are_translated():
     for key in ("data.cli.default_org", "data.cli.give_org", "data.cli.stored_orgs"):
         assert t(key, "zh") != t(key, "en") and "--org" in t(key, "zh") + t("data.cli.give_org",
                                                                             "zh")
+
+
+@pytest.mark.parametrize("lang, word", [("zh", "替换"), ("en", "Replace")])
+def test_the_data_page_refuses_a_corrected_copy_as_the_cli_does(data, tmp_path, capsys, lang,
+                                                                 word):
+    """The data page reads the same check: a corrected copy of rows without ids is blocked
+    there too, naming the overlap and pointing to its Replace mode, never added beside."""
+    from impact.ingest.check import check_file
+    from impact.views.data_import import preview
+
+    org = ["--table", "activities", "--data-dir", data, "--org", "A"]
+    rows = "2023-01-05,P,1,94,2,2\n2023-01-06,P,1,20,2,2\n"
+    assert run(capsys, write(tmp_path, HOURS + rows, "a.csv"), *org)[0] == 0
+    fixed = (HOURS + rows.replace(",94,", ",95,")).encode("utf-8")
+    check = check_file("b.csv", fixed, "activities", DataStore(data), org="A")
+    model = preview(check, lang)
+    assert model.blocked and word in model.summary
+    assert len(model.header_problems) == 1 and "2023-01" in model.header_problems[0]

@@ -9,8 +9,8 @@ from impact.ingest import ImportCheck
 from impact.ingest.values import clean_text
 from impact.ingest.headers import is_personal
 from impact.ingest.mappings import IGNORE, fields
-from impact.ingest.messages import (field_words, header_message, notice_lines, row_message,
-                                    row_reason, totals_line, visible)
+from impact.ingest.messages import (field_words, header_message, notice_lines, overlap_message,
+                                    row_message, row_reason, totals_line, visible)
 from impact.storage.schema import TABLES, importable_tables
 
 PREVIEW_ROWS = 1000  # enough to scroll through
@@ -45,6 +45,10 @@ def preview(check: ImportCheck, lang: str) -> ImportPreview:
     if check.header_problems:
         problems = [header_message(p, lang) for p in check.header_problems]
         return ImportPreview(t("data.preview.blocked", lang, file=check.file_name),
+                             blocked=True, header_problems=problems)
+    if check.overlaps:  # a corrected copy of stored records without ids: replace, never add
+        problems = [overlap_message(org, overlap, lang) for org, overlap in check.overlaps.items()]
+        return ImportPreview(t("data.preview.overlap", lang, file=check.file_name),
                              blocked=True, header_problems=problems)
     summary = t("data.preview.summary", lang, file=check.file_name, table=table_name,
                 read=check.rows_read, new=len(check.new_rows), duplicates=check.duplicates,
