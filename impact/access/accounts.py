@@ -36,6 +36,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from impact.access import audit
 from impact.access.policy import PLACEHOLDER, AccessError, parse_role
 from impact.errors import UsageError
 
@@ -384,3 +385,43 @@ def invitation_url(base: str, token: str, lang: str = "zh") -> str:
     from urllib.parse import quote, urlencode
 
     return f"{base.rstrip('/')}/auth/invite/{quote(token, safe='')}?{urlencode({'lang': lang})}"
+
+
+# --------------------------------------------------------- what a director (or the CLI) does
+# Each action changes the store and writes the audit entry; the page and `impact user` both
+# call these, so the two can never differ in what they record.
+
+def admin_invite(store: Store, tokens: Tokens, email: str, role: str, by: str,
+                 data_dir: str | None, base: str, lang: str = "zh") -> str:
+    """A new account; returns its one-time link."""
+    email = normal_email(email)
+    nonce = store.invite(email, role)
+    audit.record("account_invited", by, data_dir, account=email, role=role.strip())
+    return invitation_url(base, tokens.invitation(email, nonce), lang)
+
+
+def admin_reset(store: Store, tokens: Tokens, email: str, by: str, data_dir: str | None,
+                base: str, lang: str = "zh") -> str:
+    """A new one-time link for an account (its sessions end, the old link stops working)."""
+    email = normal_email(email)
+    nonce = store.reset(email)
+    audit.record("password_reset", by, data_dir, account=email)
+    return invitation_url(base, tokens.invitation(email, nonce), lang)
+
+
+def admin_disable(store: Store, email: str, by: str, data_dir: str | None) -> None:
+    email = normal_email(email)
+    store.disable(email)
+    audit.record("account_disabled", by, data_dir, account=email)
+
+
+def admin_enable(store: Store, email: str, by: str, data_dir: str | None) -> None:
+    email = normal_email(email)
+    store.enable(email)
+    audit.record("account_enabled", by, data_dir, account=email)
+
+
+def admin_role(store: Store, email: str, role: str, by: str, data_dir: str | None) -> None:
+    email = normal_email(email)
+    old = store.set_role(email, role)
+    audit.record("role_changed", by, data_dir, account=email, role=role.strip(), before=old)
