@@ -18,7 +18,7 @@ import pytest
 from starlette.applications import Starlette
 
 from impact.access import accounts, audit, passwords
-from impact.access.policy import ANONYMOUS, DIRECTOR, FUNDER, Settings, resolve
+from impact.access.policy import ANONYMOUS, DIRECTOR, FUNDER, AccessError, Settings, resolve
 from impact.web.accountroutes import AccountRoutes
 
 SECRET = "k" * 48
@@ -272,3 +272,15 @@ def test_cli_user_add_list_reset_disable(data_dir, app):
     assert role.returncode == 2 and "expected staff, director" in role.stderr
     events = [e["event"] for e in audit.read(data_dir)]
     assert events == ["account_invited", "password_reset", "account_disabled"]
+
+
+def test_template_accounts_block_left_unfilled_is_refused():
+    import tomllib
+
+    text = (ROOT / ".streamlit" / "secrets.toml.example").read_text("utf-8")
+    start = text.index("# [accounts]")
+    block = "\n".join(line[2:] for line in text[start:].splitlines()[:3])
+    secrets = tomllib.loads(block)
+    assert secrets["accounts"]["enabled"] is True
+    with pytest.raises(AccessError, match="cookie_secret"):
+        accounts.check_secret(secrets["accounts"]["cookie_secret"])
