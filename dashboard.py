@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 # Which Access property opens a page (impact.access.policy.Access); the others are open to every
 # visitor who may see the dashboard at all.
 REQUIRES = {"data": "sees_data_page", "report": "sees_report", "share": "can_make_links",
-            "grants": "sees_funders"}
+            "grants": "sees_funders", "accounts": "manages_accounts"}
 
 
 def allowed(url: str, access) -> bool:
@@ -56,6 +56,7 @@ def main() -> None:
     with menu:
         for page in pages:
             st.page_link(page, query_params=ctx.url_params)
+        widgets.sign_out_link(ctx.access, ctx.lang)
     # Each page and language its own <title> and <html lang> (Streamlit writes one title, "en").
     st.set_page_config(page_title=f"{navigation.title} · {ctx.t('app.title')}")
     browser.style()
@@ -76,10 +77,14 @@ else:
     # whose JavaScript bundles go out compressed (impact/web/asgi.py).
     from starlette.middleware import Middleware
 
+    from impact.config import resolve_data_dir
+    from impact.web.accountroutes import AccountRoutes
     from impact.web.asgi import BackendBaseUrl, CompressedStatic
-    from impact.web.auth import log_start
+    from impact.web.auth import accounts_secret, log_start
 
     log_start()  # which access mode this server runs in, and why
 
-    app = st.App(HERE / "dashboard.py",
+    # Built-in accounts sign in and out through these routes: a script cannot set a cookie.
+    routes = AccountRoutes(accounts_secret, lambda: resolve_data_dir(data_dir_arg())).routes()
+    app = st.App(HERE / "dashboard.py", routes=routes,
                  middleware=[Middleware(BackendBaseUrl), Middleware(CompressedStatic)])

@@ -16,7 +16,7 @@ from impact.errors import ImpactError, UsageError
 # Module names under impact.commands; each has NAME, HELP, add_arguments(parser), run(args).
 COMMANDS = ("init", "summary", "demo", "importer", "verify", "bench", "report", "rollup",
             "history", "diff", "undo", "restore", "gc", "close", "reopen", "delete", "hashpw",
-            "link", "migrate", "template", "mappings")
+            "link", "migrate", "template", "mappings", "user")
 
 
 class _Parser(argparse.ArgumentParser):

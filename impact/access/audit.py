@@ -21,7 +21,10 @@ from pathlib import Path
 AUDIT_ENV = "IMPACT_AUDIT_LOG"
 FILE_NAME = "audit.jsonl"
 MAX_FIELD = 500  # a detail longer than this is cut (a pasted file, a hostile name)
-EVENTS = ("import", "correction", "sign_in_failed", "link_refused", "link_made")
+EVENTS = ("import", "correction", "sign_in_failed", "link_refused", "link_made",
+          # built-in accounts (impact.access.accounts)
+          "sign_in", "sign_out", "account_invited", "password_set", "password_reset",
+          "account_disabled", "account_enabled", "role_changed")
 
 log = logging.getLogger("impact.access.audit")
 

@@ -51,7 +51,8 @@ class Access:
     funder: str | None = None
     scope: Scope | None = None  # None: every organisation and project
     reason: str = ""  # locale key saying why staff features are off, when they are
-    auth: bool = False  # OpenID Connect configured
+    auth: bool = False  # OpenID Connect (or built-in accounts) configured
+    accounts: bool = False  # built-in accounts on: the sign-in page offers /auth/sign-in
     needs_password: bool = False  # the staff password would unlock staff features
     notes: tuple[str, ...] = field(default=())
 
@@ -71,6 +72,11 @@ class Access:
     @property
     def can_make_links(self) -> bool:
         return self.role in (STAFF, LOCAL, DIRECTOR)
+
+    @property
+    def manages_accounts(self) -> bool:
+        """/accounts: a director invites, disables and resets built-in accounts."""
+        return self.accounts and self.role == DIRECTOR
 
     @property
     def sees_report(self) -> bool:
@@ -124,6 +130,7 @@ class Settings:
     password_hash: str | None = None
     link_secret: str | None = None
     funder_projects: dict = field(default_factory=dict)  # funder -> [project, …] (explicit)
+    accounts_secret: str | None = None  # built-in accounts on: the cookie secret
 
 
 PLACEHOLDER = "REPLACE"  # the secrets template's filler (.streamlit/secrets.toml.example)
@@ -144,6 +151,11 @@ def describe(settings: Settings, address: str | None) -> str:
              and PLACEHOLDER not in settings.link_secret else "funder links off (no link_secret)")
     if settings.mode == PUBLIC:
         why = "IMPACT_MODE=public: read-only totals for everyone"
+    elif settings.auth and settings.accounts_secret:
+        why = (f"sign-in: built-in accounts ([accounts]) and [auth], {len(settings.roles)} "
+               "e-mail(s) in [roles]")
+    elif settings.accounts_secret:
+        why = "sign-in: built-in accounts ([accounts]); anyone else sees the sign-in page"
     elif settings.auth:
         why = f"sign-in: [auth] is set, {len(settings.roles)} e-mail(s) in [roles]"
     elif settings.password_hash:
@@ -215,10 +227,13 @@ def network_visitor(address: str | None, headers) -> bool:
 
 def resolve(settings: Settings, user: dict | None, *, network_bound: bool,
             link: Scope | None = None, link_funder: str | None = None,
-            password_ok: bool = False, proxied: bool = False) -> Access:
+            password_ok: bool = False, proxied: bool = False,
+            account: tuple[str, str] | None = None) -> Access:
     """The visitor's Access. `user` is st.user as a dict; `link`/`link_funder` a verified
     funder link's scope; `password_ok` that this session typed the staff password; `proxied`
-    that a reverse proxy forwarded the request (network_bound is then true as well)."""
+    that a reverse proxy forwarded the request (network_bound is then true as well);
+    `account` the (e-mail, role) of a built-in account whose session cookie was verified
+    this run (impact.access.accounts.signed_in)."""
     # A verified link first: it is how a funder gets in, on a public server (the one an NGO
     # exposes) as on a private one; its scope is narrower than the public view's.
     if link is not None:
@@ -226,8 +241,16 @@ def resolve(settings: Settings, user: dict | None, *, network_bound: bool,
                       reason="access.reason.link", auth=settings.auth)
     if settings.mode == PUBLIC:
         return Access(PUBLIC_ROLE, "public", reason="access.reason.public")
-    if settings.auth:
-        return _signed_in(settings, user or {})
+    accounts = bool(settings.accounts_secret)
+    if accounts and account is not None:
+        role, funder = parse_role(account[1])
+        return Access(role, account[0], funder=funder, auth=True, accounts=True,
+                      reason="access.reason.director" if role == DIRECTOR else "")
+    if settings.auth and ((user or {}).get("is_logged_in") or not accounts):
+        return _signed_in(settings, user or {}, accounts)
+    if accounts:
+        return Access(ANONYMOUS, "anonymous", reason="access.reason.sign_in", auth=True,
+                      accounts=True)
     if settings.password_hash:
         if password_ok:
             return Access(STAFF, "staff-password", auth=False)
@@ -239,9 +262,10 @@ def resolve(settings: Settings, user: dict | None, *, network_bound: bool,
     return Access(LOCAL, "local", reason="access.reason.local")
 
 
-def _signed_in(settings: Settings, user: dict) -> Access:
+def _signed_in(settings: Settings, user: dict, accounts: bool = False) -> Access:
     if not user.get("is_logged_in"):
-        return Access(ANONYMOUS, "anonymous", reason="access.reason.sign_in", auth=True)
+        return Access(ANONYMOUS, "anonymous", reason="access.reason.sign_in", auth=True,
+                      accounts=accounts)
     email = str(user.get("email") or "").strip().lower()
     if user.get("email_verified") is False:  # a self-hosted provider may let anyone type one
         return Access(UNKNOWN, email or "?", reason="access.reason.no_role", auth=True)
@@ -250,7 +274,7 @@ def _signed_in(settings: Settings, user: dict) -> Access:
         return Access(UNKNOWN, email or "?", reason="access.reason.no_role", auth=True)
     role, funder = parse_role(text)
     reason = "access.reason.director" if role == DIRECTOR else ""
-    return Access(role, email, funder=funder, reason=reason, auth=True)
+    return Access(role, email, funder=funder, reason=reason, auth=True, accounts=accounts)
 
 
 def roles_from(mapping) -> dict[str, str]:

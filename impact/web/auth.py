@@ -11,7 +11,7 @@ import os
 
 import streamlit as st
 
-from impact.access import audit, funderlink, passwords, secretsfile
+from impact.access import accounts, audit, funderlink, passwords, secretsfile
 from impact.access.policy import (FUNDER, PRIVATE, Access, AccessError, Scope, Settings,
                                   check_auth, describe,
                                   forwarded, network_visitor, parse_mode, resolve, roles_from)
@@ -44,13 +44,47 @@ def settings() -> Settings:
     funders = {str(k): [str(p) for p in v]
                for k, v in dict(access.get("funder_projects", {}) or {}).items()}
     return Settings(
-        mode=mode, auth=bool(auth),
+        mode=mode, auth=bool(auth), accounts_secret=accounts_secret(),
         roles=roles_from(_secret("roles", {})),
         default_role=access.get("default_role"),
         password_hash=_secret("staff_password_hash") or os.environ.get(HASH_ENV) or None,
         link_secret=secretsfile.link_secret(
             {secretsfile.LINK_SECRET_KEY: _secret(secretsfile.LINK_SECRET_KEY)}),
         funder_projects=funders)
+
+
+def accounts_secret() -> str | None:
+    """The cookie secret when built-in accounts are on: `[accounts] enabled = true` with its
+    `cookie_secret` (or $IMPACT_ACCOUNTS_SECRET); None when they are off. A secret too short
+    or still the template's placeholder is refused (AccessError), never used."""
+    block = dict(_secret("accounts", {}) or {})
+    env = os.environ.get(accounts.SECRET_ENV)
+    if block.get("enabled") is True or (not block and env):
+        return accounts.check_secret(block.get("cookie_secret") or env)
+    return None
+
+
+def account_store(data_dir: str | None) -> accounts.Store:
+    return accounts.Store(data_dir)
+
+
+def _account(cfg: Settings) -> tuple[str, str] | None:
+    """The built-in account this visitor's session cookie stands for, checked on every run
+    (signature, age, the account still active, its generation unchanged)."""
+    if not cfg.accounts_secret:
+        return None
+    try:
+        cookie = (st.context.cookies or {}).get(accounts.COOKIE)
+    except Exception:  # noqa: BLE001 — no request context
+        cookie = None
+    if not cookie:
+        return None
+    try:
+        store = account_store(st.session_state.get("_impact_data_dir"))
+    except accounts.AccountError:
+        return None
+    account = accounts.signed_in(store, accounts.Tokens(cfg.accounts_secret), cookie)
+    return (account.email, account.role) if account else None
 
 
 def request_headers() -> dict:
@@ -125,7 +159,8 @@ def current_access(db, params: dict) -> tuple[Access, str | None]:
                      proxied=forwarded(request_headers()),
                      link=link.scope() if link else None,
                      link_funder=link.funder if link else None,
-                     password_ok=bool(st.session_state.get(_PASSWORD_OK)))
+                     password_ok=bool(st.session_state.get(_PASSWORD_OK)),
+                     account=_account(cfg))
     if access.role == FUNDER and access.scope is None:
         access = _with_funder_scope(access, db, cfg)
     if access.role == "unknown" and not st.session_state.get("_impact_denied_logged"):
@@ -249,8 +284,14 @@ def sign_in_page(access: Access, lang: str) -> None:
     """What an anonymous visitor (or an e-mail without a role) sees when sign-in is on."""
     st.title(t("access.sign_in.title", lang))
     st.markdown(t(access.reason or "access.reason.sign_in", lang))
-    if access.role == "anonymous":
-        st.button(t("access.sign_in.button", lang), on_click=st.login, type="primary",
-                  icon=":material/login:", key="sign_in")
-    else:
+    if access.accounts and access.role == "anonymous":
+        # A relative address: right behind a proxy's prefix too (the page is /<page>).
+        st.link_button(t("account.sign_in.button", lang), f"auth/sign-in?lang={lang}",
+                       type="primary", icon=":material/login:")
+    if access.role != "anonymous":
         st.button(t("access.sign_out", lang), on_click=st.logout, key="sign_out")
+    elif not access.accounts or _secret("auth"):  # OpenID Connect's own button
+        st.button(t("access.sign_in.button", lang), on_click=st.login,
+                  type="secondary" if access.accounts else "primary",
+                  icon=":material/login:", key="sign_in")
+

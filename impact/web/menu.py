@@ -9,7 +9,7 @@ ENTRY_POINT = "dashboard.py"  # the script `streamlit run` is given
 LANDING_URL = "start"  # the hidden page behind "/" (dashboard.py `landing`)
 
 # (file under the project root, url path, locale key of its title, icon);
-# who sees /data, /report, /share and /grants depends on the role (dashboard.py `allowed`).
+# who sees /data, /report, /share, /grants and /accounts depends on the role (dashboard.py `allowed`).
 PAGES = (
     ("pages/overview.py", "overview", "nav.overview", ":material/dashboard:"),
     ("pages/beneficiaries.py", "beneficiaries", "nav.beneficiaries", ":material/groups:"),
@@ -21,6 +21,7 @@ PAGES = (
     ("pages/data.py", "data", "nav.data", ":material/upload_file:"),
     ("pages/report.py", "report", "nav.report", ":material/description:"),
     ("pages/share.py", "share", "nav.share", ":material/share:"),
+    ("pages/accounts.py", "accounts", "nav.accounts", ":material/manage_accounts:"),
 )
 
 

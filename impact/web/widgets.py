@@ -83,6 +83,18 @@ def access_notice(ctx) -> None:
                              base=privacy.ROUND_BASE))
 
 
+def sign_out_link(access, lang: str) -> None:
+    """A built-in account's name and its sign-out: a link to the form that posts it (the
+    cookie is HttpOnly, so only the server can clear it). Relative: right behind a prefix."""
+    if not access.accounts or access.identity in ("anonymous", "local") \
+            or access.identity.startswith("link:"):
+        return
+    st.caption(t("access.signed_in", lang, identity=md(access.identity),
+                 role=t(f"access.role.{access.role}", lang)))
+    st.link_button(t("access.sign_out", lang), f"auth/sign-out?lang={lang}",
+                   icon=":material/logout:")
+
+
 def _privacy():
     """This run's suppression policy (off outside a dashboard run, e.g. a page model test)."""
     ctx = st.session_state.get("_impact_ctx")
