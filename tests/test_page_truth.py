@@ -15,10 +15,9 @@ Parquet files listed in manifest.json (duckdb read_parquet, no named query, no m
 function), exact (Fraction / Decimal), formatted with impact.presentation.fmt. Percent
 changes are rounded once from the exact ratio, "—" when the base is 0 or below.
 
-Building the models for 24 × 2 selections takes seconds; AppTest of the real pages is slower
-(≈1 s a page), so `test_rendered_pages_show_the_same_figures` opens the five pages through
-AppTest for a subset of the selections (the hard cases) in both languages and compares the
-cards as rendered (value, change, and each card the page model holds), ≈80 s for both
+AppTest of the real pages for every selection × page × language would take far too long, so
+`test_rendered_pages_show_the_same_figures` opens overview, volunteers and finance through
+AppTest for three of the hard cases in both languages and compares the cards as rendered (value, change, and each card the page model holds), ≈80 s for both
 languages: marked `slow`. The model test takes ≈100 s a language (≈3.5 min): marked `long`
 (`pytest -m long tests/test_page_truth.py`).
 """
