@@ -176,8 +176,12 @@ def statement_rows(statement: Statement, lang: str) -> list[dict]:
             name = t(f"statement.{r.key}", lang)
         # `_role` (section, line, total) lays out the printed statement on screen; tables
         # and the CSV read only the columns.
-        rows.append({"item": name, "_role": r.kind, **{f"{p}_{c}": r.cells[(p, c)]
-                                                     for p in PERIODS for c in COLUMNS}})
+        cells = {f"{p}_{c}": r.cells[(p, c)] for p in PERIODS for c in COLUMNS}
+        if not statement.has_previous and r.kind != "section":
+            # No record at all in the year before: "—" (no data), where ¥0.00 would say
+            # the year had no income and no expense (issue 26).
+            cells.update({f"previous_{c}": fmt.DASH for c in COLUMNS})
+        rows.append({"item": name, "_role": r.kind, **cells})
     return rows
 
 
