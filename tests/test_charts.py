@@ -54,7 +54,18 @@ def test_every_builder_hovers_the_exact_money_value():
     for fig in figures:
         assert list(fig.data[0].customdata) == ["¥1,674,657.61", "¥0.05"]
     donut = charts.donut(["a", "b"], [amount, other], title="t", lang="en")
-    assert [c[0] for c in donut.data[0].customdata] == ["¥1,674,657.61", "¥0.05"]
+    assert list(donut.data[0].hovertext) == ["a: ¥1,674,657.61 (100.0%)", "b: ¥0.05 (0.0%)"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_donut_tooltip_is_one_text_per_slice_amount_then_share(lang):
+    # Read through a 2-D customdata, the pie's tooltip showed "政府: ¥11,500.00,0.7% (-)".
+    fig = charts.donut(["政府", "企业"], [Decimal("11500.00"), Decimal("1663157.61")],
+                       title="t", lang=lang)
+    trace = fig.data[0]
+    assert trace.hovertemplate == "%{hovertext}<extra></extra>"
+    assert trace.hovertext[0] == "政府: ¥11,500.00 (0.7%)"
+    assert "customdata" not in trace.hovertemplate and trace.customdata is None
 
 
 def test_donut_shares_use_the_tables_precision():

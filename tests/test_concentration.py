@@ -146,3 +146,15 @@ def test_pooled_gifts_and_interest_are_no_single_donor():
                                 D("100"))
     assert (mixed["largest_donor"], mixed["largest_share"]) == ("某基金会", D("0.3000"))
     assert [d["funder"] for d in mixed["top3"]] == ["某基金会"] and not mixed["flagged"]
+
+
+def test_dependence_on_one_donor_is_judged_per_organisation():
+    from impact.domain.metrics import donor_dependence
+    rows = [{"org": "甲", "funder": "X", "amount": D("900")},
+            {"org": "甲", "funder": None, "amount": D("100")},
+            {"org": "乙", "funder": "Y", "amount": D("100")},
+            {"org": "乙", "funder": "个人捐赠", "amount": D("300")}]
+    # X is 900 of 1,400 of all income (64 %): above the limit, but only 甲 depends on it
+    # (90 % of its own income); Y is 25 % of 乙's, pooled gifts are no donor.
+    assert donor_dependence(rows) == [
+        {"org": "甲", "donor": "X", "share": D("0.9"), "threshold": D("0.50")}]

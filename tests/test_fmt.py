@@ -94,3 +94,17 @@ def test_a_download_is_named_for_its_selection_and_nothing_else(orgs, years, exp
     from impact.presentation.filenames import csv_name
 
     assert csv_name("funders", Filters(orgs=orgs, year_from=years[0], year_to=years[1])) == expected
+
+
+def test_hours_have_one_rule_whatever_places_they_arrive_with():
+    # "27 / 27.0 / 27.00 h" on one screen: a target typed as 27, grants' hours at 0.1.
+    from decimal import Decimal as D
+
+    from impact.presentation import fmt
+    from impact.views.common import HOURS, metric_kind
+
+    for v in (27, D("27"), D("27.0"), D("27.00"), D("26.999")):
+        assert fmt.value(v, fmt.HOURS, "en") == "27.00"
+    assert fmt.value(D("1177.4"), fmt.HOURS, "zh") == "1,177.40"
+    assert fmt.plain(D("27.0"), fmt.HOURS) == "27.0"  # a file keeps the value exact
+    assert metric_kind("volunteer_hours") == HOURS and metric_kind("x", "小时") == HOURS

@@ -13,7 +13,7 @@ import pytest
 
 from impact.filters import Filters
 from impact.views.beneficiaries import beneficiaries
-from impact.views.common import COUNT, DECIMAL, MONEY, PERCENT, Chart, Table
+from impact.views.common import COUNT, DECIMAL, HOURS, MONEY, PERCENT, Chart, Table
 from impact.views.finance import finance
 from impact.views.growth import growth
 from impact.views.overview import overview
@@ -22,9 +22,11 @@ from impact.views.volunteers import volunteers
 SHOWN = {COUNT: re.compile(r"^[+-]?\d{1,3}(,\d{3})*$"),
          MONEY: re.compile(r"^[+-]?¥\d{1,3}(,\d{3})*\.\d{2}$"),
          PERCENT: re.compile(r"^[+-]?\d{1,3}(,\d{3})*\.\d%$"),
-         DECIMAL: re.compile(r"^[+-]?\d{1,3}(,\d{3})*(\.\d+)?$")}
+         DECIMAL: re.compile(r"^[+-]?\d{1,3}(,\d{3})*(\.\d+)?$"),
+         HOURS: re.compile(r"^[+-]?\d{1,3}(,\d{3})*\.\d{2}$")}  # one hours rule
 PLAIN = {COUNT: re.compile(r"^-?\d+$"), MONEY: re.compile(r"^-?\d+\.\d{2}$"),
-         PERCENT: re.compile(r"^-?\d+\.\d$"), DECIMAL: re.compile(r"^-?\d+(\.\d+)?$")}
+         PERCENT: re.compile(r"^-?\d+\.\d$"), DECIMAL: re.compile(r"^-?\d+(\.\d+)?$"),
+         HOURS: re.compile(r"^-?\d+(\.\d+)?$")}
 SELECTIONS = (Filters(orgs=("珠海协作者",), year_from=2020, year_to=2020),
               Filters(year_from=2015, year_to=2018),
               Filters(orgs=("苏州清流",), year_from=2012, year_to=2016))

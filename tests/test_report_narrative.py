@@ -59,3 +59,31 @@ def test_first_year_has_no_comparison(demo_db):
     text = narrative(gather(demo_db, Filters(orgs=("珠海协作者",), year_from=2017,
                                              year_to=2017), "zh"))
     assert "相比" not in text and "共开展了 405 次专业服务" in text
+
+
+ALL_2018 = Filters(year_from=2018, year_to=2018)  # 中山联和 and 珠海协作者 have income
+
+
+@pytest.mark.parametrize("lang, says", [
+    ("zh", "单一资助方东区办事处提供了中山联和全部收入的 69.6%，超过 50%，中山联和对这一家资助方依赖较大。"),
+    ("en", "One donor, 东区办事处, gave 中山联和 69.6% of its income, more than 50%: "
+           "中山联和 depends heavily on it."),
+])
+def test_several_organisations_name_the_one_that_depends_on_a_donor(demo_db, lang, says):
+    # Across both organisations 东区办事处 is 35.7 % of income, under the limit: judged on the
+    # selection, the dependence of 中山联和 went unsaid, and a donor over the limit was said
+    # to be what "the organisation" depends on though it funds one of several.
+    text = narrative(gather(demo_db, ALL_2018, lang))
+    assert says in text
+    assert "the organisation depends" not in text and "对一家资助方依赖较大" not in text
+
+
+@pytest.mark.parametrize("lang, says", [
+    ("zh", "珠海协作者全机构（2020 年）服务了 132 名大学生"),
+    ("en", "珠海协作者 as a whole (2020) served 132 university students"),
+])
+def test_a_whole_organisation_count_names_the_organisation(demo_db, lang, says):
+    text = narrative(gather(demo_db, Filters(year_from=2020, year_to=2020), lang))
+    assert says in text
+    assert "全机构（2020" not in text.replace("珠海协作者全机构", "")
+    assert "Whole organisation" not in text

@@ -251,3 +251,18 @@ def test_no_downloaded_label_carries_layout_whitespace(ledger_db):
         for row in rows:
             for cell in row:
                 assert cell == cell.strip(), (table.key, cell)
+
+
+def test_previous_year_without_any_record_reads_dash_not_zero(ledger_db):
+    """The ledger starts in 2020: 2020's 上年数 (2019) has no data, which ¥0.00 misstated."""
+    from impact.web.widgets import statement_html
+
+    table = finance(ledger_db, Filters(orgs=(ORG,), year_from=2020, year_to=2020), "zh").statement
+    total = next(r for r in table.rows if r["item"] == "收入合计")
+    assert total["current_total"] == D("10800.00")
+    assert {total[f"previous_{c}"] for c in ("unrestricted", "restricted", "total")} == {"—"}
+    html = statement_html(table, "zh")
+    assert "¥0.00" not in html.split("收入合计")[1].split("</tr>")[0]
+    assert "<td class=\"impact-total\">—</td>" in html
+    # A year before with records keeps its zeros: a line with nothing in it is 0.00.
+    assert finance(ledger_db, FILTERS, "zh").statement.rows[2]["previous_total"] == D("0.00")

@@ -174,6 +174,31 @@ def donor_concentration(income_by_funder: dict[str | None, Decimal], income_tota
     }
 
 
+def donor_dependence(rows: list[dict], threshold: Decimal | None = None) -> list[dict]:
+    """The organisations that depend heavily on one donor, each with that donor and its
+    share of the organisation's OWN income; `rows` are finance_by_org_funder's (org, funder,
+    amount). With several organisations selected, a donor giving most of one organisation's
+    income is a risk for that organisation, not for "the organisation" the selection is
+    not (issue 26): a selection-wide share both hides it and misnames who depends on it."""
+    by_org: dict[str, dict[str | None, Decimal]] = {}
+    for r in rows:
+        funders = by_org.setdefault(r["org"], {})
+        funders[r["funder"]] = funders.get(r["funder"], ZERO) + money(r["amount"])
+    out = []
+    for org in sorted(by_org):
+        conc = donor_concentration(by_org[org], money(sum(by_org[org].values(), ZERO)),
+                                   threshold)
+        if conc["flagged"]:
+            out.append({"org": org, "donor": conc["largest_donor"],
+                        "share": conc["largest_share"], "threshold": conc["threshold"]})
+    return out
+
+
+def orgs_with_income(rows: list[dict]) -> int:
+    """How many organisations finance_by_org_funder's rows cover."""
+    return len({r["org"] for r in rows})
+
+
 def percent(numerator, denominator) -> Decimal | None:
     """numerator ÷ denominator × 100, unrounded (34 significant digits), or None when the
     denominator is zero. A percentage is rounded once, where it is shown

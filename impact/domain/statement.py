@@ -39,6 +39,8 @@ class StatementRow:
 class Statement:
     year: int
     rows: tuple[StatementRow, ...]
+    # Whether the year before has any record: without, its cells are None (no data), not 0.
+    has_previous: bool = True
 
     def row(self, key: str) -> StatementRow:
         return next(r for r in self.rows if r.key == key)
@@ -56,10 +58,13 @@ def _sums(rows: list[dict], year: int) -> dict[tuple[str, str, bool], Decimal]:
     return out
 
 
-def _cells(per_period) -> dict[tuple[str, str], Decimal | None]:
-    """`per_period(period)` → (unrestricted, restricted or None); the total is their sum."""
-    cells: dict[tuple[str, str], Decimal | None] = {}
-    for period in PERIODS:
+def _cells(per_period, periods=PERIODS) -> dict[tuple[str, str], Decimal | None]:
+    """`per_period(period)` → (unrestricted, restricted or None); the total is their sum.
+    A period not in `periods` (a previous year without any record) has no cells: None,
+    shown as "—", since ¥0.00 would say the year had nothing where it has no data."""
+    cells: dict[tuple[str, str], Decimal | None] = {
+        (p, c): None for p in PERIODS if p not in periods for c in COLUMNS}
+    for period in periods:
         unrestricted, restricted = per_period(period)
         cells[(period, "unrestricted")] = unrestricted
         cells[(period, "restricted")] = restricted
@@ -70,6 +75,7 @@ def _cells(per_period) -> dict[tuple[str, str], Decimal | None]:
 def build(rows: list[dict], year: int) -> Statement:
     """The statement for `year` (本年数) beside `year - 1` (上年数)."""
     sums = {"current": _sums(rows, year), "previous": _sums(rows, year - 1)}
+    periods = PERIODS if has_records(rows, year - 1) else ("current",)
 
     def amount(period: str, flow: str, line: str, restricted: bool) -> Decimal:
         return sums[period].get((flow, line, restricted), ZERO)
@@ -86,23 +92,26 @@ def build(rows: list[dict], year: int) -> Statement:
     def released(period: str) -> Decimal:
         return sum((amount(period, "expense", ln, True) for ln in EXPENSE_LINES), ZERO)
 
+    def cells(per_period):
+        return _cells(per_period, periods)
+
     none = {(p, c): None for p in PERIODS for c in COLUMNS}
     out = [StatementRow("income", "section", none)]
-    out += [StatementRow(f"income.{ln}", "line", _cells(
+    out += [StatementRow(f"income.{ln}", "line", cells(
         lambda p, ln=ln: (amount(p, "income", ln, False), amount(p, "income", ln, True))))
         for ln in INCOME_LINES]
-    out.append(StatementRow("income_total", "total", _cells(
+    out.append(StatementRow("income_total", "total", cells(
         lambda p: (income(p, False), income(p, True)))))
     out.append(StatementRow("expense", "section", none))
-    out += [StatementRow(f"expense.{ln}", "line", _cells(
+    out += [StatementRow(f"expense.{ln}", "line", cells(
         lambda p, ln=ln: (expense_line(p, ln), None))) for ln in EXPENSE_LINES]
-    out.append(StatementRow("expense_total", "total", _cells(lambda p: (expenses(p), None))))
-    out.append(StatementRow("released", "line", _cells(
+    out.append(StatementRow("expense_total", "total", cells(lambda p: (expenses(p), None))))
+    out.append(StatementRow("released", "line", cells(
         lambda p: (released(p), -released(p)))))
-    out.append(StatementRow("net_change", "total", _cells(
+    out.append(StatementRow("net_change", "total", cells(
         lambda p: (income(p, False) - expenses(p) + released(p),
                    income(p, True) - released(p)))))
-    return Statement(year, tuple(out))
+    return Statement(year, tuple(out), has_previous="previous" in periods)
 
 
 def has_records(rows: list[dict], year: int) -> bool:

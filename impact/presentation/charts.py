@@ -366,14 +366,18 @@ def donut(labels: Sequence[str], values: Sequence, *, title: str, lang: str,
     values = list(values)
     total = sum((v for v in values if v), Decimal(0))
     shares = [fmt.share(Decimal(v) / total, lang) if total else fmt.DASH for v in values]
+    # The whole tooltip is one text per slice: a pie flattens a 2-D customdata, so
+    # %{customdata[0]} read "¥11,500.00,0.7%" and %{customdata[1]} "-" (issue 26).
     trace = dict(type="pie", labels=list(labels), values=_positions(values, kind), hole=0.5,
-                 sort=False, customdata=[[hover(v), s] for v, s in zip(values, shares)],
+                 sort=False,
+                 hovertext=[f"{safe_label(n)}: {hover(v)} ({s})"
+                            for n, v, s in zip(labels, values, shares)],
                  text=shares, textinfo="text",
                  # Inside the ring only: plotly's default moves a thin slice's label outside,
                  # where it lands on the title on a phone. A label that does not fit at the
                  # minimum size is hidden; its share stays in the hover and the table beside.
                  textposition="inside", insidetextorientation="horizontal",
-                 hovertemplate="%{label}: %{customdata[0]} (%{customdata[1]})<extra></extra>")
+                 hovertemplate="%{hovertext}<extra></extra>")
     if colors:
         trace["marker"] = dict(colors=list(colors))
     return _figure([trace], title, uniformtext=dict(minsize=10, mode="hide"))

@@ -6,7 +6,8 @@ ONE rule per kind of metric, used by cards, chart tooltips, tables, CSVs and rep
     count    integers, grouped          99,037
     money    ¥ and two decimals         ¥1,674,657.61 (exact to the fen, never via float)
     percent  one decimal                9.4%
-    decimal  the places the metric has  1,177.40 (hours are kept to the hundredth)
+    decimal  the places the metric has  1,177.40
+    hours    always to the hundredth    27.00 (never 27 on a card and 27.0 in a table)
 
 Only axis ticks are shortened (`count`: 9.9万 / 1.2亿 in Chinese): a tick is a position
 on a scale, not a figure anyone quotes. Inputs are int or Decimal; nothing here converts
@@ -47,8 +48,10 @@ def number(value, lang: str, places: int | None = None) -> str:
 
 # Kinds of metric (the same names as impact.views.common's column kinds).
 COUNT, MONEY, PERCENT, DECIMAL = "count", "money", "percent", "decimal"
+HOURS = "hours"
 PERCENT_PLACES = 1
 MONEY_PLACES = 2
+HOURS_PLACES = 2
 
 
 def value(number_, kind: str, lang: str, signed: bool = False) -> str:
@@ -65,6 +68,8 @@ def value(number_, kind: str, lang: str, signed: bool = False) -> str:
         text = percent(number_, lang, places=PERCENT_PLACES)
     elif kind == DECIMAL:
         text = number(number_, lang, places=own_places(number_))
+    elif kind == HOURS:
+        text = hours(number_, lang)
     else:
         text = number(_round(number_, 0), lang, places=0)
     return "+" + text if signed and number_ > 0 else text
@@ -84,6 +89,8 @@ def plain(number_, kind: str) -> str:
         return format(_round(number_, PERCENT_PLACES), "f")
     if kind == DECIMAL:
         return format(_round(number_, own_places(number_)), "f")
+    if kind == HOURS:  # a file keeps the hours as exact as they are
+        return format(Decimal(number_), "f")
     if kind == COUNT:
         return format(_round(number_, 0), "f")
     return str(number_)
@@ -109,6 +116,14 @@ def own_places(number_) -> int:
         return 0
     exponent = number_.as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def hours(value, lang: str) -> str:
+    """Hours, one rule everywhere on screen: to the hundredth (27.00, 1,177.40), whatever
+    places the value arrives with (a target typed as 27, a figure stored as 27.0)."""
+    if value is None:
+        return DASH
+    return number(value, lang, places=HOURS_PLACES)
 
 
 def count(value, lang: str) -> str:

@@ -67,6 +67,9 @@ class ReportContent:
     outcomes: list[dict] = field(default_factory=list)  # results framework
     sources: list[dict] = field(default_factory=list)  # income by source type, with shares
     statement: Statement | None = None  # the 业务活动表 of the last year (impact.domain.statement)
+    # Income per organisation and funder (finance_by_org_funder): with several organisations,
+    # dependence on one donor is judged per organisation (metrics.donor_dependence).
+    org_funders: list[dict] = field(default_factory=list)
 
     @property
     def has_data(self) -> bool:
@@ -203,6 +206,7 @@ def gather(db: Database, filters: Filters, lang: str = "zh", draft: str = "") ->
         monthly=_rows(db, "activity_by_month", filters),
         finance=_with_shares(_rows(db, "finance_by_line", filters)),
         funders=_rows(db, "finance_by_funder", filters),
+        org_funders=_rows(db, "finance_by_org_funder", filters),
         years=years,
         targets=_with_achievement(_rows(db, "target_achievement", filters)),
         indicators=_rows(db, "indicators", filters),

@@ -46,9 +46,9 @@ def people_sentence(content: ReportContent) -> str:
     lang = content.lang
     by_project: dict[tuple, list[dict]] = {}
     for r in content.reach:
-        by_project.setdefault((r["project"], r["year"]), []).append(r)
+        by_project.setdefault((r["org"], r["project"], r["year"]), []).append(r)
     parts = []
-    for (project, year), rows in by_project.items():
+    for (org, project, year), rows in by_project.items():
         people = [t("report.people.part", lang, n=fmt.count(r["people"], lang),
                     group=_group(r["beneficiary_group"], lang).lower() if lang == "en"
                     else _group(r["beneficiary_group"], lang))
@@ -57,8 +57,12 @@ def people_sentence(content: ReportContent) -> str:
                  for r in rows if r["households"] is not None and r["beneficiary_group"] is None]
         if not people and not homes:
             continue
-        parts.append(t("report.people.project", lang, project=_project(project, lang),
-                       year=year, what=t("report.narrative.part_sep", lang).join(people + homes)))
+        what = t("report.narrative.part_sep", lang).join(people + homes)
+        # A count for the whole organisation names its organisation: "全机构 served 132
+        # students" does not say whose students when several organisations are selected.
+        parts.append(t("report.people.org", lang, org=org, year=year, what=what)
+                     if project is None else
+                     t("report.people.project", lang, project=project, year=year, what=what))
     if not parts:
         return ""
     return t("report.people.sentence", lang, parts=t("report.people.sep", lang).join(parts))

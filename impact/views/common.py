@@ -19,6 +19,7 @@ from impact.presentation.i18n import label, t
 from impact.presentation.safetext import Markdown, display_text, spreadsheet_text
 
 COUNT, MONEY, PERCENT, TEXT, DECIMAL = "count", "money", "percent", "text", "decimal"
+HOURS = "hours"  # impact.presentation.fmt.HOURS: always to the hundredth
 # Rows a table shows on screen by default; the CSV download always has every row. With all
 # organisations selected (the default view) some tables run to thousands of rows: sending,
 # formatting and drawing them cost up to 667 KB and hundreds of ms per rerun (issue 14),
@@ -69,15 +70,18 @@ class Chart:
 # else a DECIMAL at its own places (one rule for /overview's targets, the funder view's
 # deliverables and the funder report).
 METRIC_KINDS = {"services": COUNT, "beneficiaries": COUNT, "volunteers": COUNT,
-                "volunteer_minutes": COUNT, "income_total": MONEY, "expense_total": MONEY}
+                "volunteer_minutes": COUNT, "volunteer_hours": HOURS,
+                "income_total": MONEY, "expense_total": MONEY}
 MONEY_UNITS = frozenset({"元", "yuan", "CNY", "RMB"})
+HOUR_UNITS = frozenset({"小时", "h", "hour", "hours"})
 
 
 def metric_kind(metric: str, unit: str | None = None) -> str:
     """How a target's metric is shown: counts whole, money ¥ to the fen, else a decimal."""
     if metric in METRIC_KINDS:
         return METRIC_KINDS[metric]
-    return MONEY if (unit or "").strip() in MONEY_UNITS else DECIMAL
+    unit = (unit or "").strip()
+    return MONEY if unit in MONEY_UNITS else HOURS if unit in HOUR_UNITS else DECIMAL
 
 
 @dataclass
@@ -92,7 +96,7 @@ class Column:
 
     @property
     def numeric(self) -> bool:
-        return self.kind in (COUNT, MONEY, PERCENT, DECIMAL)
+        return self.kind in (COUNT, MONEY, PERCENT, DECIMAL, HOURS)
 
 
 @dataclass
@@ -136,7 +140,7 @@ class Table:
         return [{col.label: self._cell(row, col) for col in self.columns} for row in self.rows]
 
     def kind_of(self, row: dict, col: Column) -> str:
-        if col.kind in (DECIMAL, MONEY, COUNT) and "_kind" in row:
+        if col.kind in (DECIMAL, MONEY, COUNT, HOURS) and "_kind" in row:
             return row["_kind"]
         return col.kind
 

@@ -11,7 +11,8 @@ from decimal import Decimal
 from impact.presentation import charts, fmt
 from impact.filters import Filters
 from impact.presentation.i18n import label, t
-from impact.domain.metrics import ZERO, cost_per_beneficiary, money, ratio, summarize
+from impact.domain.metrics import (ZERO, cost_per_beneficiary, donor_dependence, money,
+                                   orgs_with_income, ratio, summarize)
 from impact.domain.statement import COLUMNS, PERIODS, Statement, build, has_records
 from impact.storage.schema import EXPENSE_LINES, SOURCE_TYPES
 from impact.views.common import (COUNT, MONEY, PERCENT, Chart, Column, Kpi, PageModel, Table,
@@ -53,11 +54,21 @@ def concentration_warning(summary: dict, lang: str) -> str | None:
              limit=fmt.share(conc["threshold"], lang, places=0))
 
 
-def donor_warning(summary: dict, lang: str, named: bool = True) -> str | None:
+def donor_warning(summary: dict, lang: str, named: bool = True,
+                  org_funders: list[dict] | None = None) -> str | None:
     """Warning when one single donor gave more than its threshold of income; `named`: say
     who and how much. A public view, which shows no funder, says only that the limit is
-    passed: its share times the income total on the page would be that donor's amount."""
+    passed: its share times the income total on the page would be that donor's amount.
+    With several organisations (`org_funders`: finance_by_org_funder's rows), each
+    organisation that depends on one donor is named: a selection is no organisation."""
     conc = summary["donor_concentration"]
+    if org_funders is not None and orgs_with_income(org_funders) > 1:
+        key = "finance.donor_warning_org" if named else "finance.donor_warning_org_unnamed"
+        texts = [t(key, lang, org=d["org"], donor=d["donor"],
+                   share=fmt.share(d["share"], lang),
+                   limit=fmt.share(d["threshold"], lang, places=0))
+                 for d in donor_dependence(org_funders, conc["threshold"])]
+        return t("finance.donor_warning_sep", lang).join(texts) or None
     if not conc["flagged"]:
         return None
     key = "finance.donor_warning" if named else "finance.donor_warning_unnamed"
@@ -165,8 +176,12 @@ def statement_rows(statement: Statement, lang: str) -> list[dict]:
             name = t(f"statement.{r.key}", lang)
         # `_role` (section, line, total) lays out the printed statement on screen; tables
         # and the CSV read only the columns.
-        rows.append({"item": name, "_role": r.kind, **{f"{p}_{c}": r.cells[(p, c)]
-                                                     for p in PERIODS for c in COLUMNS}})
+        cells = {f"{p}_{c}": r.cells[(p, c)] for p in PERIODS for c in COLUMNS}
+        if not statement.has_previous and r.kind != "section":
+            # No record at all in the year before: "—" (no data), where ¥0.00 would say
+            # the year had no income and no expense (issue 26).
+            cells.update({f"previous_{c}": fmt.DASH for c in COLUMNS})
+        rows.append({"item": name, "_role": r.kind, **cells})
     return rows
 
 
@@ -207,7 +222,8 @@ def finance(db, filters: Filters, lang: str) -> FinanceModel:
     p = filters.params()
     calls = [(name, p) for name in ("activity_totals", "finance_by_line", "finance_by_source",
                                     "finance_by_year_line", "finance_by_year_source",
-                                    "activity_by_year", "finance_by_funder")]
+                                    "activity_by_year", "finance_by_funder",
+                                    "finance_by_org_funder")]
     previous = filters.previous_period()
     if previous is not None:  # summarize() compares with the period before
         calls += [("activity_totals", previous.params()),
@@ -223,8 +239,9 @@ def finance(db, filters: Filters, lang: str) -> FinanceModel:
     warning = concentration_warning(s, lang)
     if warning:
         model.notices.append(warning)
-    model.donor_notice = donor_warning(s, lang)
-    model.donor_notice_unnamed = donor_warning(s, lang, named=False)
+    org_funders = db.rows("finance_by_org_funder", **p)
+    model.donor_notice = donor_warning(s, lang, org_funders=org_funders)
+    model.donor_notice_unnamed = donor_warning(s, lang, named=False, org_funders=org_funders)
 
     # By-year charts: one selected year comes with the year before (by_year_filters).
     chart_filters = by_year_filters(filters)

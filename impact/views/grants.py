@@ -18,9 +18,9 @@ from impact.config import BUDGET_PACE_GAP
 from impact.filters import Filters
 from impact.presentation.i18n import has, label, t
 from impact.presentation.safetext import Markdown
-from impact.domain.metrics import ZERO, achievement, ratio
+from impact.domain.metrics import ZERO, achievement, ratio, volunteer_hours
 from impact.storage.cache import cached
-from impact.views.common import (COUNT, DECIMAL, MONEY, PERCENT, Column, Kpi, PageModel, Table,
+from impact.views.common import (COUNT, DECIMAL, HOURS, MONEY, PERCENT, Column, Kpi, PageModel, Table,
                                  filters_caption, metric_kind, selection_line)
 
 PCT = Decimal("0.1")
@@ -296,7 +296,7 @@ def _funder_kpis(model: FunderModel, activities: list[dict], lang: str) -> list[
     spent = sum((g.spent for g in model.grants), ZERO)
     people = sum(_int(r["beneficiaries"]) for r in activities)
     minutes = sum(_int(r["volunteer_minutes"]) for r in activities)
-    hours = (Decimal(minutes) / 60).quantize(PCT)
+    hours = volunteer_hours(minutes)  # the one hours rule: to the hundredth
     return [
         Kpi("received", t("grants.kpi.received", lang), received,
             fmt.kpi_money(received, lang), fmt.money(received, lang)),
@@ -305,7 +305,7 @@ def _funder_kpis(model: FunderModel, activities: list[dict], lang: str) -> list[
         Kpi("beneficiaries", t("metric.beneficiaries", lang), people, fmt.count(people, lang),
             fmt.count(people, lang)),
         Kpi("volunteer_hours", t("grants.kpi.volunteer_hours", lang), hours,
-            fmt.number(hours, lang), fmt.count(minutes, lang) + " " + t("grants.minutes", lang)),
+            fmt.value(hours, fmt.HOURS, lang), fmt.count(minutes, lang) + " " + t("grants.minutes", lang)),
     ]
 
 
@@ -334,13 +334,13 @@ def _activity_table(rows: list[dict], grants: list[GrantView], lang: str) -> Tab
     out = [{"grant": titles[(r["org"], r["grant_id"])], "project": r["project"],
             "services": _int(r["services"]), "beneficiaries": _int(r["beneficiaries"]),
             "volunteers": _int(r["volunteers"]),
-            "volunteer_hours": (Decimal(_int(r["volunteer_minutes"])) / 60).quantize(PCT)}
+            "volunteer_hours": volunteer_hours(_int(r["volunteer_minutes"]))}
            for r in rows]
     columns = [Column("project", t("col.project", lang)),
                Column("services", t("metric.services", lang), COUNT),
                Column("beneficiaries", t("metric.beneficiaries", lang), COUNT),
                Column("volunteers", t("metric.volunteers", lang), COUNT),
-               Column("volunteer_hours", t("grants.kpi.volunteer_hours", lang), DECIMAL),
+               Column("volunteer_hours", t("grants.kpi.volunteer_hours", lang), HOURS),
                Column("grant", t("grants.col.grant", lang))]
     return Table("funder_activities", t("grants.table.activities", lang), columns, out,
                  caption=t("grants.activities_note", lang), lang=lang)

@@ -9,13 +9,13 @@ from impact.presentation import charts
 from impact.filters import Filters
 from impact.presentation.i18n import t
 from impact.domain.metrics import cagr, change, money, volunteer_hours
-from impact.views.common import (COUNT, DECIMAL, MONEY, PERCENT, Chart, Column, PageModel,
+from impact.views.common import (COUNT, DECIMAL, HOURS, MONEY, PERCENT, Chart, Column, PageModel,
                                  Table, coverage_note, page_base)
 from impact.storage.cache import cached
 
 # Metrics compared, with their kind; all come from the org_by_year query.
 METRICS = (("services", COUNT), ("beneficiaries", COUNT), ("volunteers", COUNT),
-           ("volunteer_hours", DECIMAL), ("income_total", MONEY), ("expense_total", MONEY))
+           ("volunteer_hours", HOURS), ("income_total", MONEY), ("expense_total", MONEY))
 KINDS = dict(METRICS)
 MAX_PANELS = 12  # small multiples beyond a dozen stop being readable (and slow the page)
 

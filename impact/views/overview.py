@@ -10,14 +10,14 @@ from impact.presentation import charts, fmt
 from impact.filters import Filters
 from impact.presentation.i18n import has, label, t
 from impact.domain.metrics import achievement, change, money, summarize, volunteer_hours
-from impact.views.common import (COUNT, DECIMAL, MONEY, PERCENT, TEXT, Chart, Column, Kpi,
+from impact.views.common import (COUNT, DECIMAL, HOURS, MONEY, PERCENT, TEXT, Chart, Column, Kpi,
                                  PageModel, Table, coverage_note, indicator_params, metric_kind,
                                  page_base)
 from impact.storage.cache import cached
 
 # (summary key, kind); the order of the cards on the page.
 KPI_METRICS = (("services", COUNT), ("beneficiaries", COUNT), ("volunteers", COUNT),
-               ("volunteer_hours", DECIMAL), ("income_total", MONEY),
+               ("volunteer_hours", HOURS), ("income_total", MONEY),
                ("expense_total", MONEY), ("surplus", MONEY))
 MONEY_KEYS = {key for key, kind in KPI_METRICS if kind == MONEY}
 TREND_METRICS = ("services", "beneficiaries", "volunteers")

@@ -12,7 +12,7 @@ from impact.filters import Filters
 from impact.presentation.i18n import t
 from impact.domain.disclosure import volunteer_note
 from impact.domain.metrics import minutes_per_volunteer, volunteer_hours, volunteer_value
-from impact.views.common import (by_year_caption, by_year_filters, CHART_PROJECTS, COUNT, DECIMAL,
+from impact.views.common import (by_year_caption, by_year_filters, CHART_PROJECTS, COUNT, DECIMAL, HOURS,
                                  MONEY, Chart, Column, Kpi, PageModel, Table, page_base,
                                  top_caption)
 from impact.storage.cache import cached
@@ -48,7 +48,7 @@ def _kpis(totals: dict, rate_low, rate_high, lang: str) -> list[Kpi]:
             fmt.value(totals["volunteer_minutes"], fmt.COUNT, lang),
             help=t("metric.volunteer_minutes.help", lang)),
         Kpi("volunteer_hours", t("metric.volunteer_hours", lang), hours,
-            fmt.value(hours, fmt.DECIMAL, lang), fmt.value(hours, fmt.DECIMAL, lang),
+            fmt.value(hours, fmt.HOURS, lang), fmt.value(hours, fmt.HOURS, lang),
             help=t("metric.volunteer_hours.help", lang)),
         Kpi("minutes_per_volunteer", t("metric.minutes_per_volunteer", lang), per,
             fmt.value(per, fmt.DECIMAL, lang), fmt.value(per, fmt.DECIMAL, lang),
@@ -73,7 +73,7 @@ def project_table(rows: list[dict], rate_low, rate_high, lang: str) -> Table:
     # Key columns first: on a phone the project, its person-times and time stay on screen.
     columns = [Column("project", t("col.project", lang)),
                Column("volunteers", t("metric.volunteers", lang), COUNT),
-               Column("volunteer_hours", t("metric.volunteer_hours", lang), DECIMAL),
+               Column("volunteer_hours", t("metric.volunteer_hours", lang), HOURS),
                Column("volunteer_minutes", t("metric.volunteer_minutes", lang), COUNT),
                Column("minutes_per_volunteer", t("metric.minutes_per_volunteer", lang), DECIMAL),
                Column("value_low", t("col.value_low", lang), MONEY),
