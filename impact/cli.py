@@ -77,6 +77,14 @@ def refuse_public_write(args) -> None:
                             f"`{args.command}` wrote nothing")
 
 
+def error_line(exc: Exception) -> str:
+    """The one line a refusal prints: an error may quote a stored name or a cell, so it
+    passes the terminal rule (impact.presentation.safetext) and cannot act on the terminal."""
+    from impact.presentation.safetext import terminal_text
+
+    return terminal_text(f"error: {exc}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -88,10 +96,10 @@ def main(argv: list[str] | None = None) -> int:
             refuse_public_write(args)
         return int(args._run(args) or 0)
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(error_line(exc), file=sys.stderr)
         return 2
     except ImpactError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(error_line(exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -87,7 +87,10 @@ def _file_url_path(value: str) -> str:
     if parts.query or parts.fragment or not parts.path:
         raise _usage(f"data directory {value[:160]}: not a file URL of a directory "
                      "(expected file:///absolute/path)")
-    return unquote(parts.path)
+    path = unquote(parts.path)
+    if "\x00" in path:  # %00 decodes to NUL, which no file system accepts in a name
+        raise _usage(f"data directory {value[:160]}: its path contains a NUL character (%00)")
+    return path
 
 
 def resolve_data_dir(explicit: str | os.PathLike | None = None) -> str:

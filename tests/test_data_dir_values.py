@@ -77,3 +77,8 @@ def test_a_bad_or_missing_data_directory_is_one_usage_line(capsys, command, valu
     assert code == (2 if value.startswith("htps") else 1) and out == ""
     assert err.startswith("error: data directory") and err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []  # nothing made
+
+
+def test_a_percent_encoded_nul_in_a_file_url_is_a_usage_error():
+    with pytest.raises(UsageError, match="NUL"):
+        resolve_data_dir("file:///tmp/a%00b")

@@ -1,4 +1,5 @@
-"""`delete --table T (--id ID … | --org O [--project P] [--from D] [--to D]) --reason TEXT`:
+"""`delete --table T (--id ID … [--org O] | --org O [--project P] [--from D] [--to D])
+--reason TEXT`:
 remove stored rows, as a new version (the rows stay in the history)."""
 
 from __future__ import annotations
@@ -39,8 +40,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def selection(args: argparse.Namespace):
     """The mask of rows to delete, from the flags."""
     table = TABLES[args.table]
-    if bool(args.id) == bool(args.org):
-        raise UsageError("give either --id ID … or --org (with --project/--from/--to)")
+    if not args.id and not args.org:
+        raise UsageError("give --id ID … (with --org if the id is in several organisations) "
+                         "or --org (with --project/--from/--to)")
+    if args.id and (args.project or args.date_from or args.date_to):
+        raise UsageError("--id selects rows by id: --project/--from/--to go with --org alone")
     if args.id and not table.key:
         raise UsageError(f"{args.table} has no id column: select rows with --org …")
     if not args.reason.strip():
@@ -48,7 +52,8 @@ def selection(args: argparse.Namespace):
 
     def mask(data: pa.Table) -> pa.Array:
         if args.id:
-            return pc.is_in(data[table.key], value_set=pa.array(args.id, pa.string()))
+            hit = pc.is_in(data[table.key], value_set=pa.array(args.id, pa.string()))
+            return pc.and_(hit, pc.equal(data["org"], args.org)) if args.org else hit
         m = pc.equal(data["org"], args.org)
         if args.project:
             m = pc.and_(m, pc.equal(data["project"], args.project))
@@ -63,9 +68,26 @@ def selection(args: argparse.Namespace):
     return mask
 
 
+def refuse_shared_ids(plan, key: str) -> None:
+    """Ids are unique within an organisation, not across them: an id two organisations use
+    would otherwise be deleted in both (in any year's file), so it must be narrowed with
+    --org. Checked on the whole plan, before anything is shown or written."""
+    orgs: dict[str, set[str]] = {}
+    for change in plan.changes:
+        if change.kind == "removed":
+            orgs.setdefault(change.old[key], set()).add(change.old["org"])
+    shared = {i: sorted(o) for i, o in orgs.items() if len(o) > 1}
+    if shared:
+        row_id, names = sorted(shared.items())[0]
+        raise UsageError(f"id {row_id} is in {len(names)} organisations ({', '.join(names)}): "
+                         "add --org to say whose; nothing was deleted")
+
+
 def run(args: argparse.Namespace) -> int:
     store = DataStore(resolve_data_dir(args.data_dir))
     plan = edits.plan(store, args.table, remove=selection(args))
+    if args.id and not args.org:
+        refuse_shared_ids(plan, TABLES[args.table].key)
     if plan.empty:
         print("delete: no stored row matches; nothing to do")
         return 0

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from impact.cli import add_data_dir
 from impact.config import resolve_data_dir
+from impact.presentation.safetext import terminal_text
 from impact.storage import versions
 from impact.storage.store import DataStore
 
@@ -29,13 +31,21 @@ def describe_changes(record: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    records = versions.history(DataStore(resolve_data_dir(args.data_dir)))
+    records = versions.history(DataStore(resolve_data_dir(args.data_dir)), skip_damaged=True)
+    damaged = [r for r in records if r.get("damaged")]
+    for r in damaged:  # the sound versions are still listed; each unreadable one is named
+        print(terminal_text(f"warning: version {r['version']} not listed: {r['damaged']}"),
+              file=sys.stderr)
+    records = [r for r in records if not r.get("damaged")]
     if args.json:
         print(json.dumps(records, ensure_ascii=False, indent=1))
-        return 0
+        return 1 if damaged else 0
     for r in records:
         source = f" [{r['input']['name']} {r['input']['sha256'][:12]}]" if r.get("input") else ""
         kept = "" if r["restorable"] else " (files removed by retention)"
-        print(f"v{r['version']}  {r.get('when', '?')}  {r.get('who', '?')}  {r.get('kind')}: "
-              f"{r.get('why', '')}{source}  ({describe_changes(r)}){kept}")
-    return 0
+        # who, why, the file name and period names are stored text: the terminal rule
+        # keeps an ESC sequence or U+202E in them from acting on the reader's terminal.
+        print(terminal_text(
+            f"v{r['version']}  {r.get('when', '?')}  {r.get('who', '?')}  {r.get('kind')}: "
+            f"{r.get('why', '')}{source}  ({describe_changes(r)}){kept}"))
+    return 1 if damaged else 0

@@ -7,6 +7,7 @@ import unicodedata
 
 from impact.presentation import fmt, jsonout
 from impact.presentation.i18n import LANGS, label, t
+from impact.presentation.safetext import terminal_text
 from impact.cli import add_data_dir
 from impact.engines import add_engine_arguments, open_database
 from impact.errors import UsageError
@@ -66,11 +67,12 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(jsonout.dumps(json_ready(summary)))
     else:
-        print(format_table(summary, filters, args.lang))
+        # Names come from imported files: the terminal rule keeps ESC and U+202E inert.
+        print(terminal_text(format_table(summary, filters, args.lang)))
         extra = (format_reach(summary["people"], args.lang)
                  + format_outcomes(summary["outcomes"], args.lang))
         if extra:
-            print("\n".join(extra))
+            print(terminal_text("\n".join(extra)))
     return 0
 
 

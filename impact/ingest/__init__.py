@@ -13,7 +13,7 @@ blank sheets). See docs/import.md.
 from impact.ingest.check import ImportCheck, check_file
 from impact.ingest.reading import FileProblem
 from impact.ingest.write import (commit_checked, errors_csv, import_payload, read_log,
-                                 rejects_csv)
+                                 read_log_checked, rejects_csv)
 
 __all__ = ["ImportCheck", "FileProblem", "check_file", "import_payload", "commit_checked",
-           "read_log", "rejects_csv", "errors_csv"]
+           "read_log", "read_log_checked", "rejects_csv", "errors_csv"]

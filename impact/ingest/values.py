@@ -56,8 +56,17 @@ def clean_text(value) -> str:
     if isinstance(value, time):  # a date cell holding Excel's day 0 (plus a time of day)
         day = EXCEL_DAY_ZERO.isoformat()
         return day if value == time() else f"{day} {value.isoformat()}"
-    text = str(value).strip()
+    text = str(value)
+    if _INVISIBLE.search(text):
+        text = _INVISIBLE.sub("", text)
+    text = text.strip()
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+# Zero-width space / non-joiner / joiner, word joiner and BOM: invisible, so "协作者\u200b"
+# looks like "协作者" yet would be a second organisation. Removed from every cell (as the
+# non-NFC forms of the same name are composed) so identical-looking names are one name.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
 # Excel's serial day 0: a date cell holding 0 (an empty formula result, a typed 0) reads as

@@ -198,12 +198,32 @@ def append_log(store: DataStore, entry: dict) -> None:
 
 
 def read_log(store: DataStore) -> list[dict]:
-    """The import log, oldest first (empty when nothing was imported)."""
+    """The import log, oldest first (empty when nothing was imported); damaged lines skipped
+    (`read_log_checked` names them)."""
+    return read_log_checked(store)[0]
+
+
+def read_log_checked(store: DataStore) -> tuple[list[dict], list[int]]:
+    """The import log's entries, oldest first, and the numbers of the lines that are not a
+    log entry (a torn write, a hand edit): one bad line must not hide the others, and is
+    named rather than silently dropped."""
     try:
-        raw = store._read_bytes(IMPORT_LOG).decode("utf-8")
+        raw = store._read_bytes(IMPORT_LOG).decode("utf-8", errors="replace")
     except FileNotFoundError:
-        return []
-    return [json.loads(line) for line in raw.splitlines() if line.strip()]
+        return [], []
+    entries, damaged = [], []
+    for number, line in enumerate(raw.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            entry = None
+        if isinstance(entry, dict):
+            entries.append(entry)
+        else:
+            damaged.append(number)
+    return entries, damaged
 
 
 def rejects_csv(check: ImportCheck, lang: str = "zh") -> bytes:

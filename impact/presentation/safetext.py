@@ -23,7 +23,10 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 # Bidi embedding/override/isolate controls and marks: shown as a visible placeholder.
 BIDI_CONTROLS = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
                           "\u2066\u2067\u2068\u2069")
-_C0 = {chr(c) for c in range(0x20)} - {"\t", "\n"} | {"\x7f"}
+# C0 but tab and newline, DEL, and C1 (U+009B is a one-character CSI, as ESC [ is): a
+# terminal obeys ESC sequences (clear the screen, retitle the window, fake a prompt), and a
+# renderer may drop or mangle any of them.
+_C0 = {chr(c) for c in range(0x20)} - {"\t", "\n"} | {chr(c) for c in range(0x7f, 0xa0)}
 _DISPLAY_BAD = re.compile("[" + re.escape("".join(sorted(BIDI_CONTROLS | _C0))) + "]")
 REPLACEMENT = "\ufffd"  # � — the reader sees that something was there
 
@@ -57,6 +60,13 @@ def display_text(value) -> str:
     """Text for the screen: bidi and C0 controls replaced by �, so they cannot reorder or
     hide what follows them."""
     return _DISPLAY_BAD.sub(REPLACEMENT, str(value))
+
+
+def terminal_text(value) -> str:
+    """Text for a terminal (the CLI's tables, history lines and error messages): the same rule
+    as the screen and the HTML report, so a stored name holding ESC [2J or U+202E prints as
+    � rather than acting. Tab and newline pass: the CLI's own layout uses them."""
+    return display_text(value)
 
 
 def has_display_controls(value) -> bool:

@@ -11,9 +11,11 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from impact.presentation import fmt
 from impact.presentation.i18n import t
+from impact.presentation.safetext import display_text, has_display_controls
 from impact.report import labels
 from impact.report import stamp
 from impact.report.about import definitions, scope
@@ -32,11 +34,23 @@ SECTIONS = ("projects", "reach", "targets", "outcomes", "indicators", "statement
             "sources", "funders", "monthly", "years")
 
 
+def _safe_value(value):
+    """Every value the template prints passes the one display rule (impact.presentation.
+    safetext): autoescaping stops markup, but a stored name's U+202E or ESC would still
+    reach the page raw and reorder or garble what the reader sees. The SVG insertions
+    (Markup) keep their markup: a control character is never part of markup syntax."""
+    if isinstance(value, Markup):
+        return Markup(display_text(value)) if has_display_controls(value) else value
+    if isinstance(value, str):
+        return display_text(value)
+    return value
+
+
 @cache
 def _template() -> jinja2.Template:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
-                             lstrip_blocks=True)
+                             lstrip_blocks=True, finalize=_safe_value)
     return env.get_template("report.html.j2")
 
 

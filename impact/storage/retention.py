@@ -105,7 +105,12 @@ def needed(store, manifest: dict, versions: int | None = None, days: float | Non
 def collect_garbage(store, manifest: dict, previous: dict | None) -> None:
     """After a commit: delete data files no kept version needs (any age: no other writer
     can be mid-commit, we hold the lock)."""
-    keep = needed(store, manifest)
+    try:
+        keep = needed(store, manifest)
+    except DataError:
+        # A kept version's history record is damaged, so the files it needs are unknown:
+        # delete nothing (the commit itself is done; `impact gc` names the damaged file).
+        return
     if previous:
         keep |= manifests.live_paths(previous)  # a query may still be reading it
     for rel, _ in _data_files(store):

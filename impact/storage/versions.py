@@ -40,13 +40,27 @@ def version(store: DataStore, number: int, manifest: dict | None = None) -> dict
     return found
 
 
-def history(store: DataStore) -> list[dict]:
+def history(store: DataStore, *, skip_damaged: bool = False) -> list[dict]:
     """Each version's record (kind, who, when, why, input, changes, totals), oldest first,
-    with "restorable": whether all its data files are still on disk."""
+    with "restorable": whether all its data files are still on disk.
+
+    A damaged history/ file raises a DataError naming it; with `skip_damaged` it is listed
+    instead as {"version", "damaged": why, "restorable": False}, so `history` can still show
+    the sound versions and say which one it could not read (one bad file must not hide the
+    rest)."""
     manifest = current(store)
     out = []
     for number in retention.history_versions(store, manifest["version"]):
-        m = manifest if number == manifest["version"] else retention.read_version(store, number)
+        try:
+            m = manifest if number == manifest["version"] else \
+                retention.read_version(store, number)
+        except DataError as exc:
+            if not skip_damaged:
+                raise
+            out.append({"version": number, "damaged": str(exc), "restorable": False})
+            continue
+        if m is None:  # removed since it was listed (a concurrent gc): nothing to show
+            continue
         record = dict(m.get("commit") or {"version": number, "kind": "commit"})
         record["version"] = number
         record["restorable"] = all(store._size(p) is not None for p in _paths(m))
@@ -97,7 +111,13 @@ def _restore(store: DataStore, number: int, why: str, *, kind: str, **extra) -> 
 def last_change(store: DataStore) -> int:
     """The version an undo would take back now: the latest that changed data (an undo of an
     undo is a redo). Period closes and reopens are not undone: use `impact reopen`."""
-    for record in reversed(history(store)):
+    for record in reversed(history(store, skip_damaged=True)):
+        if record.get("damaged"):
+            # Whether this version changed data cannot be known: undoing an older one in
+            # its place would take back the wrong change.
+            raise DataError(f"{record['damaged']}; nothing was undone: cannot tell whether "
+                            f"version {record['version']} is the last data change (name it "
+                            "with --version N)")
         if record.get("changes"):
             if record["version"] <= 1:
                 raise UsageError("nothing to undo: the last data change is the first version")

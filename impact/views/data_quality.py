@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from impact.filters import Filters
 from impact.presentation.i18n import t
-from impact.ingest import read_log
+from impact.ingest import read_log_checked
+from impact.ingest.write import IMPORT_LOG
 from impact.storage.integrity import describe, verify
 from impact.views.common import COUNT, DECIMAL, TEXT, Column, Table
 
@@ -97,11 +98,16 @@ def integrity(store, lang: str) -> IntegrityModel:
 
 def import_log(store, lang: str, limit: int = 50) -> Table:
     """The latest imports first: when, who, which file (and its hash), rows added."""
-    entries = list(reversed(read_log(store)))[:limit]
-    rows = [{**e, "sha256": e.get("sha256", "")[:12],
+    found, damaged = read_log_checked(store)
+    entries = list(reversed(found))[:limit]
+    rows = [{**e, "sha256": str(e.get("sha256") or "")[:12],
              "table": t(f"data.table.{e.get('table')}", lang)} for e in entries]
-    return Table("import_log", t("data.log.title", lang),
-                 _cols(lang, ("time", TEXT), ("who", TEXT), ("file", TEXT), ("sha256", TEXT),
-                       ("table", TEXT), ("rows_added", COUNT), ("duplicates_skipped", COUNT),
-                       ("rows_rejected", COUNT)),
-                 rows, lang=lang, limit=None)
+    # A damaged line is skipped, never silently: the caption names it (the page shows a
+    # non-empty caption as a warning).
+    caption = t("data.log.damaged", lang, lines=t("data.list_sep", lang).join(
+        str(n) for n in damaged), file=IMPORT_LOG) if damaged else ""
+    columns = _cols(lang, ("time", TEXT), ("who", TEXT), ("file", TEXT), ("sha256", TEXT),
+                    ("table", TEXT), ("rows_added", COUNT), ("duplicates_skipped", COUNT),
+                    ("rows_rejected", COUNT))
+    return Table("import_log", t("data.log.title", lang), columns, rows, caption=caption,
+                 lang=lang, limit=None)

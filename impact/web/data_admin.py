@@ -96,6 +96,8 @@ def integrity_section(ctx) -> None:
             icon=":material/report:")
     widgets.table(model.files, ctx.lang, height=_height(model.files))
     log = import_log(ctx.db.store, ctx.lang)
+    if log.caption:  # damaged lines were skipped: say so where it is seen
+        widgets.warning(log.caption)
     if log.rows:
         widgets.table(log, ctx.lang)
     else:
