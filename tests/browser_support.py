@@ -70,11 +70,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str | None] | None = None) -> Iterator[str]:
+def streamlit_server(env: dict[str, str | None] | None = None, flags: list[str] = (),
+                     args: list[str] = ()) -> Iterator[str]:
     """`streamlit run dashboard.py` on a free loopback port; yields its base URL.
 
-    `env` adds variables to the server's environment (None removes one). Waits for the health
-    endpoint (state, not time), and stops the server afterwards.
+    `env` adds variables to the server's environment (None removes one); `flags` are more
+    of Streamlit's (e.g. --secrets.files), `args` the dashboard's own after `--` (e.g.
+    --data-dir). Waits for the health endpoint (state, not time), and stops the
+    server afterwards.
     """
     port = free_port()
     full_env = dict(os.environ)
@@ -86,7 +89,8 @@ def streamlit_server(env: dict[str, str | None] | None = None) -> Iterator[str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+         *flags, *(["--", *args] if args else [])],
         cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

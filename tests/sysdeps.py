@@ -53,6 +53,7 @@ DEPENDENCIES: dict[str, tuple[Callable[[], bool], str]] = {
     "pdffonts": (lambda: shutil.which("pdffonts") is not None, "poppler-utils"),
     "java": (_java, "openjdk-17-jre-headless"),
     "nginx": (_nginx, "nginx"),
+    "openssl": (lambda: shutil.which("openssl") is not None, "openssl"),
 }
 
 

@@ -60,6 +60,11 @@ def sign_in(page, base: str, email: str, password: str) -> None:
     page.get_by_role("button", name="Sign in with e-mail and password").click()
 
 
+def account_row(page, email: str):
+    """The /accounts row of one account (its own buttons)."""
+    return page.locator("[class*='st-key-accounts_row_']", has_text=email)
+
+
 def menu(page) -> str:
     return page.locator("[data-testid='stSidebar']").inner_text()
 
@@ -122,10 +127,14 @@ def test_accounts_in_the_browser(site, browser, monkeypatch):  # noqa: F811
     sign_in(director, base, "zhang@ngo.example.org", "director password 1")
     heading(director, "Overview")
 
-    # The director disables the staff account: its open session ends, its sign-in fails.
-    # TODO: through /accounts' select (driving Streamlit's select from Playwright did not
-    # take within the time); the same admin action the page's button calls, as the director.
-    accounts.admin_disable(store, "lin@ngo.example.org", "zhang@ngo.example.org", data_dir)
+    # The director disables the staff account on /accounts (the button on its row): its
+    # open session ends, its sign-in fails.
+    director.goto(f"{base}/accounts?lang=en")
+    heading(director, "Accounts")
+    row = account_row(director, "lin@ngo.example.org")
+    row.get_by_role("button", name="Disable").click()
+    account_row(director, "lin@ngo.example.org").get_by_role("button", name="Enable").wait_for()
+    assert accounts.Store(data_dir).get("lin@ngo.example.org").status == "disabled"
     staff.goto(f"{base}/overview?lang=en")
     staff.get_by_role("heading", name="Sign in", level=1).wait_for()
     sign_in(staff, base, "lin@ngo.example.org", "staff password 12")

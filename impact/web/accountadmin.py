@@ -25,14 +25,13 @@ def base_url(page: str = "accounts") -> str:
 
 
 def rows(store: accounts.Store, t) -> list[dict]:
-    """The accounts as the table shows them (no hash, no nonce)."""
+    """The accounts as the page lists them (no hash, no nonce)."""
     out = []
     for account in store.list():
         changed = datetime.fromtimestamp(account.updated, timezone.utc).strftime("%Y-%m-%d %H:%M")
-        out.append({t("accounts.col.email"): account.email,
-                    t("accounts.col.role"): account.role,
-                    t("accounts.col.status"): t(f"accounts.status.{account.status}"),
-                    t("accounts.col.updated"): changed + " UTC"})
+        out.append({"email": account.email, "role": account.role, "status": account.status,
+                    "line": " · ".join([account.role, t(f"accounts.status.{account.status}"),
+                                        t("accounts.col.updated") + " " + changed + " UTC"])})
     return out
 
 
@@ -51,11 +50,10 @@ def draw(ctx) -> None:
         st.code(shown[1], language=None)
     table = rows(store, ctx.t)
     if table:
-        st.dataframe(table, hide_index=True, width="stretch")
+        _manage(ctx, store, tokens, table)
     else:
         st.info(ctx.t("accounts.none"))
     _invite_form(ctx, store, tokens)
-    _manage(ctx, store, tokens, [a.email for a in store.list()])
 
 
 def _act(ctx, action, *args, link_for: str | None = None, done: str | None = None) -> None:
@@ -86,19 +84,23 @@ def _invite_form(ctx, store, tokens) -> None:
              ctx.data_dir, base_url(), ctx.lang, link_for=email.strip().lower())
 
 
-def _manage(ctx, store, tokens, emails: list[str]) -> None:
-    if not emails:
-        return
+def _manage(ctx, store, tokens, table: list[dict]) -> None:
+    """One bordered row per account, its own buttons beside it: every action is one click
+    (or Tab and Enter) on the row of the account it changes, no account to choose first."""
     st.subheader(ctx.t("accounts.manage.header"))
-    email = st.selectbox(ctx.t("accounts.manage.account"), emails, key="accounts_pick")
-    left, middle, right = st.columns(3)
     by = ctx.access.identity
-    if left.button(ctx.t("accounts.reset.button"), key="accounts_reset"):
-        _act(ctx, accounts.admin_reset, store, tokens, email, by, ctx.data_dir, base_url(),
-             ctx.lang, link_for=email)
-    if middle.button(ctx.t("accounts.disable.button"), key="accounts_disable"):
-        _act(ctx, accounts.admin_disable, store, email, by, ctx.data_dir,
-             done=ctx.t("accounts.done.disabled", email=email))
-    if right.button(ctx.t("accounts.enable.button"), key="accounts_enable"):
-        _act(ctx, accounts.admin_enable, store, email, by, ctx.data_dir,
-             done=ctx.t("accounts.done.enabled", email=email))
+    for i, row in enumerate(table):
+        email = row["email"]
+        with st.container(border=True, key=f"accounts_row_{i}"):
+            st.markdown(f"**{widgets.md(email)}**  \n{widgets.md(row['line'])}")
+            buttons = st.container(horizontal=True)
+            if buttons.button(ctx.t("accounts.reset.button"), key=f"accounts_reset_{i}"):
+                _act(ctx, accounts.admin_reset, store, tokens, email, by, ctx.data_dir,
+                     base_url(), ctx.lang, link_for=email)
+            if row["status"] == "disabled":
+                if buttons.button(ctx.t("accounts.enable.button"), key=f"accounts_enable_{i}"):
+                    _act(ctx, accounts.admin_enable, store, email, by, ctx.data_dir,
+                         done=ctx.t("accounts.done.enabled", email=email))
+            elif buttons.button(ctx.t("accounts.disable.button"), key=f"accounts_disable_{i}"):
+                _act(ctx, accounts.admin_disable, store, email, by, ctx.data_dir,
+                     done=ctx.t("accounts.done.disabled", email=email))
