@@ -3,6 +3,8 @@ above the (configurable) threshold is flagged with a warning that names it and i
 
 from __future__ import annotations
 
+import re
+
 import os
 from decimal import Decimal as D
 
@@ -54,8 +56,10 @@ def test_a_donor_giving_75_percent_is_flagged_by_name(ledger_db):
     model = finance(ledger_db, FILTERS, "zh")
     assert "北桥街道办事处" in model.donor_notice and "75.0%" in model.donor_notice
     assert "50%" in model.donor_notice
+    # The public view's notice names no donor and gives no share: with the income total on
+    # the same page, the share would give the donor's amount away (docs/privacy.md).
     assert "北桥街道办事处" not in model.donor_notice_unnamed
-    assert "75.0%" in model.donor_notice_unnamed
+    assert "75.0%" not in model.donor_notice_unnamed and "50%" in model.donor_notice_unnamed
     kpi = next(k for k in model.kpis if k.key == "largest_donor_share")
     assert kpi.value == D("0.7500") and "95.0%" in kpi.help  # top three
     en = finance(ledger_db, FILTERS, "en")
@@ -91,7 +95,8 @@ def test_demo_finance_page_shows_donor_shares_and_flags_suzhou_2015():
     from tests.test_pages import open_page
 
     at = open_page("finance", {"org": "苏州清流", "from": "2015", "to": "2015"}, "zh")
-    warnings = [w.value for w in at.warning]
+    # Notices reach Streamlit with data escaped as Markdown (widgets.say): read them as shown.
+    warnings = [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning]
     assert any("北桥街道办事处" in w and "75.3%" in w for w in warnings), warnings
     funders = next(d.value for d in at.dataframe if "资助方" in d.value.columns)
     assert "占比" in funders.columns
