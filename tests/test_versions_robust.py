@@ -123,7 +123,12 @@ class Corrections(RuleBasedStateMachine):
             assert (org, year) in self.closed and "closed period" in str(exc)
             return
         assert (org, year) not in self.closed
-        model = {k: r for k, r in self.model.items() if _period(r) != (org, year)}
+        # --replace replaces the organisation's months the file covers, first to last
+        # (docs/import.md): records of the same year outside them stay.
+        first = min((r["date"].year, r["date"].month) for r in kept)
+        last = max((r["date"].year, r["date"].month) for r in kept)
+        model = {k: r for k, r in self.model.items()
+                 if not (r["org"] == org and first <= (r["date"].year, r["date"].month) <= last)}
         model.update({(r["org"], r["activity_id"]): r for r in kept})
         self._commit(model)
 
