@@ -145,17 +145,21 @@
       defects.push(`table: no cells to measure yet: ${label(frame)}`);
       continue;
     }
-    const heads = [...frame.querySelectorAll('th[role="columnheader"]')]
-      .map(th => th.textContent.trim());
+    // A cell's column by its header's title: a selectable table's checkbox column is counted
+    // in aria-colindex but is not among the columns.
+    const byIndex = {};
+    for (const th of frame.querySelectorAll('th[role="columnheader"]')) {
+      byIndex[th.getAttribute('aria-colindex')] = columns.find(
+        c => c.title === th.textContent.trim());
+    }
     for (const cell of frame.querySelectorAll('td[role="gridcell"]')) {
       const text = cell.textContent.trim();
       if (!FIGURE.test(text)) continue;
-      const column = columns[Number(cell.getAttribute('aria-colindex')) - 1];
+      const column = byIndex[cell.getAttribute('aria-colindex')];
       if (!column) continue;
       const need = ctx.measureText(text).width + padding;
       if (need > column.width + SLACK) {
-        const head = heads[Number(cell.getAttribute('aria-colindex')) - 1] || column.title;
-        defects.push(`table cell cut: "${text}" needs ${Math.ceil(need)} px, column "${head}"`
+        defects.push(`table cell cut: "${text}" needs ${Math.ceil(need)} px, column "${column.title}"`
                      + ` is ${column.width} px`);
       }
     }
