@@ -164,5 +164,19 @@
       }
     }
   }
+  // 6: where the toolbar will be drawn (it is laid out while invisible) against the title.
+  for (const frame of main.querySelectorAll('[data-testid="stDataFrame"]')) {
+    const toolbar = frame.querySelector('[data-testid="stElementToolbar"]');
+    const above = frame.closest('[data-testid="stElementContainer"]')?.previousElementSibling;
+    if (!shown(frame) || !toolbar || !above) continue;
+    const bar = toolbar.getBoundingClientRect();
+    for (const text of above.querySelectorAll('p')) {
+      const range = document.createRange();
+      range.selectNodeContents(text);
+      if ([...range.getClientRects()].some(r => overlap(r, bar))) {
+        defects.push(`table toolbar over its title: ${label(text)}`);
+      }
+    }
+  }
   return [...new Set(defects)];
 }
