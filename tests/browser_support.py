@@ -233,7 +233,9 @@ def wait_dialog(page, text: str, timeout: int = RUN_DEADLINE_MS) -> None:
 
 
 def wait_charts_drawn(page, timeout: int = RUN_DEADLINE_MS) -> None:
-    """Until every Plotly chart has drawn at its container's width and every table its canvas.
+    """Until every Plotly chart has drawn at its container's width and every table its canvas
+    and its accessible cells (the grid adds those a moment after the canvas; the layout check
+    measures the figures in them).
 
     Plotly redraws a responsive chart after a resize; comparing widths waits for that redraw.
     """
@@ -244,7 +246,8 @@ def wait_charts_drawn(page, timeout: int = RUN_DEADLINE_MS) -> None:
         "  return svg && Math.abs(svg.getBoundingClientRect().width"
         "                         - c.getBoundingClientRect().width) < 2; }) &&"
         " [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
-        "  .filter(d => d.offsetParent !== null).every(d => d.querySelector('canvas'))",
+        "  .filter(d => d.offsetParent !== null).every(d => d.querySelector('canvas')"
+        "    && d.querySelector('td[role=\"gridcell\"]'))",
         timeout=timeout)
 
 

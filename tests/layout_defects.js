@@ -108,5 +108,75 @@
       }
     }
   }
+  // 5: figures cut mid-digit.
+  for (const value of main.querySelectorAll('[data-testid="stMetricValue"]')) {
+    if (!shown(value)) continue;
+    for (const el of [value, ...value.querySelectorAll('*')]) {
+      if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) {
+        defects.push(`card value cut: ${label(value)}`);
+        break;
+      }
+    }
+  }
+  const FIGURE = /^[-+−<>¥$]*\s*[\d][\d,.\s%万亿–-]*%?$/;
+  const ctx = document.createElement('canvas').getContext('2d');
+  for (const frame of main.querySelectorAll('[data-testid="stDataFrame"]')) {
+    if (!shown(frame)) continue;
+    const grid = frame.querySelector('.stDataFrameGlideDataEditor');
+    const scroller = frame.querySelector('.dvn-scroller');
+    const fiberKey = scroller && Object.keys(scroller).find(k => k.startsWith('__reactFiber$'));
+    let fiber = fiberKey && scroller[fiberKey];
+    let columns = null;
+    for (let depth = 0; fiber && depth < 40 && !columns; depth++, fiber = fiber.return) {
+      const props = fiber.memoizedProps;
+      if (props && Array.isArray(props.columns) && props.columns.length
+          && typeof props.columns[0].width === 'number') columns = props.columns;
+    }
+    if (!columns) {
+      defects.push(`table: column widths not found: ${label(frame)}`);
+      continue;
+    }
+    const style = getComputedStyle(grid);
+    const font = style.getPropertyValue('--gdg-base-font-style').trim() || '400 14px';
+    ctx.font = `${font} ${style.getPropertyValue('--gdg-font-family').trim() || 'sans-serif'}`;
+    const padding = 2 * (parseFloat(style.getPropertyValue('--gdg-cell-horizontal-padding'))
+                         || 8);
+    if (!frame.querySelector('td[role="gridcell"]')) {
+      defects.push(`table: no cells to measure yet: ${label(frame)}`);
+      continue;
+    }
+    // A cell's column by its header's title: a selectable table's checkbox column is counted
+    // in aria-colindex but is not among the columns.
+    const byIndex = {};
+    for (const th of frame.querySelectorAll('th[role="columnheader"]')) {
+      byIndex[th.getAttribute('aria-colindex')] = columns.find(
+        c => c.title === th.textContent.trim());
+    }
+    for (const cell of frame.querySelectorAll('td[role="gridcell"]')) {
+      const text = cell.textContent.trim();
+      if (!FIGURE.test(text)) continue;
+      const column = byIndex[cell.getAttribute('aria-colindex')];
+      if (!column) continue;
+      const need = ctx.measureText(text).width + padding;
+      if (need > column.width + SLACK) {
+        defects.push(`table cell cut: "${text}" needs ${Math.ceil(need)} px, column "${column.title}"`
+                     + ` is ${column.width} px`);
+      }
+    }
+  }
+  // 6: where the toolbar will be drawn (it is laid out while invisible) against the title.
+  for (const frame of main.querySelectorAll('[data-testid="stDataFrame"]')) {
+    const toolbar = frame.querySelector('[data-testid="stElementToolbar"]');
+    const above = frame.closest('[data-testid="stElementContainer"]')?.previousElementSibling;
+    if (!shown(frame) || !toolbar || !above) continue;
+    const bar = toolbar.getBoundingClientRect();
+    for (const text of above.querySelectorAll('p')) {
+      const range = document.createRange();
+      range.selectNodeContents(text);
+      if ([...range.getClientRects()].some(r => overlap(r, bar))) {
+        defects.push(`table toolbar over its title: ${label(text)}`);
+      }
+    }
+  }
   return [...new Set(defects)];
 }

@@ -8,7 +8,8 @@ import asyncio
 
 import pytest
 
-from impact.web.asgi import BackendBaseUrl, LANDING_URL, base_url_script, inject
+from impact.web.asgi import (BackendBaseUrl, LANDING_URL, base_url_script, inject,
+                             served_path)
 from impact.web.menu import PAGES
 from tests.browser_support import launch_chromium, new_page
 
@@ -59,7 +60,7 @@ def test_a_page_gets_the_script_first_in_its_head_and_a_true_length(path, chunks
     inner, seen = _serve(PAGE, chunks=chunks)
     status, headers, body = _get(BackendBaseUrl(inner), path)
     assert status == 200
-    assert body.startswith(b"<!DOCTYPE html><html lang=\"zh-CN\"><head><script>(function (pages)")
+    assert body.startswith(b"<!DOCTYPE html><html lang=\"zh-CN\"><head><script>(function (pages, served)")
     assert body.index(b"window.__streamlit") < body.index(b"type=module")
     assert int(headers[b"content-length"]) == len(body)
     assert b"accept-encoding" not in seen["headers"]  # the page is asked for uncompressed
@@ -90,16 +91,21 @@ def test_a_document_without_a_head_is_not_changed():
     assert inject(b"<p>plain</p>", b"<script></script>") == b"<p>plain</p>"
 
 
-# (address a visitor opens, the server address the script must give)
+# (address a visitor opens, the path the server saw (None: not told), the server address
+# the script must give). Behind a proxy that strips its prefix the server sees less.
 ADDRESSES = [
-    ("/", "/"),
-    ("/finance", "/"),
-    ("/finance/", "/"),
-    ("/start", "/"),
-    ("/impact", "/impact/"),  # a proxy's prefix is not a page: it is kept
-    ("/impact/", "/impact/"),
-    ("/impact/growth", "/impact/"),
-    ("/nowhere", "/nowhere/"),  # not a page: Streamlit then probes one level up itself
+    ("/", "/", "/"),
+    ("/finance", "/finance", "/"),
+    ("/finance/", "/finance/", "/"),
+    ("/start", "/start", "/"),
+    ("/impact", "/", "/impact/"),  # a proxy's prefix is not a page: it is kept
+    ("/impact/", "/", "/impact/"),
+    ("/impact/growth", "/growth", "/impact/"),
+    ("/impact/nowhere", "/nowhere", "/impact/"),
+    ("/nowhere", "/nowhere", "/"),  # not a page, but the server's root: no 404 probe
+    ("/%E6%80%BB%E8%A7%88", "/总览", "/"),  # the server sees the path decoded
+    ("/impact/growth", None, "/impact/"),  # not told: a trailing page name is dropped
+    ("/nowhere", None, "/nowhere/"),
 ]
 
 
@@ -115,13 +121,27 @@ def test_the_script_reads_the_server_address_off_the_pages_url():
     with sync_playwright() as p:
         browser = launch_chromium(p)
         page = new_page(browser)
+        told = {}  # the path the server saw, for the address being opened
         page.route("http://dashboard.test/**", lambda route: route.fulfill(
-            status=200, content_type="text/html", body=inject(html, base_url_script(urls))))
-        for path, _ in ADDRESSES:
+            status=200, content_type="text/html",
+            body=inject(html, base_url_script(urls, told["served"]))))
+        for path, served, _ in ADDRESSES:
+            told["served"] = served
             page.goto("http://dashboard.test" + path)
-            got[path] = page.evaluate("window.__streamlit.BACKEND_BASE_URL")
+            got[path, served] = page.evaluate("window.__streamlit.BACKEND_BASE_URL")
         browser.close()
-    assert got == {path: "http://dashboard.test" + base for path, base in ADDRESSES}
+    assert got == {(path, served): "http://dashboard.test" + base
+                   for path, served, base in ADDRESSES}
+
+
+@pytest.mark.parametrize("scope, served", [
+    ({"path": "/finance"}, "/finance"),
+    ({"path": "/impact/finance", "root_path": "/impact"}, "/finance"),
+    ({"path": "/impact", "root_path": "/impact"}, ""),
+    ({"path": "/nowhere", "root_path": ""}, "/nowhere"),
+])
+def test_the_page_is_told_the_path_below_the_servers_root(scope, served):
+    assert served_path(scope) == served
 
 
 @pytest.mark.parametrize("path, query, lang, title", [

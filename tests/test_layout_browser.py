@@ -80,3 +80,45 @@ def test_the_check_sees_a_cut_off_card_and_overlapping_labels(server, browser): 
     found = "\n".join(found)
     assert "reaches out of the chart" in found
     assert "项目名称标签\" overlaps \"项目名称标签" in found
+
+
+def test_the_check_sees_a_figure_cut_in_a_table_or_a_card(server, browser):  # noqa: F811
+    """The measure itself: a table cell whose figure is wider than its column (the grid's
+    accessible cell carries the text the canvas draws) and a card value wider than its box
+    are each reported; the page as drawn has neither."""
+    page = new_page(browser, 390, 900)
+    page.goto(link(server, "finance", **PARAMS, lang="en"))
+    page.get_by_role("heading", name=t("finance.title", "en"), level=1).wait_for(
+        timeout=120_000)
+    settled(page, "en")
+    assert defects_of(page) == []
+    page.evaluate("""() => {
+      const frame = [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+        .find(d => d.offsetParent !== null);  // (one in a closed tab is not measured)
+      const cell = frame.querySelector('td[role="gridcell"][aria-colindex="2"]');
+      cell.textContent = '¥1,234,567,890,123,456,789.01';
+      const value = document.querySelector('[data-testid="stMetricValue"] p');
+      value.style.setProperty('white-space', 'nowrap', 'important');
+      value.textContent = '¥1,234,567,890,123,456,789.01';
+    }""")
+    found = defects_of(page)
+    page.close()
+    cut = 'table cell cut: "¥1,234,567,890,123,456,789.01"'
+    assert any(d.startswith(cut) for d in found), found
+    assert any(d.startswith("card value cut") for d in found), found
+
+
+def test_the_check_sees_a_table_toolbar_over_its_title(server, browser):  # noqa: F811
+    """Without the room the stylesheet leaves at the right of a table's title, the toolbar
+    (search, full screen) is drawn over the title's end on a phone: the check reports it."""
+    page = new_page(browser, 390, 900)
+    page.goto(link(server, "finance", **PARAMS, lang="en"))
+    page.get_by_role("heading", name=t("finance.title", "en"), level=1).wait_for(
+        timeout=120_000)
+    settled(page, "en")
+    assert not [d for d in defects_of(page) if "toolbar" in d]
+    page.evaluate("""() => document.querySelectorAll('[data-testid="stMarkdownContainer"] p')
+      .forEach(p => p.style.setProperty('padding-right', '0', 'important'))""")
+    found = defects_of(page)
+    page.close()
+    assert any(d.startswith("table toolbar over its title") for d in found), found

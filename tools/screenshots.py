@@ -1,4 +1,4 @@
-"""The README's 28 screenshots, in one command: every page in both languages, desktop (1440 px)
+"""The README's 40 screenshots, in one command: every page in both languages, desktop (1440 px)
 and phone (390 px), into docs/screenshots/.
 
     python tools/screenshots.py                      # starts its own server on the demo data
@@ -27,7 +27,9 @@ from tests.browser_support import (launch_chromium, new_page, settled,  # noqa: 
 
 PAGES = {"overview": ("总览", "Overview"), "beneficiaries": ("受益", "Beneficiaries"),
          "volunteers": ("志愿", "Volunteers"), "finance": ("财务", "Finance"),
-         "growth": ("增长", "Growth"), "data": ("数据导入", "Data"),
+         "growth": ("增长", "Growth"), "results": ("成效", "Results"),
+         "grants": ("资助成效", "What your grant delivered"),
+         "share": ("资助方链接", "Funder links"), "data": ("数据导入", "Data"),
          "report": ("年度报告", "Annual report")}
 WIDTHS = {"desktop": 1440, "phone": 390}
 PARAMS = {"org": "珠海协作者", "from": "2019", "to": "2020"}

@@ -33,20 +33,47 @@ from impact.presentation.i18n import DEFAULT_LANG, LANGS, t
 from impact.web.browser import HTML_LANG
 from impact.web.menu import LANDING_URL, PAGES
 
-_SCRIPT = """<script>(function (pages) {
+_SCRIPT = """<script>(function (pages, served) {
   var parts = location.pathname.replace(/\\/+$/, "").split("/");
-  var last = parts[parts.length - 1];
-  try { last = decodeURIComponent(last); } catch (e) {}
-  if (parts.length > 1 && pages.indexOf(last) >= 0) parts.pop();
+  var decode = function (part) { try { return decodeURIComponent(part); } catch (e) {
+    return part; } };
+  var tail = served === null ? [] : served.split("/").filter(Boolean);
+  var ends = tail.length > 0 && tail.length < parts.length && tail.every(function (p, i) {
+    return decode(parts[parts.length - tail.length + i]) === p; });
+  if (ends) parts.splice(parts.length - tail.length, tail.length);
+  else if (parts.length > 1 && pages.indexOf(decode(parts[parts.length - 1])) >= 0) parts.pop();
   var config = Object.assign({}, window.__streamlit || {});
   config.BACKEND_BASE_URL = location.origin + parts.join("/") + "/";
   window.__streamlit = config;
-})(%s);</script>"""
+})(%s, %s);</script>"""
 
 
-def base_url_script(page_urls: Iterable[str]) -> bytes:
-    """The inline script that sets Streamlit's backend address from the page's own URL."""
-    return (_SCRIPT % json.dumps(sorted(page_urls))).encode()
+def base_url_script(page_urls: Iterable[str], served: str | None = None) -> bytes:
+    """The inline script that sets Streamlit's backend address from the page's own URL.
+
+    `served` is the path as this server answered it (below its own root): the page's URL
+    less that path is the server's address, whatever a proxy put in front. Without it (or
+    when the URL does not end with it) a trailing page name is dropped. An address that
+    names no page ("/nowhere") is then still the server's root, not a prefix: Streamlit
+    probed `/nowhere/_stcore/health` and `host-config` first, two 404s."""
+    served_json = "null" if served is None else json.dumps(served)
+    return (_SCRIPT % (json.dumps(sorted(page_urls)), served_json)).encode()
+
+
+def served_path(scope) -> str:
+    """The request's path below the server's own root (its ASGI root_path and Streamlit's
+    server.baseUrlPath), as the script compares it with the page's URL."""
+    path = scope.get("path", "")
+    for prefix in (scope.get("root_path", "").rstrip("/"), "/" + _base_url_path()):
+        if prefix.strip("/") and (path == prefix or path.startswith(prefix + "/")):
+            path = path[len(prefix):]
+    return path
+
+
+def _base_url_path() -> str:
+    from streamlit import config
+
+    return (config.get_option("server.baseUrlPath") or "").strip("/")
 
 
 def inject(html: bytes, script: bytes) -> bytes:
@@ -103,7 +130,7 @@ class BackendBaseUrl:
     def __init__(self, app, page_urls: Iterable[str] = ()) -> None:
         self.app = app
         urls = list(page_urls) or [url for _, url, _, _ in PAGES]
-        self.script = base_url_script([*urls, LANDING_URL])
+        self.urls = [*urls, LANDING_URL]
 
     async def __call__(self, scope, receive, send) -> None:
         if not _is_page_request(scope):
@@ -127,7 +154,8 @@ class BackendBaseUrl:
                 chunks.append(message.get("body", b""))
                 if message.get("more_body"):
                     return
-                body = head_for(inject(b"".join(chunks), self.script), scope.get("path", ""),
+                body = head_for(inject(b"".join(chunks), base_url_script(
+                    self.urls, served_path(scope))), scope.get("path", ""),
                                 scope.get("query_string", b""))
                 headers = [(k, v) for k, v in start.get("headers", [])
                            if k.lower() != b"content-length"]

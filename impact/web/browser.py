@@ -20,6 +20,10 @@ HTML_LANG = {"zh": "zh-CN", "en": "en"}
 # stating the active selection. A KPI card's value and label wrap instead of ending in "…"
 # (Streamlit cuts them to one line: a volunteer-value range "¥59,851.75 – ¥143,644.20" lost
 # its upper end on a phone, and "Minutes per volunteer person-time" its last word on a desktop).
+# A table's toolbar (search, full screen) is drawn over the line above the table, its title:
+# that line (a title, or a caption such as /results' data source) leaves the toolbar's width
+# free at its right end, so it wraps instead of hiding under it (it covered the end of long
+# titles on a phone).
 STYLE = """<style>
 :root { --impact-style: 1; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *,
@@ -32,6 +36,8 @@ STYLE = """<style>
 p.impact-selection { font-size: 1.6rem !important; font-weight: 600; line-height: 1.45;
                       color: #1f2a2a; margin: -0.2rem 0 0.6rem 0; }
 [data-testid="stElementToolbar"] { top: -2.4rem !important; }
+[data-testid="stElementContainer"]:has(+ [data-testid="stElementContainer"] [data-testid="stDataFrame"])
+  p { padding-right: 8.5rem; }
 [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"],
 [data-testid="stMetricValue"] p, [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
 [data-testid="stMetricLabel"] p { white-space: normal !important; overflow: visible !important;

@@ -14,7 +14,55 @@ from impact.presentation.safetext import Markdown, as_markdown, display_text, ma
 from impact.views.common import Chart, Kpi, PageModel, Table
 
 PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
-MONEY_WIDTH = 118  # px: ¥12,345,678.90 at the table's font
+
+# The table's font (Source Sans, 14 px), as Chromium measures it: digits, ¥, + and − are
+# tabular 7 px, "," and "." 3.5 px, "%" 11.6 px, a CJK character 14 px; Latin letters
+# average under 7.5 px. A column is sized from these so a figure is never cut mid-digit
+# ("90,0" for 90,000 on a phone, where auto width gave every column the same share).
+_GLYPH_PX = {**{c: 7.0 for c in "0123456789¥+−-<>$"}, ",": 3.5, ".": 3.5, "%": 11.6,
+             " ": 2.8, "–": 6.8, ":": 3.5, "/": 5.0, "(": 4.5, ")": 4.5}
+_CELL_PADDING = 16 + 4  # glide's 8 px either side, and room for rounding
+KEY_MAX_WIDTH = 200  # px: the pinned name column leaves a phone room for one figure beside it
+TEXT_MAX_WIDTH = 320
+HEADER_MAX_WIDTH = 112  # px: a long header may wrap into "…"; the figures under it may not
+
+
+def text_px(text: str) -> float:
+    """The width of `text` in the table's font, a little generously (see _GLYPH_PX)."""
+    return sum(_GLYPH_PX.get(c, 14.0 if ord(c) >= 0x2E80 else 7.6) for c in text)
+
+
+def _shown_text(value) -> str:
+    """A cell as the table draws it (a plain count in the "localized" format: 99,037)."""
+    if isinstance(value, bool) or value is None:
+        return ""
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def column_widths(model: Table) -> dict[str, int]:
+    """Pixels per column label: a figure column as wide as its widest shown value (and its
+    header, up to HEADER_MAX_WIDTH), a text column as its widest value up to TEXT_MAX_WIDTH
+    (the first, pinned one up to KEY_MAX_WIDTH), unless the column sets its own width."""
+    rows = model.display_rows()
+    widths = {}
+    for i, col in enumerate(model.columns):
+        if col.width and not col.numeric:
+            widths[col.label] = col.width
+            continue
+        values = max((text_px(_shown_text(r[col.label])) for r in rows), default=0)
+        header = text_px(col.label)  # (the sort arrow is drawn over it only on hover)
+        if col.numeric:
+            widths[col.label] = round(max(values, min(header, HEADER_MAX_WIDTH)) + _CELL_PADDING)
+        else:
+            cap = KEY_MAX_WIDTH if col is _key_column(model) else TEXT_MAX_WIDTH
+            widths[col.label] = round(min(max(values, header) + _CELL_PADDING, cap))
+    return widths
+
+
+def _key_column(model: Table):
+    """The column that names a row (the first text column), pinned at the left so a phone
+    scrolling sideways through the figures still sees whose they are."""
+    return next((c for c in model.columns if not c.numeric), None)
 
 
 def md(text: str) -> str:
@@ -181,17 +229,18 @@ def table(model: Table, lang: str, height: int | str = "auto",
         return []
     shown = model.head()  # only these rows are formatted and sent; the CSV has them all
     # Every figure is right-aligned; plain counts stay numbers (so a column sorts
-    # numerically), the rest are fmt.value text (¥ to the fen, % to one decimal).
-    # Money columns get room for "¥1,674,657.61" (auto width clipped it on a phone; 200 px
-    # "medium" pushed the next columns off a 390 px screen).
-    config = {c.label: (st.column_config.TextColumn(alignment="right", width=(
-                            MONEY_WIDTH if any(shown.kind_of(r, c) == "money"
-                                               for r in shown.rows) else None))
+    # numerically), the rest are fmt.value text (¥ to the fen, % to one decimal). Every
+    # column gets its own width (column_widths): auto width cut "¥1,674,657.61" on a phone
+    # and clipped the last columns on a desktop; the name column is pinned first.
+    widths, key = column_widths(shown), _key_column(shown)
+    config = {c.label: (st.column_config.TextColumn(alignment="right", width=widths[c.label])
                         if shown.text_column(c) else
-                        st.column_config.NumberColumn(format="localized", alignment="right"))
+                        st.column_config.NumberColumn(format="localized", alignment="right",
+                                                      width=widths[c.label]))
               for c in shown.columns if c.numeric}
-    config.update({c.label: st.column_config.TextColumn(width=c.width)
-                   for c in shown.columns if not c.numeric and c.width})
+    config.update({c.label: st.column_config.TextColumn(width=widths[c.label],
+                                                        pinned=c is key or None)
+                   for c in shown.columns if not c.numeric})
     options = dict(on_select="rerun", selection_mode="single-row") if selectable else {}
     state = st.dataframe(shown.display_rows(), hide_index=True, height=height,
                          key=f"tbl_{model.key}", column_config=config, **options)
