@@ -99,9 +99,6 @@ def run(args: argparse.Namespace) -> int:
     except MappingProblem as problem:
         print(f"{path}: {mapping_message(problem)}", file=sys.stderr)
         return 1
-    except MappingProblem as problem:
-        print(f"{path}: {mapping_message(problem)}", file=sys.stderr)
-        return 1
     if args.update or args.replace:
         if args.skip_invalid:
             raise UsageError("--skip-invalid cannot be combined with --update or --replace")

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from impact.errors import ClosedPeriod, ImpactError
 from impact.ingest.template import template_csv, template_file_name, template_xlsx
 from impact.storage import versions
-from impact.storage.identity import acting_as
 from impact.storage.schema import importable_tables
 from impact.storage.store import DataStore
 from impact.views.data_quality import data_quality, import_log, integrity
 from impact.views.data_versions import history_rows, undo_target, version_diff_rows
 from impact.web import widgets
-from impact.web.data_import import closed_message, signed_in
+from impact.web.data_import import written
 
 
 def history_section(ctx) -> None:
@@ -42,14 +40,8 @@ def history_section(ctx) -> None:
     # The button names the version it takes back; the undo checks it under the write lock.
     if target is not None and st.button(ctx.t("data.history.undo", version=target),
                                         key="data_undo", icon=":material/undo:"):
-        try:
-            with acting_as(signed_in()):
-                manifest = versions.undo(store, "", version=target)
-        except ClosedPeriod as exc:
-            widgets.say("error", closed_message(ctx, exc), icon=":material/lock:")
-            return
-        except (ImpactError, OSError) as exc:
-            widgets.say("error", ctx.t("data.commit_failed", detail=str(exc)))
+        manifest = written(ctx, lambda: versions.undo(store, "", version=target))
+        if manifest is None:
             return
         ctx.db.refresh()
         st.session_state["data_undone"] = (manifest["commit"]["restored"], manifest["version"])

@@ -221,6 +221,19 @@ def signed_in() -> str | None:
     return None
 
 
+def written(ctx, write):
+    """Run a write (a correction, an undo) as the signed-in user: its result, or None with
+    the refusal shown in one line (a closed period; a disk full, the old data as it was)."""
+    try:
+        with acting_as(signed_in()):
+            return write()
+    except ClosedPeriod as exc:
+        widgets.say("error", closed_message(ctx, exc), icon=":material/lock:")
+    except (ImpactError, OSError) as exc:
+        widgets.say("error", ctx.t("data.commit_failed", detail=str(exc)))
+    return None
+
+
 def closed_message(ctx, exc: ClosedPeriod) -> str:
     return closed_text(exc, ctx.lang)  # plain text: widgets.say escapes it
 
@@ -241,14 +254,9 @@ def correction_section(ctx, check, mode: str) -> None:
     reason = st.text_input(ctx.t("data.correct.reason"), key="data_reason")
     if st.button(ctx.t("data.correct.confirm"), type="primary", key="data_correct",
                  icon=":material/published_with_changes:"):
-        try:
-            with acting_as(signed_in()):
-                manifest = commit_correction(check, model.plan, ctx.db.store, mode, reason)
-        except ClosedPeriod as exc:
-            widgets.say("error", closed_message(ctx, exc), icon=":material/lock:")
-            return
-        except (ImpactError, OSError) as exc:
-            widgets.say("error", ctx.t("data.commit_failed", detail=str(exc)))
+        manifest = written(ctx, lambda: commit_correction(check, model.plan, ctx.db.store,
+                                                          mode, reason))
+        if manifest is None:
             return
         ctx.db.refresh()
         st.session_state.pop(_CHECK, None)
