@@ -502,7 +502,11 @@ def check_finance(truth: Truth, model, c: Checker):
         c.eq("top3 in help", any(fmt.percent(x, lang) in kpi["largest_donor_share"].help
                                  for x in (_q(exact, 1), _q(_q(exact, 2), 1))), True)
     donor_names = [n for n, v in named.items() if v == donor]
-    if donor is not None and _share(donor, income) > 50:
+    # Several organisations: dependence is judged per organisation on its own income
+    # (metrics.donor_dependence; tests/test_concentration.py), not over the selection.
+    if len(f.orgs) != 1:
+        pass
+    elif donor is not None and _share(donor, income) > 50:
         c.eq("donor warning", model.donor_notice is not None
              and donor_names[0] in model.donor_notice, True)
     elif donor is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -17,7 +17,7 @@ from impact.presentation.i18n import t
 from impact.report import labels
 from impact.report.about import definitions, scope
 from impact.report.content import ReportContent
-from impact.report.labels import INT, MONEY, PCT, VALUE
+from impact.report.labels import INT, MONEY, PCT, PCT_PLACES, VALUE
 from impact.report.claims import check
 from impact.report.narrative import disclosure, narrative
 from impact.presentation.safetext import spreadsheet_cell
@@ -56,6 +56,10 @@ def _cell_value(value, kind: str = ""):
     """Numbers stay numbers (int or exact Decimal); a year is a number too. Text is made safe
     for a spreadsheet: formula starts neutralised, and characters an XLSX cannot hold (NUL
     and other C0 controls, which made openpyxl raise) shown as U+FFFD."""
+    if isinstance(value, Decimal) and kind == PCT:
+        # A percentage is exact until it is shown (metrics.percent); the sheet shows the
+        # printed report's figure, rounded once to its places (20.24%).
+        return value.quantize(Decimal(1).scaleb(-PCT_PLACES), ROUND_HALF_UP)
     if isinstance(value, (int, Decimal)) or value is None:
         return value
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", spreadsheet_cell(str(value)))

@@ -57,6 +57,9 @@ class VersionConflict(DataError):
     """Another writer committed first: the preview this commit was based on is stale."""
 
 
+_HELD: set[Path] = set()  # directories whose write lock this process holds (DataStore.lock)
+
+
 class ManifestMissing(DataError):
     """Data files are on disk but manifest.json is gone (and no history/ to restore from)."""
 
@@ -167,7 +170,7 @@ class DataStore:
                                 "committed versions (see `impact history`; `impact restore V` "
                                 "makes one current again)") from None
             stray = sum(len(self._listing(table)) for table in TABLES)
-            if stray:
+            if stray and not self._committing():
                 # Without a manifest nothing says which of these files are current (every
                 # version's files may still be there): summing them all doubled figures.
                 raise ManifestMissing(
@@ -178,6 +181,23 @@ class DataStore:
             return self.version(), None
         manifest = manifests.parse(raw, self.full_path(MANIFEST))
         return hashlib.sha256(raw).hexdigest()[:16], manifest
+
+    def _committing(self) -> bool:
+        """Whether another writer holds the write lock: a first commit writes its data files
+        before its manifest, so files without a manifest are then a commit in progress (the
+        directory is still empty to a reader), not a lost manifest."""
+        if self.url or not self.root.is_dir() or self.root.resolve() in _HELD:
+            return False  # this process is the writer: its own reads see what is there
+        fd = os.open(self.root, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        else:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return False
+        finally:
+            os.close(fd)
 
     def _exists(self, rel: str) -> bool:
         if self.url:
@@ -264,8 +284,10 @@ class DataStore:
         fd = os.open(self.root, os.O_RDONLY)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
+            _HELD.add(self.root.resolve())
             yield
         finally:
+            _HELD.discard(self.root.resolve())
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 

@@ -43,10 +43,11 @@ def draw(ctx) -> None:
     cfg = auth.settings()
     tokens = accounts.Tokens(cfg.accounts_secret)
     store = auth.account_store(ctx.data_dir)
-    st.markdown(ctx.t("accounts.intro", days=accounts.INVITE_S // 86400))
+    widgets.say("markdown", widgets.Markdown(  # the app's own text, with its markup
+        ctx.t("accounts.intro", days=accounts.INVITE_S // 86400)))
     shown = st.session_state.pop(_LINK, None)
     if shown:
-        st.success(ctx.t("accounts.link", email=widgets.md(shown[0])), icon=":material/link:")
+        widgets.say("success", ctx.t("accounts.link", email=shown[0]), icon=":material/link:")
         st.code(shown[1], language=None)
     table = rows(store, ctx.t)
     if table:
@@ -61,12 +62,12 @@ def _act(ctx, action, *args, link_for: str | None = None, done: str | None = Non
     try:
         result = action(*args)
     except (accounts.AccountError, AccessError) as exc:
-        st.error(ctx.t("accounts.error", detail=widgets.md(str(exc))))
+        widgets.say("error", ctx.t("accounts.error", detail=str(exc)))
         return
     if link_for:
         st.session_state[_LINK] = (link_for, result)
     if done:
-        st.toast(done)
+        widgets.say("toast", done)
     st.rerun()
 
 
@@ -92,7 +93,8 @@ def _manage(ctx, store, tokens, table: list[dict]) -> None:
     for i, row in enumerate(table):
         email = row["email"]
         with st.container(border=True, key=f"accounts_row_{i}"):
-            st.markdown(f"**{widgets.md(email)}**  \n{widgets.md(row['line'])}")
+            widgets.say("markdown", widgets.Markdown(
+                f"**{widgets.md(email)}**  \n{widgets.md(row['line'])}"))  # data escaped
             buttons = st.container(horizontal=True)
             if buttons.button(ctx.t("accounts.reset.button"), key=f"accounts_reset_{i}"):
                 _act(ctx, accounts.admin_reset, store, tokens, email, by, ctx.data_dir,
