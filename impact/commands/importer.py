@@ -93,12 +93,8 @@ def run(args: argparse.Namespace) -> int:
     args.org = args.org.strip() if args.org else None
     try:
         args.org = args.org or _default_org(path, payload, args, store)
-    except FileProblem as problem:
-        print(f"{path}: {file_message(problem)}", file=sys.stderr)
-        return 1
-    except MappingProblem as problem:
-        print(f"{path}: {mapping_message(problem)}", file=sys.stderr)
-        return 1
+    except (FileProblem, MappingProblem) as problem:
+        return _refused(path, problem)
     if args.update or args.replace:
         if args.skip_invalid:
             raise UsageError("--skip-invalid cannot be combined with --update or --replace")
@@ -113,12 +109,8 @@ def run(args: argparse.Namespace) -> int:
                                           skip_invalid=args.skip_invalid, process="cli",
                                           hash_personal=args.hash_personal, org=args.org,
                                           mapping=args.mapping)
-    except FileProblem as problem:
-        print(f"{path}: {file_message(problem)}", file=sys.stderr)
-        return 1
-    except MappingProblem as problem:
-        print(f"{path}: {mapping_message(problem)}", file=sys.stderr)
-        return 1
+    except (FileProblem, MappingProblem) as problem:
+        return _refused(path, problem)
     note = sheet_note(check)
     if note and (check.header_problems or (check.errors and not args.skip_invalid)):
         print(f"{path}: {note}", file=sys.stderr)  # which sheet the errors below are in
@@ -180,6 +172,14 @@ def _default_org(path: Path, payload: bytes, args, store: DataStore) -> str | No
     print(f"{path}: " + t("data.cli.default_org", "en", org=visible(orgs[0]),
                           data_dir=store.url or str(store.root)), file=sys.stderr)
     return orgs[0]
+
+
+def _refused(path: Path, problem) -> int:
+    """A file the importer cannot read, or a mapping it cannot use: one line, exit 1."""
+    text = mapping_message(problem) if isinstance(problem, MappingProblem) else \
+        file_message(problem)
+    print(f"{path}: {text}", file=sys.stderr)
+    return 1
 
 
 def _print_header_problems(path: Path, check: ImportCheck, store: DataStore) -> None:
@@ -275,12 +275,8 @@ def _correct(args, path: Path, payload: bytes, store: DataStore, mode: str) -> i
     try:
         check = check_file(path.name, payload, args.table, store, sheet=args.sheet,
                            org=args.org, mapping=args.mapping)
-    except FileProblem as problem:
-        print(f"{path}: {file_message(problem)}", file=sys.stderr)
-        return 1
-    except MappingProblem as problem:
-        print(f"{path}: {mapping_message(problem)}", file=sys.stderr)
-        return 1
+    except (FileProblem, MappingProblem) as problem:
+        return _refused(path, problem)
     if check.header_problems:
         _print_header_problems(path, check, store)
         return 1
