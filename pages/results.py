@@ -15,7 +15,7 @@ def main() -> None:
         return
     for block in model.projects:
         widgets.say("header", block.heading)  # an h2 under the page's h1 (axe: heading-order)
-        widgets.say("caption", ctx.t("results.source_line", sources="、".join(block.sources)))
+        widgets.say("caption", block.source_line)
         widgets.table(block.table, ctx.lang)
         for start in range(0, len(block.charts), 2):
             for column, chart in zip(st.columns(2), block.charts[start:start + 2]):

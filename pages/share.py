@@ -56,7 +56,7 @@ def main() -> None:
     if not projects:
         widgets.say("warning", ctx.t("share.no_projects", funder=funder))
         return
-    widgets.say("caption", ctx.t("share.projects", projects="、".join(projects)))
+    widgets.say("caption", ctx.t("share.projects", projects=ctx.t("filters.list_sep").join(projects)))
     if st.button(ctx.t("share.make"), type="primary", key="share_make", icon=":material/link:"):
         link = funderlink.FunderLink(funder, org_row["org"], projects, int(year_from),
                                      int(year_to), int(time.time()) + int(days) * 86400)

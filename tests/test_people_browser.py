@@ -17,7 +17,7 @@ ORG = "珠海协作者"
     ("zh", "受益", ("5,007", "1,705", "766", "161", "132", "未记录", "人数（人）",
                     "受益人次（人次）", "不同的人（人）", "161 个不同的人")),
     ("en", "Beneficiaries", ("5,007", "1,705", "766", "161", "132", "not recorded",
-                             "People (人)", "Person-times (人次)", "Different people (人)")),
+                             "People", "Person-times", "Different people")),
 ])
 def test_beneficiaries_shows_people_beside_person_times(server, browser, shots, lang,  # noqa: F811
                                                         title, texts):

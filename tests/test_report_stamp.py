@@ -52,7 +52,7 @@ def test_the_closed_state_is_printed_in_the_report(cli, demo_copy, tmp_path):
     year = str(row["date"].year)
     assert cli("close", "--org", row["org"], "--year", year, "--reason", "audited",
                "--data-dir", str(demo_copy)).returncode == 0
-    for lang, mark in (("zh", "已关账"), ("en", "closed (已关账)")):
+    for lang, mark in (("zh", "已关账"), ("en", "closed: the figures are final")):
         out = tmp_path / f"r-{lang}.html"
         assert cli("report", "--org", row["org"], "--year", year, "--lang", lang, "--out",
                    str(out), "--data-dir", str(demo_copy)).returncode == 0

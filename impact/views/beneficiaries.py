@@ -14,7 +14,7 @@ from impact.domain.metrics import ratio
 from impact.views import people
 from impact.views.common import (by_year_caption, by_year_filters, CHART_PROJECTS, COUNT, DECIMAL,
                                  PERCENT, Chart, Column, PageModel, Table, page_base,
-                                 top_caption)
+                                 project_label, top_caption)
 from impact.storage.cache import cached
 
 MONTHS = range(1, 13)
@@ -113,7 +113,7 @@ def beneficiaries(db, filters: Filters, lang: str, hide_below: int = 0,
     top = projects[:CHART_PROJECTS]
     model.by_project = _chart("by_project", lang, top_caption(cap, len(top), len(projects), lang), top,
                               lambda title: charts.bars(
-        [_project_label(r, filters) for r in top],
+        [project_label(r, filters, lang) for r in top],
         {metric: [r["beneficiaries"] for r in top]}, title=title, lang=lang,
         horizontal=True))
 
@@ -134,7 +134,7 @@ def beneficiaries(db, filters: Filters, lang: str, hide_below: int = 0,
         "services_vs_people", lang, top_caption(cap, len(many), len(projects), lang), many,
         lambda title: charts.scatter(
             [r["services"] for r in many], [r["beneficiaries"] for r in many],
-            [_project_label(r, filters) for r in many], title=title, lang=lang,
+            [project_label(r, filters, lang) for r in many], title=title, lang=lang,
             x_title=t("metric.services", lang), y_title=metric))
     model.projects = project_table(projects, lang)
     model.people_lines = (people.people_lines(db, filters, lang, hide_below, policy)
@@ -143,13 +143,6 @@ def beneficiaries(db, filters: Filters, lang: str, hide_below: int = 0,
     model.reach = people.reach_table(db, filters, lang)
     model.participants = people.participants_table(db, filters, lang)
     return model
-
-
-def _project_label(row: dict, filters: Filters) -> str:
-    """Project name, with its organisation when several organisations are shown."""
-    if len(filters.orgs) == 1:
-        return row["project"]
-    return f"{row['project']}（{row['org']}）"
 
 
 def _by_year_and_month(rows: list[dict]) -> dict[str, list]:

@@ -254,6 +254,14 @@ def coverage_note(rows: list[dict], lang: str) -> str:
     return t("common.coverage_note", lang, spans=spans)
 
 
+def project_label(row: dict, filters: Filters, lang: str) -> str:
+    """A project's name on a chart, with its organisation when several organisations are
+    shown ("阅读推广（珠海协作者）", "阅读推广 (珠海协作者)": each language its own brackets)."""
+    if len(filters.orgs) == 1:
+        return row["project"]
+    return t("common.project_of_org", lang, project=row["project"], org=row["org"])
+
+
 def filters_caption(filters: Filters, lang: str) -> str:
     """The active filters in one line, for chart captions: what exactly a chart counts."""
     everything = t("filters.all", lang)
@@ -268,7 +276,8 @@ def filters_caption(filters: Filters, lang: str) -> str:
              orgs=sep.join(filters.orgs) or everything,
              years=years,
              projects=sep.join(filters.projects) or everything,
-             areas=sep.join(filters.areas) or everything)
+             areas=sep.join(label("area", a, lang) for a in filters.areas)
+             or everything)
 
 
 def indicator_params(filters: Filters) -> dict:

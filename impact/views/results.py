@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from impact.presentation import charts
 from impact.filters import Filters
-from impact.presentation.i18n import t
+from impact.presentation.i18n import label, t
 from impact.domain.metrics import achievement
 from impact.views.common import DECIMAL, PERCENT, Chart, Column, PageModel, Table, page_base
 
@@ -23,6 +23,7 @@ class ProjectResults:
     table: Table
     charts: list[Chart] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    source_line: str = ""  # "数据来源：志愿者名册、义工课程签到表"
 
 
 @dataclass
@@ -44,8 +45,15 @@ def indicator_label(key: str, lang: str) -> str:
     return key if label == f"indicator.{key}" else label
 
 
+def unit_label(unit: str | None, lang: str) -> str:
+    """An outcome's unit in the page's language (人 → people); '%' and an organisation's own
+    unit as typed."""
+    return label("outcome_unit", unit, lang) if unit else ""
+
+
 def _table(rows: list[dict], lang: str, key: str) -> Table:
-    shown = [{"indicator": indicator_label(r["indicator"], lang), "unit": r["unit"],
+    shown = [{"indicator": indicator_label(r["indicator"], lang),
+              "unit": unit_label(r["unit"], lang),
               "year": r["year"], "baseline": plain(r["baseline"]), "target": plain(r["target"]),
               "actual": plain(r["actual"]),
               "achievement": achievement(r["actual"], r["target"]) if r["target"] else None,
@@ -66,7 +74,7 @@ def _chart(rows: list[dict], lang: str, caption: str, key: str) -> Chart:
     than drawn as if zero."""
     first = rows[0]
     title = t("results.chart", lang, indicator=indicator_label(first["indicator"], lang),
-              unit=first["unit"])
+              unit=unit_label(first["unit"], lang))
     years = [r["year"] for r in rows]
     series = {}
     for name in ("actual", "target", "baseline"):
@@ -92,6 +100,8 @@ def results(db, filters: Filters, lang: str) -> ResultsModel:
                     project=project or t("people.whole_org", lang), org=org)
         block = ProjectResults(org, project, heading, _table(items, lang, f"outcomes_{n}"),
                                sources=list(dict.fromkeys(r["source"] for r in items)))
+        block.source_line = t("results.source_line", lang,
+                              sources=t("filters.list_sep", lang).join(block.sources))
         by_indicator: dict[str, list[dict]] = {}
         for r in items:
             by_indicator.setdefault(r["indicator"], []).append(r)

@@ -14,7 +14,7 @@ from impact.domain.disclosure import volunteer_note
 from impact.domain.metrics import minutes_per_volunteer, volunteer_hours, volunteer_value
 from impact.views.common import (by_year_caption, by_year_filters, CHART_PROJECTS, COUNT, DECIMAL, HOURS,
                                  MONEY, Chart, Column, Kpi, PageModel, Table, page_base,
-                                 top_caption)
+                                 project_label, top_caption)
 from impact.storage.cache import cached
 
 DEFAULT_RATES = (VOLUNTEER_RATE_LOW, VOLUNTEER_RATE_HIGH)
@@ -125,8 +125,7 @@ def volunteers(db, filters: Filters, lang: str, rate_low=VOLUNTEER_RATE_LOW,
     shown = model.projects.rows[:CHART_PROJECTS]  # largest hours first
     model.by_project = Chart("by_project", title,
                              top_caption(cap, len(shown), len(projects), lang), charts.bars(
-        [r["project"] if len(filters.orgs) == 1 else f"{r['project']}（{r['org']}）"
-         for r in shown],
+        [project_label(r, filters, lang) for r in shown],
         {t("metric.volunteer_hours", lang): [r["volunteer_hours"] for r in shown]},
         title=title, lang=lang, horizontal=True) if shown else None, projects, empty)
     return model
