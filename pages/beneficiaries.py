@@ -29,7 +29,7 @@ def drill_down(ctx, model, selected: list[int]) -> None:
 
 def who_was_served(ctx, model) -> None:
     """Unique people (人) and person-times (人次) side by side, each labelled."""
-    st.header(ctx.t("people.header"))  # an h2 under the page's h1 (axe: heading-order)
+    widgets.heading(2, ctx.t("people.header"))
     st.caption(ctx.t("people.intro"))
     for line in model.people_lines:
         widgets.say("markdown", widgets.Markdown("- " + widgets.md(line)))

@@ -6,7 +6,7 @@ impact.web.data_admin.
 
 import streamlit as st
 
-from impact.web import page_context
+from impact.web import page_context, widgets
 from impact.web.data_admin import (history_section, integrity_section, quality_section,
                                    templates_section)
 from impact.web.data_import import access_gate, import_section
@@ -14,7 +14,7 @@ from impact.web.data_import import access_gate, import_section
 
 def main() -> None:
     ctx = page_context()
-    st.title(ctx.t("data.title"))
+    widgets.heading(1, ctx.t("data.title"))
     st.markdown(ctx.t("data.intro"))
     if not access_gate(ctx):
         return

@@ -14,7 +14,7 @@ def main() -> None:
     if ctx.access.funder is None:  # staff may choose; a funder's view is fixed to itself
         names = funder_names(ctx.db, ctx.filters)
         if not names:
-            st.title(ctx.t("grants.title"))
+            widgets.heading(1, ctx.t("grants.title"))
             widgets.empty_state(ctx.t("grants.no_funders"))
             return
         if st.session_state.get(FUNDER_KEY) not in names:

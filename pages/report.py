@@ -22,7 +22,7 @@ def main() -> None:
     if not ctx.access.sees_report:  # public and funder views: the pack is not suppressed
         st.error(ctx.t("access.reason.not_allowed"), icon=":material/block:")
         return
-    st.title(ctx.t("report.page.title"))
+    widgets.heading(1, ctx.t("report.page.title"))
     widgets.selection(selection_line(ctx.filters, ctx.lang))
     st.markdown(ctx.t("report.page.intro"))
     st.session_state.setdefault("report_lang", ctx.lang)  # URL: ?rlang=
@@ -40,16 +40,16 @@ def main() -> None:
         widgets.say("caption", f"{period_state(content.stamp, lang)} · "
                                f"{stamp.version_text(content.stamp)}")
     if content.published:
-        st.header(t("report.section.published", lang))
+        widgets.heading(2, t("report.section.published", lang))
         st.dataframe(display_rows(published_table(content), lang), hide_index=True)
     if not content.has_data:
         widgets.empty_state(ctx.t("report.no_data", period=selection[1][1]))
 
-    st.header(ctx.t("report.page.preview"))
+    widgets.heading(2, ctx.t("report.page.preview"))
     narrative_box(narrative(content), lang, ctx.t("report.page.copy"), ctx.t("report.page.copied"))
     st.caption(ctx.t("report.page.copy_hint"))
 
-    st.header(ctx.t("report.page.check_title"))
+    widgets.heading(2, ctx.t("report.page.check_title"))
     draft = st.text_area(ctx.t("report.page.check_label"), key="report_draft",
                          placeholder=ctx.t("report.page.check_placeholder"), height=110)
     if draft.strip():
@@ -62,7 +62,7 @@ def main() -> None:
             st.success(ctx.t("report.claims.none"), icon=":material/fact_check:")
         content = gather(ctx.db, ctx.filters, lang, draft=draft)
 
-    st.header(ctx.t("report.page.files"))
+    widgets.heading(2, ctx.t("report.page.files"))
     slots = [column.empty() for column in st.columns(len(FORMATS))]
     status_area = st.container()
     for slot, fmt in zip(slots, FORMATS):

@@ -14,7 +14,7 @@ def main() -> None:
         widgets.empty_state(model.no_outcomes)
         return
     for block in model.projects:
-        widgets.say("header", block.heading)  # an h2 under the page's h1 (axe: heading-order)
+        widgets.heading(2, block.heading)
         widgets.say("caption", block.source_line)
         widgets.table(block.table, ctx.lang)
         for start in range(0, len(block.charts), 2):

@@ -24,7 +24,7 @@ def link_url(ctx, token: str) -> str:
 
 def main() -> None:
     ctx = page_context()
-    st.title(ctx.t("share.title"))
+    widgets.heading(1, ctx.t("share.title"))
     if not ctx.access.can_make_links:
         st.error(ctx.t("access.reason.not_allowed"), icon=":material/block:")
         return

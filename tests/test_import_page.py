@@ -181,7 +181,7 @@ def test_a_survey_export_is_mapped_once_and_next_month_needs_no_questions(data_p
 
     at, data = data_page
     upload(at, "wjx_activity_signin_2023_03.csv")
-    assert "列映射：告诉系统每一列是什么" in [h.value for h in at.subheader]
+    assert "列映射：告诉系统每一列是什么" in [h.value for h in at.header]
     asked = [b for b in at.selectbox if b.key and b.key.startswith("data_map_")]
     assert len(asked) == 15 and not [b for b in at.button if b.key == "data_go"]
     _map_survey(at, SURVEY_MAP)

@@ -4,7 +4,7 @@ For a page:
 
     from impact.web import page_context, widgets
     ctx = page_context()            # ctx.db (cached), ctx.filters, ctx.lang, ctx.t(key)
-    st.title(ctx.t("nav.data"))
+    widgets.heading(1, ctx.t("nav.data"))
 
 - `page_context()`  the PageContext dashboard.py built for this run (db, filters, lang …)
 - `t(key, **values)` translate into the current language (impact/locales/<lang>/*.json)

@@ -36,7 +36,7 @@ def rows(store: accounts.Store, t) -> list[dict]:
 
 
 def draw(ctx) -> None:
-    st.title(ctx.t("accounts.title"))
+    widgets.heading(1, ctx.t("accounts.title"))
     if not ctx.access.manages_accounts:
         st.error(ctx.t("accounts.not_allowed"), icon=":material/block:")
         return
@@ -72,7 +72,7 @@ def _act(ctx, action, *args, link_for: str | None = None, done: str | None = Non
 
 
 def _invite_form(ctx, store, tokens) -> None:
-    st.subheader(ctx.t("accounts.invite.header"))
+    widgets.heading(2, ctx.t("accounts.invite.header"))
     with st.form("accounts_invite", clear_on_submit=True):
         email = st.text_input(ctx.t("accounts.invite.email"), key="accounts_email")
         role = st.selectbox(ctx.t("accounts.invite.role"), ROLES, key="accounts_role",
@@ -88,7 +88,7 @@ def _invite_form(ctx, store, tokens) -> None:
 def _manage(ctx, store, tokens, table: list[dict]) -> None:
     """One bordered row per account, its own buttons beside it: every action is one click
     (or Tab and Enter) on the row of the account it changes, no account to choose first."""
-    st.subheader(ctx.t("accounts.manage.header"))
+    widgets.heading(2, ctx.t("accounts.manage.header"))
     by = ctx.access.identity
     for i, row in enumerate(table):
         email = row["email"]

@@ -282,7 +282,8 @@ def refusal_page(refusal: str, lang: str) -> None:
 
 def sign_in_page(access: Access, lang: str) -> None:
     """What an anonymous visitor (or an e-mail without a role) sees when sign-in is on."""
-    st.title(t("access.sign_in.title", lang))
+    from impact.web.widgets import heading
+    heading(1, t("access.sign_in.title", lang))
     st.markdown(t(access.reason or "access.reason.sign_in", lang))
     if access.accounts and access.role == "anonymous":
         # A relative address: right behind a proxy's prefix too (the page is /<page>).

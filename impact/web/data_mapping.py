@@ -31,7 +31,7 @@ def mapping_step(ctx, check, upload, table: str) -> bool:
     questions = mapping_questions(check)
     if not questions:
         return False
-    st.subheader(ctx.t("data.mapping.title"), anchor=False)
+    widgets.heading(2, ctx.t("data.mapping.title"))
     widgets.say("markdown", widgets.Markdown(ctx.t("data.mapping.intro")))  # locale text
     tag = upload.file_id  # a new file asks afresh
     choices = {}

@@ -149,9 +149,22 @@ def _privacy():
     return ctx.privacy if ctx is not None else privacy.OFF
 
 
+# A page's outline: one h1 (its title), h2 for its sections, h3 for a section's parts.
+# Table and chart titles are bold labels, not headings (they name what is under them).
+HEADING_KINDS = {1: "title", 2: "header", 3: "subheader"}
+
+
+def heading(level: int, text) -> None:
+    """The one way a heading is drawn: level 1 is the page's title (one per page), 2 a
+    section, 3 a part of a section; a level is never skipped (tests/test_page_language.py).
+    No anchor link: a heading here is read, not linked to (Streamlit's anchor ids from
+    Chinese text are empty)."""
+    say(HEADING_KINDS[level], text, anchor=False)
+
+
 def header(model: PageModel) -> None:
     """Page title, the selection in words, and the one sentence that says what is counted."""
-    say("title", model.title)
+    heading(1, model.title)
     selection(model.selection)
     say("markdown", model.intro)
 
@@ -308,7 +321,7 @@ def budget_section(section, access, lang: str) -> None:
     the tables by grant and by project. A funder sees its own grants' rows only."""
     from impact.web.auth import visible_funders
 
-    say("header", section.title)  # an h2 under the page's h1 (axe: heading-order)
+    heading(2, section.title)
     if section.empty:
         say("info", t("grants.no_budgets", lang), icon=":material/table:")
         return
