@@ -7,7 +7,10 @@
 //    outside a container that scrolls on purpose (tables);
 // 3. overlap: headings, KPI cards, captions and the selection line intersect each other;
 // 4. charts: a Plotly title, axis title, annotation, legend entry or point label reaches out
-//    of its chart, or two of them intersect (a cut-off title, labels drawn on each other).
+//    of its chart, or two of them intersect (a cut-off title, labels drawn on each other);
+// 5. tables: a figure wider than its column, a column cut through by the table's right edge,
+//    columns beyond that edge with no line saying there are more;
+// 6. a table's toolbar drawn over its title.
 () => {
   const SLACK = 1.5;  // sub-pixel rounding
   const main = document.querySelector('[data-testid="stMain"]') || document.body;
@@ -126,15 +129,36 @@
     const scroller = frame.querySelector('.dvn-scroller');
     const fiberKey = scroller && Object.keys(scroller).find(k => k.startsWith('__reactFiber$'));
     let fiber = fiberKey && scroller[fiberKey];
-    let columns = null;
-    for (let depth = 0; fiber && depth < 40 && !columns; depth++, fiber = fiber.return) {
+    let columns = null, api = null;
+    for (let depth = 0; fiber && depth < 60 && !(columns && api); depth++, fiber = fiber.return) {
       const props = fiber.memoizedProps;
-      if (props && Array.isArray(props.columns) && props.columns.length
+      if (!columns && props && Array.isArray(props.columns) && props.columns.length
           && typeof props.columns[0].width === 'number') columns = props.columns;
+      const ref = fiber.ref && fiber.ref.current;
+      if (!api && ref && typeof ref.getBounds === 'function') api = ref;
     }
-    if (!columns) {
+    if (!columns || !api) {
       defects.push(`table: column widths not found: ${label(frame)}`);
       continue;
+    }
+    // A column the table's right edge cuts through ("¥324,7" of ¥324,700.00 on a phone), or
+    // columns beyond it with nothing under the table saying that there are more.
+    const edge = frame.getBoundingClientRect().right;
+    let hidden = 0;
+    columns.forEach((column, i) => {
+      const r = api.getBounds(i, 0);
+      if (!r || !r.width) return;
+      if (r.x < edge - SLACK && r.x + r.width > edge + SLACK) {
+        defects.push(`table column cut at the right edge: "${column.title}" shows`
+                     + ` ${Math.round(edge - r.x)} of ${Math.round(r.width)} px`);
+      }
+      if (r.x + r.width > edge + SLACK) hidden++;
+    });
+    const box = frame.parentElement;
+    if (hidden && !(box && box.getAttribute('data-impact-more')
+                    && getComputedStyle(box, '::after').content.length > 2)) {
+      defects.push(`table hides ${hidden} column(s) to the right without saying so:`
+                   + ` ${label(frame)}`);
     }
     const style = getComputedStyle(grid);
     const font = style.getPropertyValue('--gdg-base-font-style').trim() || '400 14px';

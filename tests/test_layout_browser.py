@@ -122,3 +122,32 @@ def test_the_check_sees_a_table_toolbar_over_its_title(server, browser):  # noqa
     found = defects_of(page)
     page.close()
     assert any(d.startswith("table toolbar over its title") for d in found), found
+
+
+def test_the_check_sees_a_column_cut_at_the_right_edge(server, browser):  # noqa: F811
+    """Issue 26 (cosmetic): on a phone a wide table's right edge cut a column through
+    ("¥324,7" of ¥324,700.00) or hid columns with nothing saying so. As drawn, every such
+    table ends at a column boundary with a line under it (impact.web.browser._TABLE_EDGES);
+    as Streamlit draws it, the check reports both."""
+    page = new_page(browser, 390, 900)
+    page.goto(link(server, "finance", **PARAMS, lang="en"))
+    page.get_by_role("heading", name=t("finance.title", "en"), level=1).wait_for(
+        timeout=120_000)
+    settled(page, "en")
+    assert defects_of(page) == []
+    hint = t("table.more_columns", "en")
+    assert page.locator(f'[data-impact-more="{hint}"]').count() >= 1
+    page.evaluate("""() => {
+      document.documentElement.setAttribute('data-impact-tables', 'as-drawn');
+      document.querySelectorAll('[data-testid="stDataFrameResizable"]').forEach(box => {
+        const room = box.closest('[data-testid="stDataFrame"]').parentElement.clientWidth;
+        box.style.width = box.style.maxWidth = room + 'px';
+      });
+      document.querySelectorAll('[data-impact-more]')
+        .forEach(box => box.removeAttribute('data-impact-more'));
+    }""")
+    page.wait_for_timeout(500)  # the grids redraw at their new width
+    found = defects_of(page)
+    page.close()
+    assert any(d.startswith("table column cut at the right edge") for d in found), found
+    assert any(d.startswith("table hides") for d in found), found

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
+from impact.presentation.i18n import t
 from impact.views.common import COUNT, MONEY, PERCENT, Column, Table
 from impact.web.widgets import KEY_MAX_WIDTH, column_widths, text_px
 
@@ -37,3 +40,22 @@ def test_the_estimate_is_not_below_the_fonts_own_widths():
     # Chromium's Source Sans at 14 px: "¥1,674,657.61" 80.0 px, a CJK character 14 px.
     assert text_px("¥1,674,657.61") >= 80.0
     assert text_px("受益人转为志愿者") >= 112.0
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_page_scripts_survive_streamlit_sanitiser(lang, monkeypatch):
+    """Streamlit passes st.html through DOMPurify, which drops a <script> whose text holds
+    "<" followed by a letter or "/" (a comment naming "<html …>" silently took the chart
+    names, the table edges and the translated Streamlit words with it)."""
+    import re
+
+    from impact.web import browser
+
+    drawn = []
+    monkeypatch.setattr(browser.st, "html", lambda body, **kw: drawn.append(body))
+    browser.page_head(lang)
+    (body,) = drawn
+    script = body.removeprefix("<script>").removesuffix("</script>")
+    assert "<script>" not in script and not re.search(r"<[/\w]", script)
+    assert "__impactTableEdges" in script
+    assert browser._script_json(t("table.more_columns", lang)) in script

@@ -58,6 +58,8 @@ table.impact-statement tr.impact-line th { padding-left: 1.5rem; }
 table.impact-statement tr.impact-total th, table.impact-statement tr.impact-total td {
   font-weight: 600; }
 p.impact-phone-only { display: none; }
+[data-impact-more]::after { content: attr(data-impact-more); display: block; text-align: right;
+                            font-size: 0.8rem; color: #5c5b5a; margin-top: 0.15rem; }
 /* Keyboard focus on the page menu is an outline, unlike the current page's shading. */
 [data-testid="stPageLink-NavLink"]:focus-visible { outline: 3px solid #0f5c57;
                                                    outline-offset: 2px; }
@@ -114,6 +116,93 @@ _CHART_NAMES = """
   name();
   current();
 })();
+"""
+
+
+# A table wider than its place (a phone's 390 px; a desktop's narrow column) scrolls
+# sideways, and nothing said so: its right edge cut a column through, often a figure
+# ("¥324,7" of ¥324,700.00), or ended exactly at a column boundary with more columns unseen.
+# For every such table: its visible width ends at a column boundary (the grid's own
+# getBounds, through the React fiber of its scroller: no public API reaches it), so no
+# column is cut at the first view; and a line under it says that more columns are to the
+# right (data-impact-more on its container, drawn by the stylesheet). Where the grid cannot
+# be reached the table is left as Streamlit drew it.
+_TABLE_EDGES = r"""
+(function (hint) {
+  window.__impactTableHint = hint;
+  if (window.__impactTableEdges) return;
+  window.__impactTableEdges = true;
+  function grid(scroller) {
+    var key = Object.keys(scroller).find(function (k) { return k.indexOf('__reactFiber$') === 0; });
+    for (var f = key && scroller[key], d = 0; f && d < 60; d++, f = f.return) {
+      var api = f.ref && f.ref.current;
+      if (api && typeof api.getBounds === 'function') return api;
+    }
+    return null;
+  }
+  // Streamlit sizes a table's box (stDataFrameResizable) in pixels; the grid fills it.
+  function narrow(frame, width) {
+    var sized = frame.querySelector('[data-testid="stDataFrameResizable"]');
+    if (!sized) return;
+    if (!('__impactWidth' in frame)) frame.__impactWidth = [sized.style.width, sized.style.maxWidth];
+    var px = width ? width + 'px' : null;
+    if (px && sized.style.width !== px) { sized.style.width = px; sized.style.maxWidth = px; }
+    if (!px) { sized.style.width = frame.__impactWidth[0]; sized.style.maxWidth = frame.__impactWidth[1];
+               delete frame.__impactWidth; }
+  }
+  // False while the grid is not drawn yet (no bounds to read): tried again shortly.
+  function fit(frame) {
+    var scroller = frame.querySelector('.dvn-scroller');
+    var box = frame.parentElement;
+    if (frame.offsetParent === null) return true;  // in a closed tab: when it is opened
+    var api = scroller && box && grid(scroller);
+    if (!api) return false;
+    var room = box.clientWidth, left = frame.getBoundingClientRect().left;
+    var shift = scroller.scrollLeft, edge = 0, more = false, col = 0;
+    for (; col < 500; col++) {
+      var r = api.getBounds(col, 0);
+      if (!r || !r.width) break;
+      // (a cell's bounds take in its right gridline: the last one is the table's border)
+      var end = r.x + r.width - left + (col ? shift : 0);  // at no sideways scroll
+      if (end <= room + 0.5) edge = end; else more = true;
+    }
+    if (!col) return false;
+    if (!more) {  // the table fits: as Streamlit drew it
+      if ('__impactWidth' in frame) narrow(frame, 0);
+      box.removeAttribute('data-impact-more');
+    } else {
+      if (edge > 0) narrow(frame, Math.ceil(edge));
+      if (box.getAttribute('data-impact-more') !== window.__impactTableHint) {
+        box.setAttribute('data-impact-more', window.__impactTableHint);
+      }
+    }
+    frame.setAttribute('data-impact-edge', more ? 'narrowed' : 'fits');
+    return true;
+  }
+  var queued = false, tries = 0;
+  function all() {
+    queued = false;
+    // data-impact-tables="as-drawn" on the root element: every table as Streamlit draws it
+    // (the layout test's check of its own measure sets it). No "<" and a letter anywhere in
+    // this script: Streamlit's sanitiser (DOMPurify) drops a script whose text has one.
+    if (document.documentElement.getAttribute('data-impact-tables') === 'as-drawn') return;
+    var waiting = false;
+    document.querySelectorAll('[data-testid="stDataFrame"]').forEach(function (frame) {
+      try { if (!fit(frame)) waiting = true; } catch (e) { /* the table stays as drawn */ }
+    });
+    if (waiting && tries++ < 40) setTimeout(soon, 250);
+  }
+  function soon() { if (!queued) { queued = true; requestAnimationFrame(all); } }
+  new MutationObserver(function () { tries = 0; soon(); }).observe(
+    document.body, {childList: true, subtree: true});
+  window.addEventListener('resize', function () {
+    document.querySelectorAll('[data-testid="stDataFrame"]').forEach(function (frame) {
+      if ('__impactWidth' in frame) narrow(frame, 0);
+    });
+    soon();
+  });
+  soon();
+})(%s);
 """
 
 
@@ -179,7 +268,10 @@ def page_head(lang: str) -> None:
     code = json.dumps(HTML_LANG.get(lang, "zh-CN"))
     words, patterns = _streamlit_words(lang)
     script = _STREAMLIT_WORDS % (_script_json(words), _script_json(patterns)) if words else ""
-    st.html(f"<script>document.documentElement.lang = {code};{_CHART_NAMES}{script}</script>",
-            unsafe_allow_javascript=True)
+    from impact.presentation.i18n import t
+
+    edges = _TABLE_EDGES % _script_json(t("table.more_columns", lang))
+    st.html(f"<script>document.documentElement.lang = {code};{_CHART_NAMES}{edges}{script}"
+            f"</script>", unsafe_allow_javascript=True)
 
 
