@@ -143,7 +143,8 @@
     }
     // A column the table's right edge cuts through ("¥324,7" of ¥324,700.00 on a phone), or
     // columns beyond it with nothing under the table saying that there are more.
-    const edge = frame.getBoundingClientRect().right;
+    const edge = (frame.querySelector('[data-testid="stDataFrameResizable"]') || frame)
+      .getBoundingClientRect().right;  // the grid's own box
     let hidden = 0;
     columns.forEach((column, i) => {
       const r = api.getBounds(i, 0);

@@ -20,6 +20,8 @@ HTML_LANG = {"zh": "zh-CN", "en": "en"}
 # stating the active selection. A KPI card's value and label wrap instead of ending in "…"
 # (Streamlit cuts them to one line: a volunteer-value range "¥59,851.75 – ¥143,644.20" lost
 # its upper end on a phone, and "Minutes per volunteer person-time" its last word on a desktop).
+# A table narrowed to end at a column boundary (_TABLE_EDGES) says under it that more columns
+# are to the right; its frame keeps the full width, so the toolbar stays at the right end.
 # A table's toolbar (search, full screen) is drawn over the line above the table, its title:
 # that line (a title, or a caption such as /results' data source) leaves the toolbar's width
 # free at its right end, so it wraps instead of hiding under it (it covered the end of long
@@ -58,8 +60,11 @@ table.impact-statement tr.impact-line th { padding-left: 1.5rem; }
 table.impact-statement tr.impact-total th, table.impact-statement tr.impact-total td {
   font-weight: 600; }
 p.impact-phone-only { display: none; }
-[data-impact-more]::after { content: attr(data-impact-more); display: block; text-align: right;
-                            font-size: 0.8rem; color: #5c5b5a; margin-top: 0.15rem; }
+[data-impact-more] { position: relative; margin-bottom: 1.3rem; }
+[data-impact-more]::after { content: attr(data-impact-more); position: absolute; top: 100%;
+                            left: 0; right: 0; padding-top: 0.15rem; text-align: right;
+                            font-size: 0.8rem; line-height: 1.3; color: #5c5b5a; }
+[data-impact-more] > [data-testid="stDataFrame"] { display: block; }
 /* Keyboard focus on the page menu is an outline, unlike the current page's shading. */
 [data-testid="stPageLink-NavLink"]:focus-visible { outline: 3px solid #0f5c57;
                                                    outline-offset: 2px; }
