@@ -258,11 +258,15 @@ _DEFECTS = ROOT / "tests" / "layout_defects.js"
 def layout_defects(page) -> list[str]:
     """What tests/layout_defects.js finds on the page as Chromium drew it: text cut off,
     text beyond the viewport, elements or chart labels drawn over each other, a table's
-    column cut by its right edge.
+    column cut by its right edge."""
+    wait_tables_fitted(page)
+    return page.evaluate(_DEFECTS.read_text(encoding="utf-8"))
 
-    First, a few seconds at most, until every visible table has been fitted to its place
+
+def wait_tables_fitted(page) -> None:
+    """A few seconds at most, until every visible table has been fitted to its place
     (impact.web.browser._TABLE_EDGES marks it data-impact-edge): a table measured before
-    that is reported as cut, which is what the check is for."""
+    that is reported as cut, which is what the layout check is for."""
     try:
         page.wait_for_function(
             "() => document.documentElement.getAttribute('data-impact-tables') === 'as-drawn'"
@@ -271,7 +275,6 @@ def layout_defects(page) -> list[str]:
             "  .every(d => d.hasAttribute('data-impact-edge'))", timeout=5_000)
     except Exception:  # (playwright's TimeoutError) then measure as it is: defects say why
         pass
-    return page.evaluate(_DEFECTS.read_text(encoding="utf-8"))
 
 
 def settled(page, lang: str, timeout: int = RUN_DEADLINE_MS) -> None:

@@ -3,6 +3,7 @@ and phone (390 px), into docs/screenshots/.
 
     python tools/screenshots.py                      # starts its own server on the demo data
     python tools/screenshots.py --only report,data   # some pages
+    python tools/screenshots.py --kinds phone        # the 390 px ones only
     python tools/screenshots.py --base http://127.0.0.1:8501 --out /tmp/shots
 
 Without --base it runs `streamlit run dashboard.py` on a free loopback port over data/ (the
@@ -23,13 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.browser_support import (launch_chromium, new_page, settled,  # noqa: E402
-                                   streamlit_server, wait_charts_drawn)
+                                   streamlit_server, wait_charts_drawn, wait_tables_fitted)
 
 PAGES = {"overview": ("总览", "Overview"), "beneficiaries": ("受益", "Beneficiaries"),
          "volunteers": ("志愿", "Volunteers"), "finance": ("财务", "Finance"),
          "growth": ("增长", "Growth"), "results": ("成效", "Results"),
          "grants": ("资助成效", "What your grant delivered"),
-         "share": ("资助方链接", "Funder links"), "data": ("数据导入", "Data"),
+         "share": ("资助方链接", "Funder links"), "data": ("数据导入", "Data import"),
          "report": ("年度报告", "Annual report")}
 WIDTHS = {"desktop": 1440, "phone": 390}
 PARAMS = {"org": "珠海协作者", "from": "2019", "to": "2020"}
@@ -63,6 +64,7 @@ def shoot(browser, base: str, page_name: str, lang: str, width: int, path: Path)
         height = now
         page.set_viewport_size({"width": width, "height": min(height, MAX_HEIGHT)})
         wait_charts_drawn(page)  # plotly re-lays responsive charts after the resize
+    wait_tables_fitted(page)  # a wide table ends at a column boundary (impact.web.browser)
     page.screenshot(path=str(path))
     page.close()
 
@@ -72,6 +74,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--base", help="a running dashboard (default: start one)")
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--only", default="", help="comma-separated page names")
+    parser.add_argument("--kinds", default=",".join(WIDTHS), help="desktop, phone or both")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -86,6 +89,8 @@ def main(argv: list[str] | None = None) -> None:
                 continue
             for lang in ("zh", "en"):
                 for kind, width in WIDTHS.items():
+                    if kind not in args.kinds.split(","):
+                        continue
                     path = out / f"{name}-{lang}-{kind}.png"
                     shoot(browser, base, name, lang, width, path)
                     print(path)

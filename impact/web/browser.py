@@ -200,12 +200,7 @@ _TABLE_EDGES = r"""
   function soon() { if (!queued) { queued = true; requestAnimationFrame(all); } }
   new MutationObserver(function () { tries = 0; soon(); }).observe(
     document.body, {childList: true, subtree: true});
-  window.addEventListener('resize', function () {
-    document.querySelectorAll('[data-testid="stDataFrame"]').forEach(function (frame) {
-      if ('__impactWidth' in frame) narrow(frame, 0);
-    });
-    soon();
-  });
+  window.addEventListener('resize', soon);  // (the bounds are read at any width)
   soon();
 })(%s);
 """
