@@ -60,7 +60,8 @@ table.impact-statement tr.impact-line th { padding-left: 1.5rem; }
 table.impact-statement tr.impact-total th, table.impact-statement tr.impact-total td {
   font-weight: 600; }
 p.impact-phone-only { display: none; }
-[data-impact-more] { position: relative; margin-bottom: 1.3rem; }
+[data-impact-more] { position: relative; }
+[data-testid="stElementContainer"]:has(> [data-impact-more]) { margin-bottom: 1.3rem; }
 [data-impact-more]::after { content: attr(data-impact-more); position: absolute; top: 100%;
                             left: 0; right: 0; padding-top: 0.15rem; text-align: right;
                             font-size: 0.8rem; line-height: 1.3; color: #5c5b5a; }
@@ -70,6 +71,9 @@ p.impact-phone-only { display: none; }
                                                    outline-offset: 2px; }
 @media (max-width: 640px) {
   p.impact-selection { font-size: 1.25rem !important; }
+  /* A section heading (h2) stays below the page title (h1) on a phone: at Streamlit's
+     2.25rem "Who was served: people and person-times" took three lines, as large as h1. */
+  [data-testid="stMain"] h2 { font-size: 1.6rem !important; }
   table.impact-statement .impact-split { display: none; }
   table.impact-statement { font-size: 0.82rem; }
   table.impact-statement th, table.impact-statement td { padding: 0.3rem 0.25rem; }
