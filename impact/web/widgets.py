@@ -157,8 +157,7 @@ HEADING_KINDS = {1: "title", 2: "header", 3: "subheader"}
 def heading(level: int, text) -> None:
     """The one way a heading is drawn: level 1 is the page's title (one per page), 2 a
     section, 3 a part of a section; a level is never skipped (tests/test_page_language.py).
-    No anchor link: a heading here is read, not linked to (Streamlit's anchor ids from
-    Chinese text are empty)."""
+    No anchor link icon beside it: a heading here is read, not linked to."""
     say(HEADING_KINDS[level], text, anchor=False)
 
 
