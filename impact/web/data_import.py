@@ -125,7 +125,11 @@ def import_section(ctx) -> None:
         st.info(ctx.t(ctx.access.reason or "access.reason.not_allowed"), icon=":material/lock:")
         return
     if is_bundled_demo(ctx.data_dir):  # nobody's records may go under the demo banner
-        widgets.say("info", ctx.t("data.demo_readonly", dir=ctx.data_dir), icon=":material/info:")
+        # The locale text's commands are code spans (shown as typed: "-- --data-dir" stays);
+        # the directory is escaped.
+        widgets.say("info", widgets.Markdown(ctx.t("data.demo_readonly",
+                                                   dir=widgets.md(str(ctx.data_dir)))),
+                    icon=":material/info:")
         return
     show_done(ctx)
     corrected = st.session_state.pop("data_corrected", None)
