@@ -24,7 +24,7 @@ from impact.presentation.safetext import spreadsheet_cell
 from impact.report.sections import all_tables
 from impact.report.tables import ReportTable, cell_kind
 
-NUMBER_FORMATS = {INT: "#,##0", MONEY: "#,##0.00", PCT: "0.0#", VALUE: "#,##0.####"}
+NUMBER_FORMATS = {INT: "#,##0", MONEY: "#,##0.00", PCT: "0.00", VALUE: "#,##0.####"}
 HEADER_FILL = PatternFill("solid", fgColor="E3F0EF")
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")

@@ -8,11 +8,10 @@ report's language, so every format shows the same text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from impact.presentation import fmt
 from impact.presentation.i18n import label, t
-from impact.domain.metrics import ratio
+from impact.domain.metrics import percent
 from impact.report.published import PUBLISHED_SOURCES
 from impact.domain.statement import COLUMNS, PERIODS
 from impact.report import labels
@@ -114,7 +113,7 @@ def funder_table(content: ReportContent) -> ReportTable:
     income = content.summary["income_total"]
     rows = [{**r, "funder": r["funder"] or t("report.funder.unnamed", lang),
              "source": labels.source(r["source_type"], lang),
-             "share": ratio(r["amount"] * 100, income, Decimal("0.01"))}
+             "share": percent(r["amount"], income)}
             for r in content.funders]
     columns = (Column("funder"), Column("source", label="income_source"), Column("transactions", INT),
                Column("amount", MONEY), Column("share", PCT))

@@ -11,8 +11,8 @@ from decimal import Decimal
 from impact.presentation import charts, fmt
 from impact.filters import Filters
 from impact.presentation.i18n import label, t
-from impact.domain.metrics import (ZERO, cost_per_beneficiary, donor_dependence, money,
-                                   orgs_with_income, ratio, summarize)
+from impact.domain.metrics import (ZERO, cost_per_beneficiary, dependence_per_org, money,
+                                   percent, summarize)
 from impact.domain.statement import COLUMNS, PERIODS, Statement, build, has_records
 from impact.storage.schema import EXPENSE_LINES, SOURCE_TYPES
 from impact.views.common import (COUNT, MONEY, PERCENT, Chart, Column, Kpi, PageModel, Table,
@@ -62,12 +62,13 @@ def donor_warning(summary: dict, lang: str, named: bool = True,
     With several organisations (`org_funders`: finance_by_org_funder's rows), each
     organisation that depends on one donor is named: a selection is no organisation."""
     conc = summary["donor_concentration"]
-    if org_funders is not None and orgs_with_income(org_funders) > 1:
+    per_org = dependence_per_org(org_funders, conc["threshold"])
+    if per_org is not None:
         key = "finance.donor_warning_org" if named else "finance.donor_warning_org_unnamed"
         texts = [t(key, lang, org=d["org"], donor=d["donor"],
                    share=fmt.share(d["share"], lang),
                    limit=fmt.share(d["threshold"], lang, places=0))
-                 for d in donor_dependence(org_funders, conc["threshold"])]
+                 for d in per_org]
         return t("finance.donor_warning_sep", lang).join(texts) or None
     if not conc["flagged"]:
         return None
@@ -130,7 +131,7 @@ def line_table(s: dict, lang: str) -> Table:
             if amount:
                 rows.append({"flow": t(f"flow.{flow}", lang),
                              "line": label(flow, line, lang), "amount": amount,
-                             "share": ratio(amount * 100, total, Decimal("0.01"))})
+                             "share": percent(amount, total)})
     # Key columns first: on a phone the line, its amount and share stay on screen.
     columns = [Column("line", t("col.line", lang)),
                Column("amount", t("col.amount", lang), MONEY),
@@ -143,7 +144,7 @@ def source_table(s: dict, lang: str) -> Table:
     """Income per source type (来源) with exact amounts and shares."""
     total = s["income_total"]
     rows = [{"source": label("source", k, lang), "amount": v,
-             "share": ratio(v * 100, total, Decimal("0.01"))}
+             "share": percent(v, total)}
             for k, v in s["income_by_source"].items() if v]
     columns = [Column("source", t("col.source", lang)),
                Column("amount", t("col.amount", lang), MONEY),
@@ -156,7 +157,7 @@ def funder_table(rows: list[dict], income_total: Decimal, lang: str) -> Table:
     level of concentration)."""
     rows = [{**r, "funder": r["funder"] or t("common.no_funder", lang),
              "source": label("source", r["source_type"], lang),
-             "share": ratio(r["amount"] * 100, income_total, Decimal("0.01"))} for r in rows]
+             "share": percent(r["amount"], income_total)} for r in rows]
     columns = [Column("funder", t("col.funder", lang)),
                Column("amount", t("col.amount", lang), MONEY),
                Column("share", t("col.share", lang), PERCENT),
