@@ -14,6 +14,7 @@ from impact.presentation.i18n import has, label, t
 
 # Kinds of a table cell; they decide the text format here and the number format in Excel.
 TEXT, INT, MONEY, PCT, VALUE = "text", "int", "money", "pct", "value"
+HOURS = fmt.HOURS  # hours: the pages' one rule (fmt.hours, to the hundredth: 27.00)
 PCT_PLACES = 2  # a report's percentages: 20.24%
 
 
@@ -83,6 +84,8 @@ def number(value, kind: str, lang: str) -> str:
         # Every percentage (change, growth, share, achievement) is exact until here
         # (impact.domain.metrics.percent / share): rounded once, to the report's two places.
         return fmt.percent(value, lang, places=PCT_PLACES)
+    if kind == HOURS:  # the same formatter as every page's hours
+        return fmt.value(value, fmt.HOURS, lang)
     if kind == VALUE:
         return fmt.number(value, lang, places=_places(value, 0))
     if kind == INT:

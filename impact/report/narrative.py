@@ -133,7 +133,7 @@ def _activity(content: ReportContent) -> str:
              services=_n(s["services"], lang), beneficiaries=_n(s["beneficiaries"], lang),
              volunteers=_n(s["volunteers"], lang),
              volunteer_minutes=_n(s["volunteer_minutes"], lang),
-             volunteer_hours=_m(s["volunteer_hours"], lang))
+             volunteer_hours=labels.number(s["volunteer_hours"], labels.HOURS, lang))
 
 
 def _parts(amounts: dict, name, order: tuple, lang: str, total: Decimal,
