@@ -1,7 +1,8 @@
 """`impact verify --report FILE`: are a report's figures still current, or what changed?
 
 The report's stamp names the data version it was made from and the view (filters) that
-reproduces it. Every figure the report prints (each cell of each of its tables, the statement
+reproduces it: /report for the annual report, /grants with ?funder= for a funder report, whose
+printed figures are impact.report.funder.printed_figures. Every figure the report prints (each cell of each of its tables, the statement
 of activities included, and the summary totals) is recomputed at that version (the history
 keeps its files while the version is kept) and now; any that differ are named, with the
 versions that changed the data in between (who, when, why).
@@ -62,7 +63,12 @@ def printed_figures(content) -> dict[str, object]:
     return out
 
 
-def _figures(db: Database, filters: Filters, lang: str) -> dict[str, object]:
+def _figures(db: Database, filters: Filters, lang: str, funder: str | None = None
+             ) -> dict[str, object]:
+    if funder is not None:
+        from impact.report import funder as funder_report
+
+        return funder_report.printed_figures(db, filters, funder, lang)
     return {**_flat(summarize(db, filters)), **printed_figures(gather(db, filters, lang))}
 
 
@@ -98,7 +104,9 @@ def check_report(path: Path, data_dir: str) -> ReportCheck:
     now_db = Database(data_dir)
     try:
         lang = _lang_of(stamped.get("url"))
-        then, now = _figures(then_db, filters, lang), _figures(now_db, filters, lang)
+        funder = stamps.funder_of(stamped.get("url"))
+        then = _figures(then_db, filters, lang, funder)
+        now = _figures(now_db, filters, lang, funder)
     finally:
         then_db.close()
         now_db.close()
