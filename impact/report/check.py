@@ -11,14 +11,16 @@ versions that changed the data in between (who, when, why).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from impact.filters import Filters
 from impact.domain.metrics import summarize
 from impact.report import stamp as stamps
 from impact.report.content import gather
-from impact.report.labels import TEXT
+from impact.report.labels import PCT, PCT_PLACES, TEXT
 from impact.report.sections import all_tables
+from impact.report.tables import cell_kind
 from impact.storage import versions
 from impact.storage.db import Database
 from impact.storage.store import DataStore
@@ -37,6 +39,14 @@ class ReportCheck:
         return not self.changes and not self.figures and not self.note
 
 
+def as_printed(value, places: int):
+    """An exact percentage (metrics.percent / share: unrounded) at the places it is printed,
+    so a report is outdated when a printed figure changes, and the figure reads as printed."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    return value
+
+
 def _flat(summary: dict, prefix: str = "") -> dict:
     out = {}
     for key, value in summary.items():
@@ -44,7 +54,9 @@ def _flat(summary: dict, prefix: str = "") -> dict:
         if isinstance(value, dict):
             out.update(_flat(value, name + "."))
         elif not isinstance(value, list):
-            out[name] = value
+            # Shares (of one) and % changes are exact: compared at the report's places.
+            out[name] = (as_printed(value, PCT_PLACES + 2) if key.endswith("share")
+                         else as_printed(value, PCT_PLACES) if key == "pct" else value)
     return out
 
 
@@ -59,7 +71,10 @@ def printed_figures(content) -> dict[str, object]:
             label = " / ".join(str(row[k]).strip() for k in names if row.get(k) is not None)
             for column in table.columns:
                 if column.kind != TEXT:
-                    out[f"{table.name}: {label or number}: {column.key}"] = row.get(column.key)
+                    value = row.get(column.key)
+                    if cell_kind(column, row) == PCT:
+                        value = as_printed(value, PCT_PLACES)
+                    out[f"{table.name}: {label or number}: {column.key}"] = value
     return out
 
 

@@ -72,17 +72,23 @@ def printed_figures(db, filters: Filters, funder: str, lang: str) -> dict[str, o
     """Every figure the funder report prints, by name (`verify --report`): the cards, the
     amount received outside any grant, and each figure cell of each printed table (`table:
     row: column`, the row named by its text cells)."""
+    from impact.report.check import as_printed
+
     model, budget = gather(db, filters, funder, lang)
     out: dict[str, object] = {f"cards: {k.key}": k.value for k in model.kpis}
     out["outside_grants"] = model.outside_grants
     for table in _tables(model, budget):
         printed = _printed(table)
-        names = [c.key for c in printed.columns if not c.numeric]
+        # The row is named by what identifies it, not by a flag that the figures may turn.
+        names = [c.key for c in printed.columns if not c.numeric and c.key != "flag_text"]
         for number, row in enumerate(printed.rows, 1):
             label = " / ".join(str(row[k]).strip() for k in names if row.get(k) not in (None, ""))
             for column in printed.columns:
                 if column.numeric:
-                    out[f"{table.key}: {label or number}: {column.key}"] = row.get(column.key)
+                    value = row.get(column.key)
+                    if printed.kind_of(row, column) == PERCENT:  # exact until printed
+                        value = as_printed(value, formats.PERCENT_PLACES)
+                    out[f"{table.key}: {label or number}: {column.key}"] = value
     return out
 
 
