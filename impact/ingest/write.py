@@ -308,7 +308,9 @@ def plan_correction(check: ImportCheck, store: DataStore, mode: str):
         rows = [r.record for r in check.valid_rows]
         scope = sorted({f"{r['org']}|{edits.year_of(check.table, r)}" for r in rows})
         spans = months_covered(check.table, rows)
-        journals = replaced_journals(check, store, spans)
+        journals, label = replaced_journals(check, store, spans)
+        if label != check.source:  # the one journal a renamed corrected copy corrects
+            rows = [{**r, "source_file": label} for r in rows]
 
         def in_scope(data: pa.Table) -> pa.Array:
             if spans:  # dated records: the months the file covers, first to last
@@ -350,16 +352,20 @@ class ReplaceScope(DataError):
 
 
 def replaced_journals(check: ImportCheck, store: DataStore,
-                      spans: dict[str, tuple[tuple, tuple]]) -> set | None:
+                      spans: dict[str, tuple[tuple, tuple]]) -> tuple[set | None, str | None]:
     """The journals (finance's 来源文件) a --replace of this file replaces in the months it
     covers: its own (its file name, or --source), and any whose stored records it repeats
     (a corrected copy saved under another name: 现金日记账2023（更正）.xlsx); None for a
     table whose rows do not say their file (the organisation × months are replaced whole).
     Another journal of the same months (the bank journal beside the cash journal) is left
     alone. When the months hold records only of journals the file neither names nor repeats,
-    the replace is refused (ReplaceScope) rather than adding the file beside them."""
+    the replace is refused (ReplaceScope) rather than adding the file beside them.
+
+    Also returns the journal name the file's rows are stored under: its own, or, for a copy
+    saved under another name that corrects exactly one stored journal, that journal's (the
+    journal keeps its name; the history records the file's)."""
     if "source_file" not in TABLES[check.table].column_names or not spans:
-        return None
+        return None, check.source
     from impact.ingest.check import in_months
 
     key = TABLES[check.table].key
@@ -373,7 +379,10 @@ def replaced_journals(check: ImportCheck, store: DataStore,
         others = sorted({r["source_file"] for r in data}, key=lambda j: (j is None, j or ""))
         raise ReplaceScope(os.path.basename(check.file_name), check.source, org, first, last,
                            others)
-    return journals
+    named = {j for j in journals if j is not None} - {check.source}
+    if len(named) == 1 and not any(r["source_file"] == check.source for r in data):
+        return journals, named.pop()
+    return journals, check.source
 
 
 def _of_journals(column: pa.ChunkedArray, journals: set) -> pa.Array:
