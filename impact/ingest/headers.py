@@ -222,7 +222,8 @@ def display_names(table: Table) -> list[str]:
     """The header names we accept, for suggestions and docs: Chinese first, then English."""
     names = []
     for column in table.columns:
-        names += [column.zh, column.name]
+        if not column.provenance:
+            names += [column.zh, column.name]
     for names_ in _EXTRA_ALIASES.get(table.name, {}).values():
         names += list(names_)
     return list(dict.fromkeys(names))
