@@ -330,6 +330,11 @@ class DataStore:
         data = sort_for_storage(name, conform(table, data))
         entries, derived = [], []
         for prefix, part in partitions(table, data):
+            # A column added since (Column.since) that no row of the file fills is left out:
+            # such a file is the one written before the column existed, byte for byte (the
+            # demo's), and readers take a missing added column as empty.
+            part = part.drop_columns([c for c in table.added_columns
+                                      if part[c].null_count == part.num_rows])
             entry = self._write_file(f"{name}/{prefix}", part)
             entry["totals"] = control_totals(name, part)
             entries.append(entry)
