@@ -235,3 +235,31 @@ def test_the_data_page_says_which_journals_a_replace_would_miss(data, tmp_path, 
                        "finance", DataStore(data), org=ORG)
     shown = correction(check, DataStore(data), "replace", lang)
     assert shown.plan is None and words in shown.summary and "银行日记账2023.csv" in shown.summary
+
+
+@pytest.mark.parametrize("mode", ["private", "public"])
+def test_the_finance_page_lists_sub_accounts_for_staff_only(demo_copy, tmp_path, capsys,
+                                                           monkeypatch, mode):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    path = write(tmp_path, SUBS, "现金日记账2023.csv")
+    assert run(capsys, path, "--table", "finance", "--data-dir", demo_copy, "--org", ORG)[0] == 0
+    monkeypatch.setenv("IMPACT_DATA_DIR", str(demo_copy))
+    monkeypatch.setenv("IMPACT_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    for name in ("IMPACT_MODE", "IMPACT_STAFF_PASSWORD_HASH", "IMPACT_LINK_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    if mode == "public":
+        monkeypatch.setenv("IMPACT_MODE", "public")
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "pages" / "finance.py"),
+                           default_timeout=120)
+    at.query_params.update({"org": ORG})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    tables = [d.value for d in at.dataframe if "明细科目" in d.value.columns]
+    if mode == "public":
+        assert not tables
+    else:
+        assert len(tables) == 1
+        assert "5101 业务活动成本-儿童项目" in set(tables[0]["明细科目"])
