@@ -109,9 +109,10 @@ def test_the_overlap_refusal_names_the_earlier_file(data, tmp_path, capsys):
     rows = "2023-01-05,P,1,94,2,2\n2023-01-06,P,1,20,2,2\n"
     assert run(capsys, write(tmp_path, head + rows, "1月活动.csv"), *act)[0] == 0
     code, _, err = run(capsys, write(tmp_path, head + rows.replace(",94,", ",95,"), "b.csv"), *act)
-    assert code == 1 and ("records without ids from an earlier import whose file the rows do "
-                          "not record (the latest imports of this table: 1月活动.csv (version v3, ")\
-        in err, err
+    assert code == 1 and ("this file covers A 2023-01…2023-01, which already holds 2 records "
+                          "without ids from an earlier import whose file the rows do not record "
+                          "(the latest imports of this table: 1月活动.csv (version v3, ") in err, err
+    assert "1 of them are not in it" in err and err.count("an earlier import") == 1
 
 
 def test_the_refusal_names_the_file_in_chinese_on_the_data_page(data, tmp_path, capsys):

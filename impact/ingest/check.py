@@ -311,8 +311,10 @@ def find_overlaps(result: ImportCheck, store: DataStore) -> dict[str, Overlap]:
     mine = {(r["org"], r[TABLES[table].key]) for r in generated}
     for org, groups in stored_without_ids(table, store, generated, spans).items():
         names = set(groups)
-        considered = [result.source, None] if result.source in names else sorted(
-            names, key=lambda n: (n is None, n or ""))
+        if result.source in names:  # its own journal, and the rows that do not say
+            considered = list(dict.fromkeys([result.source, None]))
+        else:
+            considered = sorted(names, key=lambda n: (n is None, n or ""))
         stored = different = 0
         sources = []
         for name in considered:
