@@ -264,3 +264,18 @@ def test_the_finance_page_lists_sub_accounts_for_staff_only(demo_copy, tmp_path,
     else:
         assert len(tables) == 1
         assert "5101 业务活动成本-儿童项目" in set(tables[0]["明细科目"])
+
+
+def test_a_renamed_copy_repeating_two_journals_must_say_which_it_corrects(data, tmp_path,
+                                                                          capsys):
+    org = _two_journals(data, tmp_path, capsys)
+    # one row of each journal, under a third name: which journal does it correct?
+    both = (f"{JOURNAL}\n2023-01-05,月捐,捐赠收入,\"1,000.00\",,\n"
+            "2023-01-08,基金会拨款,捐赠收入,\"20,000.00\",,\n2023-03-09,x,其他费用,,1,\n")
+    path = write(tmp_path, both, "汇总.csv")
+    before = snapshot(data)
+    code, _, err = run(capsys, path, *org, "--replace")
+    assert code == 1 and snapshot(data) == before
+    assert ("repeats records of more than one journal of 无锡同心 2023-01…2023-03: "
+            "现金日记账2023.xlsx and 银行日记账2023.csv. Name the one it corrects with --source") \
+        in err, err

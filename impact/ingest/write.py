@@ -334,7 +334,8 @@ class ReplaceScope(DataError):
     remove none of them and add its rows beside them. Says which journals are there."""
 
     def __init__(self, file_name: str, source: str, org: str, first: str, last: str,
-                 journals: list[str]):
+                 journals: list[str], code: str = "other_journals"):
+        self.code = code  # other_journals | several_journals (it repeats rows of two)
         self.params = {"file": file_name, "source": source, "org": org, "first": first,
                        "last": last, "journals": journals}
         super().__init__(self.text("en"))
@@ -347,7 +348,7 @@ class ReplaceScope(DataError):
         p["journals"] = t("data.overlap.and", lang).join(
             visible(j) if j is not None else t("data.replace.unrecorded", lang)
             for j in p["journals"])
-        return t("data.replace.other_journals", lang,
+        return t(f"data.replace.{self.code}", lang,
                  **{k: visible(v) if k != "journals" else v for k, v in p.items()})
 
 
@@ -372,16 +373,25 @@ def replaced_journals(check: ImportCheck, store: DataStore,
     mine = {(r.record["org"], r.record[key]) for r in check.valid_rows}
     data = store.read_table(check.table).select(["org", "date", key, "source_file"])
     data = data.filter(in_months(data, spans)).to_pylist()
-    journals = {check.source} | {r["source_file"] for r in data if (r["org"], r[key]) in mine}
-    if data and not any(r["source_file"] in journals for r in data):
+    repeated = {r["source_file"] for r in data if (r["org"], r[key]) in mine}
+    own = any(r["source_file"] == check.source for r in data)
+    # Its own journal is stored: that one (and rows that do not say their file), never a
+    # journal that merely shares a row with it. Else the one journal it repeats.
+    named = set() if own else {j for j in repeated if j is not None}
+    journals = {check.source} | named | ({None} & repeated)
+
+    def refuse(listed: set, code: str = "other_journals") -> None:
         org = sorted(spans)[0]
         first, last = (f"{y}-{m:02d}" for y, m in spans[org])
-        others = sorted({r["source_file"] for r in data}, key=lambda j: (j is None, j or ""))
         raise ReplaceScope(os.path.basename(check.file_name), check.source, org, first, last,
-                           others)
-    named = {j for j in journals if j is not None} - {check.source}
-    if len(named) == 1 and not any(r["source_file"] == check.source for r in data):
-        return journals, named.pop()
+                           sorted(listed, key=lambda j: (j is None, j or "")), code)
+
+    if len(named) > 1:  # rows of two journals: which one does it correct? --source says
+        refuse(named, "several_journals")
+    if data and not any(r["source_file"] in journals for r in data):
+        refuse({r["source_file"] for r in data})
+    if named:  # a corrected copy under another name: its rows keep the journal's name
+        return journals, next(iter(named))
     return journals, check.source
 
 
