@@ -33,6 +33,7 @@ class FinanceModel(PageModel):
     surplus_by_year: Chart | None = None
     cost_by_year: Chart | None = None
     lines: Table | None = None
+    sub_accounts: Table | None = None  # None when no transaction names a sub-account
     sources: Table | None = None
     statement: Table | None = None
     funders: Table | None = None
@@ -140,6 +141,23 @@ def line_table(s: dict, lang: str) -> Table:
     return Table("finance_lines", t("finance.table.lines", lang), columns, rows, lang=lang)
 
 
+def sub_account_table(rows: list[dict], lang: str) -> Table | None:
+    """Income and expense per sub-account (明细科目) below its statutory line, as the books
+    wrote it (业务活动成本-儿童项目); None when no transaction named one."""
+    if not rows:
+        return None
+    rows = [{"flow": t(f"flow.{r['flow']}", lang), "line": label(r["flow"], r["line"], lang),
+             "sub_account": r["sub_account"], "amount": r["amount"],
+             "transactions": r["transactions"]} for r in rows]
+    columns = [Column("sub_account", t("col.sub_account", lang)),
+               Column("amount", t("col.amount", lang), MONEY),
+               Column("line", t("col.line", lang)),
+               Column("transactions", t("col.transactions", lang), COUNT),
+               Column("flow", t("col.flow", lang))]
+    return Table("finance_sub_accounts", t("finance.table.sub_accounts", lang), columns, rows,
+                 lang=lang)
+
+
 def source_table(s: dict, lang: str) -> Table:
     """Income per source type (来源) with exact amounts and shares."""
     total = s["income_total"]
@@ -224,7 +242,7 @@ def finance(db, filters: Filters, lang: str) -> FinanceModel:
     calls = [(name, p) for name in ("activity_totals", "finance_by_line", "finance_by_source",
                                     "finance_by_year_line", "finance_by_year_source",
                                     "activity_by_year", "finance_by_funder",
-                                    "finance_by_org_funder")]
+                                    "finance_by_org_funder", "finance_by_sub_account")]
     previous = filters.previous_period()
     if previous is not None:  # summarize() compares with the period before
         calls += [("activity_totals", previous.params()),
@@ -291,6 +309,7 @@ def finance(db, filters: Filters, lang: str) -> FinanceModel:
         title=title, lang=lang, kind="money") if costs else None, costs, empty)
 
     model.lines = line_table(s, lang)
+    model.sub_accounts = sub_account_table(db.rows("finance_by_sub_account", **p), lang)
     model.sources = source_table(s, lang)
     statement = statement_for(db, filters, model.share_year)
     if statement is not None:
