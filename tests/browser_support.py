@@ -182,6 +182,22 @@ def wait_idle(page, timeout: int = RUN_DEADLINE_MS) -> None:
                              f"{page_state(page)}") from exc
 
 
+# Streamlit loads most elements' code (page links, radios, select boxes, charts…) on first use,
+# and shows a placeholder (stSkeleton) until it arrives: a finished run can still be drawing.
+_DRAWN = "() => !document.querySelector(\"[data-testid='stSkeleton']\")"
+
+
+def wait_drawn(page, timeout: int = RUN_DEADLINE_MS) -> None:
+    """Until the app is idle (wait_idle) and every element of the run is drawn, not a
+    placeholder: on a loaded machine a director's menu was read with no page links yet."""
+    wait_idle(page, timeout)
+    try:
+        page.wait_for_function(_DRAWN, timeout=timeout)
+    except Exception as exc:  # say which state never came, not only that time ran out
+        raise AssertionError(f"elements still loading after {timeout} ms: "
+                             f"{page_state(page)}") from exc
+
+
 def rerun(page, action: Callable[[], object], timeout: int = RUN_DEADLINE_MS) -> None:
     """Do `action` (a click, an upload…) and wait until the script run it causes has finished."""
     wait_idle(page, timeout)
