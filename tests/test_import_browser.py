@@ -14,7 +14,8 @@ import pytest
 from impact.storage.db import Database
 from impact.filters import Filters
 from impact.domain.metrics import summarize
-from tests.browser_support import launch_chromium, new_page, rerun, streamlit_server, wait_idle
+from tests.browser_support import (launch_chromium, new_page, open_list, rerun,
+                                   streamlit_server, wait_idle)
 from tests.test_import_cli import FIXTURES, snapshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.requires("chromium")]
@@ -29,18 +30,15 @@ def expect_body(page, text: str) -> None:
 def choose_table(page, name: str) -> None:
     """Send the next upload to table `name` (its label, e.g. 收支记录) through the 数据表 box.
 
-    The page's run is let finish first: an import's notice is drawn first in the run after
-    the commit, before the table box and the rest of the page are redrawn, and the box was
-    opened then. The box is the one labelled 数据表 (not merely the first select box on the
-    page), the option is typed (the list then holds it alone), and the choice is checked."""
+    The box is the one labelled 数据表 (not merely the first select box on the page), opened
+    once the page's run is over (an import's notice is drawn before the box is redrawn) and
+    again if a dropped connection closed its list (a fresh-clone run under load lost the
+    option 活动记录 so: a drop disables every widget, and the app reconnects with the list
+    closed); the option is typed, and the choice is checked."""
     from playwright.sync_api import expect
 
-    wait_idle(page)
     box = page.get_by_role("combobox", name="数据表", exact=True)
-    box.click()
-    page.keyboard.type(name)
-    rerun(page, page.get_by_test_id("stSelectboxVirtualDropdown")
-          .get_by_text(name, exact=True).click)
+    rerun(page, open_list(page, box, name).click)
     expect(page.get_by_test_id("stSelectboxVirtualDropdown")).to_have_count(0)
     expect(box).to_have_value(name)
 
@@ -109,9 +107,7 @@ def _shots(page, directory, name: str) -> None:
 
 def _choose(page, box, text: str) -> None:
     """Pick an option of a selectbox inside a form (no run until the form is sent)."""
-    box.click()
-    page.keyboard.type(text)
-    page.get_by_test_id("stSelectboxVirtualDropdown").get_by_text(text, exact=True).click()
+    open_list(page, box, text).click()
 
 
 def test_cash_journal_then_a_survey_mapped_once_and_next_month_without_questions(server,
