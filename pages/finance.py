@@ -42,6 +42,9 @@ def main() -> None:
     # Amounts per funder: not in the public view; a funder sees its own line only.
     if ctx.access.sees_funders:
         widgets.table(model.funders, ctx.lang)
+        # Sub-accounts as the books name them (捐赠收入-某基金会 may name a donor): staff only.
+        if model.sub_accounts is not None and ctx.access.sees_other_funders:
+            widgets.table(model.sub_accounts, ctx.lang)
         # Budgets are internal plans: not in the public view (as funders' amounts).
         widgets.budget_section(budget_section(ctx.db, ctx.filters, ctx.lang), ctx.access,
                                ctx.lang)

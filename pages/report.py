@@ -10,7 +10,7 @@ from impact.report import build, gather, narrative
 from impact.report import stamp
 from impact.report.about import period_state, scope
 from impact.report.claims import check
-from impact.report.tables import display_rows, published_table
+from impact.report.tables import published_table
 from impact.views.common import selection_line
 from impact.web import page_context, widgets
 from impact.web.report_files import (FORMATS, LANG_NAMES, ON_DEMAND, download, narrative_box,
@@ -41,7 +41,7 @@ def main() -> None:
                                f"{stamp.version_text(content.stamp)}")
     if content.published:
         widgets.heading(2, t("report.section.published", lang))
-        st.dataframe(display_rows(published_table(content), lang), hide_index=True)
+        widgets.report_table(published_table(content), lang)
     if not content.has_data:
         widgets.empty_state(ctx.t("report.no_data", period=selection[1][1]))
 

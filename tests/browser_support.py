@@ -182,6 +182,56 @@ def wait_idle(page, timeout: int = RUN_DEADLINE_MS) -> None:
                              f"{page_state(page)}") from exc
 
 
+# Streamlit loads most elements' code (page links, radios, select boxes, charts…) on first use,
+# and shows a placeholder (stSkeleton) until it arrives: a finished run can still be drawing.
+_DRAWN = "() => !document.querySelector(\"[data-testid='stSkeleton']\")"
+
+
+def wait_drawn(page, timeout: int = RUN_DEADLINE_MS) -> None:
+    """Until the app is idle (wait_idle) and every element of the run is drawn, not a
+    placeholder: on a loaded machine a director's menu was read with no page links yet."""
+    wait_idle(page, timeout)
+    try:
+        page.wait_for_function(_DRAWN, timeout=timeout)
+    except Exception as exc:  # say which state never came, not only that time ran out
+        raise AssertionError(f"elements still loading after {timeout} ms: "
+                             f"{page_state(page)}") from exc
+
+
+# Counts the connection's changes from when it is installed: a dropped websocket disables
+# every widget, which closes an open select box list, and the app reconnects with it closed.
+_WATCH_DROPS = f"""() => {{
+  const down = () => {{ const app = document.querySelector("{_APP}");
+    return !app || app.getAttribute('data-test-connection-state') !== 'CONNECTED'; }};
+  window.__impactDrops = down() ? 1 : 0;
+  if (window.__impactDropWatch) window.__impactDropWatch.disconnect();
+  window.__impactDropWatch = new MutationObserver(records => {{
+    if (down() || records.some(r => r.type === 'attributes')) window.__impactDrops++;
+  }});
+  window.__impactDropWatch.observe(document.body, {{subtree: true, childList: true,
+    attributes: true, attributeFilter: ['data-test-connection-state']}});
+}}"""
+_LISTED = """name => window.__impactDrops ? 'dropped' :
+  [...document.querySelectorAll("[data-testid='stSelectboxVirtualDropdown'] [role=option]")]
+    .some(o => o.textContent.trim() === name) ? 'listed' : false"""
+
+
+def open_list(page, box, text: str, timeout: int = RUN_DEADLINE_MS):
+    """Open select box `box` with `text` typed, until its option `text` is listed; returns
+    that option. A connection dropped meanwhile (a loaded machine) closes the list: it is
+    opened again once the app has reconnected."""
+    for _ in range(3):
+        wait_idle(page, timeout)
+        page.evaluate(_WATCH_DROPS)
+        box.click()
+        page.keyboard.press("ControlOrMeta+A")  # what an earlier try typed goes
+        page.keyboard.type(text)
+        if page.wait_for_function(_LISTED, arg=text, timeout=timeout).json_value() == "listed":
+            return (page.get_by_test_id("stSelectboxVirtualDropdown")
+                    .get_by_text(text, exact=True))
+    raise AssertionError(f"the list of options closed three times: {page_state(page)}")
+
+
 def rerun(page, action: Callable[[], object], timeout: int = RUN_DEADLINE_MS) -> None:
     """Do `action` (a click, an upload…) and wait until the script run it causes has finished."""
     wait_idle(page, timeout)

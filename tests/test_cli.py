@@ -16,7 +16,7 @@ import pytest
 SUMMARY_KEYS = {"services", "beneficiaries", "volunteers", "volunteer_minutes", "volunteer_hours",
                 "income_total", "income_by_line", "income_by_source", "expense_total",
                 "expense_by_line", "surplus", "cost_per_beneficiary", "funding_concentration",
-                "donor_concentration", "yoy",
+                "donor_concentration", "donor_dependence", "yoy",
                 "people", "outcomes"}
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal as D
 import pytest
 
 from impact.filters import Filters
+from impact.presentation import fmt
 from impact.domain.metrics import donor_concentration, funding_concentration
 from impact.storage.db import Database
 from impact.views.finance import finance
@@ -115,7 +116,9 @@ def test_largest_source_share_is_of_all_income_with_unsourced_in_the_total():
     denominator, so government 495,000 of 545,000 read 100.0 %."""
     conc = funding_concentration({"government": D("495000.00"), "foundation": D("0.00"),
                                   None: D("50000.00")})
-    assert (conc["largest_source"], conc["largest_share"]) == ("government", D("0.9083"))
+    assert conc["largest_source"] == "government"
+    assert conc["largest_share"].quantize(D("1e-20")) == D("0.90825688073394495413")  # exact
+    assert fmt.share(conc["largest_share"], "zh") == "90.8%"
     assert funding_concentration({None: D("10.00")})["largest_source"] is None
 
 
@@ -163,3 +166,58 @@ def test_dependence_on_one_donor_is_judged_per_organisation():
     # (90 % of its own income); Y is 25 % of 乙's, pooled gifts are no donor.
     assert donor_dependence(rows) == [
         {"org": "甲", "donor": "X", "share": D("0.9"), "threshold": D("0.50")}]
+
+
+# A second organisation with many donors: with both selected, 北桥街道办事处 is 75,000 of
+# 300,000 (25 %) of the selection's income, but 75 % of 清流测试's own.
+SECOND = """日期,机构,收支,科目,来源类型,资助方,金额（元）
+""" + "".join(f"2015-0{i}-01,乙测试,收入,捐赠收入,基金会,基金会{i},\"40,000.00\"\n"
+              for i in range(1, 6))
+
+
+@pytest.fixture(scope="module")
+def two_orgs_dir(tmp_path_factory):
+    from tests.conftest import run_cli
+
+    root = tmp_path_factory.mktemp("two_orgs")
+    (root / "d").mkdir()
+    for name, text in (("收支.csv", LEDGER), ("收支2.csv", SECOND)):
+        (root / name).write_text(text, encoding="utf-8")
+        result = run_cli("import", str(root / name), "--table", "finance",
+                         "--data-dir", str(root / "d"))
+        assert result.returncode == 0, result.stderr
+    return root / "d"
+
+
+def test_summary_judges_donor_dependence_per_organisation(two_orgs_dir, cli):
+    """Issue 26: `impact summary` judged dependence on the whole selection's income. With
+    every organisation selected (no --org) it judges each organisation's own income, with
+    the same function as the finance page and the report (metrics.dependence_per_org)."""
+    import json
+
+    data = str(two_orgs_dir)
+    out = cli("summary", "--data-dir", data, "--year", "2015", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout, parse_float=D)
+    donors = summary["donor_concentration"]
+    assert donors["largest_donor"] == "北桥街道办事处" and donors["largest_share"] == D("0.25")
+    assert donors["flagged"] is True  # an organisation depends on one donor
+    assert [(d["org"], d["donor"], d["share"]) for d in summary["donor_dependence"]] == [
+        ("清流测试", "北桥街道办事处", D("0.75"))]
+    page = finance(Database(data), Filters(year_from=2015, year_to=2015), "en")
+    assert "清流测试" in page.donor_notice and "75.0%" in page.donor_notice
+    for lang, flagged, by_org in (("zh", "超过 50%，对一家资助方依赖较大", "按机构判断"),
+                                  ("en", "above 50%: heavy dependence on one donor",
+                                   "By organisation")):
+        table = cli("summary", "--data-dir", data, "--year", "2015", "--lang", lang)
+        assert table.returncode == 0, table.stderr
+        lines = table.stdout.splitlines()
+        largest = next(line for line in lines if "北桥街道办事处" in line and "25.0%" in line)
+        assert flagged not in largest  # 25 % of the selection: no flag on the selection
+        assert any(by_org in line for line in lines)
+        [row] = [line for line in lines if "清流测试 · 北桥街道办事处" in line]
+        assert "75.0%" in row and flagged in row, table.stdout
+    # One organisation: its own figures, judged as before (no per-organisation list).
+    one = cli("summary", "--data-dir", data, "--year", "2015", "--org", "乙测试",
+              "--format", "json")
+    assert json.loads(one.stdout)["donor_dependence"] is None

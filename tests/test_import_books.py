@@ -347,7 +347,8 @@ def test_a_corrected_journal_changes_nothing_unless_it_replaces(data, tmp_path, 
         assert 'row 3, column 凭证号: "现收-01" — a record with this key is already stored' in err
     else:
         assert ("this file covers 无锡同心 2023-01…2023-03, which already holds 7 records "
-                "without ids; the file repeats some of them and 1 of them are not in it") in err
+                "without ids from journal.xlsx (version v2, ") in err
+        assert "; the file repeats some of them and 1 of them are not in it" in err
         assert "--replace" in err
     code, out, err = run(capsys, fixed, *org, "--replace", "--dry-run")
     assert code == 0 and "totals income +100.00" in out and snapshot(data) == before, err

@@ -14,7 +14,8 @@ import pytest
 from impact.storage.db import Database
 from impact.filters import Filters
 from impact.domain.metrics import summarize
-from tests.browser_support import launch_chromium, new_page, rerun, streamlit_server, wait_idle
+from tests.browser_support import (launch_chromium, new_page, open_list, rerun,
+                                   streamlit_server, wait_idle)
 from tests.test_import_cli import FIXTURES, snapshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.requires("chromium")]
@@ -24,6 +25,22 @@ def expect_body(page, text: str) -> None:
     """The text appears on the page (waiting through any rerun the page itself asks for)."""
     from playwright.sync_api import expect
     expect(page.locator("body")).to_contain_text(text, timeout=120_000)
+
+
+def choose_table(page, name: str) -> None:
+    """Send the next upload to table `name` (its label, e.g. 收支记录) through the 数据表 box.
+
+    The box is the one labelled 数据表 (not merely the first select box on the page), opened
+    once the page's run is over (an import's notice is drawn before the box is redrawn) and
+    again if a dropped connection closed its list (a fresh-clone run under load lost the
+    option 活动记录 so: a drop disables every widget, and the app reconnects with the list
+    closed); the option is typed, and the choice is checked."""
+    from playwright.sync_api import expect
+
+    box = page.get_by_role("combobox", name="数据表", exact=True)
+    rerun(page, open_list(page, box, name).click)
+    expect(page.get_by_test_id("stSelectboxVirtualDropdown")).to_have_count(0)
+    expect(box).to_have_value(name)
 
 
 @pytest.fixture
@@ -60,8 +77,7 @@ def test_data_page_refuses_errors_and_imports_gbk_and_xlsx(server):
         rerun(page, page.get_by_role("button", name="导入 5 行新数据").click)
         expect_body(page, "已从 activities_gbk.csv 向活动记录导入 5 行新数据")
 
-        page.get_by_test_id("stSelectbox").first.click()
-        rerun(page, page.get_by_test_id("stSelectboxVirtualDropdown").get_by_text("收支记录").click)
+        choose_table(page, "收支记录")
         rerun(page, lambda: upload.set_input_files(str(FIXTURES / "finance_ledger.xlsx")))
         rerun(page, page.get_by_role("button", name="导入 7 行新数据").click)
         expect_body(page, "已从 finance_ledger.xlsx 向收支记录导入 7 行新数据")
@@ -91,12 +107,9 @@ def _shots(page, directory, name: str) -> None:
 
 def _choose(page, box, text: str) -> None:
     """Pick an option of a selectbox inside a form (no run until the form is sent)."""
-    box.click()
-    page.keyboard.type(text)
-    page.get_by_test_id("stSelectboxVirtualDropdown").get_by_text(text, exact=True).click()
+    open_list(page, box, text).click()
 
 
-@pytest.mark.xfail(strict=False, reason="after the merge with the table-layout changes the table select box's option 活动记录 was not found in the dropdown (fresh-clone run, 15:38); to be fixed in the next stop")
 def test_cash_journal_then_a_survey_mapped_once_and_next_month_without_questions(server,
                                                                                  tmp_path):
     """Issue 25 on the page: the cash journal asks only for its organisation; the 问卷星
@@ -117,8 +130,7 @@ def test_cash_journal_then_a_survey_mapped_once_and_next_month_without_questions
         page.get_by_role("heading", name="数据导入", level=1).wait_for(timeout=120_000)
         wait_idle(page)
         upload = page.get_by_test_id("stFileUploaderDropzoneInput")
-        page.get_by_test_id("stSelectbox").first.click()
-        rerun(page, page.get_by_test_id("stSelectboxVirtualDropdown").get_by_text("收支记录").click)
+        choose_table(page, "收支记录")
         rerun(page, lambda: upload.set_input_files(str(FIXTURES / "cash_journal_2023.xlsx")))
         expect_body(page, "请填写机构名称：文件中没有机构列。")
         org = page.get_by_label("机构（文件中没有机构列）", exact=True)
@@ -130,8 +142,7 @@ def test_cash_journal_then_a_survey_mapped_once_and_next_month_without_questions
         rerun(page, page.get_by_role("button", name="导入 7 行新数据").click)
         expect_body(page, "已从 cash_journal_2023.xlsx 向收支记录导入 7 行新数据")
 
-        page.get_by_test_id("stSelectbox").first.click()
-        rerun(page, page.get_by_test_id("stSelectboxVirtualDropdown").get_by_text("活动记录").click)
+        choose_table(page, "活动记录")
         rerun(page, lambda: upload.set_input_files(str(FIXTURES / "wjx_activity_signin_2023_03.csv")))
         expect_body(page, "列映射：告诉系统每一列是什么")
         form = page.get_by_test_id("stForm")
@@ -162,3 +173,38 @@ def test_cash_journal_then_a_survey_mapped_once_and_next_month_without_questions
     assert (totals["services"], totals["beneficiaries"]) == (11, 230)
     assert (totals["income_total"], totals["expense_total"]) == (Decimal("51012.34"),
                                                                  Decimal("17691.36"))
+
+
+def test_a_monthly_report_with_its_totals_row(server):
+    """Issue 25: the 月报 staff already keep (a title row above the header, months without a
+    day, hours, a 合计 row) on the page: the preview says what it read and the totals it adds
+    (those of `impact import --dry-run`: 36, 719, 54, 6,525 minutes = the sheet's 108.75 h)."""
+    from playwright.sync_api import sync_playwright
+
+    url, data = server
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = new_page(browser, 1400, 1100)
+        page.goto(url + "/data")
+        page.get_by_role("heading", name="数据导入", level=1).wait_for(timeout=120_000)
+        wait_idle(page)  # the table box's default is 活动记录
+        upload = page.get_by_test_id("stFileUploaderDropzoneInput")
+        rerun(page, lambda: upload.set_input_files(str(FIXTURES / "monthly_activities_2023.xlsx")))
+        expect_body(page, "请填写机构名称：文件中没有机构列。")
+        org = page.get_by_label("机构（文件中没有机构列）", exact=True)
+        org.fill("无锡同心")
+        rerun(page, lambda: org.press("Enter"))
+        expect_body(page, "读取 4 行；新增 3 行，已存在 0 行（跳过），有错误 0 行")
+        notes = page.locator("[class*='st-key-data_notes']")
+        for line in ("表头在第 2 行", "第 6 行（合计）：合计行，与上面各行之和相符；已跳过",
+                     "3 行只写了月份、没有日期（第 3–5 行）：每行读作该月的月度合计，记在该月 1 日",
+                     "新增各行合计：服务次数 36，受益人次 719，志愿者人次 54，志愿服务时长 6,525 分钟"):
+            expect_body(page, line)
+            assert line in notes.inner_text()
+        rerun(page, page.get_by_role("button", name="导入 3 行新数据").click)
+        expect_body(page, "已从 monthly_activities_2023.xlsx 向活动记录导入 3 行新数据（跳过重复 0 行）")
+        browser.close()
+
+    totals = summarize(Database(str(data)), Filters(year_from=2023, year_to=2023))
+    assert (totals["services"], totals["beneficiaries"], totals["volunteers"],
+            totals["volunteer_minutes"]) == (36, 719, 54, 6525)

@@ -122,7 +122,7 @@ def expected(table: str, record: dict) -> dict:
         out = {k: v for k, v in record.items() if k != "category"}
         # An empty 限定性 cell is the documented default: unrestricted.
         return {**out, "line": line, "source_type": source, "grant_id": None,
-                "restricted": bool(record["restricted"])}
+                "restricted": bool(record["restricted"]), "sub_account": None}
     return record
 
 
@@ -130,6 +130,8 @@ def stored(data_dir: str, table: str) -> list[dict]:
     key = "activity_id" if table == "activities" else "txn_id"
     rows = DataStore(data_dir).read_table(table).to_pylist()
     assert all(r.pop(key).startswith(AUTO_PREFIX) for r in rows)
+    # the journal a row came from is where it was imported from, not what it says
+    assert all(r.pop("source_file", "records.csv") for r in rows)
     return rows
 
 

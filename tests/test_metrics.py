@@ -43,7 +43,8 @@ def test_funding_concentration():
                                   "donation": D("20000")})
     assert conc["largest_source"] == "government"
     assert conc["flagged"]  # 91.74 % > 60 %
-    assert conc["largest_share"] == D("0.9174")
+    assert conc["largest_share"].quantize(D("1e-20")) == D("0.91743119266055045872")
+    assert fmt.share(conc["largest_share"], "zh") == "91.7%"
     assert conc["hhi"] == D("0.8451")
     even = funding_concentration({c: D("10") for c in "abcd"})
     assert even["hhi"] == D("0.2500")
@@ -91,8 +92,37 @@ def test_percentages_are_rounded_once_from_the_exact_ratio():
     assert fmt.percent(cagr(D("12.80"), D("308.15"), 3), "zh") == "188.7%"
 
 
+def test_shares_are_rounded_once_from_the_exact_ratio():
+    """The class of issue 26 (shares): a share kept at 4 places (0.12345 → 0.1235) and shown
+    at 1 (12.4 % for 12.345 %) went wrong whenever the fifth decimal was a 5. Every share
+    and achievement is exact until shown, and shown rounded once, half up, from the exact
+    ratio: here every numerator over denominators that make such ties."""
+    from fractions import Fraction
+
+    from impact.domain.metrics import percent, share
+
+    def once(numerator, denominator, places=1):
+        units = Fraction(numerator) * 100 * 10 ** places / Fraction(denominator)
+        whole = units.numerator // units.denominator
+        whole += (units - whole) >= Fraction(1, 2)
+        return D(whole).scaleb(-places)
+
+    for denominator in (8, 16, 80, 160, 800, 1600, 20000, 200000, 545000):
+        for numerator in range(0, denominator + 1, max(1, denominator // 997)):
+            exact = once(numerator, denominator)
+            assert fmt.share(share(numerator, denominator), "en") == f"{exact:,}%"
+            assert fmt.percent(percent(numerator, denominator), "en") == f"{exact:,}%"
+            assert fmt.value(achievement(numerator, denominator), fmt.PERCENT, "en") == \
+                f"{exact:,}%"
+            assert fmt.plain(percent(numerator, denominator), fmt.PERCENT) == f"{exact}"
+    # 0.12345 was 0.1235 → 12.4 %; 2469 of 20000 is 12.345 %, rounded once 12.3 %.
+    assert fmt.share(share(2469, 20000), "zh") == "12.3%"
+    assert share(5, 0) is None and percent(5, 0) is None
+
+
 def test_achievement():
-    assert achievement(581, D("600")) == D("96.8")
+    assert fmt.percent(achievement(581, D("600")), "zh") == "96.8%"  # 96.8333…, exact
+    assert achievement(581, D("600")).quantize(D("1e-20")) == D("96.83333333333333333333")
     assert achievement(None, D("600")) is None
 
 

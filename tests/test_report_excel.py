@@ -43,7 +43,7 @@ def test_sheets_are_named_in_the_report_language(zh_book, demo_db):
     assert en_book.sheetnames[:3] == ["Summary", "Headline", "Projects"]
     assert [c.value for c in en_book["Projects"][1]] == [
         "Organisation", "Project", "Programme area", "Services", "Person-times",
-        "Volunteer person-times", "Volunteer minutes"]
+        "Volunteer person-times", "Volunteer minutes", "Volunteer hours"]
 
 
 @pytest.mark.parametrize("sheet, query", [

@@ -77,3 +77,21 @@ def test_a_pasted_claim_is_checked_against_the_figures():
     warnings = [w.value.replace("\\", "") for w in at.warning]  # Markdown escapes
     assert any("并非每年翻倍" in w and "+87.45%" in w and "+46.79%" in w for w in warnings)
     assert any("5,036 是受益人次" in w for w in warnings)
+
+
+def test_published_figures_are_right_aligned_like_every_table():
+    """与已发布年报对照 (issue 26, cosmetic): its numbers were left-aligned; every figure column
+    is right-aligned, the names and the verdict stay at the left."""
+    import json
+
+    from impact.presentation.i18n import t
+
+    at = open_report({"org": "珠海协作者", "from": "2020", "to": "2020"})
+    assert t("report.section.published", "zh") in [h.value for h in at.header]
+    [table] = [d for d in at.dataframe if t("report.col.published", "zh") in d.value.columns]
+    config = json.loads(table.proto.columns)
+    aligned = {name: c.get("alignment") for name, c in config.items()}
+    for key in ("published", "recorded", "difference"):
+        assert aligned[t(f"report.col.{key}", "zh")] == "right", aligned
+    for key in ("org", "metric", "agrees"):
+        assert aligned[t(f"report.col.{key}", "zh")] != "right", aligned

@@ -198,3 +198,24 @@ def test_outliers_are_computed_over_the_selection_only(small_generated, filters)
     assert len(expected) < 200  # all of them fit under the query's LIMIT
     assert sorted(r["activity_id"] for r in found) == expected
     assert expected, "planted outliers fall in every selection here"
+
+
+def test_old_and_new_finance_files_read_alike_on_spark(spark, demo_copy, tmp_path):
+    """Finance files written before 明细科目 / 来源文件 beside new ones (issue 25): Spark reads
+    the union of their columns, the old rows' as NULL, with the same figures as DuckDB."""
+    from impact.engines.spark import SparkDatabase
+    from impact.ingest.write import import_payload
+
+    journal = ("日期,科目,收入,支出\n2015-03-05,捐赠收入,100,\n"
+               "2015-03-06,5101 业务活动成本-儿童项目,,30.50\n").encode()
+    check, entry = import_payload("现金日记账.csv", journal, "finance", DataStore(demo_copy),
+                                  org="无锡同心")
+    assert entry and entry["rows_added"] == 2
+    duck, on_spark = Database(str(demo_copy)), SparkDatabase(str(demo_copy), spark=spark)
+    for name in ("finance_by_sub_account", "finance_by_line"):
+        params = _params(name, Filters())
+        assert_same(duck.run(name, **params), on_spark.run(name, **params), name)
+    assert [r["sub_account"] for r in on_spark.rows("finance_by_sub_account",
+                                                    **_params("finance_by_sub_account",
+                                                              Filters()))] \
+        == ["5101 业务活动成本-儿童项目"]

@@ -161,15 +161,15 @@ def _public_rows(model, rows: list[dict], policy: Policy):
 def _targets(rows: list[dict], policy: Policy) -> None:
     """Targets of a person metric: the achieved count rounded and the achievement computed
     from it (the exact ratio to a shown target would give the exact count back)."""
+    from impact.domain.metrics import achievement
+
     for row in rows:
         if row.get("metric") in PERSON_KEYS and "actual" in row:
             actual = policy.count(row["actual"])
             row["actual"] = actual
             target = row.get("target")
-            row["achievement"] = (
-                (Decimal(actual) * 100 / Decimal(target)).quantize(Decimal("0.1"),
-                                                                   rounding=ROUND_HALF_UP)
-                if isinstance(actual, int) and target else None)
+            row["achievement"] = (achievement(actual, target)  # exact, rounded where shown
+                                  if isinstance(actual, int) and target else None)
 
 
 def table(model, policy: Policy, people: bool = False):

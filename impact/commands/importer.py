@@ -62,7 +62,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="rows whose key is stored with other values correct them (shows "
                            "each field old → new first)")
     mode.add_argument("--replace", action="store_true",
-                      help="replace every stored row of the organisation × years the file covers")
+                      help="replace every stored row of the organisation × months the file "
+                           "covers (finance: of the journal it corrects only, see --source)")
+    parser.add_argument("--source", metavar="NAME",
+                        help="finance: the journal the rows come from, stored with each row "
+                             "(default: the file's name). A corrected copy saved under another "
+                             "name gives the name the journal was imported under, so "
+                             "--replace replaces that journal's rows and no other's")
     parser.add_argument("--reason", default="", metavar="TEXT",
                         help="why (recorded in the version history)")
     parser.add_argument("--all-errors", action="store_true",
@@ -91,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
     if args.org is not None and not args.org.strip():
         raise UsageError("--org needs an organisation's name")
     args.org = args.org.strip() if args.org else None
+    if args.source is not None and (not args.source.strip() or args.table != "finance"):
+        raise UsageError("--source needs a journal's name, and applies to --table finance")
     try:
         args.org = args.org or _default_org(path, payload, args, store)
     except (FileProblem, MappingProblem) as problem:
@@ -103,12 +111,12 @@ def run(args: argparse.Namespace) -> int:
         if args.dry_run:
             check, entry = check_file(path.name, payload, args.table, store, sheet=args.sheet,
                                       hash_personal=args.hash_personal, org=args.org,
-                                      mapping=args.mapping), None
+                                      mapping=args.mapping, source=args.source), None
         else:
             check, entry = import_payload(path.name, payload, args.table, store, sheet=args.sheet,
                                           skip_invalid=args.skip_invalid, process="cli",
                                           hash_personal=args.hash_personal, org=args.org,
-                                          mapping=args.mapping)
+                                          mapping=args.mapping, source=args.source)
     except (FileProblem, MappingProblem) as problem:
         return _refused(path, problem)
     note = sheet_note(check)
@@ -274,7 +282,7 @@ def _correct(args, path: Path, payload: bytes, store: DataStore, mode: str) -> i
 
     try:
         check = check_file(path.name, payload, args.table, store, sheet=args.sheet,
-                           org=args.org, mapping=args.mapping)
+                           org=args.org, mapping=args.mapping, source=args.source)
     except (FileProblem, MappingProblem) as problem:
         return _refused(path, problem)
     if check.header_problems:

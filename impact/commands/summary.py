@@ -12,7 +12,7 @@ from impact.cli import add_data_dir
 from impact.engines import add_engine_arguments, open_database
 from impact.errors import UsageError
 from impact.filters import Filters
-from impact.domain.metrics import summarize
+from impact.domain.metrics import dependence_per_org, summarize
 from impact.domain.outcomes import format_outcomes, outcome_rows
 from impact.domain.people import format_reach, stated_reach
 from impact.domain.selection import check_names
@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     check_names(db, filters)
     summary = summarize(db, filters)
     summary = {k: v for k, v in summary.items() if k not in ("volunteer_value", "records")}
+    with_dependence(summary, db.rows("finance_by_org_funder", **filters.params()))
     # Unique people where they were counted, apart from the person-times above.
     summary["people"] = stated_reach(db, filters)
     summary["outcomes"] = outcome_rows(db, filters)
@@ -74,6 +75,21 @@ def run(args: argparse.Namespace) -> int:
         if extra:
             print(terminal_text("\n".join(extra)))
     return 0
+
+
+def with_dependence(summary: dict, org_funders: list[dict]) -> dict:
+    """Dependence on one donor judged as the pages judge it (metrics.dependence_per_org):
+    with income from several organisations, per organisation (`donor_dependence`: each one
+    that depends on one donor, with that donor and its share of the organisation's own
+    income), and `donor_concentration.flagged` says whether any does; a selection is no
+    organisation. `donor_dependence` is None for one organisation (its own figures)."""
+    donors = dict(summary["donor_concentration"])
+    per_org = dependence_per_org(org_funders, donors["threshold"])
+    if per_org is not None:
+        donors["flagged"] = bool(per_org)
+    summary["donor_concentration"] = donors
+    summary["donor_dependence"] = per_org
+    return summary
 
 
 # JSON keeps every figure exact; income with no source type is under this key (a JSON key
@@ -177,9 +193,12 @@ def _concentration(summary: dict, lang: str) -> list:
     if donor["largest_donor"] is None:
         lines.append(_row(t("cli.summary.largest_donor", lang), none, indent=2))
         return lines
-    flag = (t("cli.summary.donor_flagged", lang,
-              threshold=fmt.share(donor["threshold"], lang, places=0))
-            if donor["flagged"] else "")
+    per_org = summary.get("donor_dependence")
+    limit = fmt.share(donor["threshold"], lang, places=0)
+    # With several organisations the flag is judged per organisation (below), never on the
+    # selection's largest donor, who may fund one of them only.
+    flag = (t("cli.summary.donor_flagged", lang, threshold=limit)
+            if donor["flagged"] and per_org is None else "")
     lines.append(_row(t("cli.summary.largest_donor", lang) + " · " + donor["largest_donor"],
                       fmt.share(donor["largest_share"], lang), flag, indent=2))
     lines.append(_row(t("cli.summary.top3_share", lang), fmt.share(donor["top3_share"], lang),
@@ -187,4 +206,12 @@ def _concentration(summary: dict, lang: str) -> list:
     lines.append("  " + t("cli.summary.top3", lang))
     lines += [_row(d["funder"], fmt.money(d["amount"], lang), fmt.share(d["share"], lang),
                    indent=4) for d in donor["top3"]]
+    if per_org is not None:
+        lines.append("  " + t("cli.summary.by_org", lang))
+        lines += [_row(d["org"] + " · " + d["donor"], fmt.share(d["share"], lang),
+                       t("cli.summary.donor_flagged", lang,
+                         threshold=fmt.share(d["threshold"], lang, places=0)), indent=4)
+                  for d in per_org]
+        if not per_org:
+            lines.append("    " + t("cli.summary.by_org_none", lang, threshold=limit))
     return lines

@@ -30,12 +30,27 @@ def money(value) -> Decimal:
 
 
 def ratio(numerator, denominator, places: Decimal = RATIO) -> Decimal | None:
-    """numerator ÷ denominator, or None when the denominator is zero (no meaningful ratio)."""
+    """numerator ÷ denominator quantised to `places`, or None when the denominator is zero
+    (no meaningful ratio). For a figure that HAS fixed places (cost per person-time to the
+    fen, hours to the hundredth); a share or a percentage is never rounded here (see
+    `share` and `percent`): it is rounded once, where it is printed."""
     if not denominator:
         return None
     with localcontext() as ctx:
         ctx.prec = 34
         return (Decimal(numerator) / Decimal(denominator)).quantize(places, ROUND_HALF_UP)
+
+
+def share(numerator, denominator) -> Decimal | None:
+    """numerator ÷ denominator as a fraction of one, unrounded (34 significant digits), or
+    None when the denominator is zero. Like `percent`, rounded once where it is shown
+    (impact.presentation.fmt.share): a share kept at 4 places and shown at 1 rounded twice
+    (0.12345 → 0.1235 → 12.4 % for 12.3 %; issue 26)."""
+    if not denominator:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 34
+        return Decimal(numerator) / Decimal(denominator)
 
 
 def volunteer_hours(volunteer_minutes: int) -> Decimal:
@@ -114,13 +129,13 @@ def funding_concentration(income_by_source: dict[str, Decimal],
     with localcontext() as ctx:
         ctx.prec = 34
         hhi = sum((v / total) ** 2 for v in known.values())
-    share = ratio(income_by_source[largest], total)
+    largest_share = share(income_by_source[largest], total)
     return {
         "largest_source": largest,
-        "largest_share": share,
+        "largest_share": largest_share,
         "hhi": hhi.quantize(RATIO, ROUND_HALF_UP),
         "threshold": threshold,
-        "flagged": share > threshold,
+        "flagged": largest_share > threshold,
     }
 
 
@@ -162,15 +177,15 @@ def donor_concentration(income_by_funder: dict[str | None, Decimal], income_tota
                 "donors": len(named), "threshold": threshold, "flagged": False}
     ranked = sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))
     top3 = ranked[:3]
-    share = ratio(ranked[0][1], income_total)
+    largest_share = share(ranked[0][1], income_total)
     return {
         "largest_donor": ranked[0][0],
-        "largest_share": share,
-        "top3": [{"funder": f, "amount": a, "share": ratio(a, income_total)} for f, a in top3],
-        "top3_share": ratio(sum((a for _, a in top3), ZERO), income_total),
+        "largest_share": largest_share,
+        "top3": [{"funder": f, "amount": a, "share": share(a, income_total)} for f, a in top3],
+        "top3_share": share(sum((a for _, a in top3), ZERO), income_total),
         "donors": len(named),
         "threshold": threshold,
-        "flagged": share > threshold,
+        "flagged": largest_share > threshold,
     }
 
 
@@ -197,6 +212,17 @@ def donor_dependence(rows: list[dict], threshold: Decimal | None = None) -> list
 def orgs_with_income(rows: list[dict]) -> int:
     """How many organisations finance_by_org_funder's rows cover."""
     return len({r["org"] for r in rows})
+
+
+def dependence_per_org(rows: list[dict] | None, threshold: Decimal | None = None
+                       ) -> list[dict] | None:
+    """Dependence on one donor as every view judges it (the finance page, the report's
+    narrative, `impact summary`): with income from several organisations, per organisation
+    (donor_dependence on finance_by_org_funder's `rows`); None when one organisation or
+    none has income, whose own concentration is the selection's (donor_concentration)."""
+    if rows is None or orgs_with_income(rows) <= 1:
+        return None
+    return donor_dependence(rows, threshold)
 
 
 def percent(numerator, denominator) -> Decimal | None:
@@ -257,10 +283,10 @@ def cagr(first, last, years: int) -> Decimal | None:
 
 
 def achievement(actual, target) -> Decimal | None:
-    """Actual as a % of target."""
+    """Actual as a % of target, unrounded like `percent` (None without a target)."""
     if actual is None:
         return None
-    return ratio(Decimal(actual) * 100, target, Decimal("0.1"))
+    return percent(actual, target)
 
 
 # -- The summary: what the CLI prints and the Overview page shows -------------------------

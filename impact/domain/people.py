@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from impact.domain.metrics import ratio
+from impact.domain.metrics import percent
 from impact.presentation import fmt
 from impact.presentation.i18n import label, t
 from impact.storage.schema import GROUP_DIMENSION, GROUPS
@@ -71,9 +71,9 @@ def group_shares(rows: list[dict]) -> list[GroupShare]:
         if not present:
             continue
         for g in present:
-            out.append(GroupShare(dimension, g, by_group[g], ratio(by_group[g] * 100, total)))
+            out.append(GroupShare(dimension, g, by_group[g], percent(by_group[g], total)))
         rest = max(total - sum(by_group[g] for g in present), 0)
-        out.append(GroupShare(dimension, None, rest, ratio(rest * 100, total)))
+        out.append(GroupShare(dimension, None, rest, percent(rest, total)))
     return out
 
 

@@ -205,21 +205,27 @@ def typed_frame(spark, store: DataStore, table: Table, paths: list[str], *,
                 source: bool = False):
     """A table's rows from exactly these files, in the schema's types, `year` read from the
     paths as DuckDB's hive partitioning does; with `source`, also the file each row is from."""
+    if not paths:
+        return spark.sql(f"SELECT {', '.join(_null_columns(table))} WHERE false")
+    frame = _read(spark, store, table.name, paths, merge=bool(table.added_columns))
+    # A column added since older files were written (Column.since) that no file has: NULL.
     cols = [f"CAST(`{c.name}` AS {_SPARK_TYPES[c.sql_type]}) AS `{c.name}`"
+            if c.name in frame.columns else f"CAST(NULL AS {_SPARK_TYPES[c.sql_type]}) AS `{c.name}`"
             for c in table.columns]
     if table.partitioned:
         cols.append("CAST(year AS INT) AS year")
-    if not paths:
-        return spark.sql(f"SELECT {', '.join(_null_columns(table))} WHERE false")
     if source:  # Spark's hidden file-metadata column
         cols.append("_metadata.file_path AS source")
-    return _read(spark, store, table.name, paths).selectExpr(*cols)
+    return frame.selectExpr(*cols)
 
 
-def _read(spark, store: DataStore, directory: str, paths: list[str]):
-    """Read exactly these files; `basePath` makes Spark read `year=` from their paths."""
-    return spark.read.option("basePath", spark_path(store.full_path(directory))) \
-        .parquet(*paths)
+def _read(spark, store: DataStore, directory: str, paths: list[str], merge: bool = False):
+    """Read exactly these files; `basePath` makes Spark read `year=` from their paths;
+    `merge` reads the union of their columns (files written before a column was added)."""
+    reader = spark.read.option("basePath", spark_path(store.full_path(directory)))
+    if merge:
+        reader = reader.option("mergeSchema", "true")
+    return reader.parquet(*paths)
 
 
 def _null_columns(table: Table) -> list[str]:

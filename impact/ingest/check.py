@@ -16,12 +16,13 @@ from typing import Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from impact.errors import DataError
 from impact.ingest.grants import check_references
 from impact.ingest.headers import (EXPENSE_AMOUNT, IGNORED_PREFIX, INCOME_AMOUNT, HeaderProblem, looks_like_header,
                                    map_headers)
 from impact.ingest.mappings import Mapping, MappingProblem, find, header_test
 from impact.ingest.headers import normalise
-from impact.ingest.keys import AUTO_PREFIX, GENERATED, assign_keys, canonical, record_key
+from impact.ingest.keys import AUTO_PREFIX, GENERATED, assign_keys, record_key
 from impact.ingest.reading import Sheet, read_file
 from impact.ingest.rows import MONTH_TOTAL, ParsedRow, RowError, validate_rows
 from impact.ingest.totals import check_totals, is_totals_row, split_totals
@@ -59,6 +60,8 @@ class ImportCheck:
     sub_accounts: Counter = field(default_factory=Counter)
     org: str | None = None  # the organisation given for a file without a 机构 column
     mapping: str | None = None  # the saved mapping the headers were read with (its name)
+    # finance: the journal the rows come from (the file's name, or --source), stored with them
+    source: str | None = None
     totals_rows: list[tuple[int, str]] = field(default_factory=list)  # skipped: (row, label)
     month_rows: list[int] = field(default_factory=list)  # month-only dates: monthly totals
     # Stored records without ids that this file, by sharing some of them, looks like a
@@ -90,12 +93,17 @@ class ImportCheck:
 @dataclass(frozen=True)
 class Overlap:
     """The months of one organisation a file covers (its first to its last row's month),
-    the stored records without ids in them, and how many of those the file does not hold."""
+    the stored records without ids in them, and how many of those the file does not hold;
+    `sources`: the journals those records were imported from (finance's 来源文件; None for
+    records that do not say: activities, and finance rows imported before issue 25)."""
 
     first: tuple[int, int]
     last: tuple[int, int]
     stored: int
     different: int
+    sources: tuple = (None,)
+    # per source, the imports that brought it: ((file, version, when), …), newest first
+    imports: tuple = ()
 
 
 def months_covered(table: str, records: list[dict]) -> dict[str, tuple[tuple, tuple]]:
@@ -129,11 +137,13 @@ def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
                sheet: str | None = None, today: date | None = None,
                progress: Progress | None = None, hash_personal: bool = False,
                org: str | None = None, mapping: "Mapping | None" = None,
-               find_mapping: bool = True) -> ImportCheck:
+               find_mapping: bool = True, source: str | None = None) -> ImportCheck:
     """Validate `payload` (the bytes of `file_name`) for `table` against `store`.
 
     `org` is the organisation of every row of a file without a 机构 column (one
     organisation's own books rarely name it); a file with one keeps its own.
+    `source` names the journal a finance file's rows come from (stored with each row:
+    `--replace` replaces only its own journal's rows); by default the file's name.
     `mapping` (impact.ingest.mappings) reads the sheet's own headers as the table's fields;
     without one, a saved mapping of this table whose headers are the file's is used
     (`find_mapping`), so a file mapped once imports with no questions the next month.
@@ -178,8 +188,12 @@ def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
     errors += check_totals(totals, mapping, labels, parsed, {e.row for e in errors})
     result.totals_rows = [(number, is_totals_row(cells)) for number, cells in totals]
     result.month_rows = [r.row for r in parsed if r.extra.get(MONTH_TOTAL)]
-    result.sub_accounts = Counter((r.extra[SUB_ACCOUNT], r.record["flow"], r.record["line"])
-                                  for r in parsed if SUB_ACCOUNT in r.extra)
+    result.sub_accounts = Counter((r.record[SUB_ACCOUNT], r.record["flow"], r.record["line"])
+                                  for r in parsed if r.record.get(SUB_ACCOUNT))
+    if "source_file" in TABLES[table].column_names:
+        result.source = source_label(file_name, source)
+        for r in parsed:
+            r.record["source_file"] = result.source
     report(0.8, "compare")
     if table == "participants":
         parsed, id_errors = pseudonymise(result, parsed, store)
@@ -192,6 +206,16 @@ def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
     recompare(result, store)
     report(0.9, "checked")
     return result
+
+
+def source_label(file_name: str, source: str | None = None) -> str:
+    """The journal a file's rows are stored as coming from: `source` when given (a corrected
+    copy saved under another name says which journal it corrects), else the file's name as
+    imported, without its folder (the import log's `file`)."""
+    import os
+
+    label = (source or "").strip() or os.path.basename(str(file_name).replace("\\", "/"))
+    return label
 
 
 def _fits(chosen: "Mapping", table: str, headers: list) -> None:
@@ -269,32 +293,89 @@ def find_overlaps(result: ImportCheck, store: DataStore) -> dict[str, Overlap]:
     """Organisations whose stored records without ids this file partly repeats and partly
     leaves out: a corrected copy of a file imported before (94 person-times fixed to 95).
     Adding its changed rows beside the old ones would count both, so it is refused, naming
-    the period, unless imported with --replace. A file that repeats none of them (another
-    journal of the same months) or leaves none out (a later export with more rows) is not one."""
+    the period and the file those records came from, unless imported with --replace. A file
+    that repeats none of them (another journal of the same months) or leaves none out (a
+    later export with more rows) is not one.
+
+    Finance rows say which journal they came from (来源文件), so each journal is compared on
+    its own: a bank journal and a cash journal of the same months are two files, and a
+    longer export of one leaves out nothing of its own. When a journal of this file's name
+    (or --source) is stored, only it (and rows that do not say) is compared, so a row that
+    happens to be identical in another journal does not make this file a copy of that one."""
     table = result.table
     generated = [r.record for r in result.valid_rows if r.extra.get(GENERATED)]
     spans = months_covered(table, generated)
     if not spans or not store.files(table):
         return {}
+    out = {}
+    mine = {(r["org"], r[TABLES[table].key]) for r in generated}
+    for org, groups in stored_without_ids(table, store, generated, spans).items():
+        names = set(groups)
+        if result.source in names:  # its own journal, and the rows that do not say
+            considered = list(dict.fromkeys([result.source, None]))
+        else:
+            considered = sorted(names, key=lambda n: (n is None, n or ""))
+        stored = different = 0
+        sources = []
+        for name in considered:
+            ids = groups.get(name, [])
+            repeated = sum((org, i) in mine for i in ids)
+            if repeated and repeated < len(ids):
+                stored, different = stored + len(ids), different + len(ids) - repeated
+                sources.append(name)
+        if sources:
+            first, last = spans[org]
+            out[org] = Overlap(first, last, stored, different, tuple(sources),
+                               tuple(tuple(source_imports(store, table, n, 1 if n else 3))
+                                     for n in sources))
+    return out
+
+
+def stored_without_ids(table: str, store: DataStore, records: list[dict],
+                       spans: dict[str, tuple[tuple, tuple]]) -> dict[str, dict]:
+    """{org: {source: [ids]}}: the stored records without ids (auto-…) in the months each
+    organisation's rows span, by the journal they came from (None: not recorded).
+    Activities are kept per project (a sheet per project is common): another project's
+    records of the same months are no part of this file."""
     key_column = TABLES[table].key
-    # Activities are kept per project (a sheet per project is common): another project's
-    # records of the same months are no part of this file.
-    by_project = "project" in TABLES[table].column_names and table == "activities"
-    columns = ["org", "date", key_column] + (["project"] if by_project else [])
+    names = TABLES[table].column_names
+    by_project = table == "activities"
+    columns = ["org", "date", key_column] + (["project"] if by_project else []) + \
+        (["source_file"] if "source_file" in names else [])
     data = store.read_table(table).select(columns)
     data = data.filter(pc.and_(pc.starts_with(data[key_column], AUTO_PREFIX),
                                in_months(data, spans)))
-    mine = {(r["org"], r[key_column]) for r in generated}
-    projects = {(r["org"], r["project"]) for r in generated} if by_project else set()
-    stored = data.to_pylist()
-    out = {}
-    for org, (first, last) in sorted(spans.items()):
-        ids = [r[key_column] for r in stored if r["org"] == org
-               and (not by_project or (org, r["project"]) in projects)]
-        repeated = sum((org, i) in mine for i in ids)
-        if repeated and repeated < len(ids):
-            out[org] = Overlap(first, last, len(ids), len(ids) - repeated)
+    projects = {(r["org"], r["project"]) for r in records} if by_project else set()
+    out: dict[str, dict] = {}
+    for r in data.to_pylist():
+        if by_project and (r["org"], r["project"]) not in projects:
+            continue
+        out.setdefault(r["org"], {}).setdefault(r.get("source_file"), []).append(r[key_column])
     return out
+
+
+def source_imports(store: DataStore, table: str, source: str | None,
+                   limit: int = 3) -> list[tuple[str, int, str]]:
+    """(file, version, when) of the latest imports or corrections of `table` from the
+    journal `source` (its file name, or the --source label it was given), newest first; for
+    None (rows that do not say), the latest of any file. From the history's records."""
+    from impact.storage import versions
+
+    try:
+        records = versions.history(store, skip_damaged=True)
+    except DataError:
+        return []
+    found = []
+    for r in reversed(records):
+        given = r.get("input") or {}
+        changed = (r.get("changes") or {}).get(table) or {}
+        if not given.get("name") or not (changed.get("added") or changed.get("changed")):
+            continue
+        if source is None or source in (given.get("source"), given.get("name")):
+            found.append((given["name"], r["version"], r.get("when", "?")))
+        if len(found) >= limit:
+            break
+    return found
 
 
 def _other_table_hint(table: str, headers: list) -> list[HeaderProblem]:
@@ -318,7 +399,7 @@ def compare_with_store(table: str, parsed: list[ParsedRow], store: DataStore,
         key = record_key(table, row.record)
         if key not in stored:
             new.append(row)
-        elif stored[key] is None or canonical(table, stored[key]) == canonical(table, row.record):
+        elif stored[key] is None or not _differing(table, stored[key], row.record):
             duplicates += 1
         else:
             conflicts.append(_conflict(table, row, stored[key], labels))
@@ -350,8 +431,20 @@ def _stored_records(table: str, parsed: list[ParsedRow], store: DataStore
     return stored
 
 
+def _differing(table: str, stored: dict, record: dict) -> list[str]:
+    """The columns in which an imported row says something else than the stored record.
+    Provenance (which file) is no part of what a record says; a column added since the
+    record was stored (Column.since) that it has empty is not a difference either: the
+    importer did not keep it then (a sub-account), so a re-import fills nothing silently
+    but refuses nothing either (--update or --replace fills it)."""
+    spec = TABLES[table]
+    return [c.name for c in spec.columns if not c.provenance
+            and not (c.since and stored.get(c.name) is None)
+            and stored.get(c.name) != record[c.name]]
+
+
 def _conflict(table: str, row: ParsedRow, existing: dict, labels: dict[str, str]) -> RowError:
-    differing = [c for c in TABLES[table].column_names if existing[c] != row.record[c]]
+    differing = _differing(table, existing, row.record)
     difference = "; ".join(f"{labels.get(c, c)}: {_show(existing[c])} → {_show(row.record[c])}"
                            for c in differing)
     column = TABLES[table].key or differing[0]

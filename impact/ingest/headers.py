@@ -187,6 +187,8 @@ def aliases(table: Table) -> dict[str, str]:
     """normalised header → column name, for one table (schema names first, then extras)."""
     out: dict[str, str] = {}
     for column in table.columns:
+        if column.provenance:  # recorded by the importer, never read from a sheet
+            continue
         out.setdefault(normalise(column.name), column.name)
         out.setdefault(normalise(column.zh), column.name)
     for column, names in _EXTRA_ALIASES.get(table.name, {}).items():
@@ -220,7 +222,8 @@ def display_names(table: Table) -> list[str]:
     """The header names we accept, for suggestions and docs: Chinese first, then English."""
     names = []
     for column in table.columns:
-        names += [column.zh, column.name]
+        if not column.provenance:
+            names += [column.zh, column.name]
     for names_ in _EXTRA_ALIASES.get(table.name, {}).values():
         names += list(names_)
     return list(dict.fromkeys(names))

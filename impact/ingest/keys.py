@@ -31,10 +31,11 @@ _NATURAL = {"indicators": ("org", "project", "year", "indicator"),
 
 
 def canonical(table_name: str, record: dict) -> str:
-    """The row's content as a stable string (the id column left out)."""
+    """The row's content as a stable string (the id column left out, and the columns added
+    since ids were first generated: a stored row's id must not change with the schema)."""
     table = TABLES[table_name]
     values = [None if record[c] is None else str(record[c])
-              for c in table.column_names if c != table.key]
+              for c in table.column_names if c != table.key and c not in table.added_columns]
     return json.dumps([table_name, *values], ensure_ascii=False)
 
 

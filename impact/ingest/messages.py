@@ -125,7 +125,26 @@ def overlap_message(org: str, overlap, lang: str = "en") -> str:
     """Why a corrected copy of an imported file is refused, and how to load it (--replace)."""
     first, last = (f"{y}-{m:02d}" for y, m in (overlap.first, overlap.last))
     return t("data.overlap", lang, org=visible(org), first=first, last=last,
-             stored=overlap.stored, different=overlap.different)
+             stored=overlap.stored, different=overlap.different,
+             files=overlap_sources(overlap, lang))
+
+
+def overlap_sources(overlap, lang: str = "en") -> str:
+    """Which earlier files hold the overlapping records: each journal by its name, with the
+    version and time it was imported (or last corrected); records that do not say their file
+    (activities, finance rows imported before issue 25) by the latest imports of the table."""
+    imports = getattr(overlap, "imports", ()) or tuple(() for _ in overlap.sources)
+    parts = []
+    for source, found in zip(overlap.sources, imports):
+        shown = [t("data.overlap.import", lang, file=visible(name), version=version, when=when)
+                 for name, version, when in found]
+        if source is not None:
+            parts.append(shown[0] if shown and found[0][0] == source else
+                         t("data.overlap.source", lang, source=visible(source),
+                           imports="; ".join(shown) or "—"))
+        else:
+            parts.append(t("data.overlap.unrecorded", lang, imports="; ".join(shown) or "—"))
+    return t("data.overlap.and", lang).join(parts)
 
 
 def _position(headers: list[str], header: str) -> int:

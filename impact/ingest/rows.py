@@ -64,7 +64,8 @@ def _parsers(table: str, today: date) -> dict[str, Callable]:
     if table == "finance":
         return {"txn_id": text, "date": lambda v: parse_date(v, today), "org": text,
                 "flow": parse_flow, "funder": text, "project": text,
-                "restricted": parse_bool, "grant_id": text, "amount": parse_amount}
+                "restricted": parse_bool, "grant_id": text, "amount": parse_amount,
+                "sub_account": text}
     if table == "indicators":
         return {"org": text, "project": text, "year": _year_parser(today, ahead=0),
                 "indicator": text, "value": lambda v: parse_decimal(v, places=4), "unit": text}
@@ -266,7 +267,8 @@ def _line_and_source(record: dict, headers: dict[str, int], cells: list, number:
         if name in raw and record["line"] is None:
             try:
                 record["line"], implied = parse_line(raw[name], flow, legacy=legacy)
-                if sub_account_of(raw[name], flow, legacy=legacy):  # named in the dry run
+                # kept as the row's detail, and named in the dry run; a 明细科目 column wins
+                if sub_account_of(raw[name], flow, legacy=legacy) and not record.get(SUB_ACCOUNT):
                     record[SUB_ACCOUNT] = clean_text(raw[name])
             except CellError as exc:
                 errors.append(RowError(number, "", name, clean_text(raw[name]), exc.code,

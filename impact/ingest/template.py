@@ -33,7 +33,7 @@ _ZH_EXAMPLES = {
     "finance": {"txn_id": "记-2024-001", "date": date(2024, 3, 5), "org": "示例社工中心",
                 "flow": "收入", "line": "捐赠收入", "source_type": "基金会",
                 "funder": "某公益基金会", "project": "社区儿童之家", "restricted": "是",
-                "grant_id": "", "amount": "¥12,000.00"},
+                "grant_id": "", "amount": "¥12,000.00", "sub_account": ""},
     "indicators": {"org": "示例社工中心", "project": "", "year": 2024, "indicator": "staff",
                    "value": 12, "unit": "人"},
     "targets": {"org": "示例社工中心", "project": "社区儿童之家", "year": 2024,
@@ -75,13 +75,18 @@ def _extras(table: str) -> tuple[tuple[str, str, str], ...]:
     return _EXTRA_COLUMNS.get(table, ())
 
 
+def _columns(table: str) -> list:
+    """The columns a sheet fills (not where a row came from: the importer records that)."""
+    return [c for c in TABLES[table].columns if not c.provenance]
+
+
 def headers(table: str, lang: str = "zh") -> list[str]:
-    names = [c.zh if lang == "zh" else c.name for c in TABLES[table].columns]
+    names = [c.zh if lang == "zh" else c.name for c in _columns(table)]
     return names + [zh if lang == "zh" else en for _, zh, en in _extras(table)]
 
 
 def _example(table: str, lang: str) -> list:
-    names = [c.name for c in TABLES[table].columns] + [key for key, _, _ in _extras(table)]
+    names = [c.name for c in _columns(table)] + [key for key, _, _ in _extras(table)]
     return [EXAMPLES[lang][table][n] for n in names]
 
 
@@ -148,7 +153,7 @@ def notes_rows(table: str, lang: str = "zh") -> list[list[str]]:
     """The notes sheet: a header row, then one row per column."""
     rows = [[t(f"template.head.{h}", lang) for h in ("column", "required", "meaning", "allowed")]]
     spec = TABLES[table]
-    for column, header in zip(spec.columns, headers(table, lang)):
+    for column, header in zip(_columns(table), headers(table, lang)):
         # What the importer requires, so the notes never contradict it (a finance sheet's
         # 限定性 has a documented default, so it is optional there though always stored).
         optional = column.name not in required_columns(spec)

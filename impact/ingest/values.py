@@ -371,6 +371,15 @@ _SUB_ACCOUNT = re.compile(r"\s*[-—–－/／:：·_\\]\s*")
 SUB_ACCOUNT = "sub_account"
 
 
+# An account code before the name, as a chart of accounts prints it: 5101 业务活动成本,
+# 510101 业务活动成本-儿童项目, 5101.01 …: the name is read; the code is no part of the line.
+_ACCOUNT_CODE = re.compile(r"^\d{4}[\d.]*\s+(?=\D)")
+
+
+def _without_code(value) -> str:
+    return _ACCOUNT_CODE.sub("", clean_text(value), count=1)
+
+
 def split_sub_account(value, table: dict) -> tuple[str, str] | None:
     """(statutory line name, sub-account) when the cell is a known line followed by a
     separator and a sub-account; None otherwise (an unknown first level is not guessed)."""
@@ -389,6 +398,7 @@ def _line_table(flow: str, legacy: bool) -> dict[str, tuple[str, str | None]]:
 def sub_account_of(value, flow: str, *, legacy: bool = False) -> str | None:
     """The sub-account of a 科目 cell read by its prefix (人员费用 of 业务活动成本-人员费用)."""
     table = _line_table(flow, legacy)
+    value = _without_code(value)
     if _key(value) in table:
         return None
     sub = split_sub_account(value, table)
@@ -400,6 +410,7 @@ def parse_line(value, flow: str, *, legacy: bool = False) -> tuple[str, str | No
     `legacy`, the value is from an old 类别 column (donation meant individual donors). A
     sub-account after the line (业务活动成本-人员费用) is read as its line."""
     table = _line_table(flow, legacy)
+    value = _without_code(value)
     key = _key(value)
     if key in table:
         return table[key]

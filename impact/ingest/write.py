@@ -45,7 +45,8 @@ def import_lock(store: DataStore):
 def import_payload(file_name: str, payload: bytes, table: str, store: DataStore, *,
                    sheet: str | None = None, skip_invalid: bool = False, process: str = "cli",
                    progress: Progress | None = None, today=None, hash_personal: bool = False,
-                   org: str | None = None, mapping=None) -> tuple[ImportCheck, dict | None]:
+                   org: str | None = None, mapping=None, source: str | None = None
+                   ) -> tuple[ImportCheck, dict | None]:
     """Check and, when allowed, commit. Returns the check and the log entry (None: nothing written).
 
     Nothing is written when any row is invalid, unless `skip_invalid`; a header problem
@@ -53,7 +54,7 @@ def import_payload(file_name: str, payload: bytes, table: str, store: DataStore,
     """
     check = check_file(file_name, payload, table, store, sheet=sheet, today=today,
                        progress=progress, hash_personal=hash_personal, org=org,
-                       mapping=mapping)
+                       mapping=mapping, source=source)
     entry = commit_checked(check, store, skip_invalid=skip_invalid, process=process)
     if progress:
         progress(1.0, "done")
@@ -92,6 +93,8 @@ def commit_rows(check: ImportCheck, store: DataStore, process: str) -> dict:
         "file": os.path.basename(check.file_name),
         "sha256": check.sha256,
         "table": check.table,
+        **({"source": check.source} if check.source
+           and check.source != os.path.basename(check.file_name) else {}),
         "rows_read": check.rows_read,
         "rows_added": len(check.new_rows),
         "duplicates_skipped": check.duplicates,
@@ -109,7 +112,7 @@ def commit_rows(check: ImportCheck, store: DataStore, process: str) -> dict:
             store, check.table, added, meta={"last_import": entry}, expected=check.base_version,
             also=also,
             record={"kind": "import", "why": f"import {entry['file']} into {check.table}",
-                    "input": {"name": entry["file"], "sha256": check.sha256}})
+                    "input": input_record(check)})
     except OSError as exc:  # disk full, no permission …: the manifest was not replaced
         raise DataError(f"{store.root}: could not write the import ({exc.strerror or exc}); "
                         f"the stored data is unchanged") from None
@@ -119,6 +122,15 @@ def commit_rows(check: ImportCheck, store: DataStore, process: str) -> dict:
     except OSError as exc:  # the rows are committed; only the log line is missing
         entry["log_error"] = f"{store.full_path(IMPORT_LOG)}: {exc.strerror or exc}"
     return entry
+
+
+def input_record(check: ImportCheck) -> dict:
+    """The history's record of the input file: its name and sha256, and the journal label
+    its rows were stored under when that is not its name (--source)."""
+    given = {"name": os.path.basename(check.file_name), "sha256": check.sha256}
+    if check.source and check.source != given["name"]:
+        given["source"] = check.source
+    return given
 
 
 def write_companions(check: ImportCheck, store: DataStore) -> dict[str, pa.Table]:
@@ -296,10 +308,16 @@ def plan_correction(check: ImportCheck, store: DataStore, mode: str):
         rows = [r.record for r in check.valid_rows]
         scope = sorted({f"{r['org']}|{edits.year_of(check.table, r)}" for r in rows})
         spans = months_covered(check.table, rows)
+        journals, label = replaced_journals(check, store, spans)
+        if label != check.source:  # the one journal a renamed corrected copy corrects
+            rows = [{**r, "source_file": label} for r in rows]
 
         def in_scope(data: pa.Table) -> pa.Array:
             if spans:  # dated records: the months the file covers, first to last
-                return in_months(data, spans)
+                mask = in_months(data, spans)
+                if journals is not None:  # finance: only the journal(s) this file corrects
+                    mask = pc.and_(mask, _of_journals(data["source_file"], journals))
+                return mask
             keys = pc.binary_join_element_wise(data["org"], pc.cast(data["year"], pa.string()),
                                                "|")
             return pc.is_in(keys, value_set=pa.array(scope, pa.string()))
@@ -309,6 +327,78 @@ def plan_correction(check: ImportCheck, store: DataStore, mode: str):
     if check.table == "activities" and not companions:
         _refuse_below_breakdown(check, result, store)
     return result
+
+
+class ReplaceScope(DataError):
+    """--replace of a journal whose months hold only other journals' records: it would
+    remove none of them and add its rows beside them. Says which journals are there."""
+
+    def __init__(self, file_name: str, source: str, org: str, first: str, last: str,
+                 journals: list[str], code: str = "other_journals"):
+        self.code = code  # other_journals | several_journals (it repeats rows of two)
+        self.params = {"file": file_name, "source": source, "org": org, "first": first,
+                       "last": last, "journals": journals}
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        from impact.presentation.i18n import t
+        from impact.ingest.messages import visible
+
+        p = dict(self.params)
+        p["journals"] = t("data.overlap.and", lang).join(
+            visible(j) if j is not None else t("data.replace.unrecorded", lang)
+            for j in p["journals"])
+        return t(f"data.replace.{self.code}", lang,
+                 **{k: visible(v) if k != "journals" else v for k, v in p.items()})
+
+
+def replaced_journals(check: ImportCheck, store: DataStore,
+                      spans: dict[str, tuple[tuple, tuple]]) -> tuple[set | None, str | None]:
+    """The journals (finance's 来源文件) a --replace of this file replaces in the months it
+    covers: its own (its file name, or --source), and any whose stored records it repeats
+    (a corrected copy saved under another name: 现金日记账2023（更正）.xlsx); None for a
+    table whose rows do not say their file (the organisation × months are replaced whole).
+    Another journal of the same months (the bank journal beside the cash journal) is left
+    alone. When the months hold records only of journals the file neither names nor repeats,
+    the replace is refused (ReplaceScope) rather than adding the file beside them.
+
+    Also returns the journal name the file's rows are stored under: its own, or, for a copy
+    saved under another name that corrects exactly one stored journal, that journal's (the
+    journal keeps its name; the history records the file's)."""
+    if "source_file" not in TABLES[check.table].column_names or not spans:
+        return None, check.source
+    from impact.ingest.check import in_months
+
+    key = TABLES[check.table].key
+    mine = {(r.record["org"], r.record[key]) for r in check.valid_rows}
+    data = store.read_table(check.table).select(["org", "date", key, "source_file"])
+    data = data.filter(in_months(data, spans)).to_pylist()
+    repeated = {r["source_file"] for r in data if (r["org"], r[key]) in mine}
+    own = any(r["source_file"] == check.source for r in data)
+    # Its own journal is stored: that one (and rows that do not say their file), never a
+    # journal that merely shares a row with it. Else the one journal it repeats.
+    named = set() if own else {j for j in repeated if j is not None}
+    journals = {check.source} | named | ({None} & repeated)
+
+    def refuse(listed: set, code: str = "other_journals") -> None:
+        org = sorted(spans)[0]
+        first, last = (f"{y}-{m:02d}" for y, m in spans[org])
+        raise ReplaceScope(os.path.basename(check.file_name), check.source, org, first, last,
+                           sorted(listed, key=lambda j: (j is None, j or "")), code)
+
+    if len(named) > 1:  # rows of two journals: which one does it correct? --source says
+        refuse(named, "several_journals")
+    if data and not any(r["source_file"] in journals for r in data):
+        refuse({r["source_file"] for r in data})
+    if named:  # a corrected copy under another name: its rows keep the journal's name
+        return journals, next(iter(named))
+    return journals, check.source
+
+
+def _of_journals(column: pa.ChunkedArray, journals: set) -> pa.Array:
+    named = pa.array(sorted(j for j in journals if j is not None), pa.string())
+    mask = pc.fill_null(pc.is_in(column, value_set=named), False)
+    return pc.or_(mask, pc.is_null(column)) if None in journals else mask
 
 
 def _refuse_below_breakdown(check: ImportCheck, plan, store: DataStore) -> None:
@@ -345,4 +435,4 @@ def commit_correction(check: ImportCheck, plan, store: DataStore, mode: str, why
         save_secret(check, store)
         return edits.apply(store, plan, record={
             "kind": mode, "why": why or f"{mode} from {os.path.basename(check.file_name)}",
-            "input": {"name": os.path.basename(check.file_name), "sha256": check.sha256}})
+            "input": input_record(check)})

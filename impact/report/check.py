@@ -1,7 +1,8 @@
 """`impact verify --report FILE`: are a report's figures still current, or what changed?
 
 The report's stamp names the data version it was made from and the view (filters) that
-reproduces it. Every figure the report prints (each cell of each of its tables, the statement
+reproduces it: /report for the annual report, /grants with ?funder= for a funder report, whose
+printed figures are impact.report.funder.printed_figures. Every figure the report prints (each cell of each of its tables, the statement
 of activities included, and the summary totals) is recomputed at that version (the history
 keeps its files while the version is kept) and now; any that differ are named, with the
 versions that changed the data in between (who, when, why).
@@ -10,14 +11,16 @@ versions that changed the data in between (who, when, why).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from impact.filters import Filters
 from impact.domain.metrics import summarize
 from impact.report import stamp as stamps
 from impact.report.content import gather
-from impact.report.labels import TEXT
+from impact.report.labels import PCT, PCT_PLACES, TEXT
 from impact.report.sections import all_tables
+from impact.report.tables import cell_kind
 from impact.storage import versions
 from impact.storage.db import Database
 from impact.storage.store import DataStore
@@ -36,6 +39,14 @@ class ReportCheck:
         return not self.changes and not self.figures and not self.note
 
 
+def as_printed(value, places: int):
+    """An exact percentage (metrics.percent / share: unrounded) at the places it is printed,
+    so a report is outdated when a printed figure changes, and the figure reads as printed."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    return value
+
+
 def _flat(summary: dict, prefix: str = "") -> dict:
     out = {}
     for key, value in summary.items():
@@ -43,7 +54,9 @@ def _flat(summary: dict, prefix: str = "") -> dict:
         if isinstance(value, dict):
             out.update(_flat(value, name + "."))
         elif not isinstance(value, list):
-            out[name] = value
+            # Shares (of one) and % changes are exact: compared at the report's places.
+            out[name] = (as_printed(value, PCT_PLACES + 2) if key.endswith("share")
+                         else as_printed(value, PCT_PLACES) if key == "pct" else value)
     return out
 
 
@@ -58,11 +71,19 @@ def printed_figures(content) -> dict[str, object]:
             label = " / ".join(str(row[k]).strip() for k in names if row.get(k) is not None)
             for column in table.columns:
                 if column.kind != TEXT:
-                    out[f"{table.name}: {label or number}: {column.key}"] = row.get(column.key)
+                    value = row.get(column.key)
+                    if cell_kind(column, row) == PCT:
+                        value = as_printed(value, PCT_PLACES)
+                    out[f"{table.name}: {label or number}: {column.key}"] = value
     return out
 
 
-def _figures(db: Database, filters: Filters, lang: str) -> dict[str, object]:
+def _figures(db: Database, filters: Filters, lang: str, funder: str | None = None
+             ) -> dict[str, object]:
+    if funder is not None:
+        from impact.report import funder as funder_report
+
+        return funder_report.printed_figures(db, filters, funder, lang)
     return {**_flat(summarize(db, filters)), **printed_figures(gather(db, filters, lang))}
 
 
@@ -98,7 +119,9 @@ def check_report(path: Path, data_dir: str) -> ReportCheck:
     now_db = Database(data_dir)
     try:
         lang = _lang_of(stamped.get("url"))
-        then, now = _figures(then_db, filters, lang), _figures(now_db, filters, lang)
+        funder = stamps.funder_of(stamped.get("url"))
+        then = _figures(then_db, filters, lang, funder)
+        now = _figures(now_db, filters, lang, funder)
     finally:
         then_db.close()
         now_db.close()

@@ -15,7 +15,7 @@ from impact.errors import UsageError
 from impact.filters import Filters
 from impact.presentation.i18n import normalize_lang
 from impact.report import published, stamp
-from impact.domain.metrics import achievement, cagr, money, ratio, summarize
+from impact.domain.metrics import achievement, cagr, money, percent, summarize
 from impact.domain.statement import Statement
 from impact.views.finance import statement_for
 from impact.views.growth import yearly_totals
@@ -121,8 +121,7 @@ def _with_shares(rows: list[dict]) -> list[dict]:
         flow = row.get("flow", "income")
         totals[flow] = totals.get(flow, Decimal(0)) + row["amount"]
     return [{**row, "amount": money(row["amount"]),
-             "share": ratio(row["amount"] * 100, totals[row.get("flow", "income")],
-                            Decimal("0.01"))}
+             "share": percent(row["amount"], totals[row.get("flow", "income")])}
             for row in rows]
 
 

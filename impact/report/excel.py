@@ -17,14 +17,15 @@ from impact.presentation.i18n import t
 from impact.report import labels
 from impact.report.about import definitions, scope
 from impact.report.content import ReportContent
-from impact.report.labels import INT, MONEY, PCT, PCT_PLACES, VALUE
+from impact.report.labels import HOURS, INT, MONEY, PCT, PCT_PLACES, VALUE
 from impact.report.claims import check
 from impact.report.narrative import disclosure, narrative
 from impact.presentation.safetext import spreadsheet_cell
 from impact.report.sections import all_tables
 from impact.report.tables import ReportTable, cell_kind
 
-NUMBER_FORMATS = {INT: "#,##0", MONEY: "#,##0.00", PCT: "0.0#", VALUE: "#,##0.####"}
+NUMBER_FORMATS = {INT: "#,##0", MONEY: "#,##0.00", PCT: "0.00", VALUE: "#,##0.####",
+                  HOURS: "#,##0.00"}
 HEADER_FILL = PatternFill("solid", fgColor="E3F0EF")
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")

@@ -4,21 +4,28 @@ budget vs actual as a PDF, HTML page or Excel workbook (`impact report --funder 
 The same page models as /grants and /finance (impact.views.grants), so the report says what
 the page says; every figure goes through impact.presentation.fmt (display_rows), the Excel sheets keep
 exact Decimal numbers. The HTML uses the annual report's stylesheet.
+
+It names the grantee organisations (--org's, else those holding the funder's grants) and
+carries the annual report's stamp (impact.report.stamp: data version, manifest hash, the
+/grants view that reproduces it), so `impact verify --report` checks every figure it prints
+(printed_figures).
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import replace
-from datetime import date
-from decimal import Decimal
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 from pathlib import Path
 
 from impact.errors import SelectionError
 from impact.filters import Filters
-from impact.presentation.i18n import t
+from impact.presentation import fmt as formats
+from impact.presentation.i18n import normalize_lang, t
 from impact.domain.selection import close_matches
+from impact.report import stamp as stamps
 from impact.views.common import MONEY, PERCENT, Table
 from impact.views.grants import (BudgetSection, FunderModel, budget_section, funder_names,
                                  funder_view)
@@ -39,6 +46,50 @@ def check_funder(db, filters: Filters, funder: str) -> None:
     hint = ("did you mean " + " or ".join(near) + "? ") if near else ""
     raise SelectionError(f"no funder named {funder!r} (--funder); {hint}known funders: "
                          + ", ".join(known))
+
+
+def grantees(model: FunderModel, filters: Filters) -> tuple[str, ...]:
+    """The organisations the report is about: those holding the funder's grants in the
+    selection (the grants' data), in the grants' order; --org's when there is no grant."""
+    held = tuple(dict.fromkeys(g.org for g in model.grants))
+    return held or tuple(filters.orgs)
+
+
+def make_stamp(db, filters: Filters, funder: str, lang: str, model: FunderModel) -> dict:
+    """The annual report's stamp for this funder report: data version and manifest hash,
+    when, the /grants view that reproduces it, and the grantees' organisation-years."""
+    if filters.year_from is not None and filters.year_to is not None:
+        years = list(range(filters.year_from, filters.year_to + 1))
+    else:
+        years = sorted({y for g in model.grants for y in range(g.start.year, g.end.year + 1)})
+    return stamps.make(db.store.manifest() or {}, db.version, filters, grantees(model, filters),
+                       normalize_lang(lang),
+                       datetime.now().astimezone().isoformat(timespec="seconds"), years,
+                       funder=funder)
+
+
+def printed_figures(db, filters: Filters, funder: str, lang: str) -> dict[str, object]:
+    """Every figure the funder report prints, by name (`verify --report`): the cards, the
+    amount received outside any grant, and each figure cell of each printed table (`table:
+    row: column`, the row named by its text cells)."""
+    from impact.report.check import as_printed
+
+    model, budget = gather(db, filters, funder, lang)
+    out: dict[str, object] = {f"cards: {k.key}": k.value for k in model.kpis}
+    out["outside_grants"] = model.outside_grants
+    for table in _tables(model, budget):
+        printed = _printed(table)
+        # The row is named by what identifies it, not by a flag that the figures may turn.
+        names = [c.key for c in printed.columns if not c.numeric and c.key != "flag_text"]
+        for number, row in enumerate(printed.rows, 1):
+            label = " / ".join(str(row[k]).strip() for k in names if row.get(k) not in (None, ""))
+            for column in printed.columns:
+                if column.numeric:
+                    value = row.get(column.key)
+                    if printed.kind_of(row, column) == PERCENT:  # exact until printed
+                        value = as_printed(value, formats.PERCENT_PLACES)
+                    out[f"{table.key}: {label or number}: {column.key}"] = value
+    return out
 
 
 def gather(db, filters: Filters, funder: str, lang: str, today: date | None = None
@@ -70,10 +121,16 @@ def _printed(table: Table) -> Table:
                                    if c.key not in _LEFT_OUT - keep and c.key != "org"])
 
 
-def render_html(model: FunderModel, budget: BudgetSection, filters: Filters, lang: str) -> str:
+def render_html(model: FunderModel, budget: BudgetSection, filters: Filters, lang: str,
+                stamp: dict | None = None) -> str:
     title = t("grants.report_title", lang, funder=model.funder)
+    names = grantees(model, filters)
+    grantee = (t("grants.report_grantees" if len(names) > 1 else "grants.report_grantee", lang,
+                 orgs=t("report.orgs.sep", lang).join(names)) if names else "")
     parts = [f"<p class='kicker'>{escape(t('grants.title', lang))}</p>",
-             f"<h1>{escape(title)}</h1><p><b>{escape(model.selection)}</b></p>",
+             f"<h1>{escape(title)}</h1>"
+             + (f"<p class='grantee'><b>{escape(grantee)}</b></p>" if grantee else "")
+             + f"<p><b>{escape(model.selection)}</b></p>",
              f"<p>{escape(model.intro)}</p>"]
     if model.empty:
         parts.append(f"<p class='notice'>{escape(model.empty_text)}</p>")
@@ -88,10 +145,20 @@ def render_html(model: FunderModel, budget: BudgetSection, filters: Filters, lan
             parts.append(_table_html(_printed(table)))
             if table is budget.grants:
                 parts.append(f"<p class='stamp'>{escape(budget.as_of_note)}</p>")
+    meta = ""
+    if stamp:
+        # Printed too, as the annual report prints it: a PDF's stamp is read from its text.
+        colon = "：" if lang == "zh" else ": "
+        lines = [(t("report.filter.data_version", lang), stamps.version_text(stamp)),
+                 (t("report.filter.generated", lang), stamp["made"][:16].replace("T", " ")),
+                 (t("report.filter.view_url", lang), stamp["url"])]
+        parts.append("<p class='stamp'>" + "<br>".join(
+            f"{escape(name)}{colon}{escape(value)}" for name, value in lines) + "</p>")
+        meta = f'<meta name="impact-stamp" content="{escape(stamps.html_json(stamp))}">'
     css = CSS.read_text(encoding="utf-8")
     return (f"<!doctype html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head>"
-            f"<meta charset='utf-8'><title>{escape(title)}</title><style>{css}</style></head>"
-            f"<body>{''.join(parts)}</body></html>")
+            f"<meta charset='utf-8'>{meta}<title>{escape(title)}</title><style>{css}</style>"
+            f"</head><body>{''.join(parts)}</body></html>")
 
 
 def _table_html(table: Table) -> str:
@@ -105,8 +172,9 @@ def _table_html(table: Table) -> str:
             f"<tbody>{body}</tbody></table>{caption}")
 
 
-def render_excel(model: FunderModel, budget: BudgetSection) -> bytes:
-    """One sheet per table; money and shares as exact numbers (never via float)."""
+def render_excel(model: FunderModel, budget: BudgetSection, stamp: dict | None = None) -> bytes:
+    """One sheet per table; money as exact numbers (never via float), percentages at the
+    places the page prints (rounded once); the stamp in the workbook's properties."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -118,21 +186,28 @@ def render_excel(model: FunderModel, budget: BudgetSection) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([_excel_value(row.get(c.key)) for c in table.columns])
+            sheet.append([_excel_value(row.get(c.key), table.kind_of(row, c))
+                          for c in table.columns])
             for cell, column in zip(sheet[sheet.max_row], table.columns):
                 kind = table.kind_of(row, column)  # a deliverable in 元 is money
                 if kind == MONEY:
                     cell.number_format = "#,##0.00"
                 elif kind == PERCENT:
                     cell.number_format = "0.0"
+    if stamp:  # machine-readable, for `impact verify --report` (impact.report.stamp)
+        book.properties.keywords = stamps.html_json(stamp)
+    book.properties.creator = "Impact Dashboard"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _excel_value(value):
+def _excel_value(value, kind: str = ""):
     if isinstance(value, bool):
         return str(value)
+    if isinstance(value, Decimal) and kind == PERCENT:
+        # Exact until shown (metrics.percent): the cell holds the printed figure, rounded once.
+        return value.quantize(Decimal(1).scaleb(-formats.PERCENT_PLACES), ROUND_HALF_UP)
     if isinstance(value, (int, Decimal)) or value is None:
         return value
     return str(value)
@@ -141,9 +216,10 @@ def _excel_value(value):
 def build(db, filters: Filters, funder: str, lang: str, fmt: str) -> bytes:
     """The report as bytes in `fmt` (pdf, html or xlsx)."""
     model, budget = gather(db, filters, funder, lang)
+    stamp = make_stamp(db, filters, funder, lang, model)
     if fmt == "xlsx":
-        return render_excel(model, budget)
-    html = render_html(model, budget, filters, lang)
+        return render_excel(model, budget, stamp)
+    html = render_html(model, budget, filters, lang, stamp)
     if fmt == "html":
         return html.encode("utf-8")
     from impact.report.pdf import html_to_pdf

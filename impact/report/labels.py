@@ -14,6 +14,7 @@ from impact.presentation.i18n import has, label, t
 
 # Kinds of a table cell; they decide the text format here and the number format in Excel.
 TEXT, INT, MONEY, PCT, VALUE = "text", "int", "money", "pct", "value"
+HOURS = fmt.HOURS  # hours: the pages' one rule (fmt.hours, to the hundredth: 27.00)
 PCT_PLACES = 2  # a report's percentages: 20.24%
 
 
@@ -80,9 +81,11 @@ def number(value, kind: str, lang: str) -> str:
     if kind == MONEY:
         return fmt.number(value, lang, places=2)
     if kind == PCT:
-        # A computed change or growth is exact (unrounded): rounded once, here, to the
-        # report's two places; a share or achievement already at fewer keeps its own.
-        return fmt.percent(value, lang, places=min(_exponent_places(value), PCT_PLACES))
+        # Every percentage (change, growth, share, achievement) is exact until here
+        # (impact.domain.metrics.percent / share): rounded once, to the report's two places.
+        return fmt.percent(value, lang, places=PCT_PLACES)
+    if kind == HOURS:  # the same formatter as every page's hours
+        return fmt.value(value, fmt.HOURS, lang)
     if kind == VALUE:
         return fmt.number(value, lang, places=_places(value, 0))
     if kind == INT:
@@ -94,13 +97,6 @@ def signed_number(value, kind: str, lang: str) -> str:
     """A change with its sign: +26,687 / -13 / +20.24%."""
     text = number(value, kind, lang)
     return "+" + text if value is not None and value > 0 else text
-
-
-def _exponent_places(value) -> int:
-    """The decimals a computed percentage carries (36.89 → 2, 103.0 → 1)."""
-    if not isinstance(value, Decimal):
-        return 0
-    return max(0, -value.as_tuple().exponent)
 
 
 def _places(value, least: int) -> int:

@@ -19,7 +19,7 @@ from impact.presentation.i18n import t
 from impact.report import labels
 from impact.report.content import ReportContent
 from impact.domain.disclosure import volunteer_note
-from impact.domain.metrics import donor_dependence, orgs_with_income, volunteer_value
+from impact.domain.metrics import dependence_per_org, volunteer_value
 from impact.storage.schema import EXPENSE_LINES, SOURCE_TYPES
 
 # The changes the last sentence mentions, in the order a director reads them.
@@ -133,7 +133,7 @@ def _activity(content: ReportContent) -> str:
              services=_n(s["services"], lang), beneficiaries=_n(s["beneficiaries"], lang),
              volunteers=_n(s["volunteers"], lang),
              volunteer_minutes=_n(s["volunteer_minutes"], lang),
-             volunteer_hours=_m(s["volunteer_hours"], lang))
+             volunteer_hours=labels.number(s["volunteer_hours"], labels.HOURS, lang))
 
 
 def _parts(amounts: dict, name, order: tuple, lang: str, total: Decimal,
@@ -172,9 +172,10 @@ def _income(content: ReportContent) -> str:
             label=_inline(labels.source(concentration["largest_source"], lang), lang),
             threshold=fmt.share(concentration["threshold"], lang, places=0))
     donors = s["donor_concentration"]
-    if orgs_with_income(content.org_funders) > 1:
+    per_org = dependence_per_org(content.org_funders, donors["threshold"])
+    if per_org is not None:
         # Several organisations: a donor is a risk to the one it funds, named per organisation.
-        for d in donor_dependence(content.org_funders, donors["threshold"]):
+        for d in per_org:
             text += space + t("report.narrative.donor_concentration_org", lang,
                               org=d["org"], donor=d["donor"], share=fmt.share(d["share"], lang),
                               threshold=fmt.share(d["threshold"], lang, places=0))

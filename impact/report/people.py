@@ -8,7 +8,7 @@ from impact.presentation.i18n import t
 from impact.report import labels
 from impact.report.content import ReportContent
 from impact.report.labels import INT, PCT, TEXT, VALUE
-from impact.report.tables import Column, ReportTable
+from impact.report.tables import Column, ReportTable, value_kind
 
 
 def _group(group: str | None, lang: str) -> str:
@@ -33,7 +33,8 @@ def reach_table(content: ReportContent) -> ReportTable:
 def outcome_table(content: ReportContent) -> ReportTable:
     lang = content.lang
     rows = [{**r, "project": _project(r["project"], lang),
-             "indicator": labels.metric(r["indicator"], lang)} for r in content.outcomes]
+             "indicator": labels.metric(r["indicator"], lang),
+             "value_kind": value_kind(r["indicator"], r.get("unit"))} for r in content.outcomes]
     columns = (Column("org"), Column("year", TEXT), Column("project"), Column("indicator"),
                Column("unit"), Column("baseline", VALUE), Column("target", VALUE),
                Column("actual", VALUE), Column("achievement", PCT), Column("source"))

@@ -21,19 +21,23 @@ from impact.filters import Filters
 
 PUBLIC_URL = "http://localhost:8501"  # override: $IMPACT_PUBLIC_URL (where the dashboard runs)
 _VERSION = re.compile(r"v(\d+)\s*\(\s*manifest\s*([0-9a-f]{12})\s*\)")  # pdftotext drops spaces
-_URL = re.compile(r"https?://\S*/report\?\S+")
+_URL = re.compile(r"https?://\S*/(?:report|grants)\?\S+")
 
 
-def view_url(filters: Filters, lang: str) -> str:
+def view_url(filters: Filters, lang: str, funder: str | None = None) -> str:
+    """The page that reproduces a report: /report for the annual report, /grants with the
+    funder (?funder=, the page's own choice) for a funder report."""
     params: list[tuple[str, str]] = [("org", o) for o in filters.orgs]
     if filters.year_from is not None:
         params.append(("from", str(filters.year_from)))
     if filters.year_to is not None:
         params.append(("to", str(filters.year_to)))
     params += [("project", p) for p in filters.projects] + [("area", a) for a in filters.areas]
+    if funder is not None:
+        params.append(("funder", funder))
     params.append(("lang", lang))
     base = os.environ.get("IMPACT_PUBLIC_URL", PUBLIC_URL).rstrip("/")
-    return f"{base}/report?{urlencode(params)}"
+    return f"{base}/{'report' if funder is None else 'grants'}?{urlencode(params)}"
 
 
 def filters_of(url: str) -> Filters:
@@ -43,13 +47,21 @@ def filters_of(url: str) -> Filters:
                    projects=tuple(query.get("project", [])), areas=tuple(query.get("area", [])))
 
 
+def funder_of(url: str | None) -> str | None:
+    """The funder a stamp's URL names: a funder report's (/grants?…&funder=), else None."""
+    if not url or urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1] != "grants":
+        return None
+    return (parse_qs(urlsplit(url).query).get("funder") or [None])[-1]
+
+
 def make(manifest: dict | None, version_hash: str, filters: Filters, orgs, lang: str,
-         made: str, years: list[int]) -> dict:
-    """The stamp of a report on `filters` made now from `manifest`."""
+         made: str, years: list[int], funder: str | None = None) -> dict:
+    """The stamp of a report on `filters` made now from `manifest` (`funder`: of the funder
+    report for that funder)."""
     closed = (manifest or {}).get("closed") or {}
     periods = [{"org": o, "year": y, "closed": f"{o}|{y}" in closed} for o in orgs for y in years]
     return {"version": int((manifest or {}).get("version", 0)), "manifest": version_hash[:12],
-            "made": made, "url": view_url(filters, lang), "periods": periods,
+            "made": made, "url": view_url(filters, lang, funder), "periods": periods,
             "closed": bool(periods) and all(p["closed"] for p in periods)}
 
 

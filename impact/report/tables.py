@@ -8,16 +8,15 @@ report's language, so every format shows the same text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from impact.presentation import fmt
 from impact.presentation.i18n import label, t
-from impact.domain.metrics import ratio
+from impact.domain.metrics import percent, volunteer_hours
 from impact.report.published import PUBLISHED_SOURCES
 from impact.domain.statement import COLUMNS, PERIODS
 from impact.report import labels
 from impact.report.content import ReportContent
-from impact.report.labels import INT, MONEY, PCT, TEXT, VALUE
+from impact.report.labels import HOURS, INT, MONEY, PCT, TEXT, VALUE
 
 # The headline figures, in the order the report lists them, with the kind of each value.
 KPI_ROWS = (("services", INT), ("beneficiaries", INT), ("volunteers", INT),
@@ -74,10 +73,14 @@ def kpi_table(content: ReportContent) -> ReportTable:
 
 
 def project_table(content: ReportContent) -> ReportTable:
+    """Activity per project; volunteer time in minutes and in hours from those minutes, by
+    the pages' one hours rule (metrics.volunteer_hours, shown by fmt's HOURS)."""
     columns = (Column("org"), Column("project"), Column("program_area"),
                Column("services", INT), Column("beneficiaries", INT),
-               Column("volunteers", INT), Column("volunteer_minutes", INT))
-    rows = [{**r, "program_area": label("area", r["program_area"], content.lang)}
+               Column("volunteers", INT), Column("volunteer_minutes", INT),
+               Column("volunteer_hours", HOURS))
+    rows = [{**r, "program_area": label("area", r["program_area"], content.lang),
+             "volunteer_hours": volunteer_hours(r["volunteer_minutes"])}
             for r in content.projects]
     return ReportTable("projects", columns, rows, "activity_by_project")
 
@@ -114,7 +117,7 @@ def funder_table(content: ReportContent) -> ReportTable:
     income = content.summary["income_total"]
     rows = [{**r, "funder": r["funder"] or t("report.funder.unnamed", lang),
              "source": labels.source(r["source_type"], lang),
-             "share": ratio(r["amount"] * 100, income, Decimal("0.01"))}
+             "share": percent(r["amount"], income)}
             for r in content.funders]
     columns = (Column("funder"), Column("source", label="income_source"), Column("transactions", INT),
                Column("amount", MONEY), Column("share", PCT))
@@ -159,7 +162,8 @@ def year_table(content: ReportContent) -> ReportTable:
 def target_table(content: ReportContent) -> ReportTable:
     lang = content.lang
     rows = [{**r, "project": _project(r["project"], lang),
-             "metric": labels.metric(r["metric"], lang)} for r in content.targets]
+             "metric": labels.metric(r["metric"], lang),
+             "value_kind": value_kind(r["metric"], r.get("unit"))} for r in content.targets]
     columns = (Column("org"), Column("year", TEXT), Column("project"), Column("metric"),
                Column("target", VALUE), Column("actual", VALUE), Column("achievement", PCT))
     return ReportTable("targets", columns, rows, "target_achievement")
@@ -169,7 +173,8 @@ def indicator_table(content: ReportContent) -> ReportTable:
     lang = content.lang
     rows = [{**r, "project": _project(r["project"], lang),
              "indicator": labels.metric(r["indicator"], lang),
-             "unit": label("data_unit", r["unit"], lang)} for r in content.indicators]
+             "unit": label("data_unit", r["unit"], lang),
+             "value_kind": value_kind(r["indicator"], r["unit"])} for r in content.indicators]
     columns = (Column("org"), Column("year", TEXT), Column("project"), Column("indicator"),
                Column("value", VALUE, label="figure"), Column("unit"))
     return ReportTable("indicators", columns, rows, "indicators")
@@ -197,9 +202,24 @@ def published_table(content: ReportContent) -> ReportTable:
     return ReportTable("published", columns, rows)
 
 
+def value_kind(metric: str, unit: str | None = None) -> str:
+    """How a target's, indicator's or outcome's figures print: hours and money by the pages'
+    rule for the metric (views.common.metric_kind: volunteer_hours, a unit of 小时 or 元),
+    anything else at the places it has (VALUE)."""
+    from impact.views.common import HOURS as PAGE_HOURS, MONEY as PAGE_MONEY, metric_kind
+
+    kind = metric_kind(metric, unit)
+    return HOURS if kind == PAGE_HOURS else MONEY if kind == PAGE_MONEY else VALUE
+
+
 def cell_kind(column: Column, row: dict) -> str:
-    """A cell's kind; 'auto' columns (the KPI table mixes counts and money) ask the row."""
-    return row.get("kind", INT) if column.kind == "auto" else column.kind
+    """A cell's kind; 'auto' columns (the KPI table mixes counts and money) ask the row, and
+    so does a VALUE column of a row whose metric says how it prints (`value_kind`)."""
+    if column.kind == "auto":
+        return row.get("kind", INT)
+    if column.kind == VALUE and "value_kind" in row:
+        return row["value_kind"]
+    return column.kind
 
 
 def cell_text(column: Column, row: dict, lang: str) -> str:

@@ -18,7 +18,7 @@ from typing import Iterable
 import pyarrow as pa
 
 from impact.storage import rollup
-from impact.storage.schema import TABLES
+from impact.storage.schema import TABLES, conform
 from impact.storage.store import DataFile, DataStore, partitions, sort_for_storage
 
 
@@ -98,7 +98,7 @@ def append(store: DataStore, name: str, rows: pa.Table, *, meta: dict | None = N
     kept as it is. Unpartitioned tables (small) are rewritten whole. `also` gives the whole
     new contents of other tables (an import's companion rows) for the same commit."""
     table = TABLES[name]
-    rows = rows.select(table.column_names).cast(table.arrow_schema)
+    rows = conform(table, rows)
     manifest = store.manifest()
     if manifest is None or not table.partitioned:
         return store.commit({name: pa.concat_tables([store.read_table(name), rows]),

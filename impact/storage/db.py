@@ -60,6 +60,9 @@ def query_names() -> list[str]:
     return sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
 
 
+_SCHEMAS: dict[str, frozenset] = {}  # data file path → its columns (see Database._added)
+
+
 def _strip_comments(sql: str) -> str:
     return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
 
@@ -76,14 +79,21 @@ def _sql_list(paths: list[str]) -> str:
     return ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
 
 
-def _file_select(table: Table, paths: list[str]) -> str:
+def _file_select(table: Table, paths: list[str], absent: set[str] | None = None,
+                 mixed: bool = False) -> str:
+    """The table's rows from these files in the schema's types. `absent`: columns added since
+    (Column.since) that no file has, read as NULL; `mixed`: some files have one, others not
+    (read by name, the others' NULL)."""
     listing = _sql_list(paths)
-    cols = [f"CAST({c.name} AS {c.sql_type}) AS {c.name}" for c in table.columns]
+    cols = [f"CAST(NULL AS {c.sql_type}) AS {c.name}" if c.name in (absent or ())
+            else f"CAST({c.name} AS {c.sql_type}) AS {c.name}" for c in table.columns]
     if table.partitioned:
         cols.append("CAST(year AS INTEGER) AS year")
         opts = "hive_partitioning = true, hive_types = {'year': INTEGER}"
     else:
         opts = "hive_partitioning = false"
+    if mixed:
+        opts += ", union_by_name = true"
     return f"SELECT {', '.join(cols)} FROM read_parquet([{listing}], {opts})"
 
 
@@ -233,7 +243,8 @@ class Database:
             files = self.store.files(table.name, manifest)
             live += files
             paths = self._paths(files)
-            select = _file_select(table, paths) if paths else _empty_select(table)
+            select = _file_select(table, paths, *self._added(table, paths)) if paths \
+                else _empty_select(table)
             if table.name == "activity_groups" and paths:
                 select = self._groups_select(paths)
             ddl = f"CREATE OR REPLACE VIEW {table.name} AS {select}"  # schema-derived, no user input
@@ -258,6 +269,24 @@ class Database:
         self.rollups = bool(months)
         if self.mirror is not None:
             self.mirror.prune(keep={f.path for f in live})
+
+    def _added(self, table: Table, paths: list[str]) -> tuple[set[str], bool]:
+        """(columns no file has, whether some have one and some not) of the columns added to
+        `table` since its first files (Column.since). Files are named by their content hash,
+        so what a path holds never changes: each footer is read once per process."""
+        added = table.added_columns
+        if not added:
+            return set(), False
+        have: list[set[str]] = []
+        for path in paths:
+            if path not in _SCHEMAS:
+                try:
+                    _SCHEMAS[path] = frozenset(self._read_schema(path).names)
+                except (OSError, pa.ArrowException):
+                    return set(), False  # unreadable: the plain select names the file at fault
+            have.append(_SCHEMAS[path] & set(added))
+        absent = {c for c in added if not any(c in h for h in have)}
+        return absent, any(h != have[0] for h in have)
 
     def _groups_select(self, paths: list[str]) -> str:
         """activity_groups, with the org of rows written before issue 27 (files without an
@@ -288,7 +317,8 @@ class Database:
                 return DataError(f"{path}: data file listed in the manifest is missing")
             except (OSError, pa.ArrowException) as err:
                 return DataError(f"{path}: not a readable Parquet file ({_first_line(err)})")
-            missing = [c for c in table.column_names if c not in schema.names] if table else []
+            missing = [c for c in table.column_names if c not in schema.names
+                       and c not in table.added_columns] if table else []
             if missing:
                 return DataError(f"{path}: table {table.name} lacks column(s) {', '.join(missing)}")
         name = table.name if table else "the monthly rollup"

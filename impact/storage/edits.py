@@ -27,7 +27,7 @@ from impact.errors import ClosedPeriod, DataError
 from impact.storage import rollup
 from impact.storage.changes import KEYS
 from impact.storage.files import control_totals, partitions, sort_for_storage
-from impact.storage.schema import TABLES
+from impact.storage.schema import TABLES, conform
 from impact.storage.store import DataFile, DataStore
 
 Mask = Callable[[pa.Table], pa.Array]
@@ -141,7 +141,7 @@ def _plan(store: DataStore, name: str, manifest: dict, upserts: pa.Table | None,
     table = TABLES[name]
     result = Plan(name, int(manifest.get("version", 0)), manifest)
     if upserts is not None:
-        upserts = sort_for_storage(name, upserts.select(table.column_names).cast(table.arrow_schema))
+        upserts = sort_for_storage(name, conform(table, upserts))
     incoming = dict(partitions(table, upserts)) if upserts is not None else {}
     incoming = {f"{name}/{prefix}": rows for prefix, rows in incoming.items()}
     new_keys = {key_of(name, r) for r in upserts.to_pylist()} if upserts is not None else set()

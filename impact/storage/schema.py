@@ -32,6 +32,13 @@ class Column:
     nullable: bool
     zh: str
     doc: str
+    # The issue that added the column to a table that already had files: older files lack
+    # it (read as empty), and it is no part of a record's generated id (auto-…), so the
+    # rows stored before it keep their ids.
+    since: str | None = None
+    # Where the row came from rather than what it says: never compared (the same record
+    # imported from two files is one record, not a conflict).
+    provenance: bool = False
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -62,6 +69,11 @@ class Table:
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+    @property
+    def added_columns(self) -> list[str]:
+        """Columns added after files of the table were written (see Column.since)."""
+        return [c.name for c in self.columns if c.since]
 
 
 # The statutory lines of the 业务活动表 (民间非营利组织会计制度), in the statement's order.
@@ -142,6 +154,16 @@ FINANCE = Table(
         Column("grant_id", "VARCHAR", True, "资助编号",
                "The grant the money came from or was spent on, if any."),
         Column("amount", MONEY_SQL, False, "金额（元）", "Amount in yuan, > 0, exact to the fen."),
+        Column("sub_account", "VARCHAR", True, "明细科目",
+               "The 科目 cell as the books wrote it when it named a sub-account below its "
+               "statutory line (业务活动成本-儿童项目, 5101 业务活动成本-儿童项目, 管理费用/办公费); "
+               "`line` is the line it is read as. Empty when the cell was the line itself, and "
+               "in rows imported before issue 25.", since="25"),
+        Column("source_file", "VARCHAR", True, "来源文件",
+               "The journal the row was imported from: the file's name as imported, or the "
+               "label given with `impact import --source`. `--replace` replaces only the rows "
+               "of the journal it corrects. Empty in rows imported before issue 25.",
+               since="25", provenance=True),
     ),
 )
 
@@ -325,6 +347,16 @@ def importable_tables() -> list[str]:
     """The tables a file can be imported into (activity_groups comes with activities,
     grant_projects with grants)."""
     return [name for name, table in TABLES.items() if table.import_via is None]
+
+
+def conform(table: Table, data: pa.Table) -> pa.Table:
+    """`data` in the table's columns and types; a column added since (Column.since) that it
+    lacks (rows made by code that predates it: the demo, the generator) is added empty."""
+    for column in table.columns:
+        if column.since and column.name not in data.column_names:
+            data = data.append_column(pa.field(column.name, column.arrow_type, nullable=True),
+                                      pa.nulls(data.num_rows, column.arrow_type))
+    return data.select(table.column_names).cast(table.arrow_schema)
 
 
 def empty_arrow_table(table: Table) -> pa.Table:

@@ -43,7 +43,7 @@ from impact.errors import DataError
 from impact.storage import changes, rollup
 from impact.storage import manifest as manifests
 from impact.storage.identity import who
-from impact.storage.schema import TABLES
+from impact.storage.schema import TABLES, conform
 # Re-exported: other modules import these from here.
 from impact.storage.files import (ROW_GROUP_SIZE, atomic_write_bytes, control_totals,  # noqa: F401
                                parquet_bytes, partitions, sort_for_storage)
@@ -327,9 +327,14 @@ class DataStore:
         """Write one chunk of a table, one file per partition, and for activities each file's
         monthly rollup. Returns the manifest entries (files, rollup files)."""
         table = TABLES[name]
-        data = sort_for_storage(name, data.select(table.column_names).cast(table.arrow_schema))
+        data = sort_for_storage(name, conform(table, data))
         entries, derived = [], []
         for prefix, part in partitions(table, data):
+            # A column added since (Column.since) that no row of the file fills is left out:
+            # such a file is the one written before the column existed, byte for byte (the
+            # demo's), and readers take a missing added column as empty.
+            part = part.drop_columns([c for c in table.added_columns
+                                      if part[c].null_count == part.num_rows])
             entry = self._write_file(f"{name}/{prefix}", part)
             entry["totals"] = control_totals(name, part)
             entries.append(entry)

@@ -10,7 +10,7 @@ from impact.access.privacy import OFF, Policy
 from impact.presentation import charts
 from impact.filters import Filters
 from impact.presentation.i18n import label, t
-from impact.domain.metrics import ratio
+from impact.domain.metrics import percent, ratio
 from impact.views import people
 from impact.views.common import (by_year_caption, by_year_filters, CHART_PROJECTS, COUNT, DECIMAL,
                                  PERCENT, Chart, Column, PageModel, Table, page_base,
@@ -51,7 +51,7 @@ def _chart(key: str, lang: str, caption: str, rows: list[dict], build) -> Chart:
 def project_table(rows: list[dict], lang: str) -> Table:
     """Projects ranked by person-times, with their share and person-times per service."""
     total = sum(r["beneficiaries"] for r in rows)
-    ranked = [{**r, "rank": i, "share": ratio(r["beneficiaries"] * 100, total),
+    ranked = [{**r, "rank": i, "share": percent(r["beneficiaries"], total),
                "program_area": label("area", r["program_area"], lang),
                "per_service": ratio(r["beneficiaries"], r["services"], Decimal("0.1"))}
               for i, r in enumerate(rows, start=1)]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from impact.presentation.i18n import t
 from impact.ingest import ImportCheck
 from impact.ingest.messages import row_message
-from impact.ingest.write import plan_correction
+from impact.ingest.write import ReplaceScope, plan_correction
 from impact.storage import changes, versions
 from impact.errors import ClosedPeriod, UsageError
 from impact.storage.edits import Plan, refuse_closed, totals_delta
@@ -39,7 +39,10 @@ def correction(check: ImportCheck, store: DataStore, mode: str, lang: str) -> Co
     errors = [row_message(e, lang) for e in check.errors if e.code != "conflicts_existing"]
     if check.header_problems or errors:
         return CorrectionPreview(t("data.correct.fix_first", lang), None, errors=errors)
-    p = plan_correction(check, store, mode)
+    try:
+        p = plan_correction(check, store, mode)
+    except ReplaceScope as exc:  # the months hold only other journals: say which
+        return CorrectionPreview(exc.text(lang), None)
     touched = [c.old for c in p.changes if c.old] + [c.new for c in p.changes if c.new]
     try:  # a closed period is refused already here, before anyone is asked to confirm
         refuse_closed(p.manifest, p.table, touched)

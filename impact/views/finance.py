@@ -11,8 +11,8 @@ from decimal import Decimal
 from impact.presentation import charts, fmt
 from impact.filters import Filters
 from impact.presentation.i18n import label, t
-from impact.domain.metrics import (ZERO, cost_per_beneficiary, donor_dependence, money,
-                                   orgs_with_income, ratio, summarize)
+from impact.domain.metrics import (ZERO, cost_per_beneficiary, dependence_per_org, money,
+                                   percent, summarize)
 from impact.domain.statement import COLUMNS, PERIODS, Statement, build, has_records
 from impact.storage.schema import EXPENSE_LINES, SOURCE_TYPES
 from impact.views.common import (COUNT, MONEY, PERCENT, Chart, Column, Kpi, PageModel, Table,
@@ -33,6 +33,7 @@ class FinanceModel(PageModel):
     surplus_by_year: Chart | None = None
     cost_by_year: Chart | None = None
     lines: Table | None = None
+    sub_accounts: Table | None = None  # None when no transaction names a sub-account
     sources: Table | None = None
     statement: Table | None = None
     funders: Table | None = None
@@ -62,12 +63,13 @@ def donor_warning(summary: dict, lang: str, named: bool = True,
     With several organisations (`org_funders`: finance_by_org_funder's rows), each
     organisation that depends on one donor is named: a selection is no organisation."""
     conc = summary["donor_concentration"]
-    if org_funders is not None and orgs_with_income(org_funders) > 1:
+    per_org = dependence_per_org(org_funders, conc["threshold"])
+    if per_org is not None:
         key = "finance.donor_warning_org" if named else "finance.donor_warning_org_unnamed"
         texts = [t(key, lang, org=d["org"], donor=d["donor"],
                    share=fmt.share(d["share"], lang),
                    limit=fmt.share(d["threshold"], lang, places=0))
-                 for d in donor_dependence(org_funders, conc["threshold"])]
+                 for d in per_org]
         return t("finance.donor_warning_sep", lang).join(texts) or None
     if not conc["flagged"]:
         return None
@@ -130,7 +132,7 @@ def line_table(s: dict, lang: str) -> Table:
             if amount:
                 rows.append({"flow": t(f"flow.{flow}", lang),
                              "line": label(flow, line, lang), "amount": amount,
-                             "share": ratio(amount * 100, total, Decimal("0.01"))})
+                             "share": percent(amount, total)})
     # Key columns first: on a phone the line, its amount and share stay on screen.
     columns = [Column("line", t("col.line", lang)),
                Column("amount", t("col.amount", lang), MONEY),
@@ -139,11 +141,28 @@ def line_table(s: dict, lang: str) -> Table:
     return Table("finance_lines", t("finance.table.lines", lang), columns, rows, lang=lang)
 
 
+def sub_account_table(rows: list[dict], lang: str) -> Table | None:
+    """Income and expense per sub-account (明细科目) below its statutory line, as the books
+    wrote it (业务活动成本-儿童项目); None when no transaction named one."""
+    if not rows:
+        return None
+    rows = [{"flow": t(f"flow.{r['flow']}", lang), "line": label(r["flow"], r["line"], lang),
+             "sub_account": r["sub_account"], "amount": r["amount"],
+             "transactions": r["transactions"]} for r in rows]
+    columns = [Column("sub_account", t("col.sub_account", lang)),
+               Column("amount", t("col.amount", lang), MONEY),
+               Column("line", t("col.line", lang)),
+               Column("transactions", t("col.transactions", lang), COUNT),
+               Column("flow", t("col.flow", lang))]
+    return Table("finance_sub_accounts", t("finance.table.sub_accounts", lang), columns, rows,
+                 lang=lang)
+
+
 def source_table(s: dict, lang: str) -> Table:
     """Income per source type (来源) with exact amounts and shares."""
     total = s["income_total"]
     rows = [{"source": label("source", k, lang), "amount": v,
-             "share": ratio(v * 100, total, Decimal("0.01"))}
+             "share": percent(v, total)}
             for k, v in s["income_by_source"].items() if v]
     columns = [Column("source", t("col.source", lang)),
                Column("amount", t("col.amount", lang), MONEY),
@@ -156,7 +175,7 @@ def funder_table(rows: list[dict], income_total: Decimal, lang: str) -> Table:
     level of concentration)."""
     rows = [{**r, "funder": r["funder"] or t("common.no_funder", lang),
              "source": label("source", r["source_type"], lang),
-             "share": ratio(r["amount"] * 100, income_total, Decimal("0.01"))} for r in rows]
+             "share": percent(r["amount"], income_total)} for r in rows]
     columns = [Column("funder", t("col.funder", lang)),
                Column("amount", t("col.amount", lang), MONEY),
                Column("share", t("col.share", lang), PERCENT),
@@ -223,7 +242,7 @@ def finance(db, filters: Filters, lang: str) -> FinanceModel:
     calls = [(name, p) for name in ("activity_totals", "finance_by_line", "finance_by_source",
                                     "finance_by_year_line", "finance_by_year_source",
                                     "activity_by_year", "finance_by_funder",
-                                    "finance_by_org_funder")]
+                                    "finance_by_org_funder", "finance_by_sub_account")]
     previous = filters.previous_period()
     if previous is not None:  # summarize() compares with the period before
         calls += [("activity_totals", previous.params()),
@@ -290,6 +309,7 @@ def finance(db, filters: Filters, lang: str) -> FinanceModel:
         title=title, lang=lang, kind="money") if costs else None, costs, empty)
 
     model.lines = line_table(s, lang)
+    model.sub_accounts = sub_account_table(db.rows("finance_by_sub_account", **p), lang)
     model.sources = source_table(s, lang)
     statement = statement_for(db, filters, model.share_year)
     if statement is not None:

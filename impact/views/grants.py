@@ -18,13 +18,10 @@ from impact.config import BUDGET_PACE_GAP
 from impact.filters import Filters
 from impact.presentation.i18n import has, label, t
 from impact.presentation.safetext import Markdown
-from impact.domain.metrics import ZERO, achievement, ratio, volunteer_hours
+from impact.domain.metrics import ZERO, achievement, percent, share, volunteer_hours
 from impact.storage.cache import cached
 from impact.views.common import (COUNT, DECIMAL, HOURS, MONEY, PERCENT, Column, Kpi, PageModel, Table,
                                  filters_caption, metric_kind, selection_line)
-
-PCT = Decimal("0.1")
-
 
 # ------------------------------------------------------------------ budget vs actual
 
@@ -40,7 +37,7 @@ def elapsed_share(start: date, end: date, day: date) -> Decimal:
     """The share of the period start..end (both days included) that has passed by `day`."""
     total = (end - start).days + 1
     passed = min(max((day - start).days + 1, 0), total)
-    return Decimal(passed) / Decimal(total)
+    return share(passed, total)
 
 
 def pace(budget: Decimal | None, actual: Decimal, elapsed: Decimal) -> dict:
@@ -50,10 +47,10 @@ def pace(budget: Decimal | None, actual: Decimal, elapsed: Decimal) -> dict:
     spent = actual / budget if budget else None
     return {"budget": budget, "actual": actual,
             "variance": None if budget is None else actual - budget,
-            "variance_pct": None if budget is None else ratio((actual - budget) * 100, budget,
-                                                              PCT),
-            "spent_share": None if spent is None else (spent * 100).quantize(PCT),
-            "elapsed_share": (elapsed * 100).quantize(PCT),
+            # Percentages exact: rounded once, where they are shown (fmt.percent).
+            "variance_pct": None if budget is None else percent(actual - budget, budget),
+            "spent_share": None if spent is None else percent(actual, budget),
+            "elapsed_share": elapsed * 100,
             "flag": spent is not None and abs(spent - elapsed) > BUDGET_PACE_GAP}
 
 

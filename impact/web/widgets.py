@@ -263,6 +263,35 @@ def table(model: Table, lang: str, height: int | str = "auto",
     return list(state.selection.rows) if selectable and state is not None else []
 
 
+def report_table_config(table, lang: str) -> dict:
+    """Column settings for a report table (impact.report.tables.ReportTable) shown on a page
+    as the report prints it: every figure right-aligned, as in every other table (与已发布年报
+    对照 had its numbers left-aligned), each column as wide as its widest value."""
+    from impact.report.labels import TEXT
+    from impact.report.tables import display_rows
+
+    rows = display_rows(table, lang)
+    config = {}
+    for header, column in zip(table.headers(lang), table.columns):
+        widest = max((text_px(r[header]) for r in rows), default=0)
+        if column.kind == TEXT:
+            width = min(max(widest, text_px(header)) + _CELL_PADDING, TEXT_MAX_WIDTH)
+            config[header] = st.column_config.TextColumn(width=round(width))
+        else:
+            width = max(widest, min(text_px(header), HEADER_MAX_WIDTH)) + _CELL_PADDING
+            config[header] = st.column_config.TextColumn(alignment="right", width=round(width))
+    return config
+
+
+def report_table(table, lang: str) -> None:
+    """A report table on a page (/report's 与已发布年报对照): the printed text of every cell,
+    figures right-aligned (report_table_config)."""
+    from impact.report.tables import display_rows
+
+    st.dataframe(display_rows(table, lang), hide_index=True,
+                 column_config=report_table_config(table, lang))
+
+
 def statement(model: Table, lang: str) -> None:
     """The 业务活动表 laid out as the audited statement prints it: section headings as
     headings (no empty cells), totals in bold, every amount to the fen. On a phone
