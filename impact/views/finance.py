@@ -12,7 +12,8 @@ from impact.presentation import charts, fmt
 from impact.filters import Filters
 from impact.presentation.i18n import label, t
 from impact.domain.metrics import (ZERO, cost_per_beneficiary, donor_dependence, money,
-                                   orgs_with_income, ratio, summarize)
+                                   orgs_with_income, ratio, summarize,
+                                   summary_queries)
 from impact.domain.statement import COLUMNS, PERIODS, Statement, build, has_records
 from impact.storage.schema import EXPENSE_LINES, SOURCE_TYPES
 from impact.views.common import (COUNT, MONEY, PERCENT, Chart, Column, Kpi, PageModel, Table,
@@ -220,14 +221,14 @@ def finance(db, filters: Filters, lang: str) -> FinanceModel:
     """Build the Finance page for a selection, in `lang`."""
     db = cached(db)
     p = filters.params()
-    calls = [(name, p) for name in ("activity_totals", "finance_by_line", "finance_by_source",
-                                    "finance_by_year_line", "finance_by_year_source",
-                                    "activity_by_year", "finance_by_funder",
-                                    "finance_by_org_funder")]
-    previous = filters.previous_period()
-    if previous is not None:  # summarize() compares with the period before
-        calls += [("activity_totals", previous.params()),
-                  ("finance_by_line", previous.params())]
+    # Every query of the page at once (summarize() compares with the period before too).
+    by_year = by_year_filters(filters).params()
+    calls = summary_queries(filters) + [(name, by_year) for name in (
+        "finance_by_year_line", "finance_by_year_source", "activity_by_year")]
+    calls.append(("finance_by_org_funder", p))
+    if filters.year_to is not None:  # the statement's year and the one before
+        calls.append(("statement_of_activities",
+                      {**p, "year_from": filters.year_to - 1, "year_to": filters.year_to}))
     db.prefetch(calls)
     base = page_base("finance", db, filters, lang)
     model = FinanceModel(**vars(base))
