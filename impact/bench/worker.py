@@ -92,6 +92,7 @@ def warm(data_dir: str, changes: int) -> dict:
     option_times = {p: [] for p in pages}
     query_times = {p: [] for p in pages}
     calls = {p: [] for p in pages}
+    repeat_times = {p: [] for p in pages}
     rss_after = {}
     for page, (fn, _) in pages.items():  # page by page, so memory can be read per page
         call_page(fn, shared, default_filters(years))  # untimed: lazy imports, plotly templates
@@ -108,6 +109,15 @@ def warm(data_dir: str, changes: int) -> dict:
             option_times[page].append((t1 - t0) * 1000)
             query_times[page].append(rec.query_s * 1000)
             calls[page].append(rec.calls)
+        # The same selections again: every query is now answered by the result cache, so
+        # this is the page's own Python work (figures, formatting, tables) on a repeat visit.
+        # Reported apart from the headline, which only counts a selection's first time.
+        for filters in selections[page][:len(times[page])]:
+            t0 = time.perf_counter()
+            shared.refresh()
+            _sidebar_options(options, filters)
+            call_page(fn, shared, filters)
+            repeat_times[page].append((time.perf_counter() - t0) * 1000)
         rss_after[page] = round(peak_rss_mb(), 1)
     rss = peak_rss_mb()
     con = duckdb.connect(":memory:", config={"threads": 2})
@@ -120,7 +130,7 @@ def warm(data_dir: str, changes: int) -> dict:
         "rollups": db.rollups,
         "pages": {p: {"kind": pages[p][1], "times_ms": times[p], "floor_ms": floors[p],
                       "query_ms": query_times[p], "peak_rss_after_mb": rss_after[p],
-                      "options_ms": option_times[p],
+                      "options_ms": option_times[p], "repeat_ms": repeat_times[p],
                       "floor_detail_ms": detail[p],
                       "queries": sorted({c.name for cs in calls[p] for c in cs}),
                       "calls": [_calls_json(cs) for cs in calls[p]]} for p in pages},
