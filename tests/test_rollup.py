@@ -92,6 +92,18 @@ def test_queries_the_rollup_cannot_answer_read_the_detail():
     assert rollup.rollup_sql("SELECT count(DISTINCT date) FROM activities_in($orgs, "
                              "$projects, $areas, $year_from, $year_to)") is None
     assert "activity_months_in(" in rollup.rollup_sql(load_query("activity_by_year").sql)
+    # A count(*) over another table would be rewritten as a sum of activity records.
+    assert rollup.rollup_sql("WITH a AS (SELECT sum(sessions) AS s FROM activities_in($orgs, "
+                             "$projects, $areas, $year_from, $year_to)) SELECT count(*) FROM "
+                             "finance_in($orgs, $projects, $areas, $year_from, $year_to)") is None
+
+
+def test_aggregates_over_other_tables_do_not_keep_a_query_on_the_detail():
+    # Issue 29: min(unit) over the indicators and a count over the finance rows kept these
+    # two on the detail (1M rows per overview rerun); the rewrite leaves those parts alone.
+    for name in ("target_achievement", "data_quality_rows"):
+        sql = rollup.rollup_sql(load_query(name).sql)
+        assert sql is not None and "activity_months_in(" in sql, name
 
 
 def test_stale_rollups_are_not_used(tmp_path):

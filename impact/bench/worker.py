@@ -75,14 +75,18 @@ def warm(data_dir: str, changes: int) -> dict:
     from impact.storage.db import Database
 
     from impact.storage.cache import CachedDatabase
-    from impact.web.sidebar import Options
+    from impact.web.options import OptionIndex
 
     db = Database(data_dir)
     orgs, years, projects, areas, default_filters, filter_changes = _selection(db)
     # As in the server: one result cache for everything (impact.web.context.get_db); the
     # selections never repeat, so a measured change is never answered from it.
     shared = CachedDatabase(db)
-    options = Options(shared)
+    # The sidebar's options as the server asks them (impact.web.context): one index per data
+    # version, built once (the server pre-warms it), then answered in Python on every rerun.
+    # Until issue 29 the bench still asked impact.web.sidebar.Options' four queries per rerun,
+    # which the server no longer does.
+    OptionIndex.for_db(shared)
     pages = discover()
     # Each page gets its own selections (pages share queries, so reusing one page's
     # selections on the next would be answered from the shared cache).
@@ -92,6 +96,7 @@ def warm(data_dir: str, changes: int) -> dict:
     option_times = {p: [] for p in pages}
     query_times = {p: [] for p in pages}
     calls = {p: [] for p in pages}
+    repeat_times = {p: [] for p in pages}
     rss_after = {}
     for page, (fn, _) in pages.items():  # page by page, so memory can be read per page
         call_page(fn, shared, default_filters(years))  # untimed: lazy imports, plotly templates
@@ -101,13 +106,22 @@ def warm(data_dir: str, changes: int) -> dict:
             rec = RecordingDatabase(shared)
             t0 = time.perf_counter()
             shared.refresh()  # what every rerun does: cheap unless an import happened
-            _sidebar_options(options, filters)
+            _sidebar_options(OptionIndex.for_db(shared), filters)
             t1 = time.perf_counter()
             call_page(fn, rec, filters)
             times[page].append((time.perf_counter() - t0) * 1000)
             option_times[page].append((t1 - t0) * 1000)
             query_times[page].append(rec.query_s * 1000)
             calls[page].append(rec.calls)
+        # The same selections again: every query is now answered by the result cache, so
+        # this is the page's own Python work (figures, formatting, tables) on a repeat visit.
+        # Reported apart from the headline, which only counts a selection's first time.
+        for filters in selections[page][:len(times[page])]:
+            t0 = time.perf_counter()
+            shared.refresh()
+            _sidebar_options(OptionIndex.for_db(shared), filters)
+            call_page(fn, shared, filters)
+            repeat_times[page].append((time.perf_counter() - t0) * 1000)
         rss_after[page] = round(peak_rss_mb(), 1)
     rss = peak_rss_mb()
     con = duckdb.connect(":memory:", config={"threads": 2})
@@ -120,7 +134,7 @@ def warm(data_dir: str, changes: int) -> dict:
         "rollups": db.rollups,
         "pages": {p: {"kind": pages[p][1], "times_ms": times[p], "floor_ms": floors[p],
                       "query_ms": query_times[p], "peak_rss_after_mb": rss_after[p],
-                      "options_ms": option_times[p],
+                      "options_ms": option_times[p], "repeat_ms": repeat_times[p],
                       "floor_detail_ms": detail[p],
                       "queries": sorted({c.name for cs in calls[p] for c in cs}),
                       "calls": [_calls_json(cs) for cs in calls[p]]} for p in pages},

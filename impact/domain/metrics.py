@@ -353,6 +353,21 @@ def summarize(db: Database, filters: Filters, rate_low=VOLUNTEER_RATE_LOW,
     return summary
 
 
+def summary_queries(filters: Filters) -> list[tuple[str, dict]]:
+    """Every query summarize() asks for a selection, as (name, params): a page starts them
+    together with its own (CachedDatabase.prefetch) instead of one after another."""
+    p = filters.params()
+    calls = [(name, p) for name in ("activity_totals", "finance_by_line", "finance_by_source",
+                                    "finance_by_funder")]
+    previous = filters.previous_period()
+    if previous is not None:
+        q = previous.params()
+        calls += [("activity_totals", q), ("finance_by_line", q), ("finance_by_source", q),
+                  ("data_quality_rows",
+                   filters.with_years(previous.year_from, filters.year_to).params())]
+    return calls
+
+
 def _yoy(db: Database, filters: Filters, current: dict) -> dict:
     previous_filters = filters.previous_period()
     out = {m: None for m in YOY_METRICS}

@@ -183,19 +183,57 @@ def _safe_trace(trace: dict) -> dict:
     return out
 
 
+def _template() -> dict:
+    """The registered template as plain data (it was validated once, when registered above),
+    for figures built without per-property validation (see `_figure`)."""
+    global _TEMPLATE_SPEC
+    if _TEMPLATE_SPEC is None:
+        _TEMPLATE_SPEC = pio.templates[TEMPLATE].to_plotly_json()
+    return _TEMPLATE_SPEC
+
+
+_TEMPLATE_SPEC: dict | None = None
+
+
+_OBJECT_LISTS = frozenset({"shapes", "annotations", "images", "sliders", "updatemenus"})
+
+
+def _plain(value):
+    """A spec as plotly's validation would keep it: a property set to None is no property,
+    nor is an empty list of layout objects (shapes=[]); a None inside a data array is a gap
+    and stays."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()
+                if v is not None and not (k in _OBJECT_LISTS and v == [])}
+    if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _figure(data: list[dict], title: str, **layout) -> go.Figure:
-    """One Figure from plain specs, validated once: building through go.Figure's update
-    methods costs ~4× more, and a page draws up to seven charts per filter change.
-    Every text taken from data is escaped here (see `safe_label`)."""
-    data = [_safe_trace(trace) for trace in data]
+    """One Figure from plain specs. Every text taken from data is escaped here (see
+    `safe_label`).
+
+    Built without plotly's per-property validation: validating took 5–17 ms per figure
+    (most of it copying the template into every figure and checking each property), and a
+    page draws up to seven per filter change (issue 29). The builders above write only
+    plain dicts of properties plotly knows (no magic underscores such as line_width), so the
+    figure's JSON is exactly what the validated one gives; tests/test_charts_plain.py checks
+    every builder both ways. A copy (copy.deepcopy, as the public view makes) is validated."""
+    data = [_plain(_safe_trace(trace)) for trace in data]
     lines = wrap_title(title)
-    layout = {"template": TEMPLATE, "title": {"text": "<br>".join(map(safe_label, lines))},
+    template = _template()
+    layout = {"template": template, "title": {"text": "<br>".join(map(safe_label, lines))},
               **layout}
     if len(lines) > 1:  # room for the extra title lines above the plot
-        margin = dict(pio.templates[TEMPLATE].layout.margin.to_plotly_json())
+        margin = dict(template["layout"]["margin"])
         margin["t"] += TITLE_LINE_PX * (len(lines) - 1)
         layout["margin"] = {**margin, **layout.get("margin", {})}
-    return go.Figure(data=data, layout=layout)
+    return go.Figure(data=data, layout=_plain(layout), _validate=not PLAIN_FIGURES)
+
+
+# False: validate every property again (what tests/test_charts_plain.py compares against).
+PLAIN_FIGURES = True
 
 
 def _shade(years: Sequence[int], highlight: tuple | None, axis: str = "x") -> list[dict]:
@@ -207,7 +245,7 @@ def _shade(years: Sequence[int], highlight: tuple | None, axis: str = "x") -> li
         return []
     # ±0.5 year covers the whole bar or point.
     return [dict(type="rect", x0=min(inside) - 0.5, x1=max(inside) + 0.5, y0=0, y1=1,
-                 xref=axis, yref="y domain", fillcolor=PALETTE[0], opacity=0.10, line_width=0,
+                 xref=axis, yref="y domain", fillcolor=PALETTE[0], opacity=0.10, line=dict(width=0),
                  layer="below")]
 
 

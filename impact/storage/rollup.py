@@ -70,6 +70,22 @@ def _from_activities(select: exp.Select) -> bool:
     return "activities_in(" in text.replace(" ", "") and not select.args.get("joins")
 
 
+_OTHER_MACROS = frozenset({"finance_in", "indicators_in", "targets_in"})
+
+
+def _reads_other_table(select: exp.Select | None) -> bool:
+    """True when a SELECT reads one of the other tables' macros (finance, indicators,
+    targets) directly and nothing else: the rewrite to the rollup leaves it as it is, so its
+    aggregates give the same result either way (target_achievement's min(unit) over the
+    indicators, data_quality_rows' count over the finance rows)."""
+    if select is None or select.args.get("joins"):
+        return False
+    source = select.args.get("from") or select.args.get("from_")
+    table = source.this if source is not None else None
+    call = table.this if isinstance(table, exp.Table) else None
+    return isinstance(call, exp.Anonymous) and str(call.this).lower() in _OTHER_MACROS
+
+
 def _month_or_coarser(node: exp.Expression) -> bool:
     """month(date), year(date), date_trunc('month' | 'quarter' | 'year', date): the same on
     the rollup's month-start dates as on the days."""
@@ -88,6 +104,9 @@ def _eligible(tree: exp.Expression) -> bool:
         if col.name in ("activity_id", "activity_type"):
             return False
     for agg in tree.find_all(exp.AggFunc):
+        if not (isinstance(agg, exp.Count) and isinstance(agg.this, exp.Star)) \
+                and _reads_other_table(agg.find_ancestor(exp.Select)):
+            continue  # not over the activities: untouched by the rewrite (count(*) would be)
         if isinstance(agg, _SAFE_AGGS):
             if isinstance(agg, exp.GroupConcat) or isinstance(agg, exp.ArrayAgg):
                 if not isinstance(agg.this, exp.Distinct) and not agg.find(exp.Distinct):

@@ -12,7 +12,7 @@ from impact.presentation import charts, fmt
 from impact.filters import Filters
 from impact.presentation.i18n import label, t
 from impact.domain.metrics import (ZERO, cost_per_beneficiary, dependence_per_org, money,
-                                   percent, summarize)
+                                   percent, summarize, summary_queries)
 from impact.domain.statement import COLUMNS, PERIODS, Statement, build, has_records
 from impact.storage.schema import EXPENSE_LINES, SOURCE_TYPES
 from impact.views.common import (COUNT, MONEY, PERCENT, Chart, Column, Kpi, PageModel, Table,
@@ -239,14 +239,14 @@ def finance(db, filters: Filters, lang: str) -> FinanceModel:
     """Build the Finance page for a selection, in `lang`."""
     db = cached(db)
     p = filters.params()
-    calls = [(name, p) for name in ("activity_totals", "finance_by_line", "finance_by_source",
-                                    "finance_by_year_line", "finance_by_year_source",
-                                    "activity_by_year", "finance_by_funder",
-                                    "finance_by_org_funder", "finance_by_sub_account")]
-    previous = filters.previous_period()
-    if previous is not None:  # summarize() compares with the period before
-        calls += [("activity_totals", previous.params()),
-                  ("finance_by_line", previous.params())]
+    # Every query of the page at once (summarize() compares with the period before too).
+    by_year = by_year_filters(filters).params()
+    calls = summary_queries(filters) + [(name, by_year) for name in (
+        "finance_by_year_line", "finance_by_year_source", "activity_by_year")]
+    calls += [("finance_by_org_funder", p), ("finance_by_sub_account", p)]
+    if filters.year_to is not None:  # the statement's year and the one before
+        calls.append(("statement_of_activities",
+                      {**p, "year_from": filters.year_to - 1, "year_to": filters.year_to}))
     db.prefetch(calls)
     base = page_base("finance", db, filters, lang)
     model = FinanceModel(**vars(base))

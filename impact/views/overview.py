@@ -9,7 +9,8 @@ from decimal import Decimal
 from impact.presentation import charts, fmt
 from impact.filters import Filters
 from impact.presentation.i18n import has, label, t
-from impact.domain.metrics import achievement, change, money, summarize, volunteer_hours
+from impact.domain.metrics import (achievement, change, money, summarize, summary_queries,
+                                   volunteer_hours)
 from impact.views.common import (COUNT, DECIMAL, HOURS, MONEY, PERCENT, TEXT, Chart, Column, Kpi,
                                  PageModel, Table, coverage_note, indicator_params, metric_kind,
                                  page_base)
@@ -237,15 +238,10 @@ def indicators_table(db, filters: Filters, lang: str) -> Table:
 
 def _queries(filters: Filters) -> list[tuple[str, dict]]:
     """Every query the page runs, to start them together."""
-    p, span, ind = filters.params(), trend_filters(filters).params(), indicator_params(filters)
-    calls = [("activity_totals", p), ("finance_by_line", p), ("activity_by_year", span),
-             ("finance_by_year_line", span), ("org_by_year", span), ("target_achievement", ind),
-             ("indicators", ind)]
-    previous = filters.previous_period()
-    if previous is not None:
-        calls += [("activity_totals", previous.params()),
-                  ("finance_by_line", previous.params())]
-    return calls
+    span, ind = trend_filters(filters).params(), indicator_params(filters)
+    return summary_queries(filters) + [
+        ("activity_by_year", span), ("finance_by_year_line", span), ("org_by_year", span),
+        ("target_achievement", ind), ("indicators", ind)]
 
 
 def overview(db, filters: Filters, lang: str) -> OverviewModel:
