@@ -73,6 +73,7 @@ class _Run:
     errors: list[str] = field(default_factory=list)
     bytes: int = 0
     messages: int = 0
+    page_hash: str = ""  # the page the run's navigation message says it ran
 
 
 class ProtocolSession:
@@ -146,6 +147,8 @@ class ProtocolSession:
             for page in msg.navigation.app_pages:
                 if page.url_pathname:
                     self.page_hashes[page.url_pathname] = page.page_script_hash
+            if run is not None:
+                run.page_hash = msg.navigation.page_script_hash
         elif kind == "new_session":
             self.session_id = msg.new_session.initialize.session_id
         elif kind == "page_info_changed":
@@ -194,6 +197,8 @@ class ProtocolSession:
                 timing.error = self.closed or "no script_finished"
             elif run.status not in (0, 3):
                 timing.error = f"script finished with status {run.status}"
+            elif run.page_hash != self.page_hashes.get(timing.page, run.page_hash):
+                timing.error = f"wrong page: asked for {timing.page}, the run showed another"
         timing.ms = (time.perf_counter() - t0) * 1000
         timing.bytes, timing.messages = run.bytes, run.messages
         timing.server_session = self.session_id
@@ -489,4 +494,88 @@ def format_load(rows: int | None, s: dict) -> str:
         "first = a new session's first page; switch = a page change with the same filters;",
         "change = a new query string (a selection never asked before) on that page; each timed",
         "from the send to its script_finished message."]
+    return "\n".join(lines)
+
+
+async def _page_memory(base: str, pages: list[str], server_pid: int, timeout: float,
+                       settle_s: float = 0.5) -> list[dict]:
+    """One session visits each page in turn (default filters); per page the server's RSS
+    peak while it ran (sampled every 20 ms), its RSS after, and the process's VmHWM."""
+    import psutil
+
+    proc = psutil.Process(server_pid)
+    session = ProtocolSession(base, 0, timeout)
+    await session.connect()
+    out = []
+    try:
+        for n, page in enumerate(pages):
+            peak = [proc.memory_info().rss]
+
+            async def sample(peak=peak):
+                while True:
+                    peak[0] = max(peak[0], proc.memory_info().rss)
+                    await asyncio.sleep(0.02)
+
+            sampler = asyncio.create_task(sample())
+            timing = Timing(0, page, "first" if n == 0 else "switch", session.query)
+            if n == 0:
+                await session.request(timing, page_name=page)
+            else:
+                await session.request(timing, page_hash=session.page_hashes.get(page, ""))
+            await asyncio.sleep(settle_s)
+            sampler.cancel()
+            try:
+                await sampler
+            except asyncio.CancelledError:
+                pass
+            out.append({"page": page, "ms": round(timing.ms or 0, 1), "error": timing.error,
+                        "rss_peak_mb": round(peak[0] / 2**20, 1),
+                        "rss_after_mb": round(proc.memory_info().rss / 2**20, 1),
+                        "hwm_mb": round(_vm_hwm_kb(server_pid) / 1024, 1)})
+    finally:
+        await session.close()
+    return out
+
+
+def _vm_hwm_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+MEMORY_PAGES = EVERYDAY + ("results", "grants", "report", "share", "data")
+
+
+def run_memory(data_dir: str, pages: tuple[str, ...] = MEMORY_PAGES,
+               timeout: float = 600.0, log=print, server_log: str | None = None) -> dict:
+    """A fresh server; one session visits every page (the data page last: its quality and
+    integrity tabs are the heavy ones); the server's memory per page."""
+    from impact.bench.e2e import Server
+
+    server = Server(data_dir, "config", stderr_path=server_log or os.devnull).start()
+    try:
+        idle = _Sampler(server.proc.pid).rss_mb()
+        log(f"memory: one session visits {', '.join(pages)} on {server.base} …")
+        load = os.getloadavg()
+        rows = asyncio.run(_page_memory(server.base, list(pages), server.proc.pid, timeout))
+    finally:
+        server.stop()
+    return {"idle_mb": round(idle, 1), "pages": rows, "load": [round(x, 2) for x in load],
+            "load_end": [round(x, 2) for x in os.getloadavg()]}
+
+
+def format_memory(rows: int | None, m: dict) -> str:
+    head = f"{'page':<15}{'run ms':>8}{'RSS peak':>10}{'after':>8}{'VmHWM':>8}"
+    lines = [(f"{rows:,} rows, " if rows else "") + "server memory per page (MB), one session, "
+             f"default filters, pages in this order; idle {m['idle_mb']:.0f} MB; load average "
+             f"{m['load'][0]} at the start, {m['load_end'][0]} at the end", head, "-" * len(head)]
+    for r in m["pages"]:
+        lines.append(f"{r['page']:<15}{r['ms']:>8.0f}{r['rss_peak_mb']:>10.0f}"
+                     f"{r['rss_after_mb']:>8.0f}{r['hwm_mb']:>8.0f}"
+                     + (f"  error: {r['error']}" if r["error"] else ""))
     return "\n".join(lines)
