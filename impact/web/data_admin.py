@@ -55,7 +55,12 @@ def _height(table) -> int | str:
 
 def quality_section(ctx) -> None:
     st.caption(ctx.t("data.quality.intro"))
-    model = data_quality(ctx.db, ctx.filters, ctx.lang)
+    from impact.web.context import get_checks_db
+
+    # The checks read every detail record: on their own connection, with a small memory limit.
+    checks = get_checks_db(ctx.data_dir, getattr(ctx.db.store, "read_only", False))
+    checks.refresh()
+    model = data_quality(checks, ctx.filters, ctx.lang)
     widgets.table(model.rows, ctx.lang, height=_height(model.rows))
     for part, none_key in ((model.gaps, "data.quality.gaps_none"),
                            (model.duplicates, "data.quality.duplicates_none"),
