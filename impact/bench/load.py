@@ -552,12 +552,16 @@ MEMORY_PAGES = EVERYDAY + ("results", "grants", "report", "share", "data")
 
 
 def run_memory(data_dir: str, pages: tuple[str, ...] = MEMORY_PAGES,
-               timeout: float = 600.0, log=print, server_log: str | None = None) -> dict:
+               timeout: float = 600.0, log=print, server_log: str | None = None,
+               app_root=None) -> dict:
     """A fresh server; one session visits every page (the data page last: its quality and
-    integrity tabs are the heavy ones); the server's memory per page."""
+    integrity tabs are the heavy ones); the server's memory per page. `app_root`: another
+    checkout of the app (a before/after)."""
     from impact.bench.e2e import Server
+    from impact.config import PROJECT_ROOT
 
-    server = Server(data_dir, "config", stderr_path=server_log or os.devnull).start()
+    server = Server(data_dir, "config", app_root or PROJECT_ROOT,
+                    stderr_path=server_log or os.devnull).start()
     try:
         idle = _Sampler(server.proc.pid).rss_mb()
         log(f"memory: one session visits {', '.join(pages)} on {server.base} …")
