@@ -464,18 +464,18 @@ def run_load(data_dir: str, sessions: int, changes: int, pages: tuple[str, ...] 
 def format_load(rows: int | None, s: dict) -> str:
     """The capacity table."""
     f = lambda v: "–" if v is None else f"{v:.0f}"  # noqa: E731
-    head = f"{'':<14}{'n':>5}{'p50':>8}{'p95':>8}{'max':>8}"
+    head = f"{'':<21}{'n':>5}{'p50':>8}{'p95':>8}{'max':>8}"
     lines = [(f"{rows:,} rows, " if rows else "")
              + f"protocol level: {s['sessions']} sessions, {s['changes']} filter changes"
              + (f", think {s['think_s']:g} s" if s.get("think_s") else ", no think time")
              + f"; ms; load average {s['load_start'][0]} at the start, "
              f"{s['load_end'][0]} at the end", head, "-" * len(head)]
     for kind, k in s["kinds"].items():
-        lines.append(f"{kind:<14}{k['n']:>5}{f(k['p50_ms']):>8}{f(k['p95_ms']):>8}"
+        lines.append(f"{kind:<21}{k['n']:>5}{f(k['p50_ms']):>8}{f(k['p95_ms']):>8}"
                      f"{f(k['max_ms']):>8}")
     lines.append("-" * len(head))
     for page, p in s["pages"].items():
-        lines.append(f"change {page:<7}{p['n']:>5}{f(p['p50_ms']):>8}{f(p['p95_ms']):>8}"
+        lines.append(f"change {page:<14}{p['n']:>5}{f(p['p50_ms']):>8}{f(p['p95_ms']):>8}"
                      f"{f(p['max_ms']):>8}")
     lines.append("-" * len(head))
     sp, sp95 = s["split_p50_ms"], s["split_p95_ms"]

@@ -77,7 +77,10 @@ def quality_section(ctx) -> None:
 def cached_integrity(data_dir: str, version: str, lang: str):
     """Reading every data file is slow on a big dataset: check once per data version (and at
     most every 10 minutes, for damage that does not change the version)."""
-    return integrity(DataStore(data_dir), lang)
+    from impact.storage.integrity import verify_elsewhere
+
+    # In a child process: its memory goes back to the system when it ends (issue 29).
+    return integrity(DataStore(data_dir), lang, verify_elsewhere(data_dir))
 
 
 def integrity_section(ctx) -> None:
