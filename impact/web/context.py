@@ -7,7 +7,6 @@ calls `page_context()` to get the same PageContext (db, filters, lang, t).
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from pathlib import Path
 from dataclasses import dataclass, field
@@ -85,21 +84,6 @@ def get_db(data_dir: str, read_only: bool = False) -> CachedDatabase:
         database.store = readonly.read_only(database.store)
     cached = CachedDatabase(database)
     return cached
-
-
-@st.cache_resource(show_spinner=False)
-def get_checks_db(data_dir: str, read_only: bool = False) -> CachedDatabase:
-    """The data checks' own Database (the Data page's quality tab), opened on first use: its
-    DuckDB memory limit is small (impact.storage.db.CHECKS_MEMORY; beyond it the grouping
-    over every detail record spills to disk), so the checks keep the server within its
-    memory budget and never take memory from the everyday pages' connection."""
-    from impact.storage.db import CHECKS_MEMORY
-
-    database = Database(data_dir, memory_limit=os.environ.get("IMPACT_DUCKDB_CHECKS_MEMORY",
-                                                              CHECKS_MEMORY))
-    if read_only:
-        database.store = readonly.read_only(database.store)
-    return CachedDatabase(database)
 
 
 def page_defaults(lang: str) -> dict:
