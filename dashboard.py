@@ -75,6 +75,13 @@ else:
     # Imported by `streamlit run dashboard.py` (which finds this st.App and serves it) or by
     # an ASGI server (`uvicorn dashboard:app`): the server, whose pages know its address and
     # whose JavaScript bundles go out compressed (impact/web/asgi.py).
+    # pandas whole before the first session: Streamlit and Plotly import it lazily, and
+    # Plotly's check of a value (`optional_imports.get_module`) takes whatever sys.modules
+    # holds, so a figure built in one session (or the pre-warm thread) while another
+    # session's first table is still importing pandas failed with "partially initialized
+    # module 'pandas' has no attribute 'Series'" (two first visits at once, issue 29).
+    import pandas  # noqa: F401
+
     from starlette.middleware import Middleware
 
     from impact.config import resolve_data_dir

@@ -49,7 +49,10 @@ def free_port() -> int:
 class Server:
     """The instrumented dashboard server, with a memory sampler on its process."""
 
-    def __init__(self, data_dir: str, gc_mode: str, app_root: str | Path = PROJECT_ROOT):
+    def __init__(self, data_dir: str, gc_mode: str, app_root: str | Path = PROJECT_ROOT,
+                 stderr_path: str | None = None):
+        """`stderr_path`: where the server's log goes (default: a pipe, read only if it
+        exits at start; a long run that logs much should give a file)."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         fd, self.log_path = tempfile.mkstemp(prefix="impact-e2e-", suffix=".jsonl")
@@ -59,10 +62,11 @@ class Server:
         env = {**os.environ, "PYTHONPATH": str(app_root) + os.pathsep
                + os.environ.get("PYTHONPATH", "")}
         server_script = Path(__file__).with_name("e2e_server.py")
+        self._stderr = open(stderr_path, "wb") if stderr_path else None
         self.proc = subprocess.Popen(
             [sys.executable, str(server_script), self.log_path, gc_mode,
              str(self.port), data_dir], cwd=app_root, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            stdout=subprocess.DEVNULL, stderr=self._stderr or subprocess.PIPE)
         self.peak_rss_mb = 0.0
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, daemon=True)
@@ -85,8 +89,9 @@ class Server:
         deadline = time.monotonic() + START_DEADLINE_S
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("dashboard server exited: "
-                                   + self.proc.stderr.read().decode()[-1500:])
+                log = (Path(self._stderr.name).read_bytes() if self._stderr
+                       else self.proc.stderr.read())
+                raise RuntimeError("dashboard server exited: " + log.decode()[-1500:])
             try:
                 if urllib.request.urlopen(f"{self.base}/_stcore/health", timeout=2).status == 200:
                     self._sampler.start()
@@ -108,6 +113,8 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        if self._stderr is not None:
+            self._stderr.close()
         Path(self.log_path).unlink(missing_ok=True)
 
 

@@ -50,6 +50,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --e2e: first run the same end-to-end measurement against "
                              "another checkout of the app (e.g. a git worktree of an older "
                              "commit), so a change's gain is a ratio within one run")
+    parser.add_argument("--load", type=int, metavar="N",
+                        help="capacity at the protocol level (issue 29): N websocket sessions "
+                             "speaking Streamlit's protocol (no browsers) make --changes K "
+                             "filter changes each across the everyday pages (--pages), timed "
+                             "from the send to the run's script_finished; only this is run")
+    parser.add_argument("--think", type=float, default=0.0, metavar="S",
+                        help="with --load: a pause of about S seconds (0.5–1.5 S) before each "
+                             "request, as a person reads the page (default 0: back to back)")
+    parser.add_argument("--url", metavar="URL",
+                        help="with --load: drive the dashboard already running at URL "
+                             "(with --server-pid for its memory) instead of starting one")
+    parser.add_argument("--server-pid", type=int, metavar="PID",
+                        help="with --load --url: the server's process id, for its RSS and CPU")
+    parser.add_argument("--memory", action="store_true",
+                        help="with --load, or alone: also/only visit every page once in a "
+                             "fresh server and show its memory per page (the data checks too)")
+    parser.add_argument("--server-log", metavar="FILE",
+                        help="with --load/--memory: keep the started server's log here")
     pandas = parser.add_mutually_exclusive_group()
     pandas.add_argument("--pandas", dest="pandas", action="store_true", default=None,
                         help="run the pandas baseline even above 20M rows (needs a lot of RAM)")
@@ -74,6 +92,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--spark-remote needs --engine spark")
     if args.changes < 1:
         raise UsageError(f"--changes {args.changes}: give at least 1")
+    if args.load is not None or args.memory:
+        return _run_load(args, log)
+    if args.url or args.server_pid or args.think:
+        raise UsageError("--url, --server-pid and --think need --load")
     e2e = None
     if args.e2e:
         if args.sessions < 1 or args.first_visits < 1 or args.processes < 1:
@@ -98,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
                "app_before": args.app_before, "cpu_throttle": args.cpu_throttle,
                "processes": args.processes, "only": args.e2e_only}
     elif args.e2e_only or args.pages:
-        raise UsageError("--e2e-only and --pages need --e2e")
+        raise UsageError("--e2e-only and --pages need --e2e (or --load for --pages)")
     run_bench(args.rows or 1_000_000, args.data_dir, args.json, args.changes, args.pandas,
               keep=False, log=log, e2e=e2e)
     return 0
@@ -116,3 +138,52 @@ def _run_engines(args: argparse.Namespace, log) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     return 0
+
+
+def _run_load(args: argparse.Namespace, log) -> int:
+    """`--load N` / `--memory`: the protocol-level capacity run and the memory per page."""
+    import json
+
+    from impact.bench import load
+    from impact.bench.runner import prepare_data
+
+    if args.e2e:
+        raise UsageError("--load and --memory run on their own: leave out --e2e")
+    if args.load is not None and args.load < 1:
+        raise UsageError(f"--load {args.load}: give at least 1 session")
+    if args.think < 0:
+        raise UsageError(f"--think {args.think}: give 0 or more seconds")
+    if args.server_pid and not args.url:
+        raise UsageError("--server-pid needs --url")
+    pages = tuple(p.strip() for p in (args.pages or ",".join(load.EVERYDAY)).split(",")
+                  if p.strip())
+    if not pages or any(p not in load.EVERYDAY for p in pages):
+        raise UsageError(f"--pages {args.pages}: choose from {', '.join(load.EVERYDAY)}")
+    rows = args.rows or 1_000_000
+    if args.url and args.data_dir is None:
+        raise UsageError("--url needs --data-dir: the data that server shows (to choose "
+                         "selections from)")
+    if args.url:
+        path, temp = args.data_dir, False
+    else:
+        path, temp = prepare_data(args.data_dir, rows, log)
+    report: dict = {"rows": rows}
+    try:
+        if args.load is not None:
+            report["load"] = load.run_load(path, args.load, args.changes, pages, args.think,
+                                           url=args.url, server_pid=args.server_pid, log=log,
+                                           server_log=args.server_log)
+            print(load.format_load(rows, report["load"]))
+        if args.memory:
+            report["memory"] = load.run_memory(path, log=log, server_log=args.server_log)
+            print(load.format_memory(rows, report["memory"]))
+    finally:
+        if temp:
+            import shutil
+            shutil.rmtree(path, ignore_errors=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n",
+                                   encoding="utf-8")
+    errors = report.get("load", {}).get("errors", 0)
+    errors += sum(1 for r in report.get("memory", {}).get("pages", []) if r["error"])
+    return 1 if errors else 0

@@ -32,14 +32,26 @@ from impact.storage.store import DataStore
 _PARAM = re.compile(r"(?<![:$\w])\$([a-z_][a-z0-9_]*)")
 
 
+_PER_YEAR = "-- impact: one year at a time"
+_FINAL_ORDER = re.compile(r"\bORDER\s+BY\s+((?:(?!\bORDER\s+BY\b).)*?)\s+LIMIT\s+(\d+)\s*;?\s*$",
+                          re.IGNORECASE | re.DOTALL)
+
+
 @dataclass(frozen=True)
 class StoredQuery:
-    """A query as plain data: its name (the file name), its SQL, and the parameters it binds."""
+    """A query as plain data: its name (the file name), its SQL, and the parameters it binds.
+
+    `per_year` (the line `-- impact: one year at a time` in the file): every row of the
+    answer comes from the records of one year (duplicates share their date), so DuckDB runs
+    it for each year of the range in turn and the final `ORDER BY … LIMIT n` is applied to
+    the years' answers together: the same rows, with the working memory of one year's
+    records instead of all of them (issue 29)."""
 
     name: str
     sql: str
     parameters: tuple[str, ...]
     description: str
+    per_year: bool = False
 
 
 @cache
@@ -53,7 +65,12 @@ def load_query(name: str) -> StoredQuery:
         line[2:].strip() for line in sql.splitlines() if line.startswith("--")
     ).strip()
     params = tuple(dict.fromkeys(_PARAM.findall(_strip_comments(sql))))
-    return StoredQuery(name, sql, params, description)
+    per_year = any(line.strip() == _PER_YEAR for line in sql.splitlines())
+    if per_year and not ({"year_from", "year_to"} <= set(params)
+                         and _FINAL_ORDER.search(_strip_comments(sql))):
+        raise ValueError(f"query {name}: '{_PER_YEAR}' needs $year_from, $year_to and a "
+                         "final ORDER BY … LIMIT n")
+    return StoredQuery(name, sql, params, description, per_year)
 
 
 def query_names() -> list[str]:
@@ -157,6 +174,14 @@ PROJECT_AREAS = "project_areas"
 # need far less (they read the rollup); the data checks over 50M detail rows spill to disk
 # within it, where DuckDB's default (80 % of RAM) would take gigabytes (docs/performance.md).
 DUCKDB_MEMORY = "1GB"
+# The data checks (Data page: duplicates, outliers, gaps over every detail record) run on a
+# connection of their own with this limit (override: $IMPACT_DUCKDB_CHECKS_MEMORY): beyond
+# it their grouping spills to disk, so the server stays within its 400 MB at 10M rows
+# (issue 29), and they never take memory from the everyday pages' connection.
+CHECKS_MEMORY = "128MB"
+
+# A per-year query (StoredQuery.per_year) is split by year from this many activity records.
+PER_YEAR_FROM_ROWS = 500_000
 
 # Parameters that carry lists are typed here so an empty list still binds as VARCHAR[].
 _LIST_PARAMS = {"orgs", "projects", "areas"}
@@ -167,22 +192,25 @@ class Database:
     """A DuckDB connection with views over one data directory's committed files."""
 
     def __init__(self, data_dir: str | None = None, *, rollups: bool = True, filesystem=None,
-                 cache_dir: "str | os.PathLike | None | bool" = None, pinned: int | None = None):
+                 cache_dir: "str | os.PathLike | None | bool" = None, pinned: int | None = None,
+                 memory_limit: str | None = None):
         """`rollups=False` answers every query from the detail (tests compare both ways).
         For a URL data directory: `filesystem` is its fsspec filesystem (default: from the URL);
         `cache_dir` is where its files are mirrored on local disk (default: $IMPACT_CACHE_DIR,
         else a directory under the system's temp dir; False reads the object store directly).
         `pinned` shows that committed version instead of following the manifest (for
-        `impact verify --report`: the figures as a report saw them)."""
+        `impact verify --report`: the figures as a report saw them). `memory_limit`: DuckDB's
+        limit for this connection (default $IMPACT_DUCKDB_MEMORY, else DUCKDB_MEMORY)."""
         self.data_dir = resolve_data_dir(data_dir)
         self.store = DataStore(self.data_dir, filesystem=filesystem)
         # Bounded memory: beyond the limit DuckDB spills to disk, so a heavy data check over
         # the detail costs the same time but not gigabytes of server memory (issue 6).
         self._spill = tempfile.mkdtemp(prefix="impact-duckdb-")
         weakref.finalize(self, shutil.rmtree, self._spill, True)
+        self.memory_limit = memory_limit or os.environ.get("IMPACT_DUCKDB_MEMORY",
+                                                           DUCKDB_MEMORY)
         self._con = duckdb.connect(":memory:", config={
-            "threads": 2, "memory_limit": os.environ.get("IMPACT_DUCKDB_MEMORY", DUCKDB_MEMORY),
-            "temp_directory": self._spill})
+            "threads": 2, "memory_limit": self.memory_limit, "temp_directory": self._spill})
         self.mirror = None
         if self.store.url:
             if cache_dir is not False:
@@ -352,16 +380,48 @@ class Database:
         sql = (self.rollups and rollup.rollup_sql(query.sql)) or query.sql
         sql = _typed(sql, query.parameters)
         try:
+            if query.per_year:
+                return self._run_per_year(query, sql, bound)
             return self._con.cursor().sql(sql, params=bound).to_arrow_table()
         except (duckdb.ParserException, duckdb.BinderException, duckdb.CatalogException):
             raise  # a mistake in our SQL, not in the user's data
         except duckdb.OutOfMemoryException:
-            limit = os.environ.get("IMPACT_DUCKDB_MEMORY", DUCKDB_MEMORY)
-            raise DataError(f"query {name} needs more memory than the {limit} allowed "
-                            "(IMPACT_DUCKDB_MEMORY): choose fewer years or organisations, "
-                            "or raise the limit") from None
+            raise DataError(f"query {name} needs more memory than the {self.memory_limit} "
+                            "allowed (IMPACT_DUCKDB_MEMORY, IMPACT_DUCKDB_CHECKS_MEMORY for "
+                            "the data checks): choose fewer years or organisations, or raise "
+                            "the limit") from None
         except duckdb.Error as exc:  # unreadable or corrupt data files surface in many forms
             raise self._diagnose(exc) from None
+
+    def _run_per_year(self, query: StoredQuery, sql: str, bound: dict) -> pa.Table:
+        """A per-year query (StoredQuery.per_year): each year of the range on its own, then
+        the query's own final ORDER BY … LIMIT over the years' answers together."""
+        # Small data: one query (each year's query costs a few ms of its own, 16 years of
+        # the demo data made the check 10× slower). Counts come from the Parquet footers.
+        total = self._con.cursor().sql("SELECT count(*) FROM activities").fetchall()[0][0]
+        if total < PER_YEAR_FROM_ROWS:
+            return self._con.cursor().sql(sql, params=bound).to_arrow_table()
+        # The years of the activity files (hive partitions: no data is read for this).
+        found = self._con.cursor().sql("SELECT DISTINCT year FROM activities "
+                                       "WHERE year IS NOT NULL").fetchall()
+        low, high = bound["year_from"], bound["year_to"]
+        years = sorted(y for (y,) in found if (low is None or y >= low)
+                       and (high is None or y <= high))
+        parts = [self._con.cursor().sql(sql, params={**bound, "year_from": year,
+                                                     "year_to": year}).to_arrow_table()
+                 for year in years]
+        if not parts:  # an empty range: the query's own empty answer, with its columns
+            return self._con.cursor().sql(sql, params=bound).to_arrow_table()
+        order, limit = _FINAL_ORDER.search(_strip_comments(query.sql)).groups()
+        years = pa.concat_tables(parts)  # noqa: F841  (read by name below)
+        cur = self._con.cursor()
+        cur.register("impact_per_year", years)
+        try:
+            # The ORDER BY is the query file's own (output column names): no user input.
+            return cur.sql(f"SELECT * FROM impact_per_year ORDER BY {order} "
+                           f"LIMIT {int(limit)}").to_arrow_table()
+        finally:
+            cur.unregister("impact_per_year")
 
     def rows(self, name: str, **params) -> list[dict]:
         """The query's rows as dicts of Python values (Decimal for money)."""

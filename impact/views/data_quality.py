@@ -72,9 +72,10 @@ def data_quality(db, filters: Filters, lang: str) -> QualityModel:
     )
 
 
-def integrity(store, lang: str) -> IntegrityModel:
-    """Recompute every file's checksum, rows and control totals against the manifest."""
-    result = verify(store)
+def integrity(store, lang: str, result=None) -> IntegrityModel:
+    """Recompute every file's checksum, rows and control totals against the manifest
+    (`result`: a verification already made, e.g. by integrity.verify_elsewhere)."""
+    result = verify(store) if result is None else result
     rows = [{"table": t(f"data.table.{f.table}", lang), "path": f.path, "rows": f.rows,
              "status": t("data.integrity.ok", lang) if f.ok else
              "; ".join(describe(p, lang) for p in f.problems)} for f in result.files]

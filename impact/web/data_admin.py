@@ -9,9 +9,9 @@ from impact.ingest.template import template_csv, template_file_name, template_xl
 from impact.storage import versions
 from impact.storage.schema import importable_tables
 from impact.storage.store import DataStore
-from impact.views.data_quality import data_quality, import_log, integrity
+from impact.views.data_quality import import_log, integrity
 from impact.views.data_versions import history_rows, undo_target, version_diff_rows
-from impact.web import widgets
+from impact.web import elsewhere, widgets
 from impact.web.data_import import written
 
 
@@ -53,9 +53,17 @@ def _height(table) -> int | str:
     return "auto" if len(table.rows) <= 12 else 400
 
 
+@st.cache_data(ttl=600, show_spinner=False, max_entries=16)
+def cached_quality(data_dir: str, version: str, filters, lang: str):
+    """The checks read every detail record: in a child process of their own (their memory
+    goes back to the system when it ends, impact.web.elsewhere), once per data version and
+    selection."""
+    return elsewhere.run("quality", data_dir, filters, lang)
+
+
 def quality_section(ctx) -> None:
     st.caption(ctx.t("data.quality.intro"))
-    model = data_quality(ctx.db, ctx.filters, ctx.lang)
+    model = cached_quality(ctx.data_dir, ctx.version, ctx.filters, ctx.lang)
     widgets.table(model.rows, ctx.lang, height=_height(model.rows))
     for part, none_key in ((model.gaps, "data.quality.gaps_none"),
                            (model.duplicates, "data.quality.duplicates_none"),
@@ -72,7 +80,10 @@ def quality_section(ctx) -> None:
 def cached_integrity(data_dir: str, version: str, lang: str):
     """Reading every data file is slow on a big dataset: check once per data version (and at
     most every 10 minutes, for damage that does not change the version)."""
-    return integrity(DataStore(data_dir), lang)
+    from impact.storage.integrity import verify_elsewhere
+
+    # In a child process: its memory goes back to the system when it ends (issue 29).
+    return integrity(DataStore(data_dir), lang, verify_elsewhere(data_dir))
 
 
 def integrity_section(ctx) -> None:
