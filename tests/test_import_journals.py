@@ -279,3 +279,30 @@ def test_a_renamed_copy_repeating_two_journals_must_say_which_it_corrects(data, 
     assert ("repeats records of more than one journal of 无锡同心 2023-01…2023-03: "
             "现金日记账2023.xlsx and 银行日记账2023.csv. Name the one it corrects with --source") \
         in err, err
+
+
+def test_a_fix_by_id_keeps_the_row_in_its_journal_and_stored_rows_import_back(
+        data, tmp_path, capsys):
+    """`--update` from a small fix file changes the figure, not the journal the row belongs
+    to (so the journal's own `--replace` still finds it); and a stored row written back out
+    with its 来源文件 column is read, that column ignored with a notice, never refused."""
+    import csv
+
+    journal = write(tmp_path, "凭证号,日期,科目,收入,支出\nP1,2023-01-05,捐赠收入,1000,\n"
+                    "P2,2023-01-10,业务活动成本,,300.10\n", "现金日记账2023.csv")
+    assert run(capsys, journal, "--table", "finance", "--data-dir", data, "--org", ORG)[0] == 0
+    stored = next(r for r in _finance(data) if r["txn_id"] == "P2")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(stored))
+    writer.writeheader()
+    writer.writerow({**stored, "amount": Decimal("310.10")})
+    fix = write(tmp_path, out.getvalue(), "更正.csv")
+    code, text, err = run(capsys, fix, "--table", "finance", "--data-dir", data, "--dry-run")
+    assert '"source_file": where stored rows came from' in text and "ignored" in text, err
+    code, text, err = run(capsys, fix, "--table", "finance", "--data-dir", data, "--update",
+                          "--reason", "金额录错")
+    assert code == 0, err
+    assert "source_file" not in text  # the one change is the amount
+    rows = {r["txn_id"]: r for r in _finance(data)}
+    assert rows["P2"]["amount"] == Decimal("310.10")
+    assert {r["source_file"] for r in rows.values()} == {"现金日记账2023.csv"}

@@ -187,7 +187,12 @@ def aliases(table: Table) -> dict[str, str]:
     """normalised header → column name, for one table (schema names first, then extras)."""
     out: dict[str, str] = {}
     for column in table.columns:
-        if column.provenance:  # recorded by the importer, never read from a sheet
+        if column.provenance:
+            # Recorded by the importer, never read from a sheet. A file that carries it (a
+            # stored row written back out and corrected) is not refused for it: the column is
+            # ignored, and the import records where the rows came from itself.
+            for name in (column.name, column.zh):
+                out.setdefault(normalise(name), IGNORED_PREFIX + "provenance")
             continue
         out.setdefault(normalise(column.name), column.name)
         out.setdefault(normalise(column.zh), column.name)

@@ -163,12 +163,34 @@ def _plan(store: DataStore, name: str, manifest: dict, upserts: pa.Table | None,
         add = incoming.get(directory, table.arrow_schema.empty_table())
         if not pc.any(drop).as_py() and not add.num_rows:
             continue
+        add = _keep_provenance(name, old.filter(drop), add)
         kept = old.filter(pc.invert(drop))
         result.new_parts[directory] = pa.concat_tables([kept, add])
         dropped += old.filter(drop).to_pylist()
         added += add.to_pylist()
     _diff(result, dropped, added)
     return result
+
+
+def _keep_provenance(name: str, dropped: pa.Table, add: pa.Table) -> pa.Table:
+    """A correction does not move a record to another file: a row that replaces a stored one
+    keeps the journal it was first imported from (Column.provenance), so `--update` from a
+    small fix file leaves the row in its journal and a later `--replace` of that journal still
+    finds it. Only an empty stored value (rows from before the column existed) is filled."""
+    columns = [c.name for c in TABLES[name].columns if c.provenance]
+    if not columns or not dropped.num_rows or not add.num_rows:
+        return add
+    keys = list(KEYS[name])
+    incoming = [key_of(name, r) for r in add.select(keys).to_pylist()]
+    for column in columns:
+        stored = {key_of(name, r): r[column] for r in dropped.select(keys + [column]).to_pylist()
+                  if r[column] is not None}
+        if not stored:
+            continue
+        values = [stored.get(k, v) for k, v in zip(incoming, add[column].to_pylist())]
+        at = add.schema.get_field_index(column)
+        add = add.set_column(at, add.schema.field(at), pa.array(values, add.schema.field(at).type))
+    return add
 
 
 def _diff(result: Plan, dropped: list[dict], added: list[dict]) -> None:
