@@ -57,6 +57,18 @@ def _filter_sql(table: str, params: dict) -> tuple[list[str], dict, set[str]]:
     return where, bound, used
 
 
+def _missing_later_columns(table: str, needed: set[str], paths: list[str],
+                           from_rollup: bool) -> set[str]:
+    """Columns added to the schema later (Column.since) that some file does not hold: our
+    views read them as NULL there, so the raw scan has nothing to read and leaves them out."""
+    later = {c.name for c in TABLES[table].columns if c.since} & needed
+    if from_rollup or not later:
+        return set()
+    import pyarrow.parquet as pq
+
+    return {c for c in later if any(c not in pq.read_schema(p).names for p in paths)}
+
+
 def scan_sql(store: DataStore, table: str, columns: frozenset[str], params: dict,
              from_rollup: bool = False):
     """The raw scan of `columns` of `table` under the call's filters, with its parameters.
@@ -66,7 +78,8 @@ def scan_sql(store: DataStore, table: str, columns: frozenset[str], params: dict
     if not paths:
         return None
     where, bound, used = _filter_sql(table, params)
-    needed = sorted((columns & rollup.COLUMNS if from_rollup else columns) | used)
+    needed = (columns & rollup.COLUMNS if from_rollup else columns) | used
+    needed = sorted(needed - _missing_later_columns(table, needed, paths, from_rollup))
     aggs = ", ".join(f"count({c})" for c in needed) or "count(*)"
     listing = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
     hive = "true" if TABLES[table].partitioned else "false"

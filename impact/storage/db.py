@@ -302,8 +302,14 @@ class Database:
         # with no area chosen (DuckDB does not skip the subquery behind the OR), which cost
         # about a third of a finance query at 1M rows (issue 29). Same rows, same answers.
         source = rollup.NAME if months else "activities"
-        cur.execute(f"CREATE OR REPLACE TABLE {PROJECT_AREAS} AS "  # our names, no user input
-                    f"SELECT DISTINCT project, program_area FROM {source}")
+        distinct = f"SELECT DISTINCT project, program_area FROM {source}"  # our names only
+        try:
+            cur.execute(f"CREATE OR REPLACE TABLE {PROJECT_AREAS} AS {distinct}")
+        except duckdb.OutOfMemoryException:
+            # Under a tiny IMPACT_DUCKDB_MEMORY: the same rows as a view, read per query, so
+            # opening the data still works and a query that needs more memory says so itself.
+            cur.execute(f"DROP TABLE IF EXISTS {PROJECT_AREAS}")
+            cur.execute(f"CREATE OR REPLACE VIEW {PROJECT_AREAS} AS {distinct}")
         cur.execute(macros_sql(PROJECT_AREAS))
         self.rollups = bool(months)
         if self.mirror is not None:
