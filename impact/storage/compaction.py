@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from impact.storage import rollup
 from impact.storage.schema import TABLES, conform
-from impact.storage.store import DataFile, DataStore, partitions, sort_for_storage
+from impact.storage.store import DataFile, DataStore, partitions
 
 
 def _entry(f: DataFile) -> dict:
@@ -108,7 +108,7 @@ def append(store: DataStore, name: str, rows: pa.Table, *, meta: dict | None = N
         by_dir.setdefault(f.path.rsplit("/", 1)[0], []).append(f)
     kept = {f.path for files in by_dir.values() for f in files}
     entries, derived = [], []
-    for prefix, part in partitions(table, sort_for_storage(name, rows)):
+    for prefix, part in partitions(table, rows):
         old = by_dir.get(f"{name}/{prefix}".rstrip("/"), [])
         kept -= {f.path for f in old}
         merged = pa.concat_tables([*(store._read_file(name, f) for f in old), part])
@@ -124,8 +124,11 @@ def append(store: DataStore, name: str, rows: pa.Table, *, meta: dict | None = N
     rollups = dict(manifest.get("rollups", {}))
     if name == "activities":
         old_rollups = rollups.get(rollup.NAME, {}).get("files", [])
-        if store.rollup_files(manifest=manifest) is None:  # none yet: make them all
-            files = rollups_for(store, {"rollups": {}}, new_tables[name]["files"])
+        if store.rollup_files(manifest=manifest) is None:
+            # None yet: make them for the kept files; the written ones have theirs already
+            # (reading a million new rows back to roll them up again was 56 MB of the peak).
+            files = rollups_for(store, {"rollups": {rollup.NAME: {"files": derived}}},
+                                new_tables[name]["files"])
         else:
             files = [e for e in old_rollups if e.get("source") in kept] + derived
         rollups[rollup.NAME] = {"files": sorted(files, key=lambda e: e["path"])}
