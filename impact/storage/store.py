@@ -166,7 +166,10 @@ class DataStore:
         try:
             raw = self._read_bytes(MANIFEST)
         except FileNotFoundError:
-            if self._exists(HISTORY):
+            # A first commit records its version in history/ just before it writes
+            # manifest.json: while another writer holds the lock that is a commit in
+            # progress (the directory is still empty to a reader), not a lost manifest.
+            if self._exists(HISTORY) and not self._committing():
                 raise DataError(f"{self.full_path(MANIFEST)}: missing, though {HISTORY}/ holds "
                                 "committed versions (see `impact history`; `impact restore V` "
                                 "makes one current again)") from None
