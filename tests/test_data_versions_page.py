@@ -73,3 +73,34 @@ def test_pages_mark_closed_periods_once_one_is_closed(monkeypatch, demo_copy, cl
     at.run()
     marks = [c.value for c in at.caption if "已关账" in c.value]
     assert marks and "珠海协作者 2020" in marks[0], [c.value for c in at.caption]
+
+
+def test_history_lists_the_sound_versions_and_names_a_damaged_history_file(monkeypatch,
+                                                                            demo_copy):
+    """A damaged history/ file (a torn copy, a hand edit) is named in one line on the Data
+    page, and the other versions are still listed (as `impact history` does), rather than the
+    page failing on it (issue #27, item 11)."""
+    from impact.ingest import import_payload
+    from impact.storage.retention import history_path
+    from tests.test_versions import _csv, _one_activity
+
+    store = DataStore(demo_copy)
+    row = _one_activity(demo_copy)
+    for people in (7001, 7002):  # versions 2 and 3
+        fresh = {**row, "activity_id": f"dmg-{people}", "beneficiaries": people}
+        _, entry = import_payload("more.csv", _csv([fresh]), "activities", store)
+        assert entry is not None
+    assert store.manifest()["version"] == 3
+    damaged = demo_copy / history_path(2)
+    damaged.write_text("{ not json")
+    monkeypatch.setenv("IMPACT_DATA_DIR", str(demo_copy))
+    monkeypatch.delenv("IMPACT_STAFF_PASSWORD", raising=False)
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    history = frame(at, "版本")
+    assert list(history["版本"]) == [3, 1]
+    shown = [w.value.replace("\\", "") for w in at.warning]  # as drawn: Markdown-escaped
+    assert [s for s in shown if "v000002" in s] == [
+        "第 2 版未列出：其历史文件 history/v000002.json 已损坏（`impact history` 说明原因）；"
+        "其余版本照常列出。"], shown

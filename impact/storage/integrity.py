@@ -89,7 +89,12 @@ def verify(store: DataStore) -> Verification:
     # A data file no kept version references: an entry removed by hand would make its rows
     # vanish silently. Files younger than the grace period may be a commit in progress.
     now = time.time()
-    for rel in retention.unreferenced(store, manifest):
+    try:
+        loose = retention.unreferenced(store, manifest)
+    except DataError as exc:  # a damaged history/ file: named, and the data files still checked
+        result.problems.append(Problem("manifest", found=str(exc)))
+        loose = []
+    for rel in loose:
         if now - retention._mtime(store, rel) >= retention.GRACE_S:
             result.problems.append(Problem("unreferenced", found=store.full_path(rel)))
     sources = {}

@@ -9,8 +9,8 @@ from impact.presentation.i18n import t
 from impact.ingest import ImportCheck
 from impact.ingest.messages import row_message
 from impact.ingest.write import plan_correction
-from impact.storage import changes, versions
-from impact.errors import ClosedPeriod, UsageError
+from impact.storage import changes, retention, versions
+from impact.errors import ClosedPeriod, DataError, UsageError
 from impact.storage.edits import Plan, refuse_closed, totals_delta
 from impact.storage.store import DataStore
 
@@ -72,10 +72,21 @@ def closed_text(exc: ClosedPeriod, lang: str) -> str:
 
 def history_rows(store: DataStore, lang: str) -> list[dict]:
     """The versions, newest first, as table rows (none before the first commit)."""
+    return history_table(store, lang)[0]
+
+
+def history_table(store: DataStore, lang: str) -> tuple[list[dict], list[str]]:
+    """(the sound versions, newest first, as table rows; one line per damaged history/
+    file, naming it). One unreadable file must not hide the others: the CLI's `impact
+    history` lists the rest and names it, and so does the Data page."""
     if store.manifest() is None:
-        return []
-    out = []
-    for r in reversed(versions.history(store)):
+        return [], []
+    out, damaged = [], []
+    for r in reversed(versions.history(store, skip_damaged=True)):
+        if r.get("damaged"):
+            damaged.append(t("data.history.damaged", lang, version=r["version"],
+                             file=retention.history_path(r["version"])))
+            continue
         what = "; ".join(f"{t(f'data.table.{name}', lang)} +{c['added']} ~{c['changed']} "
                          f"-{c['removed']}" for name, c in (r.get("changes") or {}).items())
         if r.get("period"):
@@ -87,7 +98,7 @@ def history_rows(store: DataStore, lang: str) -> list[dict]:
                     t("data.history.why", lang): r.get("why", ""),
                     t("data.history.file", lang): (r.get("input") or {}).get("name", ""),
                     t("data.history.changes", lang): what})
-    return out
+    return out, damaged
 
 
 def version_diff_rows(store: DataStore, number: int, lang: str) -> list[dict]:
@@ -121,8 +132,8 @@ def undo_target(store: DataStore) -> int | None:
         return None
     try:
         return versions.last_change(store)
-    except UsageError:
+    except (UsageError, DataError):  # nothing to undo, or a damaged version in the way
         return None
 
 
-__all__ = ["MODES", "correction", "history_rows", "version_diff_rows", "can_undo", "undo_target", "changes"]
+__all__ = ["MODES", "correction", "history_rows", "history_table", "version_diff_rows", "can_undo", "undo_target", "changes"]

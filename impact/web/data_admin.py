@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from impact.errors import DataError
 from impact.ingest.template import template_csv, template_file_name, template_xlsx
 from impact.storage import versions
 from impact.storage.schema import importable_tables
 from impact.storage.store import DataStore
 from impact.views.data_quality import data_quality, import_log, integrity
-from impact.views.data_versions import history_rows, undo_target, version_diff_rows
+from impact.views.data_versions import history_table, undo_target, version_diff_rows
 from impact.web import widgets
 from impact.web.data_import import written
 
@@ -22,7 +23,9 @@ def history_section(ctx) -> None:
         widgets.say("success", ctx.t("data.history.undo_done", version=done[0], now=done[1]),
                     icon=":material/undo:")
     store = ctx.db.store
-    rows = history_rows(store, ctx.lang)
+    rows, damaged = history_table(store, ctx.lang)
+    for line in damaged:  # the sound versions are still listed; each unreadable file is named
+        widgets.warning(line)
     if not rows:
         st.caption(ctx.t("data.log.empty"))
         return
@@ -31,7 +34,12 @@ def history_section(ctx) -> None:
     # Keyed by the newest version, so a new commit shows its own diff first.
     chosen = st.selectbox(ctx.t("data.history.diff_label"), numbers,
                           key=f"data_diff_version_{numbers[0]}")
-    diff = version_diff_rows(store, chosen, ctx.lang)
+    try:
+        diff = version_diff_rows(store, chosen, ctx.lang)
+    except DataError as exc:  # the version before it is a damaged file
+        if not damaged:  # (else it is named above already)
+            widgets.warning(str(exc))
+        diff = None
     if diff:
         st.dataframe(diff, hide_index=True, key="data_version_diff")
     else:
