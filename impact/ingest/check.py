@@ -231,7 +231,7 @@ def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
     return result
 
 
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 10_000  # rows held as Python objects at a time
 
 
 def _chunks(rows: Iterable, size: int) -> Iterator[list]:

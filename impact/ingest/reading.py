@@ -46,7 +46,7 @@ class RawRows(Sequence):
     NUL, which a CSV cell cannot hold), a few bytes a row instead of a list of strings. A
     million rows take tens of MB, not a GB; rows are rebuilt when read (rejects, preview)."""
 
-    CHUNK = 20_000
+    CHUNK = 10_000
 
     def __init__(self, rows: Iterable[tuple[int, list]] = ()):
         self._chunks: list = []  # (numbers, joined texts) or a list of (number, cells)
