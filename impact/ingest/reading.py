@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import pickle
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,28 +30,16 @@ TEXT_SUFFIXES = (".csv", ".txt")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
-def _text_cells(cells: list) -> tuple[str, int] | None:
-    """A row of text cells (then None padding) as one string and its count of text cells;
-    None when a cell is anything else (a workbook's numbers, dates or formulas)."""
-    k = len(cells)
-    while k and cells[k - 1] is None:
-        k -= 1
-    if all(type(c) is str and "\0" not in c for c in cells[:k]) and \
-            all(c is None for c in cells[k:]):
-        return "\0".join(cells[:k]), k
-    return None
-
-
 class RawRows(Sequence):
-    """The data rows as read — (row number as the user sees it, cells) — held compactly: a
-    CSV's rows are text, so each chunk keeps them as one Arrow string array (cells joined by
-    NUL, which a CSV cell cannot hold), a few bytes a row instead of a list of strings. A
-    million rows take tens of MB, not a GB; rows are rebuilt when read (rejects, preview)."""
+    """The data rows as read — (row number as the user sees it, cells) — held compactly:
+    each chunk of rows pickled and compressed, a few bytes a row instead of a list of Python
+    strings (a million rows: a few MB, not a GB). Rows are rebuilt when read (rejects,
+    preview), a chunk at a time."""
 
     CHUNK = 10_000
 
     def __init__(self, rows: Iterable[tuple[int, list]] = ()):
-        self._chunks: list = []  # (numbers, joined texts) or a list of (number, cells)
+        self._chunks: list[bytes] = []  # each a compressed pickle of (number, cells) rows
         self._starts: list[int] = []
         self._count = 0
         self._pending: list[tuple[int, list]] = []
@@ -67,23 +57,14 @@ class RawRows(Sequence):
         rows, self._pending = self._pending, []
         self._starts.append(self._count)
         self._count += len(rows)
-        texts = [_text_cells(cells) for _, cells in rows]
-        if all(t is not None for t in texts):
-            import pyarrow as pa
-            self._chunks.append((pa.array([n for n, _ in rows], pa.int64()),
-                                 pa.array([t for t, _ in texts], pa.large_string()),
-                                 pa.array([k for _, k in texts], pa.int32()),
-                                 pa.array([len(cells) for _, cells in rows], pa.int32())))
-        else:  # a workbook's cells (numbers, dates, formulas): kept as they are
-            self._chunks.append(rows)
+        # Pickled and compressed: a chunk of 10,000 rows of text is ~300 KB as Python
+        # objects' bytes, ~60 KB compressed (a million rows: tens of MB → a few).
+        self._chunks.append(zlib.compress(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL),
+                                          1))
 
     @staticmethod
     def _rows(chunk) -> list[tuple[int, list]]:
-        if isinstance(chunk, list):
-            return chunk
-        numbers, texts, counts, widths = (c.to_pylist() for c in chunk)
-        return [(n, (t.split("\0") if k else []) + [None] * (w - k))
-                for n, t, k, w in zip(numbers, texts, counts, widths)]
+        return pickle.loads(zlib.decompress(chunk))
 
     def close(self) -> None:
         """No more rows: the last ones are made compact too."""
