@@ -21,19 +21,18 @@ ROWS = 1_000_000
 LIMIT_MB = 500
 HEADER = "日期,机构,项目,服务领域,活动类型,服务次数,受益人次,志愿者人次,志愿服务时长（分钟）\n"
 
-# Runs the CLI in this process, then prints its peak resident set in kB (VmHWM).
+# Runs the CLI's main in this process, then prints its peak resident set in kB (VmHWM).
 WRAPPER = """
-import json, runpy, sys
-code = 0
-try:
-    sys.argv = ["impact", *sys.argv[1:]]
-    runpy.run_module("impact", run_name="__main__")
-except SystemExit as exc:
-    code = exc.code or 0
+import atexit, json, os, sys
+from impact.cli import main  # not `run`, which ends the process before we can measure
+code = main(sys.argv[1:])
+atexit._run_exitfuncs()
 peak = next(int(line.split()[1]) for line in open("/proc/self/status")
             if line.startswith("VmHWM:"))
 print(json.dumps({"peak_kb": peak, "code": code}), file=sys.stderr)
-sys.exit(code)
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(code)  # as `impact.cli.run` does: no interpreter teardown (DuckDB may abort there)
 """
 
 
