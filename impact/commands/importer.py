@@ -77,10 +77,6 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--sheet applies to workbooks (.xlsx, .xls, .ods) only, "
                          f"not {path.name}")
     payload = _read_input(path)
-    # The system allocator gives freed memory back; Arrow's default pool keeps it for reuse,
-    # which a one-shot import of a million rows pays for in peak memory (docs/performance.md).
-    import pyarrow as pa
-    pa.set_memory_pool(pa.system_memory_pool())
     store = DataStore(resolve_data_dir(args.data_dir))
     # Refused here, before any check: a dry run that passes against the bundled demo would
     # promise an import that is then refused.

@@ -227,22 +227,8 @@ def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
     result.file_errors, result.labels = errors, labels
     result.positions = {name: pos for pos, name in mapping.items()}
     recompare(result, store)
-    _give_back_memory()
     report(0.9, "checked")
     return result
-
-
-def _give_back_memory() -> None:
-    """Return the chunks' freed memory to the system before the commit needs its own (glibc
-    keeps freed heap pages otherwise; the commit's peak comes on top of them)."""
-    import ctypes
-    import gc
-
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to do
-        pass
 
 
 CHUNK_ROWS = 10_000  # rows held as Python objects at a time
