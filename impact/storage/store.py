@@ -46,7 +46,8 @@ from impact.storage.identity import who
 from impact.storage.schema import TABLES
 # Re-exported: other modules import these from here.
 from impact.storage.files import (ROW_GROUP_SIZE, atomic_write_bytes, control_totals,  # noqa: F401
-                               parquet_bytes, partitions, sort_for_storage)
+                               parquet_bytes, partitions, sort_for_storage,
+                               storage_order)
 
 MANIFEST = manifests.NAME
 MANIFEST_FORMAT = manifests.FORMAT
@@ -327,10 +328,12 @@ class DataStore:
         """Write one chunk of a table, one file per partition, and for activities each file's
         monthly rollup. Returns the manifest entries (files, rollup files)."""
         table = TABLES[name]
-        data = sort_for_storage(name, data.select(table.column_names).cast(table.arrow_schema))
+        # Each partition is written in storage order without a sorted copy of it (the order
+        # as indices); its rollup sorts itself, and its control totals ignore order.
+        data = data.select(table.column_names).cast(table.arrow_schema)
         entries, derived = [], []
         for prefix, part in partitions(table, data):
-            entry = self._write_file(f"{name}/{prefix}", part)
+            entry = self._write_file(f"{name}/{prefix}", part, storage_order(name, part))
             entry["totals"] = control_totals(name, part)
             entries.append(entry)
             if name == "activities":
@@ -338,9 +341,10 @@ class DataStore:
                 derived.append({**summary, "source": entry["path"]})
         return entries, derived
 
-    def _write_file(self, directory: str, data: pa.Table) -> dict:
-        """Write one content-addressed Parquet file (unless it is there already)."""
-        payload = parquet_bytes(data)
+    def _write_file(self, directory: str, data: pa.Table, order: pa.Array | None = None) -> dict:
+        """Write one content-addressed Parquet file (unless it is there already), its rows
+        in `order` when given (files.parquet_bytes)."""
+        payload = parquet_bytes(data, order)
         sha = hashlib.sha256(payload).hexdigest()
         rel = f"{directory}part-{sha[:16]}.parquet"
         if self._size(rel) != len(payload):
