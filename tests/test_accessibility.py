@@ -81,6 +81,19 @@ def test_page_is_accessible_and_self_contained(server, browser, results, name, l
         "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
         ".filter(c => c.querySelectorAll('.gtitle tspan.line').length > 1)"
         ".every(c => c.getAttribute('aria-label').split(' ').length > 1)")
+    # Every chart has a data alternative (issue 26, cosmetic): a visually hidden table of the
+    # points drawn, captioned with the chart's name, each value as its hover text gives it.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+        ".every(c => c.querySelector('div.impact-chart-data table tbody tr'))", timeout=30_000)
+    alternatives = page.evaluate(
+        "() => [...document.querySelectorAll('div.impact-chart-data')].map(b => ({"
+        "caption: b.firstChild.caption.textContent, rows: b.firstChild.tBodies[0].rows.length,"
+        "text: b.firstChild.textContent, width: b.getBoundingClientRect().width}))")
+    for alt in alternatives:
+        assert alt["rows"] and alt["width"] <= 1 and alt["caption"], alt
+    if name == "finance":  # the exact amounts, as the hover gives them
+        assert any("¥" in alt["text"] and "." in alt["text"] for alt in alternatives), alternatives
     # The page menu says which page this is (aria-current), on exactly one link: this one.
     page.wait_for_function(
         "() => document.querySelectorAll('[aria-current=\"page\"]').length >= 1")

@@ -162,13 +162,14 @@ def _default_org(path: Path, payload: bytes, args, store: DataStore) -> str | No
     None when the file has one, or when there is no single organisation to choose."""
     from impact.ingest.check import stored_orgs
     from impact.ingest.headers import map_headers
-    from impact.ingest.reading import read_file
+    from impact.ingest.reading import open_file
 
     if args.table not in TABLES or "org" not in TABLES[args.table].column_names:
         return None
     from impact.ingest.mappings import find, header_test
 
-    sheet = read_file(path.name, payload, args.sheet, header_test(store, args.table))
+    # The headers only: the rows are not read here (a million of them would be held twice).
+    sheet = open_file(path.name, payload, args.sheet, header_test(store, args.table))
     chosen = args.mapping or find(store, args.table, sheet.headers)
     overrides = chosen.overrides() if chosen else None
     if "org" in map_headers(args.table, sheet.headers, args.hash_personal,

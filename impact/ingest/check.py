@@ -8,10 +8,11 @@ is a conflict). `impact.ingest.write` commits what it found.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -22,10 +23,11 @@ from impact.ingest.headers import (EXPENSE_AMOUNT, IGNORED_PREFIX, INCOME_AMOUNT
                                    map_headers)
 from impact.ingest.mappings import Mapping, MappingProblem, find, header_test
 from impact.ingest.headers import normalise
-from impact.ingest.keys import AUTO_PREFIX, GENERATED, assign_keys, record_key
-from impact.ingest.reading import Sheet, read_file
+from impact.ingest.keys import AUTO_PREFIX, GENERATED, KeyAssigner, record_key
+from impact.ingest.reading import RawRows, Sheet, open_file
 from impact.ingest.rows import MONTH_TOTAL, ParsedRow, RowError, validate_rows
-from impact.ingest.totals import check_totals, is_totals_row, split_totals
+from impact.ingest.rowstore import RowStore
+from impact.ingest.totals import TotalsChecker, is_totals_row, split_totals
 from impact.ingest.values import SUB_ACCOUNT
 from impact.storage.schema import TABLES
 from impact.storage.store import DataStore
@@ -83,6 +85,12 @@ class ImportCheck:
     def added_by_org_year(self) -> dict[tuple[str, int], int]:
         """New rows per (organisation, year), for the one-line summary."""
         counts: Counter = Counter()
+        if isinstance(self.new_rows, RowStore):  # a column at a time, not a dict a row
+            data = self.new_rows.arrow()
+            day = next((c for c in ("date", "start_date") if c in data.column_names), None)
+            years = (pc.year(data[day]) if day else data["year"]).to_pylist()
+            counts.update(zip(data["org"].to_pylist(), years))
+            return dict(sorted(counts.items()))
         for row in self.new_rows:
             r = row.record
             day = r.get("date") or r.get("start_date")  # grants: the year their period starts
@@ -112,6 +120,14 @@ def months_covered(table: str, records: list[dict]) -> dict[str, tuple[tuple, tu
     spans: dict[str, tuple[tuple, tuple]] = {}
     if "date" not in TABLES[table].column_names:
         return spans
+    if isinstance(records, pa.Table):  # (a big file's rows: one pass in Arrow)
+        if not records.num_rows:
+            return spans
+        firsts = records.group_by("org").aggregate([("date", "min"), ("date", "max")])
+        for org, low, high in zip(*(firsts[c].to_pylist() for c in
+                                    ("org", "date_min", "date_max"))):
+            spans[org] = ((low.year, low.month), (high.year, high.month))
+        return dict(sorted(spans.items()))
     for r in records:
         month = (r["date"].year, r["date"].month)
         first, last = spans.get(r["org"], (month, month))
@@ -155,9 +171,11 @@ def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
     result = ImportCheck(file_name, table, hashlib.sha256(payload).hexdigest())
     report(0.02, "read")
     chosen = mapping
-    result.sheet = read_file(file_name, payload, sheet,
+    result.sheet = open_file(file_name, payload, sheet,
                              header_test(store, table) if find_mapping or chosen
                              else looks_like_header)
+    stream, result.sheet.stream = result.sheet.stream, None
+    result.sheet.rows = RawRows()
     if chosen is None and find_mapping:
         chosen = find(store, table, result.sheet.headers)
     elif chosen is not None:
@@ -171,6 +189,8 @@ def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
             "org_given_twice", str(result.sheet.headers[_position(mapping, "org")]).strip(),
             other=org))
     if result.header_problems:
+        for row in stream:  # the rows are read all the same: a file problem comes first
+            result.sheet.rows.append(row)
         result.header_problems += _other_table_hint(table, result.sheet.headers)
         return result
     result.org = org
@@ -180,28 +200,47 @@ def check_file(file_name: str, payload: bytes, table: str, store: DataStore, *,
               if not name.startswith(IGNORED_PREFIX)}
     _split_amount_labels(labels)
     result.labels = labels
-    total = max(1, result.rows_read)
-    rows, totals = split_totals(result.sheet.rows)
-    parsed, errors = validate_rows(table, mapping, labels, rows, today,
-                                   lambda i: report(0.1 + 0.7 * i / total, "validate"),
-                                   fixed={"org": org} if org else None)
-    errors += check_totals(totals, mapping, labels, parsed, {e.row for e in errors})
-    result.totals_rows = [(number, is_totals_row(cells)) for number, cells in totals]
-    result.month_rows = [r.row for r in parsed if r.extra.get(MONTH_TOTAL)]
-    result.sub_accounts = Counter((r.record[SUB_ACCOUNT], r.record["flow"], r.record["line"])
-                                  for r in parsed if r.record.get(SUB_ACCOUNT))
-    if "source_file" in TABLES[table].column_names:
+    # The rows go through in chunks, so that only one chunk is ever held as Python objects:
+    # the file's cells are kept compactly (RawRows), the valid records column-wise (RowStore).
+    total = max(1, result.sheet.expected_rows)
+    totals_check = TotalsChecker(mapping, labels)
+    keys = KeyAssigner(table, labels)
+    valid = RowStore(table)
+    secret: list = []
+    errors: list[RowError] = []
+    done = 0
+    stores_source = "source_file" in TABLES[table].column_names
+    if stores_source:
         result.source = source_label(file_name, source)
-        for r in parsed:
-            r.record["source_file"] = result.source
+    for chunk in _chunks(stream, CHUNK_ROWS):
+        for row in chunk:
+            result.sheet.rows.append(row)
+        rows, totals = split_totals(chunk)
+        parsed, chunk_errors = validate_rows(
+            table, mapping, labels, rows, today,
+            lambda i: report(0.1 + 0.7 * min(1.0, (done + i) / total), "validate"),
+            fixed={"org": org} if org else None)
+        totals_check.feed(totals, parsed, {e.row for e in chunk_errors})
+        result.totals_rows += [(number, is_totals_row(cells)) for number, cells in totals]
+        result.month_rows += [r.row for r in parsed if r.extra.get(MONTH_TOTAL)]
+        result.sub_accounts.update((r.record[SUB_ACCOUNT], r.record["flow"], r.record["line"])
+                                   for r in parsed if r.record.get(SUB_ACCOUNT))
+        if stores_source:
+            for r in parsed:
+                r.record["source_file"] = result.source
+        if table == "participants":
+            parsed, id_errors = pseudonymise(result, parsed, store, secret)
+            chunk_errors += id_errors
+        parsed, grant_errors = check_references(table, parsed, store, labels)
+        parsed, key_errors = keys.assign(parsed)
+        valid.extend(parsed)
+        errors += chunk_errors + grant_errors + key_errors
+        done += len(chunk)
+    result.sheet.rows.close()
     report(0.8, "compare")
-    if table == "participants":
-        parsed, id_errors = pseudonymise(result, parsed, store)
-        errors += id_errors
-    parsed, grant_errors = check_references(table, parsed, store, labels)
-    errors += grant_errors
-    result.valid_rows, key_errors = assign_keys(table, parsed, labels)
-    result.file_errors, result.labels = errors + key_errors, labels
+    errors += totals_check.errors
+    result.valid_rows = valid
+    result.file_errors, result.labels = errors, labels
     result.positions = {name: pos for pos, name in mapping.items()}
     recompare(result, store)
     report(0.9, "checked")
@@ -216,6 +255,16 @@ def source_label(file_name: str, source: str | None = None) -> str:
 
     label = (source or "").strip() or os.path.basename(str(file_name).replace("\\", "/"))
     return label
+
+
+CHUNK_ROWS = 10_000  # rows held as Python objects at a time
+
+
+def _chunks(rows: Iterable, size: int) -> Iterator[list]:
+    """Lists of up to `size` items of `rows`, in order."""
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
 
 
 def _fits(chosen: "Mapping", table: str, headers: list) -> None:
@@ -252,16 +301,20 @@ def _split_amount_labels(labels: dict[str, str]) -> None:
         labels.setdefault("flow", "/".join(split))
 
 
-def pseudonymise(result: ImportCheck, parsed: list[ParsedRow], store: DataStore
-                 ) -> tuple[list[ParsedRow], list[RowError]]:
+def pseudonymise(result: ImportCheck, parsed: list[ParsedRow], store: DataStore,
+                 secret: list | None = None) -> tuple[list[ParsedRow], list[RowError]]:
     """Give each participant row its person key and drop the id (and any hashed personal
-    column) it was made from; a row without an id is refused."""
+    column) it was made from; a row without an id is refused. `secret` ([] at first) keeps
+    the secret from one chunk of the file to the next."""
     from impact.ingest.personal import (PERSON_ID, PERSONAL_PREFIX, make_secret, person_key,
                                         stored_secret)
 
-    secret = stored_secret(store)
-    if secret is None:  # first participants import: the secret is written only on commit
-        result.new_secret = secret = make_secret()
+    secret = secret if secret is not None else []
+    if not secret:
+        secret.append(stored_secret(store))
+        if secret[0] is None:  # first participants import: the secret is written only on commit
+            result.new_secret = secret[0] = make_secret()
+    secret = secret[0]
     kept, errors = [], []
     for row in parsed:
         identity = row.extra.get(PERSON_ID) or "\x1f".join(
@@ -303,12 +356,14 @@ def find_overlaps(result: ImportCheck, store: DataStore) -> dict[str, Overlap]:
     (or --source) is stored, only it (and rows that do not say) is compared, so a row that
     happens to be identical in another journal does not make this file a copy of that one."""
     table = result.table
-    generated = [r.record for r in result.valid_rows if r.extra.get(GENERATED)]
+    if not store.files(table):
+        return {}
+    generated = _generated_records(result.valid_rows, table)
     spans = months_covered(table, generated)
-    if not spans or not store.files(table):
+    if not spans:
         return {}
     out = {}
-    mine = {(r["org"], r[TABLES[table].key]) for r in generated}
+    mine = set(zip(generated["org"].to_pylist(), generated[TABLES[table].key].to_pylist()))
     for org, groups in stored_without_ids(table, store, generated, spans).items():
         names = set(groups)
         if result.source in names:  # its own journal, and the rows that do not say
@@ -331,7 +386,7 @@ def find_overlaps(result: ImportCheck, store: DataStore) -> dict[str, Overlap]:
     return out
 
 
-def stored_without_ids(table: str, store: DataStore, records: list[dict],
+def stored_without_ids(table: str, store: DataStore, records: pa.Table,
                        spans: dict[str, tuple[tuple, tuple]]) -> dict[str, dict]:
     """{org: {source: [ids]}}: the stored records without ids (auto-…) in the months each
     organisation's rows span, by the journal they came from (None: not recorded).
@@ -345,7 +400,8 @@ def stored_without_ids(table: str, store: DataStore, records: list[dict],
     data = store.read_table(table).select(columns)
     data = data.filter(pc.and_(pc.starts_with(data[key_column], AUTO_PREFIX),
                                in_months(data, spans)))
-    projects = {(r["org"], r["project"]) for r in records} if by_project else set()
+    projects = (set(zip(records["org"].to_pylist(), records["project"].to_pylist()))
+                if by_project else set())
     out: dict[str, dict] = {}
     for r in data.to_pylist():
         if by_project and (r["org"], r["project"]) not in projects:
@@ -378,6 +434,15 @@ def source_imports(store: DataStore, table: str, source: str | None,
     return found
 
 
+def _generated_records(rows, table: str) -> pa.Table:
+    """The records of the rows whose id this file generated, as one Arrow table."""
+    if isinstance(rows, RowStore):
+        data = rows.arrow()
+        return data.filter(rows.generated()) if data.num_rows else data
+    return pa.Table.from_pylist([r.record for r in rows if r.extra.get(GENERATED)],
+                                schema=TABLES[table].arrow_schema)
+
+
 def _other_table_hint(table: str, headers: list) -> list[HeaderProblem]:
     """A file of another table (finance given as --table activities) is a common slip."""
     for other in TABLES:
@@ -392,18 +457,36 @@ def _progress(progress: Progress | None) -> Progress:
 
 def compare_with_store(table: str, parsed: list[ParsedRow], store: DataStore,
                        labels: dict[str, str]) -> tuple[list[ParsedRow], int, list[RowError]]:
-    """Split rows into new ones, duplicates of stored records, and conflicts with them."""
+    """Split rows into new ones, duplicates of stored records, and conflicts with them.
+    (A RowStore's new rows are a RowStore too.)"""
     stored = _stored_records(table, parsed, store)
-    new, duplicates, conflicts = [], 0, []
+    if not stored:  # nothing of this file is stored: every row is new
+        return parsed, 0, []
+    keep, duplicates, conflicts = [], 0, []
     for row in parsed:
         key = record_key(table, row.record)
+        keep.append(key not in stored)
         if key not in stored:
-            new.append(row)
-        elif stored[key] is None or not _differing(table, stored[key], row.record):
+            continue
+        if stored[key] is None or not _differing(table, stored[key], row.record):
             duplicates += 1
         else:
             conflicts.append(_conflict(table, row, stored[key], labels))
-    return new, duplicates, conflicts
+    if isinstance(parsed, RowStore):
+        return parsed.take(keep), duplicates, conflicts
+    return [r for r, k in zip(parsed, keep) if k], duplicates, conflicts
+
+
+def _key_values(parsed, key_column: str, generated_only: bool = False) -> pa.Array:
+    """The distinct ids of the rows (of those with a generated id only, if asked)."""
+    if isinstance(parsed, RowStore):
+        ids = parsed.arrow()[key_column]
+        if generated_only:
+            ids = ids.filter(parsed.generated())
+        return pc.unique(pc.cast(ids, pa.string()).combine_chunks() if ids.num_chunks
+                         else pa.array([], pa.string()))
+    return pa.array(sorted({r.record[key_column] for r in parsed
+                            if not generated_only or r.extra.get(GENERATED)}), pa.string())
 
 
 def _stored_records(table: str, parsed: list[ParsedRow], store: DataStore
@@ -413,16 +496,17 @@ def _stored_records(table: str, parsed: list[ParsedRow], store: DataStore
     A generated id is a hash of the content, so a stored one needs no comparing: it maps to
     None ("same content"), which spares reading whole rows on a re-import of a big file.
     """
+    if not store.files(table):
+        return {}
     data = store.read_table(table)
     key_column = TABLES[table].key
     if not key_column or not data.num_rows:
         return {record_key(table, r): r for r in data.to_pylist()}
-    wanted = pa.array(sorted({r.record[key_column] for r in parsed}), pa.string())
+    wanted = _key_values(parsed, key_column)
     data = data.filter(pc.is_in(data[key_column], value_set=wanted))
     # Only an id this file generated from the row's content vouches for that content; an
     # auto-… id written in the file (a stored record exported, then edited) is compared.
-    vouched = pa.array(sorted({r.record[key_column] for r in parsed if r.extra.get(GENERATED)}),
-                       pa.string())
+    vouched = _key_values(parsed, key_column, generated_only=True)
     generated = pc.is_in(data[key_column], value_set=vouched)
     same = data.filter(generated)
     stored: dict[tuple, dict | None] = dict.fromkeys(

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import unicodedata
 from dataclasses import dataclass
+from typing import Iterable, Iterator
 
 from impact.ingest.problems import FileProblem
 
@@ -138,42 +140,72 @@ class QuotedSpan:
                                                        and self.last >= whole))
 
 
-class _Lines:
-    """The text's physical lines, counting the characters handed to the CSV parser."""
+def detect_encoding(payload: bytes) -> str:
+    """The payload's encoding, checked over the whole file as `decode` does; the text made
+    for the check is dropped again, so a big file is decoded line by line (`decoded_lines`)."""
+    return decode(payload)[1]
 
-    def __init__(self, text: str):
-        self._lines = iter(io.StringIO(text, newline=""))
-        self.offset = 0
+
+def decoded_lines(payload: bytes, encoding: str) -> Iterator[str]:
+    """The payload's text line by line (line ends kept, as `io.StringIO(text, newline="")`
+    gives them), without a second copy of the whole text in memory."""
+    codec = {"utf-8-sig": "utf-8-sig", "utf-16": "utf-16"}.get(encoding, encoding)
+    return io.TextIOWrapper(io.BytesIO(payload), encoding=codec, newline="")
+
+
+class _Lines:
+    """The text's physical lines, keeping those of the record being parsed."""
+
+    def __init__(self, lines: Iterable[str]):
+        self._lines = iter(lines)
+        self.current: list[str] = []
 
     def __iter__(self):
         return self
 
     def __next__(self) -> str:
         line = next(self._lines)
-        self.offset += len(line)
+        self.current.append(line)
         return line
 
 
-def parse_csv(text: str) -> tuple[list[list[str]], list[QuotedSpan], str]:
-    """(records, cells spanning lines, delimiter)."""
-    text = text.lstrip("\ufeff")
-    delimiter = sniff_delimiter(text.split("\n", 1)[0])
-    lines = _Lines(text)
-    reader = csv.reader(lines, delimiter=delimiter)
-    records, spans = [], []
-    start_line, start_offset = 1, 0
+def stream_csv(lines: Iterable[str]) -> Iterator[tuple[list[str], list[QuotedSpan]]]:
+    """The records one at a time, each with its cells that span lines (the last one also
+    with a quote still open at the end of the file). Only one record's lines are held."""
+    lines = iter(lines)
+    first = next(lines, "").lstrip("\ufeff")
+    delimiter = sniff_delimiter(first.split("\n", 1)[0])
+    source = _Lines(itertools.chain([first], lines))
+    reader = csv.reader(source, delimiter=delimiter)
+    pending = None
+    index, start_line = 0, 1
     try:
         for record in reader:
-            if reader.line_num > start_line:  # this record took several lines
-                spans += _spans(len(records), record, start_line, delimiter)
-            records.append(record)
-            last_line, last_start = start_line, start_offset
-            start_line, start_offset = reader.line_num + 1, lines.offset
+            spans = (_spans(index, record, start_line, delimiter)
+                     if reader.line_num > start_line else [])  # this record took several lines
+            raw, source.current = source.current, []
+            if pending is not None:
+                yield pending[0], pending[1]
+            pending = (record, spans, raw, start_line)
+            index += 1
+            start_line = reader.line_num + 1
     except csv.Error as exc:
         raise FileProblem("csv_syntax", line=reader.line_num, detail=str(exc)) from None
-    if records and _ends_inside_quote(text[last_start:], delimiter):
-        index = len(records) - 1
-        spans.append(QuotedSpan(index, len(records[index]) - 1, last_line, 0, 0, 0, True))
+    if pending is not None:
+        record, spans, raw, line = pending
+        if _ends_inside_quote("".join(raw), delimiter):
+            spans = spans + [QuotedSpan(index - 1, len(record) - 1, line, 0, 0, 0, True)]
+        yield record, spans
+
+
+def parse_csv(text: str) -> tuple[list[list[str]], list[QuotedSpan], str]:
+    """(records, cells spanning lines, delimiter) of a whole text."""
+    text = text.lstrip("\ufeff")
+    delimiter = sniff_delimiter(text.split("\n", 1)[0])
+    records, spans = [], []
+    for record, record_spans in stream_csv(io.StringIO(text, newline="")):
+        records.append(record)
+        spans += record_spans
     return records, spans, delimiter
 
 

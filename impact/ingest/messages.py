@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pyarrow.compute as pc
+
 from impact.presentation.i18n import t
 from impact.ingest.headers import HeaderProblem
 from impact.ingest.problems import FileProblem
@@ -167,14 +169,19 @@ def template_hint(table: str, lang: str = "en") -> str:
 
 def totals_line(check, lang: str = "en") -> str:
     """The figures the new rows add, to tick against the sheet's own 合计 (to the fen)."""
-    rows = [r.record for r in check.new_rows]
+    if check.table not in ("finance", "activities"):
+        return ""
+    from impact.ingest.write import new_rows_table
+
+    # Summed in Arrow, exactly: integers, and Decimal money at the column's scale.
+    rows = new_rows_table(check)
     if check.table == "finance":
-        money = {flow: sum((r["amount"] for r in rows if r["flow"] == flow), Decimal(0))
-                 for flow in ("income", "expense")}
+        money = {flow: Decimal(pc.sum(rows.filter(pc.equal(rows["flow"], flow))["amount"])
+                               .as_py() or 0) for flow in ("income", "expense")}
         return t("data.notice.adds_money", lang, income=f"{money['income']:,.2f}",
                  expense=f"{money['expense']:,.2f}")
     if check.table == "activities":
-        sums = {c: sum(r[c] for r in rows) for c in ("sessions", "beneficiaries", "volunteers",
-                                                    "volunteer_minutes")}
+        sums = {c: pc.sum(rows[c]).as_py() or 0
+                for c in ("sessions", "beneficiaries", "volunteers", "volunteer_minutes")}
         return t("data.notice.adds_activities", lang, **{k: f"{v:,}" for k, v in sums.items()})
     return ""

@@ -57,32 +57,79 @@ def check_totals(totals: list[tuple[int, list]], mapping: dict[int, str], labels
     row, or since the first row: a 合计 after 本月合计 rows may total either way). Not
     compared while a row above it is `refused`: its own errors are the ones to fix first,
     and a sum without it would blame the total wrongly."""
-    errors, previous = [], 0
-    for number, cells in totals:
-        if any(row < number for row in refused):
-            previous = number
-            continue
-        sums_from = [previous, 0] if previous else [0]
-        for pos, column in mapping.items():
+    checker = TotalsChecker(mapping, labels)
+    checker.feed(totals, parsed, refused)
+    return checker.errors
+
+
+class TotalsChecker:
+    """`check_totals` over a file given a chunk at a time (in file order): running sums
+    since the first row and since the previous totals row stand for the rows above."""
+
+    def __init__(self, mapping: dict[int, str], labels: dict):
+        self.mapping, self.labels = mapping, labels
+        self.figures = {(f, flow) for c in mapping.values() if c in _FIGURES
+                        for _, f, flow in [_FIGURES[c]]}
+        self.since_start = dict.fromkeys(self.figures, 0)
+        self.since_previous = dict.fromkeys(self.figures, 0)
+        self.previous = 0
+        self.refused_above = False
+        self.errors: list[RowError] = []
+
+    def _add(self, row) -> None:
+        for field, flow in self.figures:
+            if flow is None or row.record.get("flow") == flow:
+                value = row.record.get(field) or 0
+                self.since_start[(field, flow)] += value
+                self.since_previous[(field, flow)] += value
+
+    def feed(self, totals: list[tuple[int, list]], parsed: list,
+             refused: set[int] = frozenset()) -> None:
+        """The totals rows and the valid rows of the next part of the file (each in file
+        order), and the rows of that part refused so far."""
+        rows = iter(sorted(parsed, key=lambda r: r.row))
+        refused = sorted(refused)
+        pending = next(rows, None)
+        for number, cells in totals:
+            while pending is not None and pending.row < number:
+                self._add(pending)
+                pending = next(rows, None)
+            if self.refused_above or (refused and refused[0] < number):
+                self.refused_above = True
+                self._next_block(number)
+                continue
+            self._check(number, cells)
+            self._next_block(number)
+        while pending is not None:
+            self._add(pending)
+            pending = next(rows, None)
+        if refused:
+            self.refused_above = True
+
+    def _next_block(self, number: int) -> None:
+        self.previous = number
+        self.since_previous = dict.fromkeys(self.figures, 0)
+
+    def _check(self, number: int, cells: list) -> None:
+        labels = self.labels
+        for pos, column in self.mapping.items():
             if column not in _FIGURES or clean_text(cells[pos]) == "":
                 continue
             parse, field, flow = _FIGURES[column]
             try:
                 given = parse(cells[pos])
             except CellError as exc:
-                errors.append(RowError(number, labels.get(column, column), column,
-                                       clean_text(cells[pos]), exc.code, exc.params))
+                self.errors.append(RowError(number, labels.get(column, column), column,
+                                            clean_text(cells[pos]), exc.code, exc.params))
                 continue
             given = given or 0
-            sums = [sum((r.record[field] or 0) for r in parsed if start < r.row < number
-                        and (flow is None or r.record.get("flow") == flow))
-                    for start in sums_from]
+            sums = ([self.since_previous[(field, flow)]] if self.previous else []) + \
+                [self.since_start[(field, flow)]]
             if all(Decimal(given) != Decimal(s) for s in sums):
-                errors.append(RowError(number, labels.get(column, column), column,
-                                       clean_text(cells[pos]), "totals_mismatch",
-                                       {"label": is_totals_row(cells), "sum": _show(sums[-1])}))
-        previous = number
-    return errors
+                self.errors.append(RowError(number, labels.get(column, column), column,
+                                            clean_text(cells[pos]), "totals_mismatch",
+                                            {"label": is_totals_row(cells),
+                                             "sum": _show(sums[-1])}))
 
 
 def _show(value) -> str:

@@ -83,10 +83,10 @@ def _writable(check: ImportCheck, skip_invalid: bool) -> bool:
 
 def commit_rows(check: ImportCheck, store: DataStore, process: str) -> dict:
     """Append the new rows to the stored table in one commit, then log the import."""
-    schema = TABLES[check.table].arrow_schema
-    added = pa.Table.from_pylist([r.record for r in check.new_rows], schema=schema)
+    added = new_rows_table(check)
     from impact.storage.edits import refuse_closed
-    refuse_closed(store.manifest() or {}, check.table, added.to_pylist())
+    # (Rows are made one at a time, and only when some period is closed.)
+    refuse_closed(store.manifest() or {}, check.table, (r.record for r in check.new_rows))
     entry = {
         "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "who": who(process),
@@ -133,6 +133,16 @@ def input_record(check: ImportCheck) -> dict:
     return given
 
 
+def new_rows_table(check: ImportCheck) -> pa.Table:
+    """The new rows as an Arrow table in the stored schema (a RowStore has it already)."""
+    from impact.ingest.rowstore import RowStore
+
+    if isinstance(check.new_rows, RowStore):
+        return check.new_rows.arrow()
+    return pa.Table.from_pylist([r.record for r in check.new_rows],
+                                schema=TABLES[check.table].arrow_schema)
+
+
 def write_companions(check: ImportCheck, store: DataStore) -> dict[str, pa.Table]:
     """What an import writes besides its table: the person-key secret of a first
     participants import (written now), and the whole new contents of the companion table
@@ -146,13 +156,34 @@ def write_companions(check: ImportCheck, store: DataStore) -> dict[str, pa.Table
         return {}
     name, columns = COMPANIONS[check.table]
     rows = companion_rows(check.table, check.new_rows)
-    owners = {owner_of(check.table, r.record) for r in check.new_rows}
     stored = store.read_table(name)
-    if not rows and not pc.any(owned_by(stored, columns, owners)).as_py():
+    if stored.num_rows:
+        owned = _owned_by_new(check, stored, columns)
+        if not rows and not pc.any(owned).as_py():
+            return {}
+        kept = stored.filter(pc.invert(owned))
+    elif not rows:
         return {}
-    kept = stored.filter(pc.invert(owned_by(stored, columns, owners)))
+    else:
+        kept = stored
     return {name: pa.concat_tables(
         [kept, pa.Table.from_pylist(rows, schema=TABLES[name].arrow_schema)])}
+
+
+def _owned_by_new(check: ImportCheck, stored: pa.Table, columns: tuple[str, ...]) -> pa.Array:
+    """Mask of the stored companion rows that belong to one of the new records (compared
+    as joined key texts in Arrow: a million new records are no set of Python tuples)."""
+    from impact.storage.edits import COMPANIONS
+
+    own = new_rows_table(check).select(list(COMPANIONS[check.table][1]))
+
+    def joined(data: pa.Table, names) -> pa.Array:
+        parts = [pc.cast(data[c], pa.string()) for c in names]
+        return pc.binary_join_element_wise(*parts, "\x1f") if len(parts) > 1 else parts[0]
+
+    return pc.fill_null(pc.is_in(joined(stored, columns),
+                                 value_set=joined(own, own.column_names).combine_chunks()
+                                 if own.num_rows else pa.array([], pa.string())), False)
 
 
 def save_secret(check: ImportCheck, store: DataStore) -> None:
@@ -170,7 +201,9 @@ def save_secret(check: ImportCheck, store: DataStore) -> None:
 def companion_rows(table: str, parsed) -> list[dict]:
     """The companion rows (see write_companions) the parsed rows of a sheet carry."""
     make = {"activities": _group_rows, "grants": _grant_project_rows}.get(table)
-    return [c for r in parsed for c in make(r)] if make else []
+    if not make or not gives_companions(table, parsed):
+        return []
+    return [c for r in parsed for c in make(r)]
 
 
 def gives_companions(table: str, parsed) -> bool:
@@ -178,10 +211,16 @@ def gives_companions(table: str, parsed) -> bool:
     项目 of grants): only then does a correction replace the stored companion rows."""
     from impact.ingest.headers import GRANT_PROJECTS, GROUP_PREFIX
 
+    from impact.ingest.rowstore import RowStore
+
+    if isinstance(parsed, RowStore):  # the keys any row's extra has, known without a pass
+        keys = parsed.extra_keys
+    else:
+        keys = {k for r in parsed for k in r.extra}
     if table == "activities":
-        return any(k.startswith(GROUP_PREFIX) for r in parsed for k in r.extra)
+        return any(k.startswith(GROUP_PREFIX) for k in keys)
     if table == "grants":
-        return any(GRANT_PROJECTS in r.extra for r in parsed)
+        return GRANT_PROJECTS in keys
     return False
 
 

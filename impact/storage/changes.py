@@ -115,6 +115,13 @@ def counts(old: dict | None, new: dict | None, full_path: Callable[[str], str],
             paths = _changed_paths(old, new, table, full_path)
             if paths is None:
                 continue
+            if not paths[0] or not paths[1]:  # one side has no files: all added (or removed),
+                # counted from the manifests' entries; no join of a million rows with nothing
+                before, after = _files(old, table), _files(new, table)
+                out[table] = {"added": sum(e["rows"] for p, e in after.items() if p not in before),
+                              "removed": sum(e["rows"] for p, e in before.items()
+                                             if p not in after), "changed": 0}
+                continue
             first, org = KEYS[table][-1], _present(table)
             row = con.execute(
                 f"SELECT count(*) FILTER (WHERE o.{first} IS NULL AND o.{org} IS NULL), "

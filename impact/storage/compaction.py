@@ -108,6 +108,8 @@ def append(store: DataStore, name: str, rows: pa.Table, *, meta: dict | None = N
         by_dir.setdefault(f.path.rsplit("/", 1)[0], []).append(f)
     kept = {f.path for files in by_dir.values() for f in files}
     entries, derived = [], []
+    # Not sorted here: _write_chunk sorts each merged partition (a second sorted copy of a
+    # million rows was 80 MB more at the peak).
     for prefix, part in partitions(table, rows):
         old = by_dir.get(f"{name}/{prefix}".rstrip("/"), [])
         kept -= {f.path for f in old}

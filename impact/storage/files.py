@@ -126,6 +126,9 @@ def partitions(table: Table, data: pa.Table) -> list[tuple[str, pa.Table]]:
     if not table.partitioned:
         return [("", data)]
     years = pc.year(data["date"])
+    low, high = pc.min_max(years).values()
+    if low.is_valid and low == high:  # one year (an import's usual case): no filtered copy
+        return [(f"year={low.as_py()}/", data)]
     out = []
     for year in sorted(set(years.to_pylist())):
         out.append((f"year={year}/", data.filter(pc.equal(years, year))))

@@ -106,7 +106,68 @@ _CHART_NAMES = """
         chart.setAttribute('role', 'figure');
         chart.setAttribute('aria-label', text);
       }
+      describe(chart, text);
     });
+  }
+  // The chart's data as a table a screen reader can read (visually hidden: the figure and
+  // the page's own tables are what a sighted reader uses). Made from the traces Plotly drew,
+  // so it holds exactly the points shown, each as its hover text gives it (the exact amount),
+  // and nothing a public view's figure left out. Remade when Plotly replaces the data.
+  function cell(v) {
+    if (v === null || v === undefined) return '';
+    if (Array.isArray(v)) return v.map(cell).join(' ');
+    return String(v).replace(/\\x3cbr\\s*\\/?\\x3e/gi, ' ').replace(/\\x3c[^\\x3e]*\\x3e/g, '');
+  }
+  function describe(chart, text) {
+    var gd = chart.querySelector('.js-plotly-plot');
+    if (!gd || !gd.data || chart.__impactData === gd.data) return;
+    chart.__impactData = gd.data;
+    var old = chart.querySelector('div.impact-chart-data');
+    if (old) old.remove();
+    var rows = [], index = {}, names = [];
+    gd.data.forEach(function (t, n) {
+      var pie = t.type === 'pie', flat = t.orientation === 'h';
+      var cats = pie ? t.labels : (flat ? t.y : t.x);
+      var vals = pie ? t.values : (flat ? t.x : t.y);
+      var shown = t.customdata || t.hovertext || t.text;
+      if (!cats) return;
+      var name = cell(t.name) || (gd.data.length > 1 ? String(n + 1) : '');
+      names.push(name);
+      for (var i = 0; i < cats.length; i++) {
+        var key = cell(cats[i]);
+        if (!(key in index)) { index[key] = rows.length; rows.push([key, {}]); }
+        rows[index[key]][1][name] = cell(shown && shown[i] !== undefined ? shown[i] : vals[i]);
+      }
+    });
+    if (!rows.length) return;
+    var lang = (document.documentElement.lang || 'zh').slice(0, 2);
+    // Visually hidden, read by screen readers (a table keeps its content's width: its box).
+    var box = document.createElement('div');
+    box.className = 'impact-chart-data';
+    box.style.cssText = 'position:absolute;width:1px;height:1px;overflow:hidden;' +
+      'clip-path:inset(50%);white-space:nowrap;margin:-1px;padding:0;border:0;';
+    var table = document.createElement('table');
+    box.appendChild(table);
+    table.createCaption().textContent = text + (lang === 'en' ? ': chart data' : '：图表数据');
+    var head = table.createTHead().insertRow();
+    var corner = document.createElement('th');
+    corner.textContent = lang === 'en' ? 'Point' : '数据点';
+    head.appendChild(corner);
+    names.forEach(function (name) {
+      var th = document.createElement('th');
+      th.scope = 'col';
+      th.textContent = name || (lang === 'en' ? 'Value' : '数值');
+      head.appendChild(th);
+    });
+    var body = table.createTBody();
+    rows.forEach(function (r) {
+      var tr = body.insertRow(), th = document.createElement('th');
+      th.scope = 'row';
+      th.textContent = r[0];
+      tr.appendChild(th);
+      names.forEach(function (name) { tr.insertCell().textContent = r[1][name] || ''; });
+    });
+    chart.appendChild(box);
   }
   // The page menu (st.page_link) marks the current page by style only: say it to a screen
   // reader too (aria-current), by the link's own path.
