@@ -285,3 +285,12 @@ def roles_from(mapping) -> dict[str, str]:
         parse_role(text)
         out[str(email).strip().lower()] = str(text)
     return out
+
+
+def visible_funders(table, access: "Access"):
+    """The income-per-funder table as this visitor may see it: a funder, its own rows."""
+    if access.role != FUNDER or table is None:
+        return table
+    from dataclasses import replace
+
+    return replace(table, rows=[r for r in table.rows if r.get("funder") == access.funder])

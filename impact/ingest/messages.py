@@ -171,7 +171,7 @@ def totals_line(check, lang: str = "en") -> str:
     """The figures the new rows add, to tick against the sheet's own 合计 (to the fen)."""
     if check.table not in ("finance", "activities"):
         return ""
-    from impact.ingest.write import new_rows_table
+    from impact.ingest.rowstore import new_rows_table
 
     # Summed in Arrow, exactly: integers, and Decimal money at the column's scale.
     rows = new_rows_table(check)

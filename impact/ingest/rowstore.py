@@ -117,3 +117,12 @@ class RowStore(Sequence):
                 out._add(data.filter(flags), pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL),
                          generated.filter(flags))
         return out
+
+
+def new_rows_table(check) -> pa.Table:
+    """An ImportCheck's new rows as an Arrow table in the stored schema (a RowStore has it
+    already; a list of parsed rows is converted)."""
+    if isinstance(check.new_rows, RowStore):
+        return check.new_rows.arrow()
+    return pa.Table.from_pylist([r.record for r in check.new_rows],
+                                schema=TABLES[check.table].arrow_schema)

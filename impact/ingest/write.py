@@ -25,6 +25,7 @@ from impact.errors import DataError
 from impact.ingest.check import ImportCheck, Progress, check_file
 from impact.ingest.messages import row_reason
 from impact.ingest.values import clean_text
+from impact.ingest.rowstore import new_rows_table
 from impact.storage.schema import TABLES
 from impact.storage import compaction, identity
 from impact.storage.store import DataStore
@@ -133,14 +134,6 @@ def input_record(check: ImportCheck) -> dict:
     return given
 
 
-def new_rows_table(check: ImportCheck) -> pa.Table:
-    """The new rows as an Arrow table in the stored schema (a RowStore has it already)."""
-    from impact.ingest.rowstore import RowStore
-
-    if isinstance(check.new_rows, RowStore):
-        return check.new_rows.arrow()
-    return pa.Table.from_pylist([r.record for r in check.new_rows],
-                                schema=TABLES[check.table].arrow_schema)
 
 
 def write_companions(check: ImportCheck, store: DataStore) -> dict[str, pa.Table]:

@@ -217,3 +217,11 @@ def _round(value, places: int) -> Decimal:
 
 def _has_fraction(value) -> bool:
     return isinstance(value, Decimal) and value != value.to_integral_value()
+
+
+def as_printed(value, places: int):
+    """An exact percentage (metrics.percent / share: unrounded) at the places it is printed,
+    so a report is outdated when a printed figure changes, and the figure reads as printed."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    return value

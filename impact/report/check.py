@@ -24,6 +24,7 @@ from impact.report.tables import cell_kind
 from impact.storage import versions
 from impact.storage.db import Database
 from impact.storage.store import DataStore
+from impact.presentation.fmt import as_printed  # noqa: F401 (funder.py and tests read it here too)
 
 
 @dataclass
@@ -37,14 +38,6 @@ class ReportCheck:
     @property
     def current(self) -> bool:
         return not self.changes and not self.figures and not self.note
-
-
-def as_printed(value, places: int):
-    """An exact percentage (metrics.percent / share: unrounded) at the places it is printed,
-    so a report is outdated when a printed figure changes, and the figure reads as printed."""
-    if isinstance(value, Decimal) and value.is_finite():
-        return value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-    return value
 
 
 def _flat(summary: dict, prefix: str = "") -> dict:

@@ -72,7 +72,7 @@ def printed_figures(db, filters: Filters, funder: str, lang: str) -> dict[str, o
     """Every figure the funder report prints, by name (`verify --report`): the cards, the
     amount received outside any grant, and each figure cell of each printed table (`table:
     row: column`, the row named by its text cells)."""
-    from impact.report.check import as_printed
+    from impact.presentation.fmt import as_printed
 
     model, budget = gather(db, filters, funder, lang)
     out: dict[str, object] = {f"cards: {k.key}": k.value for k in model.kpis}

@@ -13,8 +13,8 @@ import streamlit as st
 
 from impact.access import accounts, audit, funderlink, passwords, secretsfile
 from impact.access.policy import (FUNDER, PRIVATE, Access, AccessError, Scope, Settings,
-                                  check_auth, describe,
-                                  forwarded, network_visitor, parse_mode, resolve, roles_from)
+                                  check_auth, describe, forwarded, network_visitor, parse_mode,
+                                  resolve, roles_from, visible_funders)
 from impact.filters import Filters
 from impact.presentation.i18n import t
 from impact.presentation.safetext import as_markdown
@@ -220,15 +220,6 @@ def visible_finance(model, access: Access):
     return replace(model, donor_notice=None, donor_notice_unnamed=None,
                    kpis=[k for k in model.kpis if k.key != DONOR_KPI],
                    funders=visible_funders(model.funders, access))
-
-
-def visible_funders(table, access: Access):
-    """The income-per-funder table as this visitor may see it: a funder, its own rows."""
-    if access.role != FUNDER or table is None:
-        return table
-    from dataclasses import replace
-
-    return replace(table, rows=[r for r in table.rows if r.get("funder") == access.funder])
 
 
 # ---------------------------------------------------------------------------- staff password

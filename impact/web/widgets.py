@@ -347,7 +347,7 @@ def warning(text: str) -> None:
 def budget_section(section, access, lang: str) -> None:
     """Budget vs actual (impact.views.grants.BudgetSection): the as-of note, what is flagged,
     the tables by grant and by project. A funder sees its own grants' rows only."""
-    from impact.web.auth import visible_funders
+    from impact.access.policy import visible_funders
 
     heading(2, section.title)
     if section.empty:
