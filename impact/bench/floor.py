@@ -19,7 +19,7 @@ from sqlglot import exp
 
 from impact.storage import rollup
 from impact.bench.pages import Call
-from impact.storage.db import _strip_comments, load_query
+from impact.storage.db import _strip_comments, file_columns, load_query
 from impact.storage.schema import TABLES
 from impact.storage.store import DataStore
 
@@ -61,12 +61,10 @@ def _missing_later_columns(table: str, needed: set[str], paths: list[str],
                            from_rollup: bool) -> set[str]:
     """Columns added to the schema later (Column.since) that some file does not hold: our
     views read them as NULL there, so the raw scan has nothing to read and leaves them out."""
-    later = {c.name for c in TABLES[table].columns if c.since} & needed
+    later = set(TABLES[table].added_columns) & needed
     if from_rollup or not later:
         return set()
-    import pyarrow.parquet as pq
-
-    return {c for c in later if any(c not in pq.read_schema(p).names for p in paths)}
+    return {c for c in later if any(c not in file_columns(p) for p in paths)}
 
 
 def scan_sql(store: DataStore, table: str, columns: frozenset[str], params: dict,

@@ -77,7 +77,15 @@ def query_names() -> list[str]:
     return sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
 
 
-_SCHEMAS: dict[str, frozenset] = {}  # data file path → its columns (see Database._added)
+_SCHEMAS: dict[str, frozenset] = {}  # data file path → its columns (file_columns)
+
+
+def file_columns(path: str, read=pq.read_schema) -> frozenset:
+    """A data file's column names, from its footer, read once per process: files are named by
+    their content hash, so what a path holds never changes. `read` reads a remote footer."""
+    if path not in _SCHEMAS:
+        _SCHEMAS[path] = frozenset(read(path).names)
+    return _SCHEMAS[path]
 
 
 def _strip_comments(sql: str) -> str:
@@ -324,12 +332,10 @@ class Database:
             return set(), False
         have: list[set[str]] = []
         for path in paths:
-            if path not in _SCHEMAS:
-                try:
-                    _SCHEMAS[path] = frozenset(self._read_schema(path).names)
-                except (OSError, pa.ArrowException):
-                    return set(), False  # unreadable: the plain select names the file at fault
-            have.append(_SCHEMAS[path] & set(added))
+            try:
+                have.append(file_columns(path, self._read_schema) & set(added))
+            except (OSError, pa.ArrowException):
+                return set(), False  # unreadable: the plain select names the file at fault
         absent = {c for c in added if not any(c in h for h in have)}
         return absent, any(h != have[0] for h in have)
 
