@@ -43,6 +43,12 @@ def choose_table(page, name: str) -> None:
     expect(box).to_have_value(name)
 
 
+def confirm_import(page, rows: int, done: str) -> None:
+    """Press the import button for `rows` new rows and wait for the page's `done` notice."""
+    rerun(page, page.get_by_role("button", name=f"导入 {rows} 行新数据").click)
+    expect_body(page, done)
+
+
 @pytest.fixture
 def server(tmp_path):
     """`streamlit run dashboard.py` over an empty data directory; yields (url, data dir)."""
@@ -74,13 +80,11 @@ def test_data_page_refuses_errors_and_imports_gbk_and_xlsx(server):
         assert snapshot(data) == before
 
         rerun(page, lambda: upload.set_input_files(str(FIXTURES / "activities_gbk.csv")))
-        rerun(page, page.get_by_role("button", name="导入 5 行新数据").click)
-        expect_body(page, "已从 activities_gbk.csv 向活动记录导入 5 行新数据")
+        confirm_import(page, 5, "已从 activities_gbk.csv 向活动记录导入 5 行新数据")
 
         choose_table(page, "收支记录")
         rerun(page, lambda: upload.set_input_files(str(FIXTURES / "finance_ledger.xlsx")))
-        rerun(page, page.get_by_role("button", name="导入 7 行新数据").click)
-        expect_body(page, "已从 finance_ledger.xlsx 向收支记录导入 7 行新数据")
+        confirm_import(page, 7, "已从 finance_ledger.xlsx 向收支记录导入 7 行新数据")
         browser.close()
 
     totals = summarize(Database(str(data)), Filters(year_from=2021, year_to=2021))
@@ -139,8 +143,7 @@ def test_cash_journal_then_a_survey_mapped_once_and_next_month_without_questions
         expect_body(page, "第 10 行（合计）：合计行，与上面各行之和相符；已跳过")
         expect_body(page, "新增各行合计：收入 ¥51,012.34，支出 ¥17,691.36")
         _shots(page, shots, "data-journal-preview")
-        rerun(page, page.get_by_role("button", name="导入 7 行新数据").click)
-        expect_body(page, "已从 cash_journal_2023.xlsx 向收支记录导入 7 行新数据")
+        confirm_import(page, 7, "已从 cash_journal_2023.xlsx 向收支记录导入 7 行新数据")
 
         choose_table(page, "活动记录")
         rerun(page, lambda: upload.set_input_files(str(FIXTURES / "wjx_activity_signin_2023_03.csv")))
@@ -159,14 +162,12 @@ def test_cash_journal_then_a_survey_mapped_once_and_next_month_without_questions
         expect_body(page, "按已保存的映射“问卷星活动签到”读取列")
         assert page.get_by_label("机构（文件中没有机构列）", exact=True).input_value() == "无锡同心"
         _shots(page, shots, "data-mapped-preview")
-        rerun(page, page.get_by_role("button", name="导入 5 行新数据").click)
-        expect_body(page, "已从 wjx_activity_signin_2023_03.csv 向活动记录导入 5 行新数据")
+        confirm_import(page, 5, "已从 wjx_activity_signin_2023_03.csv 向活动记录导入 5 行新数据")
 
         rerun(page, lambda: upload.set_input_files(str(FIXTURES / "wjx_activity_signin_2023_04.csv")))
         expect_body(page, "按已保存的映射“问卷星活动签到”读取列")
         assert page.get_by_test_id("stForm").count() == 0  # no questions this month
-        rerun(page, page.get_by_role("button", name="导入 4 行新数据").click)
-        expect_body(page, "已从 wjx_activity_signin_2023_04.csv 向活动记录导入 4 行新数据")
+        confirm_import(page, 4, "已从 wjx_activity_signin_2023_04.csv 向活动记录导入 4 行新数据")
         browser.close()
 
     totals = summarize(Database(str(data)), Filters(year_from=2023, year_to=2023))
@@ -201,8 +202,7 @@ def test_a_monthly_report_with_its_totals_row(server):
                      "新增各行合计：服务次数 36，受益人次 719，志愿者人次 54，志愿服务时长 6,525 分钟"):
             expect_body(page, line)
             assert line in notes.inner_text()
-        rerun(page, page.get_by_role("button", name="导入 3 行新数据").click)
-        expect_body(page, "已从 monthly_activities_2023.xlsx 向活动记录导入 3 行新数据（跳过重复 0 行）")
+        confirm_import(page, 3, "已从 monthly_activities_2023.xlsx 向活动记录导入 3 行新数据（跳过重复 0 行）")
         browser.close()
 
     totals = summarize(Database(str(data)), Filters(year_from=2023, year_to=2023))
