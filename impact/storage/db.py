@@ -14,6 +14,7 @@ import re
 import shutil
 import tempfile
 import threading
+import warnings
 import weakref
 from dataclasses import dataclass
 from functools import cache
@@ -134,14 +135,7 @@ WHERE (array_length(orgs) = 0 OR list_contains(orgs, org))
   AND (year_from IS NULL OR year >= year_from)
   AND (year_to IS NULL OR year <= year_to);
 
-CREATE OR REPLACE MACRO finance_in(orgs, projects, areas, year_from, year_to) AS TABLE
-SELECT * FROM finance
-WHERE (array_length(orgs) = 0 OR list_contains(orgs, org))
-  AND (array_length(projects) = 0 OR list_contains(projects, project))
-  AND (array_length(areas) = 0 OR project IN (
-        SELECT DISTINCT a.project FROM {project_areas} a WHERE list_contains(areas, a.program_area)))
-  AND (year_from IS NULL OR year >= year_from)
-  AND (year_to IS NULL OR year <= year_to);
+{finance_in}
 
 CREATE OR REPLACE MACRO indicators_in(orgs, projects, year_from, year_to) AS TABLE
 SELECT * FROM indicators
@@ -168,11 +162,36 @@ WHERE (array_length(orgs) = 0 OR list_contains(orgs, org))
 
 
 
+# The finance filter, also without its area clause (finance_any_area_in), for a query with
+# no area chosen (Database.run, `without_areas`): DuckDB plans `project IN (subquery)` as a
+# join even when the OR's first half is true, which was about a third of a finance query's
+# time with the table in memory (issue 29).
+_FINANCE_MACRO = """CREATE OR REPLACE MACRO {name}(orgs, projects, areas, year_from, year_to) AS TABLE
+SELECT * FROM finance
+WHERE (array_length(orgs) = 0 OR list_contains(orgs, org))
+  AND (array_length(projects) = 0 OR list_contains(projects, project))
+  AND {areas}
+  AND (year_from IS NULL OR year >= year_from)
+  AND (year_to IS NULL OR year <= year_to);"""
+_FINANCE_AREAS = ("(array_length(areas) = 0 OR project IN (\n        SELECT DISTINCT a.project "
+                  "FROM {project_areas} a WHERE list_contains(areas, a.program_area)))")
+_ANY_AREA_MACRO = _FINANCE_MACRO.format(name="finance_any_area_in", areas="true")
+_FINANCE_CALL = re.compile(r"\bfinance_in\s*\(")
+
+
 def macros_sql(project_areas: str = "activities") -> str:
     """The filter macros' DDL. The finance area filter looks up which projects are in an area
     in `project_areas`: a Database's in-memory table of the (project, area) pairs (taken from
     the monthly rollup when there is one, else the detail); other engines name the detail."""
-    return _MACROS.replace("{project_areas}", project_areas)
+    finance = _FINANCE_MACRO.format(name="finance_in", areas=_FINANCE_AREAS)
+    return _MACROS.replace("{finance_in}", finance).replace("{project_areas}", project_areas)
+
+
+def without_areas(sql: str, bound: dict) -> str:
+    """`sql` reading finance_any_area_in where it reads finance_in, when no programme area is
+    chosen: the same rows (every finance_in of our queries passes either $areas or an empty
+    list), without the area lookup's join."""
+    return sql if bound.get("areas") else _FINANCE_CALL.sub("finance_any_area_in(", sql)
 
 
 # The (project, programme area) pairs of the activities, a small table rebuilt with the views.
@@ -188,6 +207,18 @@ DUCKDB_MEMORY = "1GB"
 # (issue 29), and they never take memory from the everyday pages' connection.
 CHECKS_MEMORY = "128MB"
 
+# Tables of at most this many rows (the manifest's count) are read into DuckDB's memory once
+# per data version, and their view reads that copy (override: $IMPACT_HELD_ROWS; 0 holds
+# none). At 1M activity rows every query of an everyday page read ten Parquet files per
+# table for a few thousand rows, and opening and decoding them was most of its time (issue
+# 29). A held finance row takes about 140 bytes: 250,000 rows are 35 MB, so the server stays
+# within its 400 MB; at 10M activity rows (500,000 transactions) finance is read from its
+# files, where a query's fixed cost is a smaller share. The detail activities are never
+# held: the rollup answers the everyday pages, and the data checks that read the detail
+# run in a process of their own.
+HELD_ROWS = 250_000
+_HELD = "__held"  # suffix of a held table's in-memory copy; its view keeps the table's name
+
 # A per-year query (StoredQuery.per_year) is split by year from this many activity records.
 PER_YEAR_FROM_ROWS = 500_000
 
@@ -201,14 +232,16 @@ class Database:
 
     def __init__(self, data_dir: str | None = None, *, rollups: bool = True, filesystem=None,
                  cache_dir: "str | os.PathLike | None | bool" = None, pinned: int | None = None,
-                 memory_limit: str | None = None):
+                 memory_limit: str | None = None, held_rows: int | None = None):
         """`rollups=False` answers every query from the detail (tests compare both ways).
         For a URL data directory: `filesystem` is its fsspec filesystem (default: from the URL);
         `cache_dir` is where its files are mirrored on local disk (default: $IMPACT_CACHE_DIR,
         else a directory under the system's temp dir; False reads the object store directly).
         `pinned` shows that committed version instead of following the manifest (for
         `impact verify --report`: the figures as a report saw them). `memory_limit`: DuckDB's
-        limit for this connection (default $IMPACT_DUCKDB_MEMORY, else DUCKDB_MEMORY)."""
+        limit for this connection (default $IMPACT_DUCKDB_MEMORY, else DUCKDB_MEMORY).
+        `held_rows`: the largest table read into memory (default $IMPACT_HELD_ROWS, else
+        HELD_ROWS; 0 reads every table from its files on every query)."""
         self.data_dir = resolve_data_dir(data_dir)
         self.store = DataStore(self.data_dir, filesystem=filesystem)
         # Bounded memory: beyond the limit DuckDB spills to disk, so a heavy data check over
@@ -217,6 +250,9 @@ class Database:
         weakref.finalize(self, shutil.rmtree, self._spill, True)
         self.memory_limit = memory_limit or os.environ.get("IMPACT_DUCKDB_MEMORY",
                                                            DUCKDB_MEMORY)
+        self.held_rows = held_rows if held_rows is not None else int(
+            os.environ.get("IMPACT_HELD_ROWS", HELD_ROWS))
+        self.held: set[str] = set()  # the tables (and rollup) now read from memory
         self._con = duckdb.connect(":memory:", config={
             "threads": 2, "memory_limit": self.memory_limit, "temp_directory": self._spill})
         self.mirror = None
@@ -292,6 +328,8 @@ class Database:
                 cur.execute(ddl)
             except duckdb.Error as exc:
                 raise self._data_error(table, paths, exc) from None
+            if table.name != "activities":
+                self._hold(cur, table.name, files, select)
         months = self.store.rollup_files(manifest=manifest) if self._use_rollups and manifest \
             else None
         if months:
@@ -305,6 +343,7 @@ class Database:
             cur.execute(ddl)
         except duckdb.Error as exc:
             raise self._data_error(None, paths, exc) from None
+        self._hold(cur, rollup.NAME, months or [], select if months else None)
         # Which projects are in which programme area, once per data version, in memory: the
         # finance filter's area lookup read every rollup file on every finance query, even
         # with no area chosen (DuckDB does not skip the subquery behind the OR), which cost
@@ -319,9 +358,34 @@ class Database:
             cur.execute(f"DROP TABLE IF EXISTS {PROJECT_AREAS}")
             cur.execute(f"CREATE OR REPLACE VIEW {PROJECT_AREAS} AS {distinct}")
         cur.execute(macros_sql(PROJECT_AREAS))
+        cur.execute(_ANY_AREA_MACRO)
         self.rollups = bool(months)
         if self.mirror is not None:
             self.mirror.prune(keep={f.path for f in live})
+
+    def _hold(self, cur, name: str, files: list, select: str | None) -> None:
+        """Read a small table into memory once per data version, and point its view at that
+        copy: the same rows in the same types, without opening and decoding its Parquet
+        files on every query. Left as a plain view when it is large (more than held_rows by
+        the manifest), its size is unknown (no manifest), it is read from the detail, or it
+        cannot be read or held (a damaged file, the memory limit): its queries then read
+        the files and report what is wrong with them, as before."""
+        held = f"{name}{_HELD}"  # our own table names, never user input
+        rows = sum(f.rows for f in files)
+        if select is None or not files or any(f.rows < 0 for f in files) \
+                or rows > self.held_rows:
+            if name in self.held:
+                cur.execute(f"DROP TABLE IF EXISTS {held}")
+                self.held.discard(name)
+            return
+        try:
+            cur.execute(f"CREATE OR REPLACE TABLE {held} AS {select}")
+            cur.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {held}")
+        except duckdb.Error:
+            cur.execute(f"DROP TABLE IF EXISTS {held}")
+            self.held.discard(name)
+            return
+        self.held.add(name)
 
     def _added(self, table: Table, paths: list[str]) -> tuple[set[str], bool]:
         """(columns no file has, whether some have one and some not) of the columns added to
@@ -390,11 +454,11 @@ class Database:
             raise TypeError(f"query {name} needs parameter(s) {', '.join(missing)}")
         bound = {p: _coerce(p, params[p]) for p in query.parameters}
         sql = (self.rollups and rollup.rollup_sql(query.sql)) or query.sql
-        sql = _typed(sql, query.parameters)
+        sql = without_areas(_typed(sql, query.parameters), bound)
         try:
             if query.per_year:
                 return self._run_per_year(query, sql, bound)
-            return self._con.cursor().sql(sql, params=bound).to_arrow_table()
+            return _answer(self._con.cursor(), sql, bound)
         except (duckdb.ParserException, duckdb.BinderException, duckdb.CatalogException):
             raise  # a mistake in our SQL, not in the user's data
         except duckdb.OutOfMemoryException:
@@ -412,18 +476,18 @@ class Database:
         # the demo data made the check 10× slower). Counts come from the Parquet footers.
         total = self._con.cursor().sql("SELECT count(*) FROM activities").fetchall()[0][0]
         if total < PER_YEAR_FROM_ROWS:
-            return self._con.cursor().sql(sql, params=bound).to_arrow_table()
+            return _answer(self._con.cursor(), sql, bound)
         # The years of the activity files (hive partitions: no data is read for this).
         found = self._con.cursor().sql("SELECT DISTINCT year FROM activities "
                                        "WHERE year IS NOT NULL").fetchall()
         low, high = bound["year_from"], bound["year_to"]
         years = sorted(y for (y,) in found if (low is None or y >= low)
                        and (high is None or y <= high))
-        parts = [self._con.cursor().sql(sql, params={**bound, "year_from": year,
-                                                     "year_to": year}).to_arrow_table()
+        parts = [_answer(self._con.cursor(), sql, {**bound, "year_from": year,
+                                                            "year_to": year})
                  for year in years]
         if not parts:  # an empty range: the query's own empty answer, with its columns
-            return self._con.cursor().sql(sql, params=bound).to_arrow_table()
+            return _answer(self._con.cursor(), sql, bound)
         order, limit = _FINAL_ORDER.search(_strip_comments(query.sql)).groups()
         years = pa.concat_tables(parts)  # noqa: F841  (read by name below)
         cur = self._con.cursor()
@@ -505,6 +569,18 @@ def _rollup_from_detail() -> str:
     return (f"SELECT date_trunc('month', date)::DATE AS date, org, project, program_area, "
             f"year, count(*) AS records, {sums} FROM activities "
             f"GROUP BY ALL")
+
+
+# DuckDB 2.0 warns that Arrow from an executed statement copies its rows once more. Our
+# answers are aggregates (a few hundred rows), and `execute` skips the relation `sql()` binds
+# first only to learn its columns: about 0.6 of a query's 2 ms at 1M rows (issue 29).
+warnings.filterwarnings("ignore", message="Arrow output on a DB-API result",
+                        category=UserWarning)
+
+
+def _answer(cur, sql: str, params: dict) -> pa.Table:
+    """A named query's answer as Arrow (DECIMAL stays exact)."""
+    return cur.execute(sql, params).to_arrow_table()
 
 
 def _first_line(exc: Exception) -> str:
