@@ -96,3 +96,28 @@ def test_e2e_smoke_run_measures_in_the_browser(tmp_path):
         assert p["script_p50_ms"] > 0 and p["model_p50_ms"] > 0, page  # server runs matched
     assert "end to end in Chromium: 2 session(s)" in proc.stdout
     assert "warm p50" in proc.stdout  # the server-side table, same run
+
+
+def test_the_pandas_baseline_does_every_query_the_pages_ask():
+    """pandas/ours is only a ratio of the same work: a page query without a pandas
+    equivalent would be timed on our side and skipped on pandas' (issue 29)."""
+    import pickle
+
+    from impact.bench import baseline
+    from impact.bench.pages import RecordingDatabase, call_page, discover
+    from impact.bench.worker import _selection
+    from impact.storage.db import Database
+
+    data = str(Path(__file__).resolve().parent.parent / "data")
+    db = Database(data)
+    frames = pickle.loads(baseline.load(data))
+    orgs, years, projects, areas, default_filters, filter_changes = _selection(db)
+    selections = [default_filters(years)] + filter_changes(orgs, years, 4, projects=projects,
+                                                           areas=areas)
+    for page, (fn, *_) in discover().items():
+        for filters in selections:
+            recorded = RecordingDatabase(db)
+            call_page(fn, recorded, filters)
+            missing = {c.name for c in recorded.calls} - set(baseline.PANDAS_QUERIES)
+            assert not missing, (page, missing)
+            assert baseline.interaction_resource(frames, recorded.calls) == len(recorded.calls)
