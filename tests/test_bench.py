@@ -121,3 +121,64 @@ def test_the_pandas_baseline_does_every_query_the_pages_ask():
             missing = {c.name for c in recorded.calls} - set(baseline.PANDAS_QUERIES)
             assert not missing, (page, missing)
             assert baseline.interaction_resource(frames, recorded.calls) == len(recorded.calls)
+
+
+PLAIN_APP = '''
+import sys
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+@st.cache_resource
+def load():
+    act = pd.read_parquet(f"{sys.argv[1]}/activities", columns=["date", "org", "beneficiaries"])
+    act["year"] = pd.to_datetime(act["date"]).dt.year
+    return act
+
+act = load()
+orgs = st.sidebar.multiselect("Organisation", sorted(act["org"].unique()))
+y0, y1 = int(act["year"].min()), int(act["year"].max())
+year_from, year_to = st.sidebar.slider("Years", y0, y1, (y1, y1))
+a = act[act["org"].isin(orgs)] if orgs else act
+a = a[(a["year"] >= year_from) & (a["year"] <= year_to)]
+st.metric("Beneficiaries", int(a["beneficiaries"].sum()))
+st.plotly_chart(px.bar(a.groupby("year", as_index=False)["beneficiaries"].sum(),
+                       x="year", y="beneficiaries"))
+'''
+
+
+@pytest.mark.browser
+@pytest.mark.requires("chromium")
+def test_peer_run_alternates_our_overview_and_a_plain_page(tmp_path):
+    """`bench --e2e --peer APP --peer-only`: both apps' first page and filter changes,
+    timed in the same browser, and the ratio the budget is stated in. No timing assertions."""
+    app = tmp_path / "plain_app.py"
+    app.write_text(PLAIN_APP, encoding="utf-8")
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "impact", "bench", "--rows", "5000", "--changes", "3",
+         "--e2e", "--peer", str(app), "--peer-only",
+         "--data-dir", str(tmp_path / "data"), "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert "e2e" not in report and "warm p50" not in proc.stdout  # only the comparison
+    peer = report["peer"]
+    for key in ("ours", "peer"):
+        s = peer[key]
+        assert s["error_count"] == 0, (key, s["errors"])
+        assert s["first_ms"] > 0 and s["change_n"] == 3, key
+        assert s["change_p95_ms"] >= s["change_p50_ms"] > 0, key
+        assert peer["rss_peak_mb"][key] > 0, key
+    assert peer["ours"]["model_p50_ms"] > 0  # our server's runs matched to the changes
+    assert peer["ratio"] == round(peer["peer"]["change_p50_ms"] / peer["ours"]["change_p50_ms"], 2)
+    assert "the plain page's change p50 ÷ ours" in proc.stdout
+
+
+def test_peer_needs_e2e_and_an_existing_app(tmp_path):
+    for argv, message in ((["--peer", str(tmp_path / "x.py")], "need --e2e"),
+                          (["--e2e", "--peer", str(tmp_path / "x.py")], "no such Streamlit"),
+                          (["--e2e", "--peer-only"], "needs --peer")):
+        proc = subprocess.run([sys.executable, "-m", "impact", "bench", *argv], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode != 0 and message in proc.stderr, (argv, proc.stderr)

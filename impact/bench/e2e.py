@@ -50,9 +50,11 @@ class Server:
     """The instrumented dashboard server, with a memory sampler on its process."""
 
     def __init__(self, data_dir: str, gc_mode: str, app_root: str | Path = PROJECT_ROOT,
-                 stderr_path: str | None = None):
+                 stderr_path: str | None = None, plain_app: str | Path | None = None):
         """`stderr_path`: where the server's log goes (default: a pipe, read only if it
-        exits at start; a long run that logs much should give a file)."""
+        exits at start; a long run that logs much should give a file). `plain_app`: run
+        that Streamlit script instead (`streamlit run APP -- DATA_DIR`, from its own
+        directory, so with Streamlit's default settings; no timers: runs() is empty)."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         fd, self.log_path = tempfile.mkstemp(prefix="impact-e2e-", suffix=".jsonl")
@@ -63,10 +65,16 @@ class Server:
                + os.environ.get("PYTHONPATH", "")}
         server_script = Path(__file__).with_name("e2e_server.py")
         self._stderr = open(stderr_path, "wb") if stderr_path else None
-        self.proc = subprocess.Popen(
-            [sys.executable, str(server_script), self.log_path, gc_mode,
-             str(self.port), data_dir], cwd=app_root, env=env,
-            stdout=subprocess.DEVNULL, stderr=self._stderr or subprocess.PIPE)
+        argv = [sys.executable, str(server_script), self.log_path, gc_mode,
+                str(self.port), data_dir]
+        if plain_app is not None:
+            app_root = Path(plain_app).resolve().parent
+            argv = [sys.executable, "-m", "streamlit", "run", str(Path(plain_app).resolve()),
+                    "--server.port", str(self.port), "--server.address", "127.0.0.1",
+                    "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                    "--", data_dir]
+        self.proc = subprocess.Popen(argv, cwd=app_root, env=env, stdout=subprocess.DEVNULL,
+                                     stderr=self._stderr or subprocess.PIPE)
         self.peak_rss_mb = 0.0
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, daemon=True)

@@ -245,10 +245,16 @@ class Actor:
     for before: organisations are added from this user's own share of the list, projects
     and areas are added, the year range moves; nothing is ever removed, so no state repeats."""
 
-    def __init__(self, page, name: str, orgs: list[str], holder: dict, seed: int):
+    KINDS = ("org", "year", "project", "area")
+
+    def __init__(self, page, name: str, orgs: list[str], holder: dict, seed: int,
+                 kinds: tuple[str, ...] = KINDS):
+        """`kinds`: the filters it changes, in turn (a plain page has only some of them:
+        the organisations' multiselect first and the year range in the sidebar)."""
         self.page, self.name, self.orgs, self.holder = page, name, list(orgs), holder
         self.rng = random.Random(seed)
         self.step = 0
+        self.kinds = kinds
 
     async def _arm(self) -> None:
         await self.page.evaluate("() => { window.__e2e.armed = true; window.__e2e.since = null; }")
@@ -309,7 +315,7 @@ class Actor:
                            error=str(exc).splitlines()[0][:200])
 
     async def _change(self) -> Measure:
-        kinds = ("org", "year", "project", "area")
+        kinds = self.kinds
         for attempt in range(len(kinds)):
             kind = kinds[(self.step + attempt) % len(kinds)]
             if kind == "org":

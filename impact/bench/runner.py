@@ -142,6 +142,20 @@ def measure_e2e(data_dir: str, rows: int, changes: int, e2e: dict, log) -> list[
     return results
 
 
+def measure_peer(data_dir: str, changes: int, peer_app: str, log) -> dict:
+    """`bench --e2e --peer APP`: our overview and the plain page, alternating."""
+    from impact.bench.pages import bench_orgs
+    from impact.bench.peer import run_peer
+    from impact.storage.db import Database
+
+    db = Database(data_dir)
+    try:
+        orgs = bench_orgs(db)
+    finally:
+        db.close()
+    return run_peer(data_dir, orgs, changes, peer_app, log=log)
+
+
 def _report_pdf(data_dir: str, log) -> dict:
     """Time the annual report PDF (issue 5: under 10 s with the browser warm), if it can be
     built here; otherwise say why."""
@@ -229,8 +243,10 @@ def run(rows: int, data_dir: str | None, json_path: str | None, changes: int,
             report = {"rows": rows, "pages": {}, "e2e_only": True}
         else:
             report = measure(path, rows, changes, pandas, log, report_pdf=e2e is None)
-        if e2e:
+        if e2e and not e2e.get("peer_only"):
             report["e2e"] = measure_e2e(path, rows, changes, e2e, log)
+        if e2e and e2e.get("peer"):
+            report["peer"] = measure_peer(path, changes, e2e["peer"], log)
     finally:
         if temp and not keep:
             import shutil
@@ -241,6 +257,10 @@ def run(rows: int, data_dir: str | None, json_path: str | None, changes: int,
         from impact.bench.e2e import format_e2e
         print()
         print(format_e2e(rows, result, report["pages"]))
+    if report.get("peer"):
+        from impact.bench.peer import format_peer
+        print()
+        print(format_peer(rows, report["peer"]))
     if json_path:
         Path(json_path).write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n",
                                    encoding="utf-8")

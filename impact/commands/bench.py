@@ -50,6 +50,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --e2e: first run the same end-to-end measurement against "
                              "another checkout of the app (e.g. a git worktree of an older "
                              "commit), so a change's gain is a ratio within one run")
+    parser.add_argument("--peer", metavar="APP",
+                        help="with --e2e: also time the overview against a plain Streamlit "
+                             "page on the same data (e.g. ../shared/peer/peer_app.py), "
+                             "alternating change by change in one browser (issue 29)")
+    parser.add_argument("--peer-only", action="store_true",
+                        help="with --e2e --peer: only that comparison (implies --e2e-only)")
     parser.add_argument("--load", type=int, metavar="N",
                         help="capacity at the protocol level (issue 29): N websocket sessions "
                              "speaking Streamlit's protocol (no browsers) make --changes K "
@@ -116,11 +122,16 @@ def run(args: argparse.Namespace) -> int:
                       if p.strip())
         if not pages or any(p not in EVERYDAY for p in pages):
             raise UsageError(f"--pages {args.pages}: choose from {', '.join(EVERYDAY)}")
+        if args.peer and not Path(args.peer).is_file():
+            raise UsageError(f"--peer {args.peer}: no such Streamlit script")
+        if args.peer_only and not args.peer:
+            raise UsageError("--peer-only needs --peer APP")
         e2e = {"sessions": args.sessions, "pages": pages, "first_visits": args.first_visits, "gc_modes": modes,
                "app_before": args.app_before, "cpu_throttle": args.cpu_throttle,
-               "processes": args.processes, "only": args.e2e_only}
-    elif args.e2e_only or args.pages:
-        raise UsageError("--e2e-only and --pages need --e2e (or --load for --pages)")
+               "processes": args.processes, "only": args.e2e_only or args.peer_only,
+               "peer": args.peer, "peer_only": args.peer_only}
+    elif args.e2e_only or args.pages or args.peer or args.peer_only:
+        raise UsageError("--e2e-only, --pages and --peer need --e2e (or --load for --pages)")
     run_bench(args.rows or 1_000_000, args.data_dir, args.json, args.changes, args.pandas,
               keep=False, log=log, e2e=e2e)
     return 0
