@@ -295,9 +295,9 @@ def activity_totals(db: Database, filters: Filters) -> dict:
     return db.rows("activity_totals", **filters.params())[0]
 
 
-def finance_totals(db: Database, filters: Filters) -> dict:
-    """Income by statutory line and by source type, expense by line (every line and source
-    type present, zero where none; income with no source type under None), and counts."""
+def line_totals(db: Database, filters: Filters) -> dict:
+    """Income and expense by statutory line (every line present, zero where none) and the
+    count of transactions: all the period before needs for its year-over-year change."""
     income = {c: ZERO for c in INCOME_LINES}
     expense = {c: ZERO for c in EXPENSE_LINES}
     transactions = 0
@@ -305,6 +305,15 @@ def finance_totals(db: Database, filters: Filters) -> dict:
         bucket = income if row["flow"] == "income" else expense
         bucket[row["line"]] = money(row["amount"])
         transactions += row["transactions"]
+    return {"income_by_line": income, "expense_by_line": expense, "transactions": transactions}
+
+
+def finance_totals(db: Database, filters: Filters) -> dict:
+    """Income by statutory line and by source type, expense by line (every line and source
+    type present, zero where none; income with no source type under None), and counts."""
+    lines = line_totals(db, filters)
+    income, expense, transactions = (lines["income_by_line"], lines["expense_by_line"],
+                                     lines["transactions"])
     sources: dict[str | None, Decimal] = {c: ZERO for c in SOURCE_TYPES}
     for row in db.rows("finance_by_source", **filters.params()):
         sources[row["source_type"]] = money(row["amount"])
@@ -362,7 +371,7 @@ def summary_queries(filters: Filters) -> list[tuple[str, dict]]:
     previous = filters.previous_period()
     if previous is not None:
         q = previous.params()
-        calls += [("activity_totals", q), ("finance_by_line", q), ("finance_by_source", q),
+        calls += [("activity_totals", q), ("finance_by_line", q),
                   ("data_quality_rows",
                    filters.with_years(previous.year_from, filters.year_to).params())]
     return calls
@@ -374,7 +383,7 @@ def _yoy(db: Database, filters: Filters, current: dict) -> dict:
     if previous_filters is None:
         return out
     acts = activity_totals(db, previous_filters)
-    fin = finance_totals(db, previous_filters)
+    fin = line_totals(db, previous_filters)  # its sources are not compared: not asked
     previous = {m: (acts[m] if acts["records"] else None) for m in ACTIVITY_METRICS}
     has_money = fin["transactions"] > 0
     previous["income_total"] = (money(sum(fin["income_by_line"].values(), ZERO))
