@@ -2,13 +2,7 @@
 -- organisation, project, year and group (group NULL = everyone), with their attendances.
 -- The grand total (project NULL, year NULL) counts a person in several projects or years once.
 WITH p AS (
-    SELECT * FROM participants
-    WHERE (array_length($orgs) = 0 OR list_contains($orgs, org))
-      AND (array_length($projects) = 0 OR list_contains($projects, project))
-      AND (array_length($areas) = 0 OR project IN (
-            SELECT DISTINCT a.project FROM activities a WHERE list_contains($areas, a.program_area)))
-      AND ($year_from IS NULL OR year >= $year_from)
-      AND ($year_to IS NULL OR year <= $year_to)
+    SELECT * FROM participants_in($orgs, $projects, $areas, $year_from, $year_to)
 )
 SELECT org, project, year, beneficiary_group,
        count(DISTINCT person_key)::BIGINT AS people, sum(attendances)::BIGINT AS attendances

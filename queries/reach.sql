@@ -2,13 +2,7 @@
 -- the person-times (人次) the same project-year's activity records add up to, for comparison.
 -- Never summed across years or projects here: the same person may be counted in both.
 WITH r AS (
-    SELECT * FROM reach
-    WHERE (array_length($orgs) = 0 OR list_contains($orgs, org))
-      AND (array_length($projects) = 0 OR list_contains($projects, project))
-      AND (array_length($areas) = 0 OR project IN (
-            SELECT DISTINCT a.project FROM activities a WHERE list_contains($areas, a.program_area)))
-      AND ($year_from IS NULL OR year >= $year_from)
-      AND ($year_to IS NULL OR year <= $year_to)
+    SELECT * FROM reach_in($orgs, $projects, $areas, $year_from, $year_to)
 ), acts AS (
     SELECT org, project, year, sum(beneficiaries)::BIGINT AS person_times
     FROM activities_in($orgs, []::VARCHAR[], []::VARCHAR[], $year_from, $year_to)

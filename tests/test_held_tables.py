@@ -104,3 +104,13 @@ def test_finance_reads_without_the_area_join_only_when_no_area_is_chosen():
     assert without_areas(sql, {"areas": ["儿童服务"]}) == sql
     assert without_areas("SELECT 1 FROM my_finance_in(1)", {"areas": []}) == \
         "SELECT 1 FROM my_finance_in(1)"
+
+
+def test_every_area_filter_goes_through_a_macro():
+    """An area clause written out in a query (`project IN (SELECT … FROM activities …)`)
+    read the detail activities on every query, area chosen or not, and could not skip its
+    join when none was (issue 29): the filters live in the macros of impact.storage.db."""
+    from impact.storage.db import load_query
+
+    inline = [name for name in query_names() if "list_contains($areas" in load_query(name).sql]
+    assert inline == []

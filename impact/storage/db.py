@@ -135,7 +135,7 @@ WHERE (array_length(orgs) = 0 OR list_contains(orgs, org))
   AND (year_from IS NULL OR year >= year_from)
   AND (year_to IS NULL OR year <= year_to);
 
-{finance_in}
+{by_project}
 
 CREATE OR REPLACE MACRO indicators_in(orgs, projects, year_from, year_to) AS TABLE
 SELECT * FROM indicators
@@ -162,36 +162,42 @@ WHERE (array_length(orgs) = 0 OR list_contains(orgs, org))
 
 
 
-# The finance filter, also without its area clause (finance_any_area_in), for a query with
-# no area chosen (Database.run, `without_areas`): DuckDB plans `project IN (subquery)` as a
-# join even when the OR's first half is true, which was about a third of a finance query's
-# time with the table in memory (issue 29).
-_FINANCE_MACRO = """CREATE OR REPLACE MACRO {name}(orgs, projects, areas, year_from, year_to) AS TABLE
-SELECT * FROM finance
+# The filter of the tables whose programme area is their project's (finance, outcomes,
+# participants, reach), also without its area clause (`<table>_any_area_in`), for a query
+# with no area chosen (Database.run, `without_areas`): DuckDB plans `project IN (subquery)`
+# as a join even when the OR's first half is true, which was about a third of a finance
+# query's time with the table in memory, and made outcomes, participants and reach read
+# the activities for nothing (issue 29).
+_BY_PROJECT = ("finance", "outcomes", "participants", "reach")
+_PROJECT_MACRO = """CREATE OR REPLACE MACRO {name}(orgs, projects, areas, year_from, year_to) AS TABLE
+SELECT * FROM {table}
 WHERE (array_length(orgs) = 0 OR list_contains(orgs, org))
   AND (array_length(projects) = 0 OR list_contains(projects, project))
   AND {areas}
   AND (year_from IS NULL OR year >= year_from)
   AND (year_to IS NULL OR year <= year_to);"""
-_FINANCE_AREAS = ("(array_length(areas) = 0 OR project IN (\n        SELECT DISTINCT a.project "
+_PROJECT_AREAS = ("(array_length(areas) = 0 OR project IN (\n        SELECT DISTINCT a.project "
                   "FROM {project_areas} a WHERE list_contains(areas, a.program_area)))")
-_ANY_AREA_MACRO = _FINANCE_MACRO.format(name="finance_any_area_in", areas="true")
-_FINANCE_CALL = re.compile(r"\bfinance_in\s*\(")
+_ANY_AREA_MACROS = "\n\n".join(
+    _PROJECT_MACRO.format(name=f"{t}_any_area_in", table=t, areas="true") for t in _BY_PROJECT)
+_AREA_CALL = re.compile(r"\b(" + "|".join(_BY_PROJECT) + r")_in\s*\(")
 
 
 def macros_sql(project_areas: str = "activities") -> str:
-    """The filter macros' DDL. The finance area filter looks up which projects are in an area
-    in `project_areas`: a Database's in-memory table of the (project, area) pairs (taken from
-    the monthly rollup when there is one, else the detail); other engines name the detail."""
-    finance = _FINANCE_MACRO.format(name="finance_in", areas=_FINANCE_AREAS)
-    return _MACROS.replace("{finance_in}", finance).replace("{project_areas}", project_areas)
+    """The filter macros' DDL. The area filter of finance, outcomes, participants and reach
+    looks up which projects are in an area in `project_areas`: a Database's in-memory table
+    of the (project, area) pairs (taken from the monthly rollup when there is one, else the
+    detail); other engines name the detail."""
+    by_project = "\n\n".join(_PROJECT_MACRO.format(name=f"{t}_in", table=t, areas=_PROJECT_AREAS)
+                             for t in _BY_PROJECT)
+    return _MACROS.replace("{by_project}", by_project).replace("{project_areas}", project_areas)
 
 
 def without_areas(sql: str, bound: dict) -> str:
-    """`sql` reading finance_any_area_in where it reads finance_in, when no programme area is
-    chosen: the same rows (every finance_in of our queries passes either $areas or an empty
-    list), without the area lookup's join."""
-    return sql if bound.get("areas") else _FINANCE_CALL.sub("finance_any_area_in(", sql)
+    """`sql` reading `<table>_any_area_in` where it reads `<table>_in` (finance, outcomes,
+    participants, reach), when no programme area is chosen: the same rows (every such call
+    in our queries passes either $areas or an empty list), without the area lookup's join."""
+    return sql if bound.get("areas") else _AREA_CALL.sub(r"\1_any_area_in(", sql)
 
 
 # The (project, programme area) pairs of the activities, a small table rebuilt with the views.
@@ -358,7 +364,7 @@ class Database:
             cur.execute(f"DROP TABLE IF EXISTS {PROJECT_AREAS}")
             cur.execute(f"CREATE OR REPLACE VIEW {PROJECT_AREAS} AS {distinct}")
         cur.execute(macros_sql(PROJECT_AREAS))
-        cur.execute(_ANY_AREA_MACRO)
+        cur.execute(_ANY_AREA_MACROS)
         self.rollups = bool(months)
         if self.mirror is not None:
             self.mirror.prune(keep={f.path for f in live})

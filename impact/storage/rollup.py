@@ -70,7 +70,8 @@ def _from_activities(select: exp.Select) -> bool:
     return "activities_in(" in text.replace(" ", "") and not select.args.get("joins")
 
 
-_OTHER_MACROS = frozenset({"finance_in", "indicators_in", "targets_in"})
+_OTHER_MACROS = frozenset({"finance_in", "indicators_in", "targets_in", "outcomes_in",
+                           "participants_in", "reach_in"})
 
 
 def _reads_other_table(select: exp.Select | None) -> bool:
