@@ -43,6 +43,14 @@ def choose_table(page, name: str) -> None:
     expect(box).to_have_value(name)
 
 
+def open_data_page(browser, url: str):
+    """A new desktop tab on /data once its heading is drawn."""
+    page = new_page(browser, 1400, 1100)
+    page.goto(url + "/data")
+    page.get_by_role("heading", name="数据导入", level=1).wait_for(timeout=120_000)
+    return page
+
+
 def confirm_import(page, rows: int, done: str) -> None:
     """Press the import button for `rows` new rows and wait for the page's `done` notice."""
     rerun(page, page.get_by_role("button", name=f"导入 {rows} 行新数据").click)
@@ -64,9 +72,7 @@ def test_data_page_refuses_errors_and_imports_gbk_and_xlsx(server):
     url, data = server
     with sync_playwright() as p:
         browser = launch_chromium(p)
-        page = new_page(browser, 1400, 1100)
-        page.goto(url + "/data")
-        page.get_by_role("heading", name="数据导入", level=1).wait_for(timeout=120_000)
+        page = open_data_page(browser, url)
         wait_idle(page)
         upload = page.get_by_test_id("stFileUploaderDropzoneInput")
 
@@ -129,9 +135,7 @@ def test_cash_journal_then_a_survey_mapped_once_and_next_month_without_questions
     url, data = server
     with sync_playwright() as p:
         browser = launch_chromium(p)
-        page = new_page(browser, 1400, 1100)
-        page.goto(url + "/data")
-        page.get_by_role("heading", name="数据导入", level=1).wait_for(timeout=120_000)
+        page = open_data_page(browser, url)
         wait_idle(page)
         upload = page.get_by_test_id("stFileUploaderDropzoneInput")
         choose_table(page, "收支记录")
@@ -185,9 +189,7 @@ def test_a_monthly_report_with_its_totals_row(server):
     url, data = server
     with sync_playwright() as p:
         browser = launch_chromium(p)
-        page = new_page(browser, 1400, 1100)
-        page.goto(url + "/data")
-        page.get_by_role("heading", name="数据导入", level=1).wait_for(timeout=120_000)
+        page = open_data_page(browser, url)
         wait_idle(page)  # the table box's default is 活动记录
         upload = page.get_by_test_id("stFileUploaderDropzoneInput")
         rerun(page, lambda: upload.set_input_files(str(FIXTURES / "monthly_activities_2023.xlsx")))

@@ -29,6 +29,16 @@ CASES = [(name, selection, width) for name in PAGES for selection in SELECTIONS
          and (selection, width) != ("one_org", "desktop")]
 
 
+def on_a_phone(server, browser, name: str, lang: str):  # noqa: F811
+    """A 390 px tab on a page with the test selection, once it has settled."""
+    page = new_page(browser, 390, 900)
+    page.goto(link(server, name, **PARAMS, lang=lang))
+    page.get_by_role("heading", name=t(f"{name}.title", lang), level=1).wait_for(
+        timeout=120_000)
+    settled(page, lang)
+    return page
+
+
 def defects_of(page) -> list[str]:
     return layout_defects(page)
 
@@ -49,11 +59,7 @@ def test_nothing_is_cut_off_or_drawn_over(server, browser, name, selection, lang
 def test_the_check_sees_a_cut_off_card_and_overlapping_labels(server, browser):  # noqa: F811
     """The measure itself: a card value cut by an ellipsis, a chart title wider than its
     chart and two point labels on each other are each reported."""
-    page = new_page(browser, 390, 900)
-    page.goto(link(server, "volunteers", **PARAMS, lang="zh"))
-    page.get_by_role("heading", name=t("volunteers.title", "zh"), level=1).wait_for(
-        timeout=120_000)
-    settled(page, "zh")
+    page = on_a_phone(server, browser, "volunteers", "zh")
     assert defects_of(page) == []
     page.evaluate("""() => {
       // (as Streamlit draws a card's value: one line, ellipsis; the stylesheet's override
@@ -86,11 +92,7 @@ def test_the_check_sees_a_figure_cut_in_a_table_or_a_card(server, browser):  # n
     """The measure itself: a table cell whose figure is wider than its column (the grid's
     accessible cell carries the text the canvas draws) and a card value wider than its box
     are each reported; the page as drawn has neither."""
-    page = new_page(browser, 390, 900)
-    page.goto(link(server, "finance", **PARAMS, lang="en"))
-    page.get_by_role("heading", name=t("finance.title", "en"), level=1).wait_for(
-        timeout=120_000)
-    settled(page, "en")
+    page = on_a_phone(server, browser, "finance", "en")
     assert defects_of(page) == []
     page.evaluate("""() => {
       const frame = [...document.querySelectorAll('[data-testid="stDataFrame"]')]
@@ -111,11 +113,7 @@ def test_the_check_sees_a_figure_cut_in_a_table_or_a_card(server, browser):  # n
 def test_the_check_sees_a_table_toolbar_over_its_title(server, browser):  # noqa: F811
     """Without the room the stylesheet leaves at the right of a table's title, the toolbar
     (search, full screen) is drawn over the title's end on a phone: the check reports it."""
-    page = new_page(browser, 390, 900)
-    page.goto(link(server, "finance", **PARAMS, lang="en"))
-    page.get_by_role("heading", name=t("finance.title", "en"), level=1).wait_for(
-        timeout=120_000)
-    settled(page, "en")
+    page = on_a_phone(server, browser, "finance", "en")
     assert not [d for d in defects_of(page) if "toolbar" in d]
     page.evaluate("""() => document.querySelectorAll('[data-testid="stMarkdownContainer"] p')
       .forEach(p => p.style.setProperty('padding-right', '0', 'important'))""")
@@ -129,11 +127,7 @@ def test_the_check_sees_a_column_cut_at_the_right_edge(server, browser):  # noqa
     ("¥324,7" of ¥324,700.00) or hid columns with nothing saying so. As drawn, every such
     table ends at a column boundary with a line under it (impact.web.browser._TABLE_EDGES);
     as Streamlit draws it, the check reports both."""
-    page = new_page(browser, 390, 900)
-    page.goto(link(server, "finance", **PARAMS, lang="en"))
-    page.get_by_role("heading", name=t("finance.title", "en"), level=1).wait_for(
-        timeout=120_000)
-    settled(page, "en")
+    page = on_a_phone(server, browser, "finance", "en")
     assert defects_of(page) == []
     hint = t("table.more_columns", "en")
     assert page.locator(f'[data-impact-more="{hint}"]').count() >= 1

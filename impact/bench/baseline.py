@@ -187,8 +187,8 @@ PANDAS_QUERIES.update({
     "finance_by_year_source": lambda f, p: _money(_income(f, p), ["year", "source_type"]),
     "statement_of_activities": lambda f, p: _money(_fin(f, p),
                                                    ["year", "flow", "line", "restricted"]),
-    "outcomes": lambda f, p: _rows(f, "outcomes", p).sort_values(
-        ["org", "project", "indicator", "year"]) if len(_rows(f, "outcomes", p)) else None,
+    "outcomes": lambda f, p: (lambda o: o.sort_values(["org", "project", "indicator", "year"])
+                              if len(o) else None)(_rows(f, "outcomes", p)),
     "reach": _reach,
     "participant_people": _people,
     "group_person_times": _group_person_times,

@@ -119,14 +119,8 @@ def measure(data_dir: str, rows: int, changes: int, pandas: bool, log,
 def measure_e2e(data_dir: str, rows: int, changes: int, e2e: dict, log) -> list[dict]:
     """`bench --e2e`: the same data in Chromium, once per post-run GC mode asked for."""
     from impact.bench.e2e import run_e2e
-    from impact.bench.pages import bench_orgs
-    from impact.storage.db import Database
 
-    db = Database(data_dir)
-    try:
-        orgs = bench_orgs(db)
-    finally:
-        db.close()
+    orgs = _orgs(data_dir)
     from impact.config import PROJECT_ROOT
     roots = ([e2e["app_before"]] if e2e.get("app_before") else []) + [PROJECT_ROOT]
     from impact.bench.e2e import format_e2e
@@ -144,16 +138,21 @@ def measure_e2e(data_dir: str, rows: int, changes: int, e2e: dict, log) -> list[
 
 def measure_peer(data_dir: str, changes: int, peer_app: str, log) -> dict:
     """`bench --e2e --peer APP`: our overview and the plain page, alternating."""
-    from impact.bench.pages import bench_orgs
     from impact.bench.peer import run_peer
+
+    return run_peer(data_dir, _orgs(data_dir), changes, peer_app, log=log)
+
+
+def _orgs(data_dir: str) -> list[str]:
+    """The bench data's organisations, in the order the browser actors add them."""
+    from impact.bench.pages import bench_orgs
     from impact.storage.db import Database
 
     db = Database(data_dir)
     try:
-        orgs = bench_orgs(db)
+        return bench_orgs(db)
     finally:
         db.close()
-    return run_peer(data_dir, orgs, changes, peer_app, log=log)
 
 
 def _report_pdf(data_dir: str, log) -> dict:
