@@ -51,6 +51,14 @@ def open_data_page(browser, url: str):
     return page
 
 
+def name_the_org(page, org: str) -> None:
+    """Answer the page's question for a file without an organisation column."""
+    expect_body(page, "请填写机构名称：文件中没有机构列。")
+    box = page.get_by_label("机构（文件中没有机构列）", exact=True)
+    box.fill(org)
+    rerun(page, lambda: box.press("Enter"))
+
+
 def confirm_import(page, rows: int, done: str) -> None:
     """Press the import button for `rows` new rows and wait for the page's `done` notice."""
     rerun(page, page.get_by_role("button", name=f"导入 {rows} 行新数据").click)
@@ -140,10 +148,7 @@ def test_cash_journal_then_a_survey_mapped_once_and_next_month_without_questions
         upload = page.get_by_test_id("stFileUploaderDropzoneInput")
         choose_table(page, "收支记录")
         rerun(page, lambda: upload.set_input_files(str(FIXTURES / "cash_journal_2023.xlsx")))
-        expect_body(page, "请填写机构名称：文件中没有机构列。")
-        org = page.get_by_label("机构（文件中没有机构列）", exact=True)
-        org.fill("无锡同心")
-        rerun(page, lambda: org.press("Enter"))
+        name_the_org(page, "无锡同心")
         expect_body(page, "第 10 行（合计）：合计行，与上面各行之和相符；已跳过")
         expect_body(page, "新增各行合计：收入 ¥51,012.34，支出 ¥17,691.36")
         _shots(page, shots, "data-journal-preview")
@@ -193,10 +198,7 @@ def test_a_monthly_report_with_its_totals_row(server):
         wait_idle(page)  # the table box's default is 活动记录
         upload = page.get_by_test_id("stFileUploaderDropzoneInput")
         rerun(page, lambda: upload.set_input_files(str(FIXTURES / "monthly_activities_2023.xlsx")))
-        expect_body(page, "请填写机构名称：文件中没有机构列。")
-        org = page.get_by_label("机构（文件中没有机构列）", exact=True)
-        org.fill("无锡同心")
-        rerun(page, lambda: org.press("Enter"))
+        name_the_org(page, "无锡同心")
         expect_body(page, "读取 4 行；新增 3 行，已存在 0 行（跳过），有错误 0 行")
         notes = page.locator("[class*='st-key-data_notes']")
         for line in ("表头在第 2 行", "第 6 行（合计）：合计行，与上面各行之和相符；已跳过",
