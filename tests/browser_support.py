@@ -320,7 +320,7 @@ def wait_tables_fitted(page) -> None:
     try:
         page.wait_for_function(
             "() => document.documentElement.getAttribute('data-impact-tables') === 'as-drawn'"
-            " || [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
+            " || [...document.querySelectorAll('[data-testid=\"stDataFrame\"], div.impact-scroll')]"
             "  .filter(d => d.offsetParent !== null)"
             "  .every(d => d.hasAttribute('data-impact-edge'))", timeout=5_000)
     except Exception:  # (playwright's TimeoutError) then measure as it is: defects say why

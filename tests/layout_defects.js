@@ -8,8 +8,9 @@
 // 3. overlap: headings, KPI cards, captions and the selection line intersect each other;
 // 4. charts: a Plotly title, axis title, annotation, legend entry or point label reaches out
 //    of its chart, or two of them intersect (a cut-off title, labels drawn on each other);
-// 5. tables: a figure wider than its column, a column cut through by the table's right edge,
-//    columns beyond that edge with no line saying there are more;
+// 5. tables: a figure wider than its column, a column cut through by the table's right edge
+//    (a grid's, or the box a short HTML table scrolls in), columns beyond that edge with no
+//    line saying there are more;
 // 6. a table's toolbar drawn over its title.
 () => {
   const SLACK = 1.5;  // sub-pixel rounding
@@ -187,6 +188,27 @@
         defects.push(`table cell cut: "${text}" needs ${Math.ceil(need)} px, column "${column.title}"`
                      + ` is ${column.width} px`);
       }
+    }
+  }
+  // 5, for a short table drawn as HTML (impact.web.html_tables): it scrolls in its own box,
+  // whose right edge must fall between columns, with the line under it when columns are beyond.
+  for (const scroll of main.querySelectorAll('div.impact-scroll')) {
+    if (!shown(scroll)) continue;
+    const edge = scroll.getBoundingClientRect().right;
+    let hidden = 0;
+    for (const th of scroll.querySelectorAll('thead th')) {
+      const r = th.getBoundingClientRect();
+      if (r.left < edge - SLACK && r.right > edge + SLACK) {
+        defects.push(`table column cut at the right edge: "${th.textContent.trim()}" shows`
+                     + ` ${Math.round(edge - r.left)} of ${Math.round(r.width)} px`);
+      }
+      if (r.right > edge + SLACK) hidden++;
+    }
+    const box = scroll.parentElement;
+    if (hidden && !(box && box.getAttribute('data-impact-more')
+                    && getComputedStyle(box, '::after').content.length > 2)) {
+      defects.push(`table hides ${hidden} column(s) to the right without saying so:`
+                   + ` ${label(scroll)}`);
     }
   }
   // 6: where the toolbar will be drawn (it is laid out while invisible) against the title.

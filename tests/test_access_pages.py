@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from impact.access import audit, funderlink, passwords
 from impact.access.funderlink import FunderLink
 from tests.test_import_cli import snapshot
+from tests.page_tables import page_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "k" * 48
@@ -57,7 +58,7 @@ def texts(at: AppTest, kind: str) -> list[str]:
 
 
 def project_rows(at: AppTest) -> list[str]:
-    table = [d for d in at.dataframe if "项目" in d.value.columns][0].value
+    table = [d for d in page_tables(at) if "项目" in d.columns][0]
     return sorted(set(table["项目"]))
 
 
@@ -73,7 +74,7 @@ def test_funder_sees_only_the_projects_it_funds():
 
 def test_funder_sees_its_own_money_only():
     at = page("finance", **signed_in("funder@lego.example"))
-    funders = [d.value for d in at.dataframe if "资助方" in d.value.columns]
+    funders = [d for d in page_tables(at) if "资助方" in d.columns]
     assert funders and set(funders[0]["资助方"]) == {"乐购"}
 
 
@@ -109,13 +110,13 @@ def test_staff_can_import_and_the_import_is_audited(tmp_path, demo_copy):
 def test_anonymous_visitor_with_sign_in_sees_only_the_sign_in_page():
     at = page("data", user={"is_logged_in": False}, secrets={"auth": AUTH, "roles": ROLES})
     assert [b.label for b in at.button] == ["登录"]
-    assert not at.get("file_uploader") and not at.dataframe
+    assert not at.get("file_uploader") and not page_tables(at)
 
 
 def test_signed_in_account_without_a_role_is_refused_and_logged(tmp_path):
     at = page("overview", user={"is_logged_in": True, "email": "someone@else.example"},
               secrets={"auth": AUTH, "roles": ROLES})
-    assert not at.dataframe and not at.get("plotly_chart")
+    assert not page_tables(at) and not at.get("plotly_chart")
     assert any("没有在本看板分配角色" in m for m in texts(at, "markdown"))
     assert [e["identity"] for e in audit.read()] == ["someone@else.example"]
 
@@ -259,7 +260,7 @@ def everything_shown(at: AppTest) -> str:
                                        "success", "title", "header", "subheader")
              for e in at.get(kind)]
     parts += [f"{m.label} {m.value} {m.proto.help}" for m in at.metric]
-    parts += [d.value.to_csv() for d in at.dataframe]
+    parts += [d.to_csv() for d in page_tables(at)]
     return "\n".join(parts)
 
 
@@ -289,7 +290,7 @@ def test_public_server_refuses_a_bad_link_in_one_line_without_figures(monkeypatc
     monkeypatch.setenv("IMPACT_MODE", "public")
     at = page("grants", secrets={"link_secret": SECRET}, params={"share": bad()})
     assert len(at.error) == 1 and "链接" in at.error[0].value
-    assert not at.metric and not at.dataframe and not at.get("plotly_chart")
+    assert not at.metric and not page_tables(at) and not at.get("plotly_chart")
 
 
 def test_link_expiry_is_checked_on_every_run(monkeypatch):
@@ -307,7 +308,7 @@ def test_link_expiry_is_checked_on_every_run(monkeypatch):
     at.run()
     assert not at.exception
     assert [e.value for e in at.error] == ["这个分享链接已过期。请向机构索取新的链接。"]
-    assert not at.metric and not at.dataframe
+    assert not at.metric and not page_tables(at)
 
 
 @pytest.mark.parametrize("how", ["link", "sign-in"])
@@ -319,7 +320,7 @@ def test_funders_finance_names_no_co_funder_nor_its_share(how):
     shown = everything_shown(at)
     assert not [f for f in other_funders() if f in shown]
     assert not [m for m in at.metric if m.label.startswith("最大单一资助方")]
-    funders = [d.value for d in at.dataframe if "资助方" in d.value.columns]
+    funders = [d for d in page_tables(at) if "资助方" in d.columns]
     assert funders and set(funders[0]["资助方"]) == {"乐购"}
 
 
@@ -332,7 +333,7 @@ def test_tampered_or_expired_link_is_refused(bad, reason, tmp_path):
     at = page("data", user={"is_logged_in": False},
               secrets={"link_secret": SECRET, "auth": AUTH, "roles": ROLES},
               params={"share": bad()})
-    assert not at.get("file_uploader") and not at.dataframe
+    assert not at.get("file_uploader") and not page_tables(at)
     assert [b.label for b in at.button] == ["登录"]  # no funder view: sign in
     assert any(e["event"] == "link_refused" for e in audit.read())
 
@@ -411,8 +412,8 @@ def test_public_mode_finance_has_no_funders():
         at = page("finance")
     finally:
         del os.environ["IMPACT_MODE"]
-    assert not [d for d in at.dataframe if "资助方" in d.value.columns]
-    assert [d for d in at.dataframe if "科目" in d.value.columns]
+    assert not [d for d in page_tables(at) if "资助方" in d.columns]
+    assert [d for d in page_tables(at) if "科目" in d.columns]
     # A single-donor warning gives the share but never the donor's name.
     from impact.storage.db import Database
     funders = {r["funder"] for r in Database().rows("finance_by_funder", orgs=[], projects=[],

@@ -15,6 +15,7 @@ from impact.presentation import fmt
 from impact.domain.metrics import donor_concentration, funding_concentration
 from impact.storage.db import Database
 from impact.views.finance import finance
+from tests.page_tables import page_tables
 
 LEDGER = """日期,机构,收支,科目,来源类型,资助方,金额（元）
 2015-02-01,清流测试,收入,政府补助收入,,北桥街道办事处,"60,000.00"
@@ -99,7 +100,7 @@ def test_demo_finance_page_shows_donor_shares_and_flags_suzhou_2015():
     # Notices reach Streamlit with data escaped as Markdown (widgets.say): read them as shown.
     warnings = [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning]
     assert any("北桥街道办事处" in w and "75.3%" in w for w in warnings), warnings
-    funders = next(d.value for d in at.dataframe if "资助方" in d.value.columns)
+    funders = next(d for d in page_tables(at) if "资助方" in d.columns)
     assert "占比" in funders.columns
     assert any("最大单一资助方" in m.label for m in at.metric)
 

@@ -10,13 +10,14 @@ from streamlit.testing.v1 import AppTest
 
 from impact.storage.store import DataStore
 from tests.test_versions import _csv, _one_activity
+from tests.page_tables import page_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def frame(at: AppTest, column: str):
     """The (first) table on the page with this column."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    return next(d for d in page_tables(at) if column in d.columns)
 
 
 @pytest.fixture

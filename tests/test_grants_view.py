@@ -21,6 +21,7 @@ from impact.views.grants import (as_of, budget_section, elapsed_share, funder_fo
                                  pace)
 from tests.test_access_pages import SECRET, page, signed_in
 from tests.test_grants_import import csv_bytes
+from tests.page_tables import page_tables
 
 ZHUHAI_2020 = Filters(orgs=("珠海协作者",), year_from=2020, year_to=2020)
 
@@ -127,7 +128,7 @@ def _link(**changes) -> str:
 
 
 def _frames(at) -> list:
-    return [d.value for d in at.dataframe]
+    return page_tables(at)
 
 
 def test_funder_link_opens_the_funder_view_with_its_grant_only():

@@ -17,6 +17,7 @@ from impact.storage.db import Database
 from impact.storage.store import DataStore
 from tests.test_import_books import _journal_copy, data, run, write  # noqa: F401 (fixture)
 from tests.test_import_cli import snapshot
+from tests.page_tables import page_tables
 
 JOURNAL = "日期,摘要,科目,收入,支出,余额"
 SUBS = (f"{JOURNAL}\n"
@@ -258,7 +259,7 @@ def test_the_finance_page_lists_sub_accounts_for_staff_only(demo_copy, tmp_path,
     at.query_params.update({"org": ORG})
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    tables = [d.value for d in at.dataframe if "明细科目" in d.value.columns]
+    tables = [d for d in page_tables(at) if "明细科目" in d.columns]
     if mode == "public":
         assert not tables
     else:

@@ -91,32 +91,48 @@ def test_the_check_sees_a_cut_off_card_and_overlapping_labels(server, browser): 
 def test_the_check_sees_a_figure_cut_in_a_table_or_a_card(server, browser):  # noqa: F811
     """The measure itself: a table cell whose figure is wider than its column (the grid's
     accessible cell carries the text the canvas draws) and a card value wider than its box
-    are each reported; the page as drawn has neither."""
-    page = on_a_phone(server, browser, "finance", "en")
+    are each reported; the page as drawn has neither. (/beneficiaries: its project list is
+    a grid, selectable; the short tables of /finance are HTML.)"""
+    page = on_a_phone(server, browser, "beneficiaries", "en")
     assert defects_of(page) == []
     page.evaluate("""() => {
       const frame = [...document.querySelectorAll('[data-testid="stDataFrame"]')]
         .find(d => d.offsetParent !== null);  // (one in a closed tab is not measured)
       const cell = frame.querySelector('td[role="gridcell"][aria-colindex="2"]');
       cell.textContent = '¥1,234,567,890,123,456,789.01';
+    }""")
+    found = defects_of(page)
+    page.close()
+    cut = 'table cell cut: "¥1,234,567,890,123,456,789.01"'
+    assert any(d.startswith(cut) for d in found), found
+    page = on_a_phone(server, browser, "finance", "en")
+    assert defects_of(page) == []
+    page.evaluate("""() => {
       const value = document.querySelector('[data-testid="stMetricValue"] p');
       value.style.setProperty('white-space', 'nowrap', 'important');
       value.textContent = '¥1,234,567,890,123,456,789.01';
     }""")
     found = defects_of(page)
     page.close()
-    cut = 'table cell cut: "¥1,234,567,890,123,456,789.01"'
-    assert any(d.startswith(cut) for d in found), found
     assert any(d.startswith("card value cut") for d in found), found
 
 
 def test_the_check_sees_a_table_toolbar_over_its_title(server, browser):  # noqa: F811
     """Without the room the stylesheet leaves at the right of a table's title, the toolbar
     (search, full screen) is drawn over the title's end on a phone: the check reports it."""
-    page = on_a_phone(server, browser, "finance", "en")
+    page = on_a_phone(server, browser, "beneficiaries", "en")
     assert not [d for d in defects_of(page) if "toolbar" in d]
-    page.evaluate("""() => document.querySelectorAll('[data-testid="stMarkdownContainer"] p')
-      .forEach(p => p.style.setProperty('padding-right', '0', 'important'))""")
+    page.evaluate("""() => {
+      document.querySelectorAll('[data-testid="stMarkdownContainer"] p')
+        .forEach(p => p.style.setProperty('padding-right', '0', 'important'));
+      // a title on one line as wide as the phone, so its end is where the toolbar goes
+      const frame = [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+        .find(d => d.offsetParent !== null);
+      const title = frame.closest('[data-testid="stElementContainer"]')
+        .previousElementSibling.querySelector('p');
+      title.textContent = 'Projects ranked by person-times, in the years chosen';
+      title.style.setProperty('white-space', 'nowrap', 'important');
+    }""")
     found = defects_of(page)
     page.close()
     assert any(d.startswith("table toolbar over its title") for d in found), found
@@ -127,7 +143,7 @@ def test_the_check_sees_a_column_cut_at_the_right_edge(server, browser):  # noqa
     ("¥324,7" of ¥324,700.00) or hid columns with nothing saying so. As drawn, every such
     table ends at a column boundary with a line under it (impact.web.browser._TABLE_EDGES);
     as Streamlit draws it, the check reports both."""
-    page = on_a_phone(server, browser, "finance", "en")
+    page = on_a_phone(server, browser, "beneficiaries", "en")
     assert defects_of(page) == []
     hint = t("table.more_columns", "en")
     assert page.locator(f'[data-impact-more="{hint}"]').count() >= 1
@@ -141,6 +157,37 @@ def test_the_check_sees_a_column_cut_at_the_right_edge(server, browser):  # noqa
         .forEach(box => box.removeAttribute('data-impact-more'));
     }""")
     page.wait_for_timeout(500)  # the grids redraw at their new width
+    found = defects_of(page)
+    page.close()
+    assert any(d.startswith("table column cut at the right edge") for d in found), found
+    assert any(d.startswith("table hides") for d in found), found
+
+
+def test_the_check_sees_an_html_table_cut_at_the_right_edge(server, browser):  # noqa: F811
+    """The same for a short table drawn as HTML (impact.web.html_tables): as drawn, its box
+    ends between two columns with the line under it; widened to its place and without the
+    line, the check reports a column cut through and columns hidden."""
+    page = on_a_phone(server, browser, "finance", "en")
+    assert defects_of(page) == []
+    hint = t("table.more_columns", "en")
+    assert page.locator(f'[data-impact-more="{hint}"]:has(> div.impact-scroll)').count() >= 1
+    page.evaluate("""() => {
+      document.documentElement.setAttribute('data-impact-tables', 'as-drawn');
+      document.querySelectorAll('div.impact-scroll').forEach(scroll => {
+        scroll.style.maxWidth = '';
+        // a fixed width that ends inside a column: where a plain box would end
+        const cells = [...scroll.querySelectorAll('thead th')];
+        const left = scroll.getBoundingClientRect().left;
+        const wide = cells.find(c => c.getBoundingClientRect().right - left
+                                     > scroll.parentElement.clientWidth);
+        if (wide) {
+          const r = wide.getBoundingClientRect();
+          scroll.style.width = Math.round(r.left - left + r.width / 2) + 'px';
+        }
+      });
+      document.querySelectorAll('[data-impact-more]')
+        .forEach(box => box.removeAttribute('data-impact-more'));
+    }""")
     found = defects_of(page)
     page.close()
     assert any(d.startswith("table column cut at the right edge") for d in found), found

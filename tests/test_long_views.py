@@ -21,6 +21,7 @@ from impact.views.growth import growth
 from impact.views.overview import TREND_ORGS, overview
 from impact.views.volunteers import volunteers
 from impact.web.prewarm import default_filters
+from tests.page_tables import page_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 # The most points a trace may draw: a project bar chart, the scatter, or 10 bench years.
@@ -132,7 +133,7 @@ def test_the_beneficiaries_page_sends_only_the_shown_rows(network, monkeypatch):
     at.run()
     at.switch_page("pages/beneficiaries.py").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert [len(df.value) for df in at.dataframe] == [SCREEN_ROWS]
+    assert [len(df) for df in page_tables(at)] == [SCREEN_ROWS]
     assert any(f"显示前 {SCREEN_ROWS} 行，共 160 行" in c.value for c in at.caption)
     # The drill-down list offers the projects the table shows.
     [drill] = [s for s in at.selectbox if s.label == "查看某个项目的活动记录"]

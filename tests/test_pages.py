@@ -22,6 +22,7 @@ from impact.config import DEFAULT_DATA_DIR
 from impact.storage.db import Database
 from impact.filters import Filters
 from impact.presentation.i18n import t
+from tests.page_tables import page_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("overview", "beneficiaries", "volunteers", "finance", "growth")
@@ -88,8 +89,8 @@ def test_every_page_renders_with_banner_title_captions_and_csv(page, lang):
     captions = [as_drawn(c.value) for c in at.caption]
     assert any("珠海协作者" in c and "2019–2020" in c for c in captions)
     # Every table has its CSV download (the 业务活动表 is an HTML table, with its own).
-    tables = len(at.dataframe) + sum('class="impact-statement"' in h.proto.body
-                                     for h in at.get("html"))
+    tables = len(page_tables(at)) + sum('class="impact-statement"' in h.proto.body
+                                        for h in at.get("html"))
     assert len(at.download_button) == tables >= 1
     assert dict(at.query_params) == {"org": "珠海协作者", "from": "2019", "to": "2020",
                                      "lang": lang}
@@ -178,7 +179,7 @@ def test_growth_yoy_table_and_org_comparison(db):
     assert zhuhai["data"][0]["y"] == [r["beneficiaries"] for r in rows]
     assert zhuhai["data"][0]["y"][:4] == [72621, 74869, 72350, 99037]
     assert zhuhai["layout"]["title"]["text"] == "珠海协作者: Person-times (person-times)"
-    yoy = at.dataframe[-1].value
+    yoy = page_tables(at)[-1]
     services_2018 = yoy[(yoy["Metric"] == "Services") & (yoy["Year"] == "2018")]
     assert services_2018.iloc[0]["Change %"] == "+20.0%"  # signed, as on the cards
 
@@ -264,7 +265,7 @@ def test_drill_down_shows_the_records_behind_a_project(db):
     at = open_page("beneficiaries", ZHUHAI_2020, "en")
     choice = at.selectbox(key="drill_project")
     at = choice.select_index(1).run()
-    records = at.dataframe[-1].value
+    records = page_tables(at)[-1]
     project = records["Project"].iloc[0]
     expected = db.rows("activity_by_project", **Filters(
         orgs=("珠海协作者",), year_from=2020, year_to=2020, projects=(project,)).params())

@@ -20,6 +20,7 @@ from impact.access import privacy
 from impact.storage import compaction
 from impact.storage.schema import TABLES
 from impact.storage.store import DataStore
+from tests.page_tables import page_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 ORG, SMALL, OTHER = "小社区", "儿童保护个案", "社区活动"
@@ -138,11 +139,11 @@ def test_public_pages_name_no_grant_and_no_amount_per_grant():
     at.query_params.update({"org": "珠海协作者", "from": "2020", "to": "2020"})
     at.run()
     assert not at.exception
-    text = " ".join(d.value.to_csv() for d in at.dataframe)
+    text = " ".join(d.to_csv() for d in page_tables(at))
     assert "ZHXZ-LG-2020" not in text and "ZHXZ-MS-2020" not in text
     # The targets table keeps the organisation's own targets, not a grant's deliverables
     # (发放资助 ¥297,850.00 is what grant ZHXZ-LG-2020 paid out).
-    [targets] = [d.value for d in at.dataframe if "完成率" in d.value.columns]
+    [targets] = [d for d in page_tables(at) if "完成率" in d.columns]
     assert "资助编号" not in targets.columns and len(targets)
     assert "297,850" not in targets.to_csv()
 

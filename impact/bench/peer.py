@@ -46,6 +46,8 @@ async def _alternate(ours: str, peer: str, orgs: list[str], changes: int
                 actors[key] = Actor(page, name, orgs, holder, seed=29, kinds=KINDS)
             for i in range(changes):
                 for key in (("ours", "peer") if i % 2 == 0 else ("peer", "ours")):
+                    # The app being timed is the tab in front, as for a user (both alike).
+                    await actors[key].page.bring_to_front()
                     out[key].append(await actors[key].change())
         finally:
             await browser.close()

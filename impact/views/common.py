@@ -137,7 +137,8 @@ class Table:
         rule cards and charts follow: counts whole, money ¥ to the fen, % to one decimal).
         Plain counts stay numbers (so they sort); a row's `_kind` overrides the kind of its
         numeric cells (a table mixing money and counts, like the YoY table)."""
-        return [{col.label: self._cell(row, col) for col in self.columns} for row in self.rows]
+        return [{col.label: self.display_cell(row, col) for col in self.columns}
+                for row in self.rows]
 
     def kind_of(self, row: dict, col: Column) -> str:
         if col.kind in (DECIMAL, MONEY, COUNT, HOURS) and "_kind" in row:
@@ -149,7 +150,7 @@ class Table:
         return not (col.kind == COUNT and not col.signed
                     and all(r.get("_kind", COUNT) == COUNT for r in self.rows))
 
-    def _cell(self, row: dict, col: Column):
+    def display_cell(self, row: dict, col: Column):
         value = row.get(col.key)
         if not col.numeric:
             return "" if value is None else display_text(value)  # no bidi override on screen

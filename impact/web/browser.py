@@ -59,6 +59,23 @@ table.impact-statement tr.impact-section th { font-weight: 600; padding-top: 0.6
 table.impact-statement tr.impact-line th { padding-left: 1.5rem; }
 table.impact-statement tr.impact-total th, table.impact-statement tr.impact-total td {
   font-weight: 600; }
+/* A short table (impact.web.html_tables): figures right-aligned in tabular digits, the
+   name column held at the left while the box scrolls sideways on a narrow screen. */
+div.impact-scroll { overflow-x: auto; max-width: 100%; }
+div.impact-scroll:focus-visible { outline: 3px solid #0f5c57; outline-offset: 2px; }
+table.impact-table { border-collapse: separate; border-spacing: 0; font-size: 0.875rem;
+                     font-variant-numeric: tabular-nums; color: #1f2a2a; min-width: 50%; }
+table.impact-table th, table.impact-table td { padding: 0.3rem 0.6rem; white-space: nowrap;
+  border-bottom: 1px solid #e6e6e6; background: #ffffff; }
+table.impact-table thead th { font-weight: 600; border-bottom: 2px solid #c8c8c8;
+                              background: #f6f7f7; }
+table.impact-table tbody th { font-weight: 400; }
+table.impact-table .impact-num { text-align: right; }
+table.impact-table .impact-text { text-align: left; white-space: normal; min-width: 6rem;
+                                  max-width: 18rem; overflow-wrap: anywhere; }
+table.impact-table .impact-key { position: sticky; left: 0; z-index: 1; }
+table.impact-table tbody tr:hover th, table.impact-table tbody tr:hover td {
+  background: #f1f6f5; }
 p.impact-phone-only { display: none; }
 [data-impact-more] { position: relative; }
 [data-testid="stElementContainer"]:has(> [data-impact-more]) { margin-bottom: 1.3rem; }
@@ -259,6 +276,32 @@ _TABLE_EDGES = r"""
     var waiting = false;
     document.querySelectorAll('[data-testid="stDataFrame"]').forEach(function (frame) {
       try { if (!fit(frame)) waiting = true; } catch (e) { /* the table stays as drawn */ }
+    });
+    // A short table as HTML (impact.web.html_tables) scrolls in its own box: the same line
+    // under it when its columns go past the box's right edge.
+    document.querySelectorAll('div.impact-scroll').forEach(function (scroll) {
+      var box = scroll.parentElement;
+      if (!box || scroll.offsetParent === null) return;
+      // As for a grid: the box ends at a column boundary, so no figure is cut at the edge.
+      var room = box.clientWidth, left = scroll.getBoundingClientRect().left;
+      var more = scroll.scrollWidth > room + 1, edge = 0;
+      if (more) {
+        scroll.querySelectorAll('thead th').forEach(function (th) {
+          var end = th.getBoundingClientRect().right - left + scroll.scrollLeft;
+          if (end <= room + 0.5) edge = end;
+        });
+      }
+      var width = more && edge > 0 ? Math.floor(edge) + 'px' : '';
+      if (scroll.style.maxWidth !== width) scroll.style.maxWidth = width;
+      var fitted = more ? 'narrowed' : 'fits';
+      if (scroll.getAttribute('data-impact-edge') !== fitted) {
+        scroll.setAttribute('data-impact-edge', fitted);
+      }
+      if (more && box.getAttribute('data-impact-more') !== window.__impactTableHint) {
+        box.setAttribute('data-impact-more', window.__impactTableHint);
+      } else if (!more && box.hasAttribute('data-impact-more')) {
+        box.removeAttribute('data-impact-more');
+      }
     });
     if (waiting && tries++ < 40) setTimeout(soon, 250);
   }

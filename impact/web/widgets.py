@@ -11,7 +11,8 @@ from impact.access import privacy
 from impact.presentation.filenames import csv_name
 from impact.presentation.i18n import t
 from impact.presentation.safetext import Markdown, as_markdown, display_text, markdown_text
-from impact.views.common import Chart, Kpi, PageModel, Table
+from impact.views.common import SCREEN_ROWS, Chart, Kpi, PageModel, Table
+from impact.web.html_tables import table_html
 
 PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
 
@@ -240,6 +241,14 @@ def table(model: Table, lang: str, height: int | str = "auto",
         say("info", t("empty.table", lang), icon=":material/table:")
         return []
     shown = model.head()  # only these rows are formatted and sent; the CSV has them all
+    if not selectable and len(shown.rows) <= SCREEN_ROWS:
+        # A table that fits on the screen is plain HTML (impact.web.html_tables: why).
+        from impact.web.browser import HTML_LANG
+
+        st.html(table_html(shown, HTML_LANG[lang]))
+        _notes(model)
+        download_csv(model, lang)
+        return []
     # Every figure is right-aligned; plain counts stay numbers (so a column sorts
     # numerically), the rest are fmt.value text (¥ to the fen, % to one decimal). Every
     # column gets its own width (column_widths): auto width cut "¥1,674,657.61" on a phone
@@ -256,11 +265,16 @@ def table(model: Table, lang: str, height: int | str = "auto",
     options = dict(on_select="rerun", selection_mode="single-row") if selectable else {}
     state = st.dataframe(shown.display_rows(), hide_index=True, height=height,
                          key=f"tbl_{model.key}", column_config=config, **options)
+    _notes(model)
+    download_csv(model, lang)
+    return list(state.selection.rows) if selectable and state is not None else []
+
+
+def _notes(model: Table) -> None:
+    """A table's caption, and how many of its rows are shown when not all are."""
     for note in (model.caption, model.shown_note()):
         if note:
             say("caption", note)
-    download_csv(model, lang)
-    return list(state.selection.rows) if selectable and state is not None else []
 
 
 def report_table_config(table, lang: str) -> dict:
