@@ -15,6 +15,7 @@ def main() -> None:
         return
     widgets.kpis(model.activity_kpis)
     widgets.kpis(model.money_kpis, per_row=3)
+    widgets.legend(model.trend_legend, ctx.t("overview.trend_legend"))
     for column, trend in zip(st.columns(len(model.activity_trends)), model.activity_trends):
         with column:
             widgets.chart(trend)

@@ -252,11 +252,12 @@ def _shade(years: Sequence[int], highlight: tuple | None, axis: str = "x") -> li
 def bars(x: Sequence, series: dict[str, Sequence], *, title: str, lang: str,
          kind: str = "count", stacked: bool = False, horizontal: bool = False,
          category_x: bool = True, colors: dict[str, str] | None = None,
-         highlight: tuple | None = None) -> go.Figure:
+         highlight: tuple | None = None, legend: bool = True) -> go.Figure:
     """Bar chart of one or more series over categories (years, projects, months …).
     Values are exact (Decimal money): tooltips show them to the fen. A year axis is numeric.
     `colors` pins a colour per series name (a category keeps its colour across charts);
-    `highlight` = (first, last) shades the selected years on a year axis."""
+    `highlight` = (first, last) shades the selected years on a year axis; `legend=False`
+    when the page draws one legend for several charts (impact.web.widgets.legend)."""
     hover = _hover(kind, lang)
     years = not horizontal and is_years(x)
     labels = list(x) if years else [str(v) for v in x] if category_x or horizontal else list(x)
@@ -278,7 +279,7 @@ def bars(x: Sequence, series: dict[str, Sequence], *, title: str, lang: str,
     plotted = {n: _positions(v, kind) for n, v in series.items()}
     totals = _stack_totals(plotted) if stacked else [v for s in plotted.values() for v in s]
     axis = value_axis(totals, kind, lang)
-    layout = dict(barmode="stack" if stacked else "group", showlegend=len(series) > 1)
+    layout = dict(barmode="stack" if stacked else "group", showlegend=legend and len(series) > 1)
     if horizontal:
         layout.update(xaxis=axis, height=max(HEIGHT, 60 + 28 * len(labels)),
                       yaxis=dict(type="category", autorange="reversed", showgrid=False))

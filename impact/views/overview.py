@@ -35,6 +35,9 @@ class OverviewModel(PageModel):
     kpis: list[Kpi] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
     activity_trends: list[Chart] = field(default_factory=list)
+    # (name, colour) of each organisation stacked in the trends: one legend above the three
+    # (the same organisations in the same colours), not one inside each chart.
+    trend_legend: list[tuple[str, str]] = field(default_factory=list)
     money_trend: Chart | None = None
     targets: Table | None = None
     indicators: Table | None = None
@@ -109,10 +112,16 @@ def trend_filters(filters: Filters) -> Filters:
     return filters.with_years(None, None)
 
 
-def activity_trends(db, filters: Filters, lang: str, caption: str) -> list[Chart]:
+def activity_trends(db, filters: Filters, lang: str, caption: str
+                    ) -> tuple[list[Chart], list[tuple[str, str]]]:
     """One small trend per core metric (side by side on a desktop, stacked on a phone).
     With several organisations, bars stacked by organisation show who contributes to each
-    year, and the caption flags organisations covering different years."""
+    year, and the caption flags organisations covering different years. Returns the charts
+    and their shared legend ((name, colour) per organisation; empty with one).
+
+    The legend is drawn once by the page: three legends of up to nine names cost Plotly a
+    second layout pass per chart on every filter change (issue 29), and said the same thing
+    three times."""
     span = trend_filters(filters).params()
     rows = db.rows("activity_by_year", **span)
     per_org = db.rows("org_by_year", **span)
@@ -122,42 +131,46 @@ def activity_trends(db, filters: Filters, lang: str, caption: str) -> list[Chart
     if coverage:
         note += "  \n" + coverage
     selected = (filters.year_from, filters.year_to)
-    out = []
+    out, legend = [], []
     for metric in TREND_METRICS:
         title = t(f"overview.chart.trend.{metric}", lang)
         figure = None
         chart_note = note
         if rows and len(orgs) > 1:
             years = sorted({r["year"] for r in per_org})
-            series, other = org_series(per_org, metric, years, lang)
+            series, other = org_series(per_org, metric, years, lang, rank="beneficiaries")
             colors = {o: charts.PALETTE[i % len(charts.PALETTE)] for i, o in enumerate(series)}
             if other:
                 colors[other] = OTHER_COLOR
                 chart_note += "  \n" + t("common.top_orgs", lang, shown=len(series) - 1,
                                          rest=len(orgs) - len(series) + 1, other=other)
             figure = charts.bars(years, series, title=title, lang=lang, stacked=True,
-                                 highlight=selected, colors=colors)
+                                 highlight=selected, colors=colors, legend=False)
+            legend = list(colors.items())
         elif rows:
             figure = charts.lines([r["year"] for r in rows],
                                   {t(f"metric.{metric}", lang): [r[metric] for r in rows]},
                                   title=title, lang=lang, highlight=selected)
         out.append(Chart(f"trend_{metric}", title, chart_note, figure, rows,
                          t("empty.chart", lang)))
-    return out
+    return out, legend
 
 
 def org_series(per_org: list[dict], metric: str, years: list[int],
-               lang: str) -> tuple[dict[str, list], str]:
+               lang: str, rank: str | None = None) -> tuple[dict[str, list], str]:
     """Each organisation's `metric` per year, for bars stacked by organisation. Beyond
     TREND_ORGS organisations, the largest (by their total over the years) keep a series each
     and the rest are summed into one, so the chart stays readable and small (200 series at
     10M bench rows were 80 KB per chart). Returns (series in stacking order, the name of
-    the summed series or "")."""
+    the summed series or ""). `rank` names the metric whose total picks the largest (the
+    same organisations in every chart of a page, so one legend serves them all); by default
+    `metric` itself."""
     value = {(r["org"], r["year"]): r[metric] for r in per_org}
     orgs = list(dict.fromkeys(r["org"] for r in per_org))
     if len(orgs) <= TREND_ORGS:
         return {o: [value.get((o, y)) for y in years] for o in orgs}, ""
-    total = {o: sum(value.get((o, y)) or 0 for y in years) for o in orgs}
+    ranked = {(r["org"], r["year"]): r[rank or metric] for r in per_org}
+    total = {o: sum(ranked.get((o, y)) or 0 for y in years) for o in orgs}
     top = sorted(orgs, key=lambda o: (-total[o], o))[:TREND_ORGS - 1]
     rest = [o for o in orgs if o not in set(top)]
     other = t("common.other_orgs", lang, rest=fmt.count(len(rest), lang))
@@ -254,7 +267,8 @@ def overview(db, filters: Filters, lang: str) -> OverviewModel:
         return model
     model.summary = summarize(db, filters)
     model.kpis = kpi_cards(model.summary, filters, lang)
-    model.activity_trends = activity_trends(db, filters, lang, base.caption)
+    model.activity_trends, model.trend_legend = activity_trends(db, filters, lang,
+                                                                base.caption)
     model.money_trend = money_trend(db, filters, lang, base.caption)
     model.targets = targets_table(db, filters, lang)
     model.indicators = indicators_table(db, filters, lang)

@@ -10,6 +10,7 @@ from impact.presentation import charts
 from impact.filters import Filters
 from impact.presentation.i18n import label, t
 from impact.domain.metrics import achievement
+from impact.storage.cache import cached
 from impact.views.common import DECIMAL, PERCENT, Chart, Column, PageModel, Table, page_base
 
 
@@ -88,6 +89,9 @@ def _chart(rows: list[dict], lang: str, caption: str, key: str) -> Chart:
 
 def results(db, filters: Filters, lang: str) -> ResultsModel:
     """Build the Results page for a selection, in `lang`."""
+    db = cached(db)
+    # The empty-state check and the outcomes, together (the page's two queries).
+    db.prefetch([("activity_totals", filters.params()), ("outcomes", filters.params())])
     base = page_base("results", db, filters, lang)
     model = ResultsModel(**vars(base))
     rows = db.rows("outcomes", **filters.params())

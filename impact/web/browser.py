@@ -76,6 +76,12 @@ table.impact-table .impact-text { text-align: left; white-space: normal; min-wid
 table.impact-table .impact-key { position: sticky; left: 0; z-index: 1; }
 table.impact-table tbody tr:hover th, table.impact-table tbody tr:hover td {
   background: #f1f6f5; }
+/* One legend for the overview's three trends (widgets.legend). */
+ul.impact-legend { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap;
+                   gap: 0.25rem 1rem; font-size: 0.875rem; color: #262730; }
+ul.impact-legend li { display: flex; align-items: center; gap: 0.35rem; margin: 0; }
+ul.impact-legend .impact-swatch { width: 0.8rem; height: 0.8rem; border-radius: 2px;
+                                  flex: none; }
 p.impact-phone-only { display: none; }
 [data-impact-more] { position: relative; }
 [data-testid="stElementContainer"]:has(> [data-impact-more]) { margin-bottom: 1.3rem; }

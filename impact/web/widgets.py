@@ -206,6 +206,17 @@ def chart(model: Chart, people: bool = False) -> None:
                      threshold=policy.threshold))
 
 
+def legend(items: list[tuple[str, str]], label: str) -> None:
+    """One legend for several charts that stack the same series in the same colours (the
+    overview's three trends): a list of colour swatches and names, named by `label`."""
+    if not items:
+        return
+    entries = "".join(
+        f'<li><span class="impact-swatch" style="background:{escape(color)}" aria-hidden="true">'
+        f"</span>{escape(display_text(name))}</li>" for name, color in items)
+    st.html(f'<ul class="impact-legend" aria-label="{escape(label)}">{entries}</ul>')
+
+
 def _lang() -> str:
     ctx = st.session_state.get("_impact_ctx")
     return ctx.lang if ctx is not None else "zh"
