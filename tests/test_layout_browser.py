@@ -138,56 +138,51 @@ def test_the_check_sees_a_table_toolbar_over_its_title(server, browser):  # noqa
     assert any(d.startswith("table toolbar over its title") for d in found), found
 
 
-def test_the_check_sees_a_column_cut_at_the_right_edge(server, browser):  # noqa: F811
+# As Streamlit would draw them: each grid as wide as its place, each HTML table's box
+# ending inside a column (where a plain box would end), and no "more columns" line.
+_GRIDS_AS_DRAWN = """() => {
+  document.documentElement.setAttribute('data-impact-tables', 'as-drawn');
+  document.querySelectorAll('[data-testid="stDataFrameResizable"]').forEach(box => {
+    const room = box.closest('[data-testid="stDataFrame"]').parentElement.clientWidth;
+    box.style.width = box.style.maxWidth = room + 'px';
+  });
+  document.querySelectorAll('[data-impact-more]')
+    .forEach(box => box.removeAttribute('data-impact-more'));
+}"""
+_HTML_TABLES_AS_DRAWN = """() => {
+  document.documentElement.setAttribute('data-impact-tables', 'as-drawn');
+  document.querySelectorAll('div.impact-scroll').forEach(scroll => {
+    scroll.style.maxWidth = '';
+    const left = scroll.getBoundingClientRect().left;
+    const wide = [...scroll.querySelectorAll('thead th')].find(
+      c => c.getBoundingClientRect().right - left > scroll.parentElement.clientWidth);
+    if (wide) {
+      const r = wide.getBoundingClientRect();
+      scroll.style.width = Math.round(r.left - left + r.width / 2) + 'px';
+    }
+  });
+  document.querySelectorAll('[data-impact-more]')
+    .forEach(box => box.removeAttribute('data-impact-more'));
+}"""
+
+
+@pytest.mark.parametrize("name, marked, as_drawn", [
+    ("beneficiaries", "", _GRIDS_AS_DRAWN),  # its project list is a grid (selectable)
+    ("finance", ":has(> div.impact-scroll)", _HTML_TABLES_AS_DRAWN),  # short tables: HTML
+])
+def test_the_check_sees_a_column_cut_at_the_right_edge(server, browser, name, marked,  # noqa: F811
+                                                       as_drawn):
     """Issue 26 (cosmetic): on a phone a wide table's right edge cut a column through
     ("¥324,7" of ¥324,700.00) or hid columns with nothing saying so. As drawn, every such
-    table ends at a column boundary with a line under it (impact.web.browser._TABLE_EDGES);
-    as Streamlit draws it, the check reports both."""
-    page = on_a_phone(server, browser, "beneficiaries", "en")
+    table (a grid, or a short table's box: impact.web.html_tables) ends at a column boundary
+    with a line under it (impact.web.browser._TABLE_EDGES); as Streamlit would draw it, the
+    check reports both."""
+    page = on_a_phone(server, browser, name, "en")
     assert defects_of(page) == []
     hint = t("table.more_columns", "en")
-    assert page.locator(f'[data-impact-more="{hint}"]').count() >= 1
-    page.evaluate("""() => {
-      document.documentElement.setAttribute('data-impact-tables', 'as-drawn');
-      document.querySelectorAll('[data-testid="stDataFrameResizable"]').forEach(box => {
-        const room = box.closest('[data-testid="stDataFrame"]').parentElement.clientWidth;
-        box.style.width = box.style.maxWidth = room + 'px';
-      });
-      document.querySelectorAll('[data-impact-more]')
-        .forEach(box => box.removeAttribute('data-impact-more'));
-    }""")
+    assert page.locator(f'[data-impact-more="{hint}"]{marked}').count() >= 1
+    page.evaluate(as_drawn)
     page.wait_for_timeout(500)  # the grids redraw at their new width
-    found = defects_of(page)
-    page.close()
-    assert any(d.startswith("table column cut at the right edge") for d in found), found
-    assert any(d.startswith("table hides") for d in found), found
-
-
-def test_the_check_sees_an_html_table_cut_at_the_right_edge(server, browser):  # noqa: F811
-    """The same for a short table drawn as HTML (impact.web.html_tables): as drawn, its box
-    ends between two columns with the line under it; widened to its place and without the
-    line, the check reports a column cut through and columns hidden."""
-    page = on_a_phone(server, browser, "finance", "en")
-    assert defects_of(page) == []
-    hint = t("table.more_columns", "en")
-    assert page.locator(f'[data-impact-more="{hint}"]:has(> div.impact-scroll)').count() >= 1
-    page.evaluate("""() => {
-      document.documentElement.setAttribute('data-impact-tables', 'as-drawn');
-      document.querySelectorAll('div.impact-scroll').forEach(scroll => {
-        scroll.style.maxWidth = '';
-        // a fixed width that ends inside a column: where a plain box would end
-        const cells = [...scroll.querySelectorAll('thead th')];
-        const left = scroll.getBoundingClientRect().left;
-        const wide = cells.find(c => c.getBoundingClientRect().right - left
-                                     > scroll.parentElement.clientWidth);
-        if (wide) {
-          const r = wide.getBoundingClientRect();
-          scroll.style.width = Math.round(r.left - left + r.width / 2) + 'px';
-        }
-      });
-      document.querySelectorAll('[data-impact-more]')
-        .forEach(box => box.removeAttribute('data-impact-more'));
-    }""")
     found = defects_of(page)
     page.close()
     assert any(d.startswith("table column cut at the right edge") for d in found), found
