@@ -6,16 +6,14 @@ from impact.views.beneficiaries import beneficiaries, project_records
 from impact.web import page_context, widgets
 
 
-def drill_down(ctx, model, selected: list[int]) -> None:
-    """The activity records behind a project's figures: click its row in the table, or
-    pick it from the list (which the click fills in). The list holds the projects the table
-    shows; a project further down is reached by filtering to it in the sidebar."""
+def drill_down(ctx, model) -> None:
+    """The activity records behind a project's figures: pick the project from the list
+    (the projects the table shows; one further down is reached by filtering to it in the
+    sidebar). The table above is plain HTML, not a selectable grid: a grid cost every filter
+    change on this page ~200 ms of redrawing (issue 29), for a click the list also offers."""
     choices = {f"{r['project']} · {r['org']}": (r["org"], r["project"])
                for r in model.projects.head().rows}
     labels = list(choices)
-    if selected and selected != st.session_state.get("drill_row"):
-        st.session_state["drill_row"] = selected
-        st.session_state["drill_project"] = labels[selected[0]]
     if st.session_state.get("drill_project") not in choices:  # a project filtered away
         st.session_state.pop("drill_project", None)
     # Nothing chosen until the user chooses (index=None), unless a click already chose.
@@ -66,10 +64,9 @@ def main() -> None:
     widgets.chart(model.services_vs_people)
     who_was_served(ctx, model)
     # Raw records are for staff and signed-in users, never for the public or a funder view.
-    records = ctx.access.sees_records
-    selected = widgets.table(model.projects, ctx.lang, selectable=records)
-    if records:
-        drill_down(ctx, model, selected)
+    widgets.table(model.projects, ctx.lang)
+    if ctx.access.sees_records:
+        drill_down(ctx, model)
 
 
 main()

@@ -238,28 +238,26 @@ def download_csv(table: Table, lang: str) -> None:
                        key=f"csv_{table.key}", on_click="ignore", icon=":material/download:")
 
 
-def table(model: Table, lang: str, height: int | str = "auto",
-          selectable: bool = False, people: bool = False) -> list[int]:
+def table(model: Table, lang: str, height: int | str = "auto", people: bool = False) -> None:
     """A table with its title, caption and CSV download. A long table shows its first
-    `model.limit` rows and says so; the CSV has every row. With `selectable`, a click
-    selects one row; returns the selected row indexes (into model.rows, whose first rows are
-    the shown ones). In a public or funder view small person counts read "<5" on screen and
-    in the CSV (impact.access.privacy)."""
+    `model.limit` rows and says so; the CSV has every row. A table that fits on the screen
+    (at most SCREEN_ROWS rows) is plain HTML, a longer one a grid. In a public or funder
+    view small person counts read "<5" on screen and in the CSV (impact.access.privacy)."""
     model = privacy.table(model, _privacy(), people=people)
     if model.title:
         say("markdown", bold(model.title))
     if not model.rows:
         say("info", t("empty.table", lang), icon=":material/table:")
-        return []
+        return
     shown = model.head()  # only these rows are formatted and sent; the CSV has them all
-    if not selectable and len(shown.rows) <= SCREEN_ROWS:
+    if len(shown.rows) <= SCREEN_ROWS:
         # A table that fits on the screen is plain HTML (impact.web.html_tables: why).
         from impact.web.browser import HTML_LANG
 
         st.html(table_html(shown, HTML_LANG[lang]))
         _notes(model)
         download_csv(model, lang)
-        return []
+        return
     # Every figure is right-aligned; plain counts stay numbers (so a column sorts
     # numerically), the rest are fmt.value text (¥ to the fen, % to one decimal). Every
     # column gets its own width (column_widths): auto width cut "¥1,674,657.61" on a phone
@@ -273,12 +271,10 @@ def table(model: Table, lang: str, height: int | str = "auto",
     config.update({c.label: st.column_config.TextColumn(width=widths[c.label],
                                                         pinned=c is key or None)
                    for c in shown.columns if not c.numeric})
-    options = dict(on_select="rerun", selection_mode="single-row") if selectable else {}
-    state = st.dataframe(shown.display_rows(), hide_index=True, height=height,
-                         key=f"tbl_{model.key}", column_config=config, **options)
+    st.dataframe(shown.display_rows(), hide_index=True, height=height, key=f"tbl_{model.key}",
+                 column_config=config)
     _notes(model)
     download_csv(model, lang)
-    return list(state.selection.rows) if selectable and state is not None else []
 
 
 def _notes(model: Table) -> None:
