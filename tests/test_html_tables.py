@@ -59,7 +59,7 @@ def test_short_tables_are_html_and_long_ones_grids():
     assert drawn and not at.dataframe
     assert len(page_tables(at)) == len(drawn)
     # /beneficiaries: its project list is HTML; the records of a project picked from the
-    # list (278 of them, shown up to DRILLDOWN_LIMIT) are a grid.
+    # list (278 of them; up to DRILLDOWN_LIMIT are shown) are a grid.
     at = AppTest.from_file(str(ROOT / "pages" / "beneficiaries.py"), default_timeout=120)
     at.query_params.update(org="珠海协作者", **{"from": "2019"}, to="2020")
     at.run()
