@@ -16,7 +16,7 @@ def drill_down(ctx, model) -> None:
     labels = list(choices)
     if st.session_state.get("drill_project") not in choices:  # a project filtered away
         st.session_state.pop("drill_project", None)
-    # Nothing chosen until the user chooses (index=None), unless a click already chose.
+    # Nothing chosen until the user chooses (index=None), unless the URL (drill=) chose.
     unset = {} if "drill_project" in st.session_state else {"index": None}
     picked = st.selectbox(ctx.t("beneficiaries.drill_label"), labels, key="drill_project",
                           placeholder=ctx.t("beneficiaries.drill_placeholder"), **unset)

@@ -1,5 +1,5 @@
 """A short table as plain HTML: what /overview, /finance, /growth … show for a table that fits
-on the screen (at most SCREEN_ROWS rows, nothing to select).
+on the screen (at most SCREEN_ROWS rows).
 
 Why not st.dataframe for these: the data grid draws on a canvas and rebuilds its hidden
 accessible copy about 200 ms after every change, so a filter change on a page with a table
@@ -33,7 +33,7 @@ def cell_text(model: Table, row: dict, col: Column) -> str:
 
 def key_column(model: Table) -> Column | None:
     """The column that names a row (the first text column): it heads each row, and stays at
-    the left while a phone scrolls sideways through the figures."""
+    the left while a phone scrolls sideways through the figures (pinned in a grid too)."""
     return next((c for c in model.columns if not c.numeric), None)
 
 
@@ -61,5 +61,5 @@ def table_html(model: Table, html_lang: str) -> str:
     title = display_text(model.title or "")
     label = f' role="region" aria-label="{escape(title)}"' if title else ""
     return (f'<div class="impact-scroll" tabindex="0"{label}>'
-            f'<table class="impact-table" lang="{html_lang}" data-impact-table="{escape(model.key)}">'
+            f'<table class="impact-table" lang="{html_lang}">'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")

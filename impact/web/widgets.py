@@ -12,7 +12,7 @@ from impact.presentation.filenames import csv_name
 from impact.presentation.i18n import t
 from impact.presentation.safetext import Markdown, as_markdown, display_text, markdown_text
 from impact.views.common import SCREEN_ROWS, Chart, Kpi, PageModel, Table
-from impact.web.html_tables import table_html
+from impact.web.html_tables import key_column, table_html
 
 PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
 
@@ -55,15 +55,9 @@ def column_widths(model: Table) -> dict[str, int]:
         if col.numeric:
             widths[col.label] = round(max(values, min(header, HEADER_MAX_WIDTH)) + _CELL_PADDING)
         else:
-            cap = KEY_MAX_WIDTH if col is _key_column(model) else TEXT_MAX_WIDTH
+            cap = KEY_MAX_WIDTH if col is key_column(model) else TEXT_MAX_WIDTH
             widths[col.label] = round(min(max(values, header) + _CELL_PADDING, cap))
     return widths
-
-
-def _key_column(model: Table):
-    """The column that names a row (the first text column), pinned at the left so a phone
-    scrolling sideways through the figures still sees whose they are."""
-    return next((c for c in model.columns if not c.numeric), None)
 
 
 def md(text: str) -> str:
@@ -262,7 +256,7 @@ def table(model: Table, lang: str, height: int | str = "auto", people: bool = Fa
     # numerically), the rest are fmt.value text (¥ to the fen, % to one decimal). Every
     # column gets its own width (column_widths): auto width cut "¥1,674,657.61" on a phone
     # and clipped the last columns on a desktop; the name column is pinned first.
-    widths, key = column_widths(shown), _key_column(shown)
+    widths, key = column_widths(shown), key_column(shown)
     config = {c.label: (st.column_config.TextColumn(alignment="right", width=widths[c.label])
                         if shown.text_column(c) else
                         st.column_config.NumberColumn(format="localized", alignment="right",
