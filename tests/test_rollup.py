@@ -106,6 +106,17 @@ def test_aggregates_over_other_tables_do_not_keep_a_query_on_the_detail():
         assert sql is not None and "activity_months_in(" in sql, name
 
 
+def test_first_and_last_month_are_answered_from_the_rollup_but_not_days():
+    # The data check's gaps need each organisation's first and last month: min/max of a
+    # month is the same over the rollup's month-start dates, min/max of a day is not.
+    months = "($orgs, $projects, $areas, $year_from, $year_to)"
+    assert rollup.rollup_sql(f"SELECT org, min(date_trunc('month', date)), max(year(date)) "
+                             f"FROM activities_in{months} GROUP BY org") is not None
+    assert rollup.rollup_sql(f"SELECT org, min(date) FROM activities_in{months} "
+                             "GROUP BY org") is None
+    assert "activity_months_in(" in rollup.rollup_sql(load_query("data_quality_gaps").sql)
+
+
 def test_stale_rollups_are_not_used(tmp_path):
     generate(str(tmp_path), 5_000)
     store = DataStore(tmp_path)

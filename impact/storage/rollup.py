@@ -10,7 +10,8 @@ Exactness, not approximation:
   the committed activities files, and the detail otherwise;
 - a named query is answered from the rollup only if every aggregate in it gives the same
   result over partial sums (`rollup_sql` checks the query's syntax tree: sums, count(*),
-  DISTINCT, min/max of grouping columns, month(date)); everything else reads the detail.
+  DISTINCT, min/max of grouping columns or of a month, month(date)); everything else
+  reads the detail.
 tests/test_rollup.py compares every query both ways.
 """
 
@@ -121,6 +122,8 @@ def _eligible(tree: exp.Expression) -> bool:
         if isinstance(agg, (exp.Min, exp.Max)) and isinstance(agg.this, exp.Column) \
                 and agg.this.name in _GROUP_COLUMNS:
             continue
+        if isinstance(agg, (exp.Min, exp.Max)) and _month_or_coarser(agg.this):
+            continue  # the first or last month: the same over month-start dates
         return False  # avg, count(col), median … differ over partial sums
     if tree.find(exp.Window):
         return False
