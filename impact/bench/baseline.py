@@ -132,6 +132,10 @@ PANDAS_QUERIES.update({
     "data_quality_duplicates": _duplicates,
     "data_quality_outliers": _outliers,
     "data_quality_gaps": _gaps,
+    # Answered from the check index in our path (impact.storage.check_index): the pandas way
+    # does the same checks on its frames, as its dashboard would.
+    "check_index/answer_duplicates": _duplicates,
+    "check_index/answer_outliers": _outliers,
 })
 
 

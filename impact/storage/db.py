@@ -505,6 +505,14 @@ class Database:
         finally:
             cur.unregister("impact_per_year")
 
+    def attach_files(self, view: str, paths: list[str]) -> None:
+        """Point the view `view` (one of our own names) at these Parquet files of our own
+        (impact.storage.check_index): a query reads them as a table."""
+        if not re.fullmatch(r"[a-z_]+", view):
+            raise ValueError(f"not a view name: {view!r}")
+        self._con.cursor().execute(
+            f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM read_parquet([{_sql_list(paths)}])")
+
     def rows(self, name: str, **params) -> list[dict]:
         """The query's rows as dicts of Python values (Decimal for money)."""
         return self.run(name, **params).to_pylist()

@@ -9,6 +9,7 @@ from impact.filters import Filters
 from impact.presentation.i18n import t
 from impact.ingest import read_log_checked
 from impact.ingest.write import IMPORT_LOG
+from impact.storage import check_index
 from impact.storage.integrity import describe, verify
 from impact.views.common import COUNT, DECIMAL, TEXT, Column, Table
 
@@ -41,6 +42,12 @@ def data_quality(db, filters: Filters, lang: str) -> QualityModel:
     """The panel's tables for the chosen organisations, projects and areas, over all years:
     a gap or a duplicate is a problem of the record, whichever year the dashboard shows."""
     params = filters.with_years(None, None).params()
+    # The duplicates and outliers come from the check index of this data version (built
+    # here, reading every record once, when there is none yet); the gaps and counts from
+    # the monthly rollup.
+    check_index.ensure(db)
+    duplicates, outliers = (check_index.answer_name(db, name, params)
+                            for name in ("data_quality_duplicates", "data_quality_outliers"))
     gaps: dict[str, list[str]] = {}
     for row in db.rows("data_quality_gaps", **params):
         gaps.setdefault(row["org"], []).append(row["month"])
@@ -59,14 +66,14 @@ def data_quality(db, filters: Filters, lang: str) -> QualityModel:
                          _cols(lang, ("org", TEXT), ("date", TEXT), ("project", TEXT),
                                ("activity_type", TEXT), ("beneficiaries", COUNT),
                                ("copies", COUNT), ("ids", TEXT)),
-                         db.rows("data_quality_duplicates", **params),
+                         db.rows(duplicates, **params),
                          caption=t("data.quality.duplicates_caption", lang), lang=lang,
                          limit=None),
         outliers=Table("data_outliers", t("data.quality.outliers", lang),
                        _cols(lang, ("activity_id", TEXT), ("date", TEXT), ("org", TEXT),
                              ("project", TEXT), ("beneficiaries", COUNT),
                              ("project_median", DECIMAL), ("times_median", DECIMAL)),
-                       db.rows("data_quality_outliers", **params),
+                       db.rows(outliers, **params),
                        caption=t("data.quality.outliers_caption", lang), lang=lang,
                        limit=None),
     )

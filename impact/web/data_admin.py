@@ -7,10 +7,10 @@ import streamlit as st
 
 from impact.errors import DataError
 from impact.ingest.template import template_csv, template_file_name, template_xlsx
-from impact.storage import versions
+from impact.storage import check_index, versions
 from impact.storage.schema import importable_tables
 from impact.storage.store import DataStore
-from impact.views.data_quality import import_log, integrity
+from impact.views.data_quality import data_quality, import_log, integrity
 from impact.views.data_versions import history_table, undo_target, version_diff_rows
 from impact.web import elsewhere, widgets
 from impact.web.data_import import written
@@ -63,15 +63,24 @@ def _height(table) -> int | str:
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=16)
 def cached_quality(data_dir: str, version: str, filters, lang: str):
-    """The checks read every detail record: in a child process of their own (their memory
+    """Checks that read every detail record: in a child process of their own (their memory
     goes back to the system when it ends, impact.web.elsewhere), once per data version and
-    selection."""
+    selection. The child also writes the data version's check index."""
     return elsewhere.run("quality", data_dir, filters, lang)
+
+
+def quality_model(ctx):
+    """The quality panel: from the check index in this process when this data version has
+    one (a few small files: any selection in milliseconds), else in a child process that
+    reads the records and builds the index (impact.storage.check_index)."""
+    if check_index.ready(ctx.db):
+        return data_quality(ctx.db, ctx.filters, ctx.lang)
+    return cached_quality(ctx.data_dir, ctx.version, ctx.filters, ctx.lang)
 
 
 def quality_section(ctx) -> None:
     st.caption(ctx.t("data.quality.intro"))
-    model = cached_quality(ctx.data_dir, ctx.version, ctx.filters, ctx.lang)
+    model = quality_model(ctx)
     widgets.table(model.rows, ctx.lang, height=_height(model.rows))
     for part, none_key in ((model.gaps, "data.quality.gaps_none"),
                            (model.duplicates, "data.quality.duplicates_none"),
