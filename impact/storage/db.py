@@ -540,6 +540,9 @@ class Database:
 
     def close(self) -> None:
         self._con.close()
+        # Its spill directory too, now: a child process that ends with os._exit (the data
+        # checks, impact.web.elsewhere) never runs the finalizer that would remove it.
+        shutil.rmtree(self._spill, ignore_errors=True)
 
 
 # Clean exits: close every open connection before the interpreter tears down, so DuckDB's
