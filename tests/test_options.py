@@ -101,3 +101,28 @@ def test_a_funders_scope_narrows_the_index_as_it_narrows_the_queries(demo_db):
         assert index.projects(chosen) == queries.projects(chosen)
         assert index.areas(chosen) == queries.areas(chosen)
         assert index.span(chosen) == queries.span(chosen)
+
+
+def test_prewarm_builds_the_check_index_once(demo_copy, monkeypatch, tmp_path):
+    """After an import, the Data page's checks are ready before anyone opens them: the
+    warm-up builds the version's check index (in the checks' child process), once."""
+    from impact.storage import check_index
+    from impact.web import prewarm
+
+    monkeypatch.setenv("IMPACT_CACHE_DIR", str(tmp_path / "cache"))
+    db = CachedDatabase(Database(str(demo_copy)))
+    db.refresh()
+    assert not check_index.ready(db)
+    assert prewarm.build_check_index(db) is True
+    assert check_index.ready(db)
+    assert prewarm.build_check_index(db) is False  # there already
+
+
+def test_prewarm_leaves_other_engines_alone():
+    from impact.web import prewarm
+
+    class Engine:  # another engine's database: nothing of ours to index
+        data_dir = "s3://elsewhere"
+        version = "v"
+
+    assert prewarm.build_check_index(Engine()) is False

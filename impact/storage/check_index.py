@@ -71,6 +71,12 @@ def _meta(path: Path) -> dict | None:
     return meta if isinstance(meta, dict) and meta.get("format") == _FORMAT else None
 
 
+def supported(db) -> bool:
+    """Whether `db` (or the Database under its cache) can have a check index: a DuckDB
+    Database of our own, not another engine."""
+    return hasattr(_database(db), "attach_files")
+
+
 def ready(db) -> bool:
     """Whether both checks of `db`'s current version can be answered from the index (a
     cheap question: the page asks it to decide where to run the checks)."""
@@ -95,9 +101,9 @@ def ensure(db) -> dict | None:
     """Build the index of `db`'s current version unless it exists; its metadata. Not for a
     Database without local files of its own (another engine): None, the checks then read the
     records."""
-    base = _database(db)
-    if not hasattr(base, "attach_files"):
+    if not supported(db):
         return None
+    base = _database(db)
     path = index_dir(base)
     meta = _meta(path)
     if meta is None:

@@ -6,7 +6,8 @@ the first visitor after a start or an import. This module lets that first visito
 the *other* everyday pages either: the first run that sees a data version starts one
 background thread that builds the sidebar's option index and every everyday page model for
 the default selection (queries are language-neutral, so one language warms both; the
-models themselves are discarded). It never blocks a run and never raises into one.
+models themselves are discarded), and then the Data page's check index if the version has
+none (in a child process). It never blocks a run and never raises into one.
 """
 
 from __future__ import annotations
@@ -50,6 +51,28 @@ def warm(db, lang: str = "zh") -> int:
     return done
 
 
+def build_check_index(db, lang: str = "zh") -> bool:
+    """The Data page's check index of this data version (impact.storage.check_index), made in
+    the child process that reads every record, unless it exists: a staff member who imports
+    a file and then opens the data checks finds any selection answered at once. Whether a
+    child was started."""
+    from impact.storage import check_index
+    from impact.web import elsewhere
+
+    if not check_index.supported(db) or check_index.ready(db):
+        return False
+    try:
+        elsewhere.run("quality", str(db.data_dir), Filters(), lang)
+    except Exception:  # the Data page will run the checks itself, and say what is wrong
+        _LOG.warning("building the check index failed", exc_info=True)
+    return True
+
+
+def _warm_all(db) -> None:
+    warm(db)
+    build_check_index(db)  # last: the pages' first visitors come first
+
+
 def ensure(db, version: str) -> threading.Thread | None:
     """Start warming `db` at `version` in the background, unless already done or under way.
     IMPACT_PREWARM=0 turns it off (the test suite does: its many short-lived apps would each
@@ -61,6 +84,6 @@ def ensure(db, version: str) -> threading.Thread | None:
         if key in _STARTED:
             return None
         _STARTED.add(key)
-    thread = threading.Thread(target=warm, args=(db,), name="impact-prewarm", daemon=True)
+    thread = threading.Thread(target=_warm_all, args=(db,), name="impact-prewarm", daemon=True)
     thread.start()
     return thread
