@@ -38,7 +38,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from impact.storage.mirror import default_cache_dir
+from impact.storage.mirror import cache_root
 
 FILES = ("duplicates", "values", "candidates")
 VIEWS = {name: f"check_{name}" for name in FILES}  # the views the answer queries read
@@ -56,11 +56,9 @@ log = logging.getLogger(__name__)
 
 def index_dir(db) -> Path:
     """Where the index of `db`'s current data version lives (it may not exist yet)."""
-    root = Path(os.environ.get("IMPACT_CACHE_DIR") or Path(tempfile.gettempdir())
-                / "impact-cache")
     data = hashlib.sha256(str(db.data_dir).encode()).hexdigest()[:16]
     version = hashlib.sha256(db.version.encode()).hexdigest()[:24]
-    return root / "checks" / data / version
+    return cache_root() / "checks" / data / version
 
 
 def _meta(path: Path) -> dict | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -242,5 +243,4 @@ if __name__ == "__main__":  # the child of verify_elsewhere
     # still running has aborted the process ("terminate called without an active exception",
     # once in a full test run under load), which the parent would take for a failed check.
     sys.stdout.buffer.flush()
-    import os
     os._exit(0)

@@ -15,10 +15,16 @@ from impact.errors import DataError
 from impact.storage.store import DataStore, atomic_write_bytes
 
 
+def cache_root() -> Path:
+    """The server's cache directory: $IMPACT_CACHE_DIR, else impact-cache in the system's
+    temporary directory (mirrored files here, the check index in checks/)."""
+    return Path(os.environ.get("IMPACT_CACHE_DIR") or Path(tempfile.gettempdir())
+                / "impact-cache")
+
+
 def default_cache_dir(url: str) -> Path:
     """Where the files of a URL data directory are mirrored when no cache_dir is given."""
-    root = os.environ.get("IMPACT_CACHE_DIR") or Path(tempfile.gettempdir()) / "impact-cache"
-    return Path(root) / hashlib.sha256(url.encode()).hexdigest()[:16]
+    return cache_root() / hashlib.sha256(url.encode()).hexdigest()[:16]
 
 
 class FileMirror:
