@@ -113,15 +113,16 @@ def test_first_page_and_a_filter_change_settle_on_the_app():
                 # Every kind twice: the second pick in a list is where Enter once went to
                 # the previous list, still closing, and no rerun came.
                 changes = [await actor.change() for _ in range(8)]
-                return first, changes
+                return first, changes, actor.passed_over
             finally:
                 await browser.close()
 
     with streamlit_server() as base:
-        first, changes = asyncio.run(drive(base))
+        first, changes, passed_over = asyncio.run(drive(base))
     for m in [first, *changes]:
         assert not m.error, m.error
         assert 0 <= m.sent <= m.finished <= m.settled and m.bytes > 0, m
     kinds = [m.kind for m in changes]
     # Each list was picked from twice (areas may run out under the chosen projects).
-    assert kinds[:7] == ["org", "year", "project", "area", "org", "year", "project"], kinds
+    assert kinds[:7] == ["org", "year", "project", "area", "org", "year", "project"], \
+        (kinds, passed_over)

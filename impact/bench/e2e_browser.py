@@ -152,14 +152,22 @@ PENDING_JS = """([since, quiet]) => {
 
 _SIDEBAR = "[data-testid='stSidebar']"
 PICK_DEADLINE_MS = 30_000  # a busy browser may take seconds to open a list
-# A React Aria combobox is ready for Enter when its own list is open and one of the list's
-# options is the active descendant (the one Enter picks).
-READY_TO_PICK_JS = """el => {
-  if (el.getAttribute('aria-expanded') !== 'true') return false;
-  const active = el.getAttribute('aria-activedescendant');
+# The index-th sidebar multiselect's combobox, looked up afresh on every poll (a handle
+# taken before a rerun can point at a node React has since replaced; a detached handle made
+# the wait throw, and a change of that kind was passed over). Ready, with the number of
+# options on offer, when its own list is open and one of the list's options is the active
+# descendant (the one Enter picks); "open" when the list is open with none highlighted (a
+# list opened by a click highlights nothing: ArrowDown then highlights the first); null
+# until then.
+PICK_STATE_JS = """([sidebar, index]) => {
+  const box = document.querySelectorAll(sidebar + " [data-testid='stMultiSelect']")[index];
+  const el = box && box.querySelector('input');
+  if (!el || el.getAttribute('aria-expanded') !== 'true') return null;
   const list = document.getElementById(el.getAttribute('aria-controls') || '');
-  return !!(active && list && [...list.querySelectorAll('[role=option]')]
-                                 .some(o => o.id === active));
+  const options = list ? [...list.querySelectorAll('[role=option]')] : [];
+  const active = el.getAttribute('aria-activedescendant');
+  if (active && options.some(o => o.id === active)) return options.length;
+  return options.length ? 'open' : null;
 }"""
 
 
@@ -255,6 +263,8 @@ class Actor:
         self.rng = random.Random(seed)
         self.step = 0
         self.kinds = kinds
+        self.passed_over: list[str] = []  # why a kind had nothing to change, in order
+        self.left: dict[int, int] = {}  # options still on offer in a list, once seen
 
     async def _arm(self) -> None:
         await self.page.evaluate("() => { window.__e2e.armed = true; window.__e2e.since = null; }")
@@ -264,7 +274,33 @@ class Actor:
         option with Enter. Enter is pressed only once this combobox's own list is open with
         an option highlighted: waiting for "some option on the page" let Enter go to a list
         still closing from the previous change, which picked nothing and sent no rerun (a
-        120 s timeout every 8th change)."""
+        120 s timeout every 8th change).
+
+        A list with every option chosen does not open at all, so it cannot be told from a
+        list that is slow to open; the options left are counted instead (from the last
+        open, less the one picked), and a list known to be empty is not opened. A list that
+        did not open is opened once more before the kind is passed over; why it was passed
+        over is kept in `passed_over`."""
+        if not text and self.left.get(index) == 0:
+            self.passed_over.append(f"list {index}: every option chosen")
+            return False
+        state = None
+        for _ in range(2):
+            state = await self._open_list(index, text)
+            if isinstance(state, int):
+                await self._arm()
+                await self.page.keyboard.press("Enter")
+                if text:  # more options may now be on offer in the other lists
+                    self.left.clear()
+                else:
+                    self.left[index] = state - 1
+                return True
+            await self.page.keyboard.press("Escape")
+        self.passed_over.append(f"list {index}: {state}")
+        return False
+
+    async def _open_list(self, index: int, text: str | None) -> int | str:
+        """The number of options in the opened list, or why it did not open."""
         box = self.page.locator(f"{_SIDEBAR} [data-testid='stMultiSelect']").nth(index)
         combo = box.locator("input")
         await combo.click()
@@ -276,14 +312,20 @@ class Actor:
         if text:
             await self.page.keyboard.type(text)
         try:
-            await self.page.wait_for_function(READY_TO_PICK_JS, arg=await combo.element_handle(),
-                                              polling=50, timeout=PICK_DEADLINE_MS)
-        except Exception:  # no option to pick (all chosen, or nothing matches the text)
-            await self.page.keyboard.press("Escape")
-            return False
-        await self._arm()
-        await self.page.keyboard.press("Enter")
-        return True
+            state = await self._pick_state(index)
+            if state == "open":
+                await self.page.keyboard.press("ArrowDown")
+                state = await self._pick_state(index, highlighted=True)
+            return state
+        except Exception as exc:  # not opened (or nothing matches the text)
+            return "not opened: " + str(exc).splitlines()[0][:120]
+
+    async def _pick_state(self, index: int, highlighted: bool = False) -> int | str:
+        js = PICK_STATE_JS if not highlighted else \
+            f"arg => {{ const s = ({PICK_STATE_JS})(arg); return s === 'open' ? null : s; }}"
+        handle = await self.page.wait_for_function(js, arg=[_SIDEBAR, index], polling=50,
+                                                    timeout=PICK_DEADLINE_MS)
+        return await handle.json_value()
 
     async def _year(self) -> bool:
         """Move one end of the year range by a year (React Aria's range inputs)."""
