@@ -313,6 +313,21 @@ def layout_defects(page) -> list[str]:
     return page.evaluate(_DEFECTS.read_text(encoding="utf-8"))
 
 
+def defects_once_drawn(page, kinds: tuple[str, ...], timeout_ms: int = 15_000) -> list[str]:
+    """The layout defects once every one of `kinds` is among them (a table given a new
+    width is measured after the grid has redrawn at it, not after a fixed wait), or as they
+    are at the deadline: the test's assertion then says what was found."""
+    measure = _DEFECTS.read_text(encoding="utf-8")
+    try:
+        handle = page.wait_for_function(
+            f"kinds => {{ const found = ({measure})(); "
+            "return kinds.every(k => found.some(d => d.startsWith(k))) ? found : null; }",
+            arg=list(kinds), polling=100, timeout=timeout_ms)
+        return handle.json_value()
+    except Exception:  # (playwright's TimeoutError) the defects as they are
+        return layout_defects(page)
+
+
 def wait_tables_fitted(page) -> None:
     """A few seconds at most, until every visible table has been fitted to its place
     (impact.web.browser._TABLE_EDGES marks it data-impact-edge): a table measured before

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from impact.presentation.i18n import t
-from tests.browser_support import layout_defects, new_page, settled
+from tests.browser_support import defects_once_drawn, layout_defects, new_page, settled
 from tests.test_accessibility import PAGES, PARAMS, _title
 from tests.test_browser import browser, link, pytestmark, server  # noqa: F401
 
@@ -186,8 +186,7 @@ def test_the_check_sees_a_column_cut_at_the_right_edge(server, browser, name,  #
     hint = t("table.more_columns", "en")
     assert page.locator(f'[data-impact-more="{hint}"]{marked}').count() >= 1
     page.evaluate(as_drawn)
-    page.wait_for_timeout(500)  # the grids redraw at their new width
-    found = defects_of(page)
+    found = defects_once_drawn(page, ("table column cut at the right edge", "table hides"))
     page.close()
     assert any(d.startswith("table column cut at the right edge") for d in found), found
     assert any(d.startswith("table hides") for d in found), found
