@@ -10,7 +10,8 @@ from impact.web.auth import visible_finance
 
 def main() -> None:
     ctx = page_context()
-    model = visible_finance(finance(ctx.db, ctx.filters, ctx.lang), ctx.access)
+    model = visible_finance(finance(ctx.db, ctx.filters, ctx.lang,
+                                    budgets=ctx.access.sees_funders), ctx.access)
     widgets.header(model)
     if model.empty:
         widgets.empty_state(model.empty_text)

@@ -94,8 +94,9 @@ def beneficiaries(db, filters: Filters, lang: str, hide_below: int = 0,
     db = cached(db)
     p = filters.params()
     db.prefetch([(name, p) for name in ("activity_totals", "finance_by_line",
-                                        "activity_by_year", "activity_by_project",
-                                        "activity_by_area", "activity_by_month")])
+                                        "activity_by_project", "activity_by_area",
+                                        "activity_by_month", *people.QUERIES)]
+                + [("activity_by_year", by_year_filters(filters).params())])
     base = page_base("beneficiaries", db, filters, lang)
     model = BeneficiariesModel(**vars(base))
     if model.empty:

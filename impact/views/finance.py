@@ -19,6 +19,7 @@ from impact.views.common import (COUNT, MONEY, PERCENT, Chart, Column, Kpi, Page
                                  by_year_caption, by_year_filters,
                                  page_base)
 from impact.storage.cache import cached
+from impact.views.grants import budget_queries
 
 
 @dataclass
@@ -235,8 +236,10 @@ def statement_for(db, filters: Filters, year: int | None) -> Statement | None:
     return build(rows, year) if has_records(rows, year) else None
 
 
-def finance(db, filters: Filters, lang: str) -> FinanceModel:
-    """Build the Finance page for a selection, in `lang`."""
+def finance(db, filters: Filters, lang: str, budgets: bool = False) -> FinanceModel:
+    """Build the Finance page for a selection, in `lang`. `budgets`: the page also shows the
+    budget section (impact.views.grants.budget_section, for a visitor who sees funders'
+    amounts): its queries then run with the page's, not one by one after them."""
     db = cached(db)
     p = filters.params()
     # Every query of the page at once (summarize() compares with the period before too).
@@ -247,6 +250,8 @@ def finance(db, filters: Filters, lang: str) -> FinanceModel:
     if filters.year_to is not None:  # the statement's year and the one before
         calls.append(("statement_of_activities",
                       {**p, "year_from": filters.year_to - 1, "year_to": filters.year_to}))
+    if budgets:
+        calls += budget_queries(filters)
     db.prefetch(calls)
     base = page_base("finance", db, filters, lang)
     model = FinanceModel(**vars(base))

@@ -149,13 +149,21 @@ class BudgetSection:
         return not self.projects.rows and not self.grants.rows
 
 
+BUDGET_QUERIES = ("budget_vs_actual_projects", "budget_vs_actual_grants")
+
+
+def budget_queries(filters: Filters) -> list[tuple[str, dict]]:
+    """The budget section's queries, for a page that runs its queries at once (prefetch)."""
+    return [(name, filters.params()) for name in BUDGET_QUERIES]
+
+
 def budget_section(db, filters: Filters, lang: str, today: date | None = None
                    ) -> BudgetSection:
     db = cached(db)
     day, why = as_of(filters, today or date.today())
-    params = filters.params()
-    projects = project_budgets(db.rows("budget_vs_actual_projects", **params), day, lang)
-    grants = grant_budgets(db.rows("budget_vs_actual_grants", **params), day, lang)
+    (projects_query, params), (grants_query, _) = budget_queries(filters)
+    projects = project_budgets(db.rows(projects_query, **params), day, lang)
+    grants = grant_budgets(db.rows(grants_query, **params), day, lang)
     flagged = [t("grants.flagged", lang, name=r.get("grant") or r["project"],
                  spent=fmt.percent(r["spent_share"], lang),
                  elapsed=fmt.percent(r["elapsed_share"], lang))

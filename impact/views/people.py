@@ -11,6 +11,11 @@ from impact.domain.people import LARGEST, group_shares, people_figures
 from impact.views.common import COUNT, DECIMAL, PERCENT, Column, Table
 
 
+# The queries the beneficiaries page's people sections read, all with the selection's
+# parameters (for the page's prefetch: impact.views.beneficiaries).
+QUERIES = ("reach", "participant_people", "group_person_times")
+
+
 def group_label(group: str | None, lang: str) -> str:
     return t(f"group.{group}", lang) if group else t("group.everyone", lang)
 

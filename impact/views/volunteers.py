@@ -90,7 +90,8 @@ def volunteers(db, filters: Filters, lang: str, rate_low=VOLUNTEER_RATE_LOW,
     db = cached(db)
     p = filters.params()
     db.prefetch([(name, p) for name in ("activity_totals", "finance_by_line",
-                                        "activity_by_year", "activity_by_project")])
+                                        "activity_by_project")]
+                + [("activity_by_year", by_year_filters(filters).params())])
     base = page_base("volunteers", db, filters, lang)
     model = VolunteersModel(**vars(base))
     if model.empty:
