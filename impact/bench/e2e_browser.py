@@ -157,9 +157,9 @@ PICK_DEADLINE_MS = 30_000  # a busy browser may take seconds to open a list
 # the wait throw, and a change of that kind was passed over). Ready, with the number of
 # options on offer, when its own list is open and one of the list's options is the active
 # descendant (the one Enter picks); "open" when the list is open with none highlighted (a
-# list opened by a click highlights nothing: ArrowDown then highlights the first); null
-# until then.
-PICK_STATE_JS = """([sidebar, index]) => {
+# list opened by a click highlights nothing: ArrowDown then highlights the first), unless
+# `highlighted` is asked for; null until then.
+PICK_STATE_JS = """([sidebar, index, highlighted]) => {
   const box = document.querySelectorAll(sidebar + " [data-testid='stMultiSelect']")[index];
   const el = box && box.querySelector('input');
   if (!el || el.getAttribute('aria-expanded') !== 'true') return null;
@@ -167,7 +167,7 @@ PICK_STATE_JS = """([sidebar, index]) => {
   const options = list ? [...list.querySelectorAll('[role=option]')] : [];
   const active = el.getAttribute('aria-activedescendant');
   if (active && options.some(o => o.id === active)) return options.length;
-  return options.length ? 'open' : null;
+  return options.length && !highlighted ? 'open' : null;
 }"""
 
 
@@ -321,10 +321,9 @@ class Actor:
             return "not opened: " + str(exc).splitlines()[0][:120]
 
     async def _pick_state(self, index: int, highlighted: bool = False) -> int | str:
-        js = PICK_STATE_JS if not highlighted else \
-            f"arg => {{ const s = ({PICK_STATE_JS})(arg); return s === 'open' ? null : s; }}"
-        handle = await self.page.wait_for_function(js, arg=[_SIDEBAR, index], polling=50,
-                                                    timeout=PICK_DEADLINE_MS)
+        handle = await self.page.wait_for_function(
+            PICK_STATE_JS, arg=[_SIDEBAR, index, highlighted], polling=50,
+            timeout=PICK_DEADLINE_MS)
         return await handle.json_value()
 
     async def _year(self) -> bool:

@@ -155,6 +155,10 @@ def _build(db, path: Path) -> dict:
                 out.write_table(part)
                 groups += part.num_rows
         pq.write_table(db.run("check_index/values"), work / "values.parquet")
+        # The candidates read those counts instead of grouping every record again; the
+        # views are pointed at the finished index by the next attach().
+        db.attach_files(VIEWS["values"], [str(work / "values.parquet")])
+        db._check_index = None
         candidates = db.run("check_index/candidates", limit=MAX_CANDIDATES + 1)
         outliers = candidates.num_rows <= MAX_CANDIDATES
         if outliers:

@@ -161,9 +161,9 @@ def budget_section(db, filters: Filters, lang: str, today: date | None = None
                    ) -> BudgetSection:
     db = cached(db)
     day, why = as_of(filters, today or date.today())
-    (projects_query, params), (grants_query, _) = budget_queries(filters)
-    projects = project_budgets(db.rows(projects_query, **params), day, lang)
-    grants = grant_budgets(db.rows(grants_query, **params), day, lang)
+    project_rows, grant_rows = (db.rows(name, **filters.params()) for name in BUDGET_QUERIES)
+    projects = project_budgets(project_rows, day, lang)
+    grants = grant_budgets(grant_rows, day, lang)
     flagged = [t("grants.flagged", lang, name=r.get("grant") or r["project"],
                  spent=fmt.percent(r["spent_share"], lang),
                  elapsed=fmt.percent(r["elapsed_share"], lang))

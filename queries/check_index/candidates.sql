@@ -6,10 +6,9 @@
 -- them (the union's lower median, and so its median, is at least that). A record at most
 -- ten times that bound is no outlier in any selection; the rest are kept, at most $cap + 1
 -- of them (more means: no index for the outliers, they are read from the records).
+-- The counts of values per area are the index's own (check_values, written just before).
 WITH h AS (
-    SELECT org, project, program_area, beneficiaries AS value, count(*) AS n
-    FROM activities
-    GROUP BY org, project, program_area, beneficiaries
+    SELECT org, project, program_area, value, n FROM check_values
 ), upto AS (
     SELECT a.org, a.project, a.program_area, a.value, sum(b.n) AS upto
     FROM h a
